@@ -1,0 +1,102 @@
+// In-process TokenStore: a Map with absolute expiry times and a process-local lock; nothing survives a restart.
+import { closedStoreError, lockTimeoutError, resolveLockOptions, retryUntil } from './lock-wait.js';
+import type { LockOptions, SetOptions, StoreInfo, TokenStore } from './token-store.js';
+
+export interface MemoryStoreOptions {
+  /** Why this backend was chosen; default "store.type memory". */
+  reason?: string | undefined;
+}
+
+interface Entry {
+  value: string;
+  /** Epoch milliseconds; absent means no expiry. */
+  expiresAt?: number;
+}
+
+interface Holder {
+  token: symbol;
+  acquiredAt: number;
+}
+
+export class MemoryStore implements TokenStore {
+  readonly info: StoreInfo;
+  readonly #entries = new Map<string, Entry>();
+  readonly #locks = new Map<string, Holder>();
+  #closed = false;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.info = {
+      backend: 'memory',
+      location: 'process memory',
+      encrypted: false,
+      reason: options.reason ?? 'store.type memory',
+    };
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    this.#assertOpen();
+    return this.#live(key)?.value;
+  }
+
+  async set(key: string, value: string, options: SetOptions = {}): Promise<void> {
+    this.#assertOpen();
+    const expiresAt = expiryFrom(options);
+    this.#entries.set(key, expiresAt === undefined ? { value } : { value, expiresAt });
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#assertOpen();
+    this.#entries.delete(key);
+  }
+
+  async keys(prefix: string): Promise<string[]> {
+    this.#assertOpen();
+    return [...this.#entries.keys()].filter((key) => key.startsWith(prefix) && this.#live(key));
+  }
+
+  async lock(name: string, options?: LockOptions): Promise<() => Promise<void>> {
+    this.#assertOpen();
+    const { waitMs, staleMs } = resolveLockOptions(options);
+    const token = Symbol(name);
+    await retryUntil(
+      async () => {
+        const holder = this.#locks.get(name);
+        if (holder && Date.now() - holder.acquiredAt <= staleMs) return undefined;
+        this.#locks.set(name, { token, acquiredAt: Date.now() });
+        return true;
+      },
+      waitMs,
+      () => lockTimeoutError(name, waitMs, this.info.location),
+    );
+    return async () => {
+      // A holder that went stale must not release the lock its successor now holds.
+      if (this.#locks.get(name)?.token === token) this.#locks.delete(name);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#entries.clear();
+    this.#locks.clear();
+  }
+
+  #live(key: string): Entry | undefined {
+    const entry = this.#entries.get(key);
+    if (entry?.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw closedStoreError(this.info.location);
+  }
+}
+
+/** The absolute expiry (epoch ms) for a set, so a value never outlives its ttl by a restart or clock read. */
+export function expiryFrom(options: SetOptions): number | undefined {
+  if (options.ttlSeconds === undefined) return undefined;
+  if (!(options.ttlSeconds > 0)) throw new RangeError(`ttlSeconds must be > 0 (got ${options.ttlSeconds})`);
+  return Date.now() + options.ttlSeconds * 1000;
+}
