@@ -1,0 +1,227 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as oidc from 'openid-client';
+import { describe, expect, it } from 'vitest';
+import { DEMO_RESOURCE } from '../src/demo/authorization-server.js';
+import { useAuthorizationServer } from './helpers/authorization-server.js';
+import { approveDevice, signIn } from './helpers/user-agent.js';
+
+const JWT_API = 'http://127.0.0.1/jwt-api';
+const as = useAuthorizationServer({
+  resourceServers: { [JWT_API]: { scope: 'jwt:read', accessTokenFormat: 'jwt' } },
+});
+const insecure = { execute: [oidc.allowInsecureRequests] };
+const loopbackCallback = () => `http://127.0.0.1:${40000 + Math.floor(Math.random() * 20000)}/callback`;
+
+const confidential = () => {
+  const { clientId, clientSecret } = as().clients.confidential;
+  return oidc.discovery(
+    new URL(as.issuer),
+    clientId,
+    clientSecret,
+    oidc.ClientSecretBasic(clientSecret),
+    insecure,
+  );
+};
+const publicClient = () =>
+  oidc.discovery(new URL(as.issuer), as().clients.public.clientId, undefined, oidc.None(), insecure);
+
+/** Runs authorization code + PKCE through the headless user agent and redeems the code. */
+async function codeFlow(config: oidc.Configuration, scope = 'openid profile email offline_access') {
+  const redirectUri = loopbackCallback();
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope,
+    prompt: 'consent',
+    state,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  const { finalUrl } = await signIn(url.href, { login: 'alice' });
+  expect(finalUrl.startsWith(redirectUri)).toBe(true);
+  return oidc.authorizationCodeGrant(config, new URL(finalUrl), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+  });
+}
+
+describe('demo authorization server', () => {
+  it('publishes discovery metadata for its loopback issuer', async () => {
+    const config = await publicClient();
+    const metadata = config.serverMetadata();
+    expect(metadata.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(metadata.code_challenge_methods_supported).toEqual(['S256']);
+    expect(metadata.device_authorization_endpoint).toBeDefined();
+    expect(metadata.registration_endpoint).toBeDefined();
+    expect(metadata.introspection_endpoint).toBeDefined();
+  });
+
+  it('issues client credentials tokens with client_secret_basic and client_secret_post', async () => {
+    const basic = await confidential();
+    const { clientId, clientSecret } = as().clients.confidentialPost;
+    const post = await oidc.discovery(
+      new URL(as.issuer),
+      clientId,
+      clientSecret,
+      oidc.ClientSecretPost(clientSecret),
+      insecure,
+    );
+    for (const config of [basic, post]) {
+      const tokens = await oidc.clientCredentialsGrant(config, {
+        scope: 'api:read',
+        resource: DEMO_RESOURCE,
+      });
+      expect(tokens.scope).toBe('api:read');
+      const introspection = await oidc.tokenIntrospection(basic, tokens.access_token);
+      expect(introspection).toMatchObject({
+        active: true,
+        aud: DEMO_RESOURCE,
+        client_id: config.clientMetadata().client_id,
+      });
+    }
+  });
+
+  it('completes a code flow with PKCE for the public client on any loopback port', async () => {
+    const config = await publicClient();
+    const tokens = await codeFlow(config);
+    expect(tokens.claims()?.sub).toBe('alice');
+    expect(tokens.refresh_token).toBeDefined();
+    const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, 'alice');
+    expect(userinfo).toMatchObject({ email: 'alice@example.test', email_verified: true, name: 'Alice' });
+  });
+
+  it('completes a code flow with PKCE for the confidential client on any loopback port', async () => {
+    const tokens = await codeFlow(await confidential());
+    expect(tokens.claims()?.sub).toBe('alice');
+    expect(tokens.refresh_token).toBeDefined();
+  });
+
+  it('issues a token for a requested resource', async () => {
+    const config = await publicClient();
+    const redirectUri = loopbackCallback();
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid api:read',
+      resource: DEMO_RESOURCE,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const { finalUrl } = await signIn(url.href, { login: 'bob' });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(finalUrl), {
+      pkceCodeVerifier: verifier,
+      expectedState: oidc.skipStateCheck,
+    });
+    expect(tokens.scope).toBe('api:read');
+    const introspection = await oidc.tokenIntrospection(await confidential(), tokens.access_token);
+    expect(introspection).toMatchObject({ active: true, aud: DEMO_RESOURCE, sub: 'bob' });
+  });
+
+  it('returns access_denied when the user declines consent', async () => {
+    const config = await publicClient();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: loopbackCallback(),
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const { finalUrl } = await signIn(url.href, { login: 'alice', consent: false });
+    expect(new URL(finalUrl).searchParams.get('error')).toBe('access_denied');
+  });
+
+  it('requests the callback when asked to', async () => {
+    const callback = createServer((req, res) =>
+      res.end(`got ${new URL(req.url ?? '/', 'http://x').searchParams.has('code')}`),
+    );
+    await new Promise<void>((resolve) => callback.listen(0, '127.0.0.1', resolve));
+    try {
+      const config = await publicClient();
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: `http://127.0.0.1:${(callback.address() as AddressInfo).port}/callback`,
+        scope: 'openid',
+        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+      });
+      const result = await signIn(url.href, { login: 'alice', followCallback: true });
+      expect(result).toMatchObject({ status: 200, body: 'got true' });
+    } finally {
+      callback.close();
+    }
+  });
+
+  it('completes a device flow approved by the user', async () => {
+    const config = await publicClient();
+    const device = await oidc.initiateDeviceAuthorization(config, { scope: 'openid offline_access' });
+    expect(device.interval).toBe(1);
+    const approval = approveDevice(device.verification_uri_complete ?? '', { login: 'carol' });
+    const tokens = await oidc.pollDeviceAuthorizationGrant(config, device);
+    await approval;
+    expect(tokens.claims()?.sub).toBe('carol');
+    expect(tokens.refresh_token).toBeDefined();
+  });
+
+  it('reports access_denied when the user aborts a device flow', async () => {
+    const config = await confidential();
+    const device = await oidc.initiateDeviceAuthorization(config, { scope: 'openid' });
+    await approveDevice(device.verification_uri_complete ?? '', { login: 'carol', approve: false });
+    await expect(oidc.pollDeviceAuthorizationGrant(config, device)).rejects.toMatchObject({
+      error: 'access_denied',
+    });
+  });
+
+  it('rotates refresh tokens and rejects the old one', async () => {
+    const config = await publicClient();
+    const first = await codeFlow(config);
+    as().resetCounts();
+    const second = await oidc.refreshTokenGrant(config, first.refresh_token ?? '');
+    expect(second.refresh_token).toBeDefined();
+    expect(second.refresh_token).not.toBe(first.refresh_token);
+    expect(as().counts()).toEqual({ 'POST /token': 1, 'grant:refresh_token': 1 });
+    await expect(oidc.refreshTokenGrant(config, first.refresh_token ?? '')).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  });
+
+  it('answers an injected failure once', async () => {
+    const config = await confidential();
+    as().failNext('POST /token', { status: 500, body: '{"error":"server_error"}' });
+    await expect(oidc.clientCredentialsGrant(config)).rejects.toMatchObject({ cause: { status: 500 } });
+    await expect(oidc.clientCredentialsGrant(config)).resolves.toMatchObject({ token_type: 'bearer' });
+  });
+
+  it('mints opaque and JWT access tokens directly', async () => {
+    const server = as();
+    const opaque = await server.issueAccessToken({
+      accountId: 'dave',
+      clientId: 'demo-public',
+      scope: 'api:read',
+      resource: DEMO_RESOURCE,
+    });
+    expect(await oidc.tokenIntrospection(await confidential(), opaque)).toMatchObject({
+      active: true,
+      sub: 'dave',
+      aud: DEMO_RESOURCE,
+      scope: 'api:read',
+    });
+    const jwt = await server.issueAccessToken({
+      accountId: 'dave',
+      clientId: 'demo-public',
+      scope: 'jwt:read',
+      resource: JWT_API,
+    });
+    const [header, payload] = jwt
+      .split('.')
+      .slice(0, 2)
+      .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+    expect(header).toMatchObject({ typ: 'at+jwt', alg: 'RS256' });
+    expect(payload).toMatchObject({
+      iss: server.issuer,
+      sub: 'dave',
+      aud: JWT_API,
+      scope: 'jwt:read',
+      client_id: 'demo-public',
+    });
+  });
+});
