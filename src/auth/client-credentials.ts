@@ -1,0 +1,91 @@
+// Client credentials grant (RFC 6749 section 4.4): a machine token, reused from the store while it stays valid.
+
+import * as client from 'openid-client';
+import type { StoredSession } from '../store/records.js';
+import type { EngineContext } from './engine-context.js';
+import { toToolError } from './error-mapping.js';
+import { OAuthToolError } from './errors.js';
+import { secondsLeft, sessionFromTokens } from './sessions.js';
+
+/** A stored token is reused only while it has more than this many seconds left. */
+export const REUSE_MARGIN_SECONDS = 60;
+
+export interface ClientCredentialsRequest {
+  provider?: string | undefined;
+  scopes?: string[] | undefined;
+  resource?: string | undefined;
+  forceNew?: boolean | undefined;
+}
+
+export interface ClientCredentialsResult {
+  session: StoredSession;
+  reused: boolean;
+}
+
+export async function clientCredentials(
+  ctx: EngineContext,
+  request: ClientCredentialsRequest,
+): Promise<ClientCredentialsResult> {
+  const { name, settings } = await ctx.registry.settings(request.provider);
+  if (!settings.clientSecret) {
+    throw new OAuthToolError(
+      'not_configured',
+      `Provider "${name}" has no client secret, so it cannot use the client-credentials grant (only confidential clients can). Configure "clientSecret" or use oauth_authenticate_user.`,
+    );
+  }
+  const scope = (request.scopes ?? settings.scopes ?? [])
+    .filter((s) => s !== 'openid' && s !== 'offline_access')
+    .join(' ');
+  const resource = request.resource ?? settings.resource;
+
+  if (!request.forceNew) {
+    const reusable = (await ctx.vault.listSessions({ provider: name }))
+      .filter((s) => s.grant === 'client_credentials' && s.client_id === settings.clientId)
+      .filter((s) => sameScope(s.requested_scope ?? s.scope, scope) && s.resource === resource)
+      .filter((s) => secondsLeft(s) > REUSE_MARGIN_SECONDS)
+      .at(-1);
+    if (reusable) return { session: reusable, reused: true };
+  }
+
+  const provider = await ctx.registry.resolve(name);
+  const parameters: Record<string, string> = {};
+  if (scope) parameters.scope = scope;
+  if (resource) parameters.resource = resource;
+  let tokens: Awaited<ReturnType<typeof client.clientCredentialsGrant>>;
+  try {
+    tokens = await client.clientCredentialsGrant(provider.configuration, parameters);
+  } catch (error) {
+    throw toToolError(error, `requesting a client-credentials token from provider "${name}"`);
+  }
+  const session = sessionFromTokens({
+    provider: name,
+    issuer: provider.metadata.issuer,
+    clientId: provider.configuration.clientMetadata().client_id,
+    grant: 'client_credentials',
+    requestedScope: scope,
+    resource,
+    tokens,
+  });
+  await ctx.vault.putSession(session);
+  await dropSupersededMachineSessions(ctx, session);
+  return { session, reused: false };
+}
+
+/** Keeps one machine session per (client, scope, resource): older ones are replaced, not accumulated. */
+async function dropSupersededMachineSessions(ctx: EngineContext, current: StoredSession): Promise<void> {
+  const older = (await ctx.vault.listSessions({ provider: current.provider })).filter(
+    (s) =>
+      s.session_id !== current.session_id &&
+      s.grant === 'client_credentials' &&
+      s.client_id === current.client_id &&
+      sameScope(s.requested_scope ?? s.scope, current.requested_scope ?? current.scope) &&
+      s.resource === current.resource,
+  );
+  await Promise.all(older.map((s) => ctx.vault.deleteSession(s.session_id)));
+}
+
+function sameScope(a: string, b: string): boolean {
+  const left = new Set(a.split(' ').filter(Boolean));
+  const right = b.split(' ').filter(Boolean);
+  return left.size === new Set(right).size && right.every((s) => left.has(s));
+}

@@ -1,0 +1,15 @@
+// What every flow module needs: the provider registry, this principal's vault, the logger and the policy flags.
+
+import type { Logger } from '../log.js';
+import type { Vault } from '../store/vault.js';
+import type { ProviderRegistry } from './providers.js';
+
+export interface EngineContext {
+  registry: ProviderRegistry;
+  vault: Vault;
+  logger: Logger;
+  /** Config `exposeTokens`: raw tokens and secrets may appear in output. Default false. */
+  exposeTokens: boolean;
+  /** Config `timeoutMs`: the timeout of every request we make. */
+  timeoutMs: number;
+}

@@ -1,0 +1,144 @@
+// Maps anything thrown by openid-client, fetch or our own code onto OAuthToolError, the one error family.
+
+import { OAuthToolError } from './errors.js';
+
+interface OpenIdClientLikeError {
+  name?: string;
+  code?: string;
+  message?: string;
+  error?: string;
+  error_description?: string;
+  status?: number;
+  cause?: unknown;
+}
+
+/**
+ * `action` names what we were doing in the user's terms ("requesting a client-credentials token
+ * from provider work") so every message reads "<action> failed: <why>. <what to do>".
+ */
+export function toToolError(thrown: unknown, action = 'the operation'): OAuthToolError {
+  if (thrown instanceof OAuthToolError) return thrown;
+  const error = (thrown ?? {}) as OpenIdClientLikeError;
+  const detail = `${error.name ?? 'Error'}${error.code ? ` ${error.code}` : ''}: ${error.message ?? String(thrown)}`;
+
+  if (typeof error.error === 'string' && error.code !== 'OAUTH_WWW_AUTHENTICATE_CHALLENGE') {
+    return new OAuthToolError(
+      'oauth_error',
+      `${capitalise(action)} failed: the authorization server answered "${error.error}"${error.error_description ? ` (${error.error_description})` : ''}. ${adviceFor(error.error)}`,
+      {
+        oauthError: error.error,
+        ...(error.error_description ? { oauthErrorDescription: error.error_description } : {}),
+        detail,
+        cause: thrown,
+      },
+    );
+  }
+
+  if (error.name === 'TimeoutError' || error.code === 'OAUTH_TIMEOUT' || isTimeout(error.cause)) {
+    return new OAuthToolError(
+      'timeout',
+      `${capitalise(action)} timed out: the server did not answer in time. Check that it is up, or raise "timeoutMs" in the config.`,
+      { detail, cause: thrown },
+    );
+  }
+  if (error.name === 'AbortError' || error.code === 'OAUTH_ABORT') {
+    return new OAuthToolError('timeout', `${capitalise(action)} was cancelled before the server answered.`, {
+      detail,
+      cause: thrown,
+    });
+  }
+
+  switch (error.code) {
+    case 'OAUTH_RESPONSE_IS_NOT_JSON':
+    case 'OAUTH_RESPONSE_IS_NOT_CONFORM':
+    case 'OAUTH_INVALID_RESPONSE':
+    case 'OAUTH_PARSE_ERROR':
+    case 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED':
+    case 'OAUTH_JWT_CLAIM_COMPARISON_FAILED':
+    case 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED':
+    case 'OAUTH_INVALID_SERVER_METADATA':
+    case 'OAUTH_KEY_SELECTION_FAILED':
+    case 'OAUTH_DECRYPTION_FAILED':
+      return new OAuthToolError(
+        'invalid_response',
+        `${capitalise(action)} failed: the server's response was not a valid OAuth response (${describeInvalid(error)}). Check that the issuer URL points at an OAuth 2 / OpenID Connect authorization server.`,
+        { detail, cause: thrown },
+      );
+    case 'OAUTH_HTTP_REQUEST_FORBIDDEN':
+    case 'OAUTH_REQUEST_PROTOCOL_FORBIDDEN':
+      return new OAuthToolError(
+        'forbidden',
+        `${capitalise(action)} was refused: plain http is allowed only to loopback addresses. Use an https:// URL.`,
+        { detail, cause: thrown },
+      );
+    case 'OAUTH_MISSING_SERVER_METADATA':
+    case 'OAUTH_UNSUPPORTED_OPERATION':
+      return new OAuthToolError(
+        'not_configured',
+        `${capitalise(action)} is not possible: ${error.message ?? 'the authorization server does not support it'}.`,
+        { detail, cause: thrown },
+      );
+    case 'OAUTH_WWW_AUTHENTICATE_CHALLENGE':
+      return new OAuthToolError(
+        'not_authenticated',
+        `${capitalise(action)} failed: the server rejected the access token (HTTP ${error.status ?? 401}). Refresh the session or sign in again.`,
+        { detail, cause: thrown },
+      );
+  }
+
+  if (error.name === 'TypeError' && /fetch failed/i.test(error.message ?? '')) {
+    const cause = describeNetworkCause(error.cause);
+    return new OAuthToolError(
+      'network_error',
+      `${capitalise(action)} failed: could not reach the server (${cause}). Check the URL and that the server is running.`,
+      { detail: `${detail} (${cause})`, cause: thrown },
+    );
+  }
+
+  return new OAuthToolError(
+    'internal',
+    `${capitalise(action)} failed unexpectedly: ${error.message ?? 'unknown error'}. This is a bug in oauth-mcp if it persists.`,
+    { detail, cause: thrown },
+  );
+}
+
+function adviceFor(oauthError: string): string {
+  switch (oauthError) {
+    case 'invalid_client':
+      return 'Check the client id and secret (and tokenEndpointAuthMethod) of this provider.';
+    case 'invalid_grant':
+      return 'The grant (code or refresh token) is no longer valid: sign in again with oauth_authenticate_user.';
+    case 'invalid_scope':
+      return 'Request only scopes this client is allowed to use.';
+    case 'invalid_target':
+      return 'The requested resource is not known to this authorization server or not allowed for the client.';
+    case 'unauthorized_client':
+      return 'This client is not allowed to use that grant type; enable it on the authorization server.';
+    case 'access_denied':
+      return 'The user or the server denied the request.';
+    default:
+      return 'See the error description from the authorization server.';
+  }
+}
+
+function isTimeout(cause: unknown): boolean {
+  return typeof cause === 'object' && cause !== null && (cause as { name?: string }).name === 'TimeoutError';
+}
+
+function describeInvalid(error: OpenIdClientLikeError): string {
+  if (error.code === 'OAUTH_RESPONSE_IS_NOT_JSON') return 'it is not JSON';
+  return (error.message ?? 'unexpected content').replace(/\s+/g, ' ').slice(0, 200);
+}
+
+function describeNetworkCause(cause: unknown): string {
+  const c = cause as { code?: string; message?: string } | undefined;
+  if (!c) return 'network error';
+  if (c.code === 'ECONNREFUSED') return 'connection refused';
+  if (c.code === 'ENOTFOUND') return 'host not found';
+  if (c.code === 'ECONNRESET') return 'connection reset';
+  return c.code ?? c.message ?? 'network error';
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

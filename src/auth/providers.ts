@@ -1,0 +1,204 @@
+// Provider registry: resolves a provider name to its settings and an openid-client Configuration,
+// discovering each authorization server once (OIDC discovery, then RFC 8414) and reusing the result.
+
+import * as client from 'openid-client';
+import type { ProviderConfig } from '../config.js';
+import { toToolError } from './error-mapping.js';
+import { OAuthToolError } from './errors.js';
+import { needsInsecureTransport, urlProblem } from './network-policy.js';
+
+export type ServerMetadata = client.ServerMetadata;
+
+/** Registered clients (RFC 7591) live in the store; the registry asks this source for them. */
+export interface ProfileSource {
+  getProfile(name: string): Promise<ProviderConfig | undefined>;
+  listProfileNames(): Promise<string[]>;
+}
+
+export interface ResolvedProvider {
+  name: string;
+  settings: ProviderConfig;
+  /** The openid-client Configuration for this provider's client; built once per provider. */
+  configuration: client.Configuration;
+  metadata: ServerMetadata;
+}
+
+export interface DiscoveryResult {
+  issuer: string;
+  /** Which well-known document answered. */
+  source: 'openid-configuration' | 'oauth-authorization-server';
+  metadata: ServerMetadata;
+}
+
+export interface ProviderRegistryOptions {
+  providers: Record<string, ProviderConfig>;
+  defaultProvider?: string | undefined;
+  timeoutMs: number;
+  profiles?: ProfileSource;
+}
+
+export class ProviderRegistry {
+  readonly #options: ProviderRegistryOptions;
+  readonly #discoveries = new Map<string, Promise<DiscoveryResult>>();
+  readonly #configurations = new Map<string, { key: string; configuration: client.Configuration }>();
+
+  constructor(options: ProviderRegistryOptions) {
+    this.#options = options;
+  }
+
+  get timeoutMs(): number {
+    return this.#options.timeoutMs;
+  }
+
+  staticProviderNames(): string[] {
+    return Object.keys(this.#options.providers);
+  }
+
+  async providerNames(): Promise<string[]> {
+    const dynamic = (await this.#options.profiles?.listProfileNames()) ?? [];
+    return [...new Set([...this.staticProviderNames(), ...dynamic])];
+  }
+
+  /** The provider's settings: config file first, then registered profiles from the store. */
+  async settings(name?: string): Promise<{ name: string; settings: ProviderConfig }> {
+    const resolvedName = name ?? (await this.#defaultName());
+    const fromConfig = this.#options.providers[resolvedName];
+    if (fromConfig) return { name: resolvedName, settings: fromConfig };
+    const fromStore = await this.#options.profiles?.getProfile(resolvedName);
+    if (fromStore) return { name: resolvedName, settings: fromStore };
+    const known = await this.providerNames();
+    throw new OAuthToolError(
+      'not_configured',
+      `Unknown provider "${resolvedName}". Known providers: ${known.length ? known.join(', ') : 'none'}. Add it to the config's "providers", register a client with oauth_register_client, or pass a configured name.`,
+    );
+  }
+
+  async resolve(name?: string): Promise<ResolvedProvider> {
+    const { name: resolvedName, settings } = await this.settings(name);
+    const discovery = await this.discover(settings.issuer);
+    if (!settings.clientId) {
+      throw new OAuthToolError(
+        'not_configured',
+        `Provider "${resolvedName}" has no clientId. Set "clientId" in its config, or register a client with oauth_register_client.`,
+      );
+    }
+    const key = JSON.stringify([
+      settings.clientId,
+      settings.clientSecret,
+      settings.tokenEndpointAuthMethod,
+      discovery.issuer,
+    ]);
+    const cached = this.#configurations.get(resolvedName);
+    if (cached?.key === key)
+      return {
+        name: resolvedName,
+        settings,
+        configuration: cached.configuration,
+        metadata: discovery.metadata,
+      };
+    const configuration = new client.Configuration(
+      discovery.metadata,
+      settings.clientId,
+      undefined,
+      clientAuthentication(settings),
+    );
+    configuration.timeout = Math.ceil(this.#options.timeoutMs / 1000);
+    if (needsInsecureTransport(new URL(discovery.issuer))) client.allowInsecureRequests(configuration);
+    this.#configurations.set(resolvedName, { key, configuration });
+    return { name: resolvedName, settings, configuration, metadata: discovery.metadata };
+  }
+
+  /** Discovers an issuer's metadata, once per issuer; a failure is not cached. */
+  discover(issuer: string): Promise<DiscoveryResult> {
+    const problem = urlProblem(issuer);
+    if (problem)
+      return Promise.reject(
+        new OAuthToolError('invalid_input', `Cannot use issuer ${JSON.stringify(issuer)}: ${problem}.`),
+      );
+    const normalised = issuer.replace(/\/+$/, '') || issuer;
+    let pending = this.#discoveries.get(normalised);
+    if (!pending) {
+      pending = this.#discoverUncached(normalised);
+      this.#discoveries.set(normalised, pending);
+      pending.catch(() => this.#discoveries.delete(normalised));
+    }
+    return pending;
+  }
+
+  /** Forgets a provider's cached Configuration (after its client was updated or deleted). */
+  forget(name: string): void {
+    this.#configurations.delete(name);
+  }
+
+  async #defaultName(): Promise<string> {
+    if (this.#options.defaultProvider) return this.#options.defaultProvider;
+    const names = await this.providerNames();
+    if (names.length === 1 && names[0]) return names[0];
+    throw new OAuthToolError(
+      'invalid_input',
+      names.length === 0
+        ? 'No provider is configured. Add one under "providers" in the config (or set OAUTH_ISSUER and OAUTH_CLIENT_ID), or run with --demo.'
+        : `Several providers are configured (${names.join(', ')}) and no defaultProvider is set: pass "provider".`,
+    );
+  }
+
+  async #discoverUncached(issuer: string): Promise<DiscoveryResult> {
+    const url = new URL(issuer);
+    const options: client.DiscoveryRequestOptions = {
+      timeout: Math.ceil(this.#options.timeoutMs / 1000),
+      ...(needsInsecureTransport(url) ? { execute: [client.allowInsecureRequests] } : {}),
+    };
+    try {
+      const found = await client.discovery(url, 'oauth-mcp-discovery', undefined, undefined, {
+        ...options,
+        algorithm: 'oidc',
+      });
+      return {
+        issuer: found.serverMetadata().issuer,
+        source: 'openid-configuration',
+        metadata: found.serverMetadata(),
+      };
+    } catch (oidcError) {
+      // Plain OAuth servers publish only RFC 8414 metadata; a 404 on the OIDC document is expected there.
+      if (
+        (oidcError as { status?: number; cause?: { status?: number } }).cause?.status !== 404 &&
+        !isNotFound(oidcError)
+      ) {
+        throw toToolError(oidcError, `discovering ${issuer}`);
+      }
+      try {
+        const found = await client.discovery(url, 'oauth-mcp-discovery', undefined, undefined, {
+          ...options,
+          algorithm: 'oauth2',
+        });
+        return {
+          issuer: found.serverMetadata().issuer,
+          source: 'oauth-authorization-server',
+          metadata: found.serverMetadata(),
+        };
+      } catch (oauthError) {
+        throw toToolError(oauthError, `discovering ${issuer}`);
+      }
+    }
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { code?: string; message?: string; cause?: unknown };
+  if (e.cause instanceof Response) return e.cause.status === 404;
+  return /404/.test(e.message ?? '');
+}
+
+function clientAuthentication(settings: ProviderConfig): client.ClientAuth {
+  const method = settings.tokenEndpointAuthMethod ?? (settings.clientSecret ? 'client_secret_basic' : 'none');
+  if (method === 'none') return client.None();
+  if (!settings.clientSecret) {
+    throw new OAuthToolError(
+      'not_configured',
+      `The provider uses ${method} but has no clientSecret. Set "clientSecret" (e.g. "\${MY_CLIENT_SECRET}").`,
+    );
+  }
+  return method === 'client_secret_post'
+    ? client.ClientSecretPost(settings.clientSecret)
+    : client.ClientSecretBasic(settings.clientSecret);
+}

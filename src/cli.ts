@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// The oauth-mcp command: flags + config -> a stdio or HTTP server. Nothing else lives here.
+
+import { parseArgs } from 'node:util';
+import { OAuthToolError } from './auth/errors.js';
+import { type Config, loadConfig } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { createRuntime } from './runtime.js';
+import { createServer } from './server.js';
+import { VERSION } from './version.js';
+
+const HELP = `oauth-mcp ${VERSION}: an MCP server for OAuth 2.x / OpenID Connect
+
+Usage:
+  oauth-mcp [options]                      serve MCP over stdio (default)
+  oauth-mcp --transport http [options]     serve MCP over streamable HTTP at /mcp
+  oauth-mcp --demo                         also start an embedded demo authorization server
+
+Options:
+  --config FILE        config file (else $OAUTH_MCP_CONFIG, else ~/.config/oauth-mcp/config.json)
+  --demo               start a demo authorization server on 127.0.0.1 and add providers "demo" and "demo-public"
+  --transport T        stdio (default) or http
+  --host HOST          HTTP bind address (default 127.0.0.1)
+  --port PORT          HTTP port (default 8080)
+  --public-url URL     the URL clients use to reach this server (behind a reverse proxy)
+  --toolsets LIST      only these toolsets, comma separated (discovery,tokens,signin,registration,api,sessions)
+  --read-only          only read-only tools
+  --no-browser         never open a browser for sign-ins (also: CI=true or OAUTH_MCP_NO_BROWSER=1)
+  --help, --version
+
+Quick config without a file: OAUTH_ISSUER, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_SCOPES, OAUTH_RESOURCE.
+Logs go to stderr; OAUTH_MCP_LOG_LEVEL=debug|info|warn|error.`;
+
+export async function main(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      demo: { type: 'boolean' },
+      transport: { type: 'string', default: 'stdio' },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '8080' },
+      'public-url': { type: 'string' },
+      toolsets: { type: 'string' },
+      'read-only': { type: 'boolean' },
+      'no-browser': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  if (values.help) return void process.stdout.write(`${HELP}\n`);
+  if (values.version) return void process.stdout.write(`${VERSION}\n`);
+  if (values.transport !== 'stdio' && values.transport !== 'http') {
+    throw new OAuthToolError(
+      'invalid_input',
+      `--transport must be "stdio" or "http", not "${values.transport}".`,
+    );
+  }
+
+  const logger = createLogger();
+  let config = loadConfig({ path: values.config });
+  if (values['no-browser']) config = { ...config, openBrowser: false };
+  const cleanups: (() => Promise<void>)[] = [];
+  if (values.demo) {
+    const { startDemo } = await import('./demo/demo.js');
+    const demo = await startDemo(logger);
+    cleanups.push(() => demo.server.close());
+    config = withDemo(config, demo.providers, demo.allowedOrigins);
+  }
+
+  const runtime = await createRuntime(config, logger);
+  cleanups.unshift(() => runtime.close());
+  const selection = {
+    toolsets: values.toolsets
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    readOnly: values['read-only'] ?? false,
+  };
+  // Fail at start-up on an unknown toolset rather than on the first connection.
+  createServer({ engine: runtime.engine, logger, selection });
+
+  const shutdown = onceOnly(async () => {
+    for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+    process.exit(0);
+  });
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+
+  if (values.transport === 'http') {
+    throw new OAuthToolError(
+      'not_configured',
+      'The HTTP transport is not part of this build yet; use stdio.',
+    );
+  }
+  const { serveStdio } = await import('@modelcontextprotocol/server/stdio');
+  serveStdio(() => createServer({ engine: runtime.engine, logger, selection }), {
+    onerror: (error) => logger.warn(`stdio transport: ${error.message}`),
+  });
+  process.stdin.on('end', shutdown);
+  if (values.demo) printStdioDemoHelp(logger);
+}
+
+function withDemo(config: Config, providers: Config['providers'], allowedOrigins: string[]): Config {
+  return {
+    ...config,
+    providers: { ...config.providers, ...providers },
+    defaultProvider: config.defaultProvider ?? 'demo',
+    api: { allowedOrigins: [...config.api.allowedOrigins, ...allowedOrigins] },
+  };
+}
+
+function printStdioDemoHelp(logger: Logger): void {
+  logger.info(
+    'serving MCP on stdio; point an MCP host at "npx oauth-mcp --demo" (see mcp.json), or try: npx @modelcontextprotocol/inspector node dist/cli.js --demo',
+  );
+}
+
+function onceOnly(fn: () => Promise<void>): () => void {
+  let started = false;
+  return () => {
+    if (started) return;
+    started = true;
+    void fn();
+  };
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const message =
+    error instanceof OAuthToolError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+      ? (error as Error).message
+      : `unexpected error: ${(error as Error).stack ?? String(error)}`;
+  process.stderr.write(`oauth-mcp: ${message}\nRun oauth-mcp --help for usage.\n`);
+  process.exit(2);
+});

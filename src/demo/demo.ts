@@ -1,0 +1,45 @@
+// --demo: starts the embedded authorization server and returns the providers that point at it.
+
+import type { ProviderConfig } from '../config.js';
+import type { Logger } from '../log.js';
+import {
+  DEMO_RESOURCE,
+  type RunningAuthorizationServer,
+  startAuthorizationServer,
+} from './authorization-server.js';
+
+export interface Demo {
+  server: RunningAuthorizationServer;
+  providers: Record<string, ProviderConfig>;
+  /** Origins oauth_call_api may call in the demo (the demo AS itself, for userinfo). */
+  allowedOrigins: string[];
+}
+
+export async function startDemo(logger: Logger): Promise<Demo> {
+  const server = await startAuthorizationServer();
+  const scopes = ['openid', 'profile', 'email', 'offline_access'];
+  const providers: Record<string, ProviderConfig> = {
+    demo: {
+      issuer: server.issuer,
+      clientId: server.clients.confidential.clientId,
+      clientSecret: server.clients.confidential.clientSecret,
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      scopes,
+    },
+    'demo-public': {
+      issuer: server.issuer,
+      clientId: server.clients.public.clientId,
+      tokenEndpointAuthMethod: 'none',
+      scopes,
+    },
+  };
+  logger.info(
+    [
+      `demo authorization server running at ${server.issuer} (loopback only)`,
+      'providers: "demo" (confidential client: client credentials, sign-in, device flow) and "demo-public" (public native client)',
+      'sign in as any user name with any password on its login page',
+      `demo API resource indicator: ${DEMO_RESOURCE}`,
+    ].join('\n  '),
+  );
+  return { server, providers, allowedOrigins: [new URL(server.issuer).origin] };
+}

@@ -1,0 +1,41 @@
+// Assembles config, store, provider registry and engine into one Runtime; used by the CLI (stdio and
+// HTTP) and by tests that run the server in-process.
+
+import { OAuthEngine } from './auth/engine.js';
+import { ProviderRegistry } from './auth/providers.js';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import { openStore } from './store/index.js';
+import type { TokenStore } from './store/token-store.js';
+import { Vault } from './store/vault.js';
+
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  store: TokenStore;
+  engine: OAuthEngine;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(
+  config: Config,
+  logger: Logger,
+  options: { store?: TokenStore; env?: NodeJS.ProcessEnv } = {},
+): Promise<Runtime> {
+  for (const provider of Object.values(config.providers)) {
+    logger.addSecret(provider.clientSecret);
+    logger.addSecret(provider.initialAccessToken);
+  }
+  const store =
+    options.store ??
+    (await openStore({ config: config.store, logger, ...(options.env ? { env: options.env } : {}) }));
+  const vault = new Vault(store);
+  const registry = new ProviderRegistry({
+    providers: config.providers,
+    defaultProvider: config.defaultProvider,
+    timeoutMs: config.timeoutMs,
+    profiles: vault,
+  });
+  const engine = new OAuthEngine({ registry, vault, logger, exposeTokens: config.exposeTokens });
+  return { config, logger, store, engine, close: () => store.close() };
+}

@@ -1,0 +1,61 @@
+// The typed records kept in a TokenStore, validated with zod on every read; `v` lets a later
+// version migrate a record instead of losing it.
+
+import { z } from 'zod';
+import { providerSchema } from '../config.js';
+
+export const STORE_SCHEMA_VERSION = 1;
+
+export const GRANTS = ['authorization_code', 'device_code', 'client_credentials'] as const;
+export type Grant = (typeof GRANTS)[number];
+
+export const storedSessionSchema = z.object({
+  v: z.literal(STORE_SCHEMA_VERSION),
+  session_id: z.string(),
+  provider: z.string(),
+  issuer: z.string(),
+  client_id: z.string(),
+  grant: z.enum(GRANTS),
+  subject: z.string().optional(),
+  scope: z.string(),
+  /** The scope asked for, when it differs from what the AS granted (client-credentials reuse matches on it). */
+  requested_scope: z.string().optional(),
+  resource: z.string().optional(),
+  token_type: z.string(),
+  /** Absolute expiry (ISO 8601); never a relative expires_in. Absent when the AS gave no expiry. */
+  expires_at: z.string().optional(),
+  access_token: z.string(),
+  refresh_token: z.string().optional(),
+  id_token: z.string().optional(),
+  id_token_claims: z.record(z.string(), z.unknown()).optional(),
+  /** Set when the AS rejected the refresh token: the user must sign in again. */
+  needs_reauth: z.boolean().optional(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type StoredSession = z.infer<typeof storedSessionSchema>;
+
+export const clientProfileSchema = z.object({
+  v: z.literal(STORE_SCHEMA_VERSION),
+  name: z.string(),
+  settings: providerSchema,
+  /** RFC 7592 management credentials and the AS's full registration response. */
+  registration_access_token: z.string().optional(),
+  registration_client_uri: z.string().optional(),
+  client_metadata: z.record(z.string(), z.unknown()).optional(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type ClientProfile = z.infer<typeof clientProfileSchema>;
+
+/** A sign-in in progress; its shape belongs to the flow that created it (`kind`). */
+export const pendingFlowSchema = z.object({
+  v: z.literal(STORE_SCHEMA_VERSION),
+  flow_id: z.string(),
+  kind: z.string(),
+  provider: z.string(),
+  created_at: z.string(),
+  expires_at: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+export type PendingFlow = z.infer<typeof pendingFlowSchema>;

@@ -1,0 +1,43 @@
+// Input fields and output shapes shared by several tools.
+
+import { z } from 'zod';
+import { ERROR_CODES } from '../auth/errors.js';
+
+export const providerInput = z
+  .string()
+  .min(1)
+  .optional()
+  .describe('Provider name from the config or a registered client; default: the configured defaultProvider');
+
+export const sessionIdInput = z
+  .string()
+  .min(1)
+  .optional()
+  .describe('Session to use (from oauth_list_sessions); default: the latest session of the provider');
+
+export const scopesInput = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .regex(
+        /^[\x21\x23-\x5B\x5D-\x7E]+$/,
+        'a scope is printable ASCII without spaces, quotes or backslashes',
+      ),
+  )
+  .max(50)
+  .optional()
+  .describe("Scopes to request; default: the provider's configured scopes");
+
+export const resourceInput = z
+  .string()
+  .url()
+  .optional()
+  .describe('RFC 8707 resource indicator (the API the token is for)');
+
+export const publicErrorSchema = z.object({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  oauth_error: z.string().optional(),
+  oauth_error_description: z.string().optional(),
+});

@@ -1,0 +1,128 @@
+// The one place tools meet the SDK: selects toolsets, registers every tool, and wraps each handler
+// the same way (engine per principal, progress, output validation, one error mapping).
+
+import type { McpServer, ServerContext } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import type { OAuthEngine } from '../auth/engine.js';
+import { toToolError } from '../auth/error-mapping.js';
+import { OAuthToolError } from '../auth/errors.js';
+import type { Logger } from '../log.js';
+import { publicErrorSchema } from './common.js';
+import { TOOLSETS, type ToolContext, type ToolDefinition, type Toolset } from './tool.js';
+
+export interface ToolDeps {
+  engine: OAuthEngine;
+  logger: Logger;
+  /** HTTP mode: the authenticated principal of a request (`iss` + `sub`); undefined in stdio mode. */
+  principalOf?: (ctx: ServerContext) => string | undefined;
+}
+
+export interface ToolSelection {
+  /** Only these toolsets; default all. An unknown name is a start-up error. */
+  toolsets?: string[] | undefined;
+  /** Keep only tools whose readOnlyHint is true. */
+  readOnly?: boolean | undefined;
+}
+
+export function selectTools(
+  tools: readonly ToolDefinition[],
+  selection: ToolSelection = {},
+): ToolDefinition[] {
+  const unknown = (selection.toolsets ?? []).filter((name) => !TOOLSETS.includes(name as Toolset));
+  if (unknown.length > 0) {
+    throw new OAuthToolError(
+      'invalid_input',
+      `Unknown toolset ${unknown.map((n) => `"${n}"`).join(', ')}. Known toolsets: ${TOOLSETS.join(', ')}.`,
+    );
+  }
+  return tools.filter(
+    (tool) =>
+      (!selection.toolsets || selection.toolsets.includes(tool.toolset)) &&
+      (!selection.readOnly || tool.annotations.readOnlyHint),
+  );
+}
+
+/**
+ * SDK v1 clients validate `structuredContent` against `outputSchema` even for error results, so the
+ * advertised schema admits both shapes: the tool's fields (all optional) and `error`. The handler's
+ * own output is still validated against the strict schema before it is returned.
+ */
+export function advertisedOutputSchema(output: z.ZodObject): z.ZodObject {
+  return output
+    .partial()
+    .extend({ error: publicErrorSchema.optional().describe('Present only when the call failed') });
+}
+
+export function registerTools(server: McpServer, tools: readonly ToolDefinition[], deps: ToolDeps): void {
+  for (const tool of tools) {
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: tool.input,
+        outputSchema: advertisedOutputSchema(tool.output),
+        annotations: { title: tool.title, ...tool.annotations },
+      },
+      // biome-ignore lint/suspicious/noExplicitAny: the SDK infers args from the schema; each tool's handler is typed by its definition
+      (async (args: any, ctx: ServerContext) => runTool(tool, args, ctx, deps)) as never,
+    );
+  }
+}
+
+export async function runTool(tool: ToolDefinition, args: unknown, mcp: ServerContext, deps: ToolDeps) {
+  const principal = deps.principalOf?.(mcp);
+  const ctx: ToolContext = {
+    engine: principal ? deps.engine.forPrincipal(principal) : deps.engine,
+    logger: deps.logger,
+    signal: mcp.mcpReq.signal,
+    progress: (progress, total, message) => sendProgress(mcp, progress, total, message),
+    mcp,
+  };
+  try {
+    const data = tool.output.parse(await tool.handler(args as never, ctx));
+    return {
+      content: [{ type: 'text' as const, text: JSON.stringify(data, null, 2) }],
+      structuredContent: data as Record<string, unknown>,
+    };
+  } catch (thrown) {
+    const error =
+      thrown instanceof z.ZodError
+        ? new OAuthToolError(
+            'internal',
+            `${tool.name} produced output that does not match its schema. This is a bug in oauth-mcp.`,
+            { detail: thrown.message },
+          )
+        : toToolError(thrown, `${tool.name}`);
+    deps.logger[error.code === 'internal' ? 'error' : 'info'](`${tool.name} failed: ${error.code}`, {
+      message: error.message,
+      ...(error.detail ? { detail: error.detail } : {}),
+    });
+    return {
+      isError: true,
+      content: [{ type: 'text' as const, text: `Error (${error.code}): ${error.message}` }],
+      structuredContent: { error: error.toJSON() },
+    };
+  }
+}
+
+async function sendProgress(
+  mcp: ServerContext,
+  progress: number,
+  total?: number,
+  message?: string,
+): Promise<void> {
+  const progressToken = mcp.mcpReq._meta?.progressToken;
+  if (progressToken === undefined) return;
+  await mcp.mcpReq
+    .notify({
+      method: 'notifications/progress',
+      params: {
+        progressToken,
+        progress,
+        ...(total === undefined ? {} : { total }),
+        ...(message ? { message } : {}),
+      },
+    })
+    .catch(() => undefined);
+}

@@ -1,0 +1,29 @@
+// Toolset "sessions": what is in the store, metadata only.
+
+import { z } from 'zod';
+import { sessionViewSchema } from '../auth/sessions.js';
+import { providerInput } from './common.js';
+import { defineTool } from './tool.js';
+
+export const listSessionsTool = defineTool({
+  name: 'oauth_list_sessions',
+  toolset: 'sessions',
+  title: 'List sessions',
+  description:
+    'List the stored OAuth sessions (signed-in users and machine tokens), optionally for one provider: session_id, provider, grant, subject, scope, expiry, whether a refresh token is held. Never shows raw tokens unless the config sets exposeTokens. Also says where tokens are stored (keychain, file, redis) and why. Use it to find a session_id for the other tools.',
+  input: z.object({ provider: providerInput }),
+  output: z.object({
+    sessions: z.array(sessionViewSchema),
+    store: z.object({
+      backend: z.string(),
+      location: z.string(),
+      encrypted: z.boolean(),
+      reason: z.string(),
+    }),
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  handler: async (args, { engine }) => ({
+    sessions: await engine.listSessions({ provider: args.provider }),
+    store: { ...engine.ctx.vault.info },
+  }),
+});

@@ -1,0 +1,107 @@
+// Toolset "tokens": machine tokens, introspection and revocation.
+
+import { z } from 'zod';
+import { sessionViewSchema } from '../auth/sessions.js';
+import { providerInput, resourceInput, scopesInput, sessionIdInput } from './common.js';
+import { defineTool } from './tool.js';
+
+const tokenTypeHint = z.enum(['access_token', 'refresh_token']);
+
+export const clientCredentialsTool = defineTool({
+  name: 'oauth_client_credentials',
+  toolset: 'tokens',
+  title: 'Get a machine token (client credentials)',
+  description:
+    'Get an access token for the client itself (no user) with the OAuth client-credentials grant, for a confidential client (one with a client secret). A stored token with more than 60 s left is reused unless `force_new` is true. Returns the session (token metadata; the raw token only when the config sets exposeTokens). Use oauth_call_api to call an API with it.',
+  input: z.object({
+    provider: providerInput,
+    scopes: scopesInput,
+    resource: resourceInput,
+    force_new: z
+      .boolean()
+      .optional()
+      .describe('Always request a new token instead of reusing a valid stored one'),
+  }),
+  output: z.object({
+    session: sessionViewSchema,
+    reused: z.boolean().describe('true when a stored token was returned without contacting the server'),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  handler: (args, { engine }) =>
+    engine.clientCredentials({
+      provider: args.provider,
+      scopes: args.scopes,
+      resource: args.resource,
+      forceNew: args.force_new,
+    }),
+});
+
+export const introspectTool = defineTool({
+  name: 'oauth_introspect_token',
+  toolset: 'tokens',
+  title: 'Introspect a token',
+  description:
+    "Ask the authorization server whether a token is active and what it grants (RFC 7662 introspection: scope, client_id, sub, exp and every other field the server returns). Checks a session's access token by default (`token_type_hint: refresh_token` for its refresh token), or a raw `token`. Where the server has no introspection endpoint, a JWT access token is verified locally against its published keys (RFC 9068).",
+  input: z.object({
+    provider: providerInput,
+    session_id: sessionIdInput,
+    token: z
+      .string()
+      .min(1)
+      .max(16_384)
+      .optional()
+      .describe("A raw token to introspect instead of a stored session's"),
+    token_type_hint: tokenTypeHint.optional(),
+  }),
+  output: z
+    .object({
+      active: z.boolean(),
+      method: z.enum(['introspection', 'local_jwt']),
+      token_sha256: z.string().describe('first 16 hex chars of the SHA-256 of the token checked'),
+      session_id: z.string().optional(),
+      reason: z.string().optional().describe('why a locally checked token is not active'),
+    })
+    .passthrough(),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  handler: (args, { engine }) =>
+    engine.introspect({
+      provider: args.provider,
+      sessionId: args.session_id,
+      token: args.token,
+      tokenTypeHint: args.token_type_hint,
+    }),
+});
+
+export const revokeTool = defineTool({
+  name: 'oauth_revoke_access',
+  toolset: 'tokens',
+  title: 'Revoke tokens (sign out)',
+  description:
+    "Revoke a session's tokens at the authorization server (RFC 7009) and remove the session from the store: `which` = all (default; refresh token first), refresh_token or access_token (the session is kept when its refresh token survives). Or revoke a raw `token`. Use it to sign out or to kill a leaked token. Destructive: the user must sign in again.",
+  input: z.object({
+    provider: providerInput,
+    session_id: sessionIdInput,
+    which: z.enum(['all', 'access_token', 'refresh_token']).optional(),
+    token: z
+      .string()
+      .min(1)
+      .max(16_384)
+      .optional()
+      .describe("A raw token to revoke instead of a stored session's"),
+    token_type_hint: tokenTypeHint.optional(),
+  }),
+  output: z.object({
+    revoked: z.array(z.object({ token_type_hint: z.string(), token_sha256: z.string() })),
+    session_id: z.string().optional(),
+    session_removed: z.boolean(),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  handler: (args, { engine }) =>
+    engine.revoke({
+      provider: args.provider,
+      sessionId: args.session_id,
+      which: args.which,
+      token: args.token,
+      tokenTypeHint: args.token_type_hint,
+    }),
+});

@@ -1,0 +1,48 @@
+// Tools are data: a typed definition per tool, registered and wrapped the same way by registry.ts.
+
+import type { ServerContext } from '@modelcontextprotocol/server';
+import type { z } from 'zod';
+import type { OAuthEngine } from '../auth/engine.js';
+import type { Logger } from '../log.js';
+
+export const TOOLSETS = ['discovery', 'tokens', 'signin', 'registration', 'api', 'sessions'] as const;
+export type Toolset = (typeof TOOLSETS)[number];
+
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+export interface ToolContext {
+  /** The engine of the calling principal (HTTP mode: the bearer token's user). */
+  engine: OAuthEngine;
+  logger: Logger;
+  /** Aborted when the client cancels the request. */
+  signal: AbortSignal;
+  /** Sends an MCP progress notification when the request carried a progress token; a no-op otherwise. */
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+  /** The raw SDK context, for the few tools that need protocol features (URL elicitation). */
+  mcp: ServerContext;
+}
+
+export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
+  name: `oauth_${string}`;
+  toolset: Toolset;
+  title: string;
+  /** Written for a model choosing among tools: what it does, when to use it, what it returns. */
+  description: string;
+  input: I;
+  output: O;
+  annotations: ToolAnnotations;
+  /** Returns plain data matching `output`, or throws; never builds an MCP result itself. */
+  handler(args: z.infer<I>, ctx: ToolContext): Promise<z.infer<O>>;
+}
+
+/** Identity function that lets TypeScript infer a tool's input and output types. */
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(
+  tool: ToolDefinition<I, O>,
+): ToolDefinition<I, O> {
+  return tool;
+}
