@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as oidc from 'openid-client';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_RESOURCE } from '../src/demo/authorization-server.js';
 import { useAuthorizationServer } from './helpers/authorization-server.js';
 import { approveDevice, signIn } from './helpers/user-agent.js';
@@ -9,6 +9,11 @@ import { approveDevice, signIn } from './helpers/user-agent.js';
 const JWT_API = 'http://127.0.0.1/jwt-api';
 const as = useAuthorizationServer({
   resourceServers: { [JWT_API]: { scope: 'jwt:read', accessTokenFormat: 'jwt' } },
+});
+// oidc-provider prints "you SHOULD change" notices with console.info, i.e. on stdout (the MCP stdio stream)
+const stdout = [vi.spyOn(console, 'info'), vi.spyOn(console, 'log')];
+afterAll(() => {
+  for (const spy of stdout) expect(spy).not.toHaveBeenCalled();
 });
 const insecure = { execute: [oidc.allowInsecureRequests] };
 const loopbackCallback = () => `http://127.0.0.1:${40000 + Math.floor(Math.random() * 20000)}/callback`;
@@ -223,5 +228,93 @@ describe('demo authorization server', () => {
       scope: 'jwt:read',
       client_id: 'demo-public',
     });
+  });
+
+  it('revokes a refresh token, after which it cannot be used', async () => {
+    const config = await confidential();
+    const tokens = await codeFlow(config);
+    await oidc.tokenRevocation(config, tokens.refresh_token ?? '', { token_type_hint: 'refresh_token' });
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token ?? '')).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  });
+
+  it('registers, reads, updates (rotating the registration token) and deletes a client', async () => {
+    const json = { 'content-type': 'application/json' };
+    const registered = await fetch(`${as.issuer}/reg`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({
+        redirect_uris: ['http://127.0.0.1/cb'],
+        application_type: 'native',
+        client_name: 'one',
+      }),
+    });
+    expect(registered.status).toBe(201);
+    const client = (await registered.json()) as Record<string, string>;
+    const uri = client.registration_client_uri ?? '';
+    const auth = (token?: string) => ({ ...json, authorization: `Bearer ${token}` });
+    expect((await fetch(uri, { headers: auth(client.registration_access_token) })).status).toBe(200);
+
+    // RFC 7592 section 2.2: these four fields must not be sent back on update
+    const metadata = Object.fromEntries(
+      Object.entries(client).filter(
+        ([key]) =>
+          ![
+            'registration_access_token',
+            'registration_client_uri',
+            'client_secret_expires_at',
+            'client_id_issued_at',
+          ].includes(key),
+      ),
+    );
+    const updated = await fetch(uri, {
+      method: 'PUT',
+      headers: auth(client.registration_access_token),
+      body: JSON.stringify({ ...metadata, client_name: 'two' }),
+    });
+    expect(updated.status).toBe(200);
+    const after = (await updated.json()) as Record<string, string>;
+    expect(after.client_name).toBe('two');
+    expect(after.registration_access_token).not.toBe(client.registration_access_token);
+    expect((await fetch(uri, { headers: auth(client.registration_access_token) })).status).toBe(401);
+
+    const deleted = await fetch(uri, { method: 'DELETE', headers: auth(after.registration_access_token) });
+    expect(deleted.status).toBe(204);
+  });
+
+  it('holds requests to a delayed path until faults are cleared', async () => {
+    const server = as();
+    server.delay('/jwks', 300);
+    const started = Date.now();
+    await fetch(`${server.issuer}/jwks`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    server.clearFaults();
+    const again = Date.now();
+    await fetch(`${server.issuer}/jwks`);
+    expect(Date.now() - again).toBeLessThan(290);
+  });
+});
+
+describe('demo authorization server with short device codes', () => {
+  const short = useAuthorizationServer({ ttl: { deviceCode: 1 } });
+
+  it('reports expired_token when nobody approves the device in time', async () => {
+    const config = await oidc.discovery(
+      new URL(short.issuer),
+      short().clients.public.clientId,
+      undefined,
+      oidc.None(),
+      insecure,
+    );
+    const device = await oidc.initiateDeviceAuthorization(config, { scope: 'openid' });
+    expect(device.expires_in).toBe(1);
+    // openid-client stops polling by itself when expires_in passes (OAUTH_TIMEOUT), so ask the AS directly
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    await expect(
+      oidc.genericGrantRequest(config, 'urn:ietf:params:oauth:grant-type:device_code', {
+        device_code: device.device_code,
+      }),
+    ).rejects.toMatchObject({ error: 'expired_token' });
   });
 });

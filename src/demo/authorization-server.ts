@@ -1,13 +1,15 @@
 // The embedded demo authorization server: a real oidc-provider on loopback, with fault hooks for tests.
-import { generateKeyPair, randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { promisify } from 'node:util';
-import Provider, { type ClientMetadata, errors, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { type ClientMetadata, errors } from 'oidc-provider';
 import { DEMO_CLIENTS, DEMO_RESOURCE, demoClientMetadata } from './demo-clients.js';
 import { deviceFlowPages, renderError } from './pages.js';
+import { findAccount, introspectionAllowed, revocationAllowed, signingKeys } from './provider-defaults.js';
+import { createRequestHooks, type RequestHooks } from './request-hooks.js';
 
 export { DEMO_CLIENTS, DEMO_REDIRECT_URI, DEMO_RESOURCE } from './demo-clients.js';
+export type { InjectedResponse, RequestHooks } from './request-hooks.js';
 
 export interface ResourceServerOptions {
   /** Space-separated scopes this resource accepts. */
@@ -39,13 +41,6 @@ export interface AuthorizationServerOptions {
   onServerError?: (error: unknown) => void;
 }
 
-export interface InjectedResponse {
-  status: number;
-  body: string;
-  /** Default 'application/json'. */
-  contentType?: string;
-}
-
 export interface IssueAccessTokenOptions {
   accountId: string;
   clientId: string;
@@ -54,19 +49,11 @@ export interface IssueAccessTokenOptions {
   resource?: string;
 }
 
-export interface RunningAuthorizationServer {
+export interface RunningAuthorizationServer extends RequestHooks {
   issuer: string;
   port: number;
   provider: Provider;
   clients: typeof DEMO_CLIENTS;
-  /** Requests received so far, by `METHOD /path` and, for the token endpoint, by `grant:<grant_type>`. */
-  counts(): Record<string, number>;
-  resetCounts(): void;
-  /** The next request to `path` ('/token' or 'POST /token') gets this response instead (queued, one per call). */
-  failNext(path: string, response: InjectedResponse): void;
-  /** Holds every request to `path` for `ms` before the provider sees it, until `clearFaults()`. */
-  delay(path: string, ms: number): void;
-  clearFaults(): void;
   /** Mints an access token through the provider's models, as if a grant had been approved. */
   issueAccessToken(options: IssueAccessTokenOptions): Promise<string>;
   close(): Promise<void>;
@@ -88,14 +75,7 @@ export async function startAuthorizationServer(
     ((error: unknown) =>
       process.stderr.write(`[oauth-mcp demo] authorization server error: ${(error as Error)?.message}\n`));
 
-  const requestCounts = new Map<string, number>();
-  const bump = (key: string) => requestCounts.set(key, (requestCounts.get(key) ?? 0) + 1);
-  const injected = new Map<string, InjectedResponse[]>();
-  const delays = new Map<string, number>();
-
-  let handle:
-    | ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void)
-    | undefined;
+  let handle: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   const server = createServer((req, res) => {
     if (handle) return handle(req, res);
     res.writeHead(503).end();
@@ -127,15 +107,7 @@ export async function startAuthorizationServer(
     clients: [...demoClientMetadata(), ...(options.clients ?? [])],
     jwks: { keys: await signingKeys() },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
-    findAccount: async (_ctx: unknown, id: string) => ({
-      accountId: id,
-      claims: async () => ({
-        sub: id,
-        email: `${id}@example.test`,
-        email_verified: true,
-        name: id.charAt(0).toUpperCase() + id.slice(1),
-      }),
-    }),
+    findAccount,
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     scopes: [...scopes],
     pkce: { required: () => true },
@@ -181,28 +153,8 @@ export async function startAuthorizationServer(
   });
   provider.on('server_error', (_ctx, error) => onServerError(error));
 
-  const faultKey = (map: Map<string, unknown>, ctx: KoaContextWithOIDC) =>
-    [`${ctx.method} ${ctx.path}`, ctx.path].find((key) => map.has(key));
-  provider.use(async (ctx, next) => {
-    bump(`${ctx.method} ${ctx.path}`);
-    const delayKey = faultKey(delays, ctx);
-    if (delayKey) await new Promise((resolve) => setTimeout(resolve, delays.get(delayKey)));
-    const failKey = faultKey(injected, ctx);
-    const fault = failKey ? injected.get(failKey)?.shift() : undefined;
-    if (failKey && injected.get(failKey)?.length === 0) injected.delete(failKey);
-    if (fault) {
-      ctx.status = fault.status;
-      ctx.type = fault.contentType ?? 'application/json';
-      ctx.body = fault.body;
-      return;
-    }
-    await next();
-    const grantType = ctx.oidc?.body?.grant_type;
-    if (ctx.path === '/token' && typeof grantType === 'string') bump(`grant:${grantType}`);
-    if (options.devicePollInterval && ctx.path === '/device/auth' && ctx.status === 200) {
-      (ctx.body as Record<string, unknown>).interval = options.devicePollInterval;
-    }
-  });
+  const { hooks, middleware } = createRequestHooks(options.devicePollInterval);
+  provider.use(middleware);
   handle = provider.callback();
 
   return {
@@ -210,14 +162,7 @@ export async function startAuthorizationServer(
     port,
     provider,
     clients: DEMO_CLIENTS,
-    counts: () => Object.fromEntries(requestCounts),
-    resetCounts: () => requestCounts.clear(),
-    failNext: (path, response) => injected.set(path, [...(injected.get(path) ?? []), response]),
-    delay: (path, ms) => delays.set(path, ms),
-    clearFaults: () => {
-      injected.clear();
-      delays.clear();
-    },
+    ...hooks,
     async issueAccessToken({ accountId, clientId, scope, resource }) {
       const client = await provider.Client.find(clientId);
       if (!client) throw new Error(`unknown client ${clientId}`);
@@ -243,38 +188,4 @@ export async function startAuthorizationServer(
         server.closeAllConnections();
       }),
   };
-}
-
-/** Fresh RS256 and ES256 signing keys per start; they never leave the process. */
-async function signingKeys() {
-  const keyPair = promisify(generateKeyPair);
-  const [rsa, ec] = await Promise.all([
-    keyPair('rsa', { modulusLength: 2048 }),
-    keyPair('ec', { namedCurve: 'P-256' }),
-  ]);
-  const suffix = randomBytes(6).toString('base64url');
-  return [
-    { ...rsa.privateKey.export({ format: 'jwk' }), kid: `rs256-${suffix}`, alg: 'RS256', use: 'sig' },
-    { ...ec.privateKey.export({ format: 'jwk' }), kid: `es256-${suffix}`, alg: 'ES256', use: 'sig' },
-  ];
-}
-
-// oidc-provider's own defaults, minus their stdout notices: any confidential client may introspect,
-// a public client only its own tokens; only the owning client may revoke.
-async function introspectionAllowed(
-  ctx: { oidc: { client: { clientId: string } } },
-  client: { clientAuthMethod: string },
-  token: { clientId: string },
-) {
-  return !(client.clientAuthMethod === 'none' && token.clientId !== ctx.oidc.client.clientId);
-}
-
-async function revocationAllowed(
-  _ctx: unknown,
-  client: { clientId: string; clientAuthMethod: string },
-  token: { clientId: string },
-) {
-  if (token.clientId === client.clientId) return true;
-  if (client.clientAuthMethod === 'none') return false;
-  throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
 }
