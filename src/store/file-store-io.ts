@@ -5,8 +5,9 @@ import path from 'node:path';
 import { OAuthToolError } from '../auth/errors.js';
 
 export function errnoCode(error: unknown): string | undefined {
+  // Only Node's system errors (EEXIST, ENOENT...), not an OAuthToolError's own `code`.
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
+  return typeof code === 'string' && /^E[A-Z0-9]+$/.test(code) ? code : undefined;
 }
 
 export function ioError(action: string, file: string, error: unknown): OAuthToolError {

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { OAuthToolError } from '../auth/errors.js';
 import { type DecodedDocument, FileStoreCodec, type StoredEntry } from './file-store-codec.js';
 import { errnoCode, ioError, removeOrphanTempFiles, writeFileAtomic } from './file-store-io.js';
 import { acquireLockFile } from './file-store-lock.js';
@@ -103,7 +104,7 @@ export class FileStore implements TokenStore {
       this.#cache = { signature, document };
       return document;
     } catch (error) {
-      throw errnoCode(error) ? ioError('read', this.#path, error) : error;
+      throw error instanceof OAuthToolError ? error : ioError('read', this.#path, error);
     } finally {
       await handle.close();
     }

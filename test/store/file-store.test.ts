@@ -1,0 +1,291 @@
+// FileStore: the TokenStore contract (plain and encrypted) plus file modes, restarts, corruption, keys and processes.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FileStore, type FileStoreOptions } from '../../src/store/file-store.js';
+import { describeTokenStoreContract } from './contract.js';
+import { buildFileStore } from './fixtures/build-file-store.js';
+
+const fixtures = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const KEY = 'correct horse battery staple';
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), 'oauth-mcp-filestore-'));
+}
+
+function contractStore(encryptionKey?: string) {
+  return async () => {
+    const dir = await tempDir();
+    const store = new FileStore({ path: path.join(dir, 'tokens.json'), encryptionKey, reason: 'test' });
+    return { store, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  };
+}
+
+describeTokenStoreContract('FileStore', contractStore());
+describeTokenStoreContract('FileStore with encryption', contractStore(KEY));
+
+describe('FileStore', () => {
+  let dir: string;
+  let file: string;
+  const open: FileStore[] = [];
+  const make = (options: Partial<FileStoreOptions> = {}) => {
+    const store = new FileStore({ path: file, reason: 'test', ...options });
+    open.push(store);
+    return store;
+  };
+
+  beforeEach(async () => {
+    dir = await tempDir();
+    file = path.join(dir, 'nested', 'oauth-mcp', 'tokens.json');
+  });
+
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((store) => store.close()));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reports the file path and whether it encrypts in info', () => {
+    expect(make({ reason: 'store.type file' }).info).toEqual({
+      backend: 'file',
+      location: file,
+      encrypted: false,
+      reason: 'store.type file',
+    });
+    expect(make({ encryptionKey: KEY }).info.encrypted).toBe(true);
+  });
+
+  it.skipIf(process.platform === 'win32')('creates its directory 0700 and its file 0600', async () => {
+    await make().set('session:a', 'x');
+    expect((await stat(path.dirname(file))).mode & 0o777).toBe(0o700);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it.skipIf(process.platform === 'win32')(
+    'tightens a file readable by others to 0600 and says so',
+    async () => {
+      await make().set('session:a', 'x');
+      await import('node:fs/promises').then((fs) => fs.chmod(file, 0o644));
+      const warnings: string[] = [];
+      const store = make({ onWarning: (message) => warnings.push(message) });
+      expect(await store.get('session:a')).toBe('x');
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      expect(warnings).toEqual([expect.stringContaining('0644')]);
+    },
+  );
+
+  it('keeps its data across a restart (a new instance)', async () => {
+    const first = make({ encryptionKey: KEY });
+    await first.set('session:a', 'one');
+    await first.set('flow:b', 'two', { ttlSeconds: 60 });
+    await first.close();
+    const second = make({ encryptionKey: KEY });
+    expect(await second.get('session:a')).toBe('one');
+    expect((await second.keys('')).sort()).toEqual(['flow:b', 'session:a']);
+  });
+
+  it('writes the documented plain format', async () => {
+    await make().set('session:a', 'one');
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+      v: 1,
+      entries: { 'session:a': { value: 'one' } },
+    });
+  });
+
+  it('encrypts keys and values at rest when given a key', async () => {
+    await make({ encryptionKey: KEY }).set('session:secret-key', 'secret-value-123');
+    const text = await readFile(file, 'utf8');
+    expect(text).not.toContain('secret');
+    const document = JSON.parse(text);
+    expect(Object.keys(document).sort()).toEqual(['enc', 'v']);
+    expect(document.enc).toMatchObject({
+      alg: 'aes-256-gcm',
+      salt: expect.any(String),
+      iv: expect.any(String),
+    });
+  });
+
+  it('leaves no lock or temp files behind after writing', async () => {
+    const store = make();
+    await Promise.all(Array.from({ length: 10 }, (_, i) => store.set(`session:${i}`, 'x')));
+    const release = await store.lock('refresh:ses_1');
+    await release();
+    expect(await readdir(path.dirname(file))).toEqual(['tokens.json']);
+  });
+
+  describe('a corrupt file', () => {
+    for (const [what, content] of [
+      ['not JSON', '{"v":1,"entries":{"session:a":'],
+      ['JSON of the wrong shape', '{"v":1,"entries":{"session:a":{"value":42}}}'],
+      ['another version', '{"v":2,"entries":{}}'],
+      ['empty', ''],
+    ] as const) {
+      it(`is reported with its path and left untouched byte for byte when it is ${what}`, async () => {
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(file, content, { mode: 0o600 });
+        const store = make();
+        const expected = { code: 'store_unavailable', message: expect.stringContaining(file) };
+        await expect(store.get('session:a')).rejects.toMatchObject(expected);
+        await expect(store.set('session:a', 'x')).rejects.toMatchObject(expected);
+        await expect(store.delete('session:a')).rejects.toMatchObject({
+          message: expect.stringMatching(/move it aside/),
+        });
+        expect(await readFile(file, 'utf8')).toBe(content);
+      });
+    }
+  });
+
+  it('says the key is wrong, naming the file and the variable, and leaves the file alone', async () => {
+    await make({ encryptionKey: KEY }).set('session:a', 'x');
+    const before = await readFile(file);
+    const wrong = make({ encryptionKey: 'not the key' });
+    const expected = {
+      code: 'store_unavailable',
+      message: `The store key does not decrypt ${file}; set OAUTH_MCP_STORE_KEY to the key it was written with.`,
+    };
+    await expect(wrong.get('session:a')).rejects.toMatchObject(expected);
+    await expect(wrong.set('session:b', 'y')).rejects.toMatchObject(expected);
+    expect(await readFile(file)).toEqual(before);
+  });
+
+  it('asks for the key when the file is encrypted and no key is set', async () => {
+    await make({ encryptionKey: KEY }).set('session:a', 'x');
+    await expect(make().get('session:a')).rejects.toMatchObject({
+      code: 'store_unavailable',
+      message: expect.stringContaining('OAUTH_MCP_STORE_KEY'),
+    });
+  });
+
+  it('encrypts a plain file on the next write once a key is set, and says so', async () => {
+    await make().set('session:a', 'one');
+    const warnings: string[] = [];
+    const store = make({ encryptionKey: KEY, onWarning: (message) => warnings.push(message) });
+    await store.set('session:b', 'two');
+    expect(await readFile(file, 'utf8')).not.toContain('one');
+    expect(await make({ encryptionKey: KEY }).get('session:a')).toBe('one');
+    expect(warnings).toEqual([expect.stringContaining('not encrypted yet')]);
+  });
+
+  it("lets two instances on one path see each other's writes and deletes", async () => {
+    const a = make({ encryptionKey: KEY });
+    const b = make({ encryptionKey: KEY });
+    await a.set('session:a', 'from a');
+    expect(await b.get('session:a')).toBe('from a');
+    await b.set('session:a', 'from b');
+    expect(await a.get('session:a')).toBe('from b');
+    await b.delete('session:a');
+    expect(await a.get('session:a')).toBeUndefined();
+  });
+
+  it("keeps both instances' writes when they write at once", async () => {
+    const a = make();
+    const b = make();
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => [a.set(`a:${i}`, 'x'), b.set(`b:${i}`, 'y')]).flat(),
+    );
+    const c = make();
+    expect((await c.keys('a:')).length).toBe(20);
+    expect((await c.keys('b:')).length).toBe(20);
+  });
+
+  it('refuses calls after close with store_unavailable', async () => {
+    const store = make();
+    await store.close();
+    await expect(store.set('session:a', 'x')).rejects.toMatchObject({ code: 'store_unavailable' });
+  });
+});
+
+describe('FileStore across processes', () => {
+  let moduleUrl: string;
+  let outDir: string;
+  let dir: string;
+  const children = new Set<ChildProcess>();
+
+  beforeAll(async () => {
+    ({ moduleUrl, outDir } = await buildFileStore());
+  }, 60_000);
+
+  afterAll(async () => {
+    await rm(outDir, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    dir = await tempDir();
+  });
+
+  afterEach(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    children.clear();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function run(script: string, args: string[]): ChildProcess {
+    const child = spawn(process.execPath, [path.join(fixtures, script), moduleUrl, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    return child;
+  }
+
+  function exited(child: ChildProcess): Promise<{ code: number | null; stderr: string }> {
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stderr })));
+  }
+
+  for (const encryptionKey of [undefined, KEY]) {
+    const label = encryptionKey ? 'encrypted' : 'plain';
+    it(`keeps every process's increments and keys when 3 processes write at once (${label})`, async () => {
+      const file = path.join(dir, 'tokens.json');
+      const rounds = 40;
+      const ids = ['p1', 'p2', 'p3'];
+      const results = await Promise.all(
+        ids.map((id) =>
+          exited(
+            run('counter-child.mjs', [file, id, String(rounds), ...(encryptionKey ? [encryptionKey] : [])]),
+          ),
+        ),
+      );
+      for (const result of results) expect(result).toEqual({ code: 0, stderr: '' });
+      const store = new FileStore({ path: file, encryptionKey, reason: 'test' });
+      expect(await store.get('counter')).toBe(String(ids.length * rounds));
+      for (const id of ids) expect((await store.keys(`child:${id}:`)).length).toBe(rounds);
+      await store.close();
+    }, 60_000);
+  }
+
+  it('keeps the file parseable and the last acknowledged value after a writer is killed at random moments', async () => {
+    const file = path.join(dir, 'tokens.json');
+    const reader = new FileStore({ path: file, encryptionKey: KEY, reason: 'test' });
+    for (let kill = 0; kill < 15; kill++) {
+      const child = run('writer-child.mjs', [file, KEY]);
+      const done = exited(child);
+      let lastAck = 0;
+      let buffered = '';
+      const firstAck = new Promise<void>((resolve) => {
+        child.stdout?.on('data', (chunk: Buffer) => {
+          buffered += chunk.toString();
+          for (const match of buffered.matchAll(/ack (\d+)\n/g)) lastAck = Number(match[1]);
+          buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
+          if (lastAck > 0) resolve();
+        });
+      });
+      await firstAck;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 150));
+      child.kill('SIGKILL');
+      await done;
+
+      const text = await readFile(file, 'utf8');
+      expect(() => JSON.parse(text)).not.toThrow();
+      const last = Number(await reader.get('last'));
+      expect(last).toBeGreaterThanOrEqual(lastAck);
+      expect(last).toBeLessThanOrEqual(lastAck + 1);
+    }
+    await reader.close();
+  }, 120_000);
+});
