@@ -136,6 +136,17 @@ describe('demo authorization server', () => {
     expect(new URL(finalUrl).searchParams.get('error')).toBe('access_denied');
   });
 
+  it('refuses a redirect URI that is not a registered loopback URI', async () => {
+    const config = await publicClient();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: 'http://attacker.example/callback',
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    await expect(signIn(url.href, { login: 'alice' })).rejects.toThrow(/redirect_uri/);
+  });
+
   it('requests the callback when asked to', async () => {
     const callback = createServer((req, res) =>
       res.end(`got ${new URL(req.url ?? '/', 'http://x').searchParams.has('code')}`),
