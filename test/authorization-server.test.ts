@@ -103,6 +103,24 @@ describe('demo authorization server', () => {
     expect(tokens.refresh_token).toBeDefined();
   });
 
+  it('drops offline_access (no refresh token) unless the request also has prompt=consent', async () => {
+    const config = await publicClient();
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: loopbackCallback(),
+      scope: 'openid offline_access',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const { finalUrl } = await signIn(url.href, { login: 'alice' });
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(finalUrl), {
+      pkceCodeVerifier: verifier,
+      expectedState: oidc.skipStateCheck,
+    });
+    expect(tokens.refresh_token).toBeUndefined();
+    expect(tokens.scope).toBe('openid');
+  });
+
   it('issues a token for a requested resource', async () => {
     const config = await publicClient();
     const redirectUri = loopbackCallback();
