@@ -20,6 +20,7 @@ interface Seen {
 
 /** A crashed breaker leaves `<lock>.break` behind; nobody holds it legitimately for longer than this. */
 const BREAKER_STALE_MS = 5_000;
+const UNWRITTEN_STALE_MS = 2_000;
 
 /**
  * Takes the lock file at `lockPath`, waiting up to `waitMs`. Resolves to an idempotent release that
@@ -101,7 +102,7 @@ function parseHolder(text: string): Holder | undefined {
       return value as Holder;
     }
   } catch {
-    // Empty while its creator is between open and write: judged by mtime below.
+    // Empty while its creator is between open and write, or forever if it died there.
   }
   return undefined;
 }
@@ -111,7 +112,9 @@ function isStale(seen: Seen, staleMs: number): boolean {
   if (holder && holder.host === hostname() && holder.pid !== process.pid && !isProcessAlive(holder.pid)) {
     return true;
   }
-  return Date.now() - (holder?.at ?? seen.mtimeMs) > staleMs;
+  // Without a readable holder the creator died between O_EXCL create and write, which takes microseconds.
+  if (!holder) return Date.now() - seen.mtimeMs > Math.min(staleMs, UNWRITTEN_STALE_MS);
+  return Date.now() - holder.at > staleMs;
 }
 
 /**

@@ -1,6 +1,6 @@
 // FileStore: the TokenStore contract (plain and encrypted) plus file modes, restarts, corruption, keys and processes.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -190,6 +190,16 @@ describe('FileStore', () => {
     expect((await c.keys('b:')).length).toBe(20);
   });
 
+  it('takes over a lock file its creator left empty when it died', async () => {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(`${file}.lock`, '');
+    const past = new Date(Date.now() - 60_000);
+    await utimes(`${file}.lock`, past, past);
+    const started = performance.now();
+    await make().set('session:a', 'x');
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
   it('refuses calls after close with store_unavailable', async () => {
     const store = make();
     await store.close();
@@ -258,6 +268,24 @@ describe('FileStore across processes', () => {
       await store.close();
     }, 60_000);
   }
+
+  it('hands a lock whose holder process was killed to the next process at once, not after staleMs', async () => {
+    const file = path.join(dir, 'tokens.json');
+    const holder = run('holder-child.mjs', [file]);
+    const done = exited(holder);
+    await new Promise<void>((resolve) => holder.stdout?.once('data', () => resolve()));
+    const store = new FileStore({ path: file, reason: 'test' });
+    await expect(store.lock('refresh:ses_1', { waitMs: 100 })).rejects.toMatchObject({
+      code: 'store_unavailable',
+    });
+    holder.kill('SIGKILL');
+    await done;
+    const started = performance.now();
+    const release = await store.lock('refresh:ses_1', { waitMs: 5_000 });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    await release();
+    await store.close();
+  });
 
   it('keeps the file parseable and the last acknowledged value after a writer is killed at random moments', async () => {
     const file = path.join(dir, 'tokens.json');
