@@ -21,13 +21,14 @@ export function toToolError(thrown: unknown, action = 'the operation'): OAuthToo
   const error = (thrown ?? {}) as OpenIdClientLikeError;
   const detail = `${error.name ?? 'Error'}${error.code ? ` ${error.code}` : ''}: ${error.message ?? String(thrown)}`;
 
-  if (typeof error.error === 'string' && error.code !== 'OAUTH_WWW_AUTHENTICATE_CHALLENGE') {
+  const oauthError = oauthErrorOf(error);
+  if (oauthError) {
     return new OAuthToolError(
       'oauth_error',
-      `${capitalise(action)} failed: the authorization server answered "${error.error}"${error.error_description ? ` (${error.error_description})` : ''}. ${adviceFor(error.error)}`,
+      `${capitalise(action)} failed: the authorization server answered "${oauthError.error}"${oauthError.description ? ` (${oauthError.description})` : ''}. ${adviceFor(oauthError.error)}`,
       {
-        oauthError: error.error,
-        ...(error.error_description ? { oauthErrorDescription: error.error_description } : {}),
+        oauthError: oauthError.error,
+        ...(oauthError.description ? { oauthErrorDescription: oauthError.description } : {}),
         detail,
         cause: thrown,
       },
@@ -100,6 +101,26 @@ export function toToolError(thrown: unknown, action = 'the operation'): OAuthToo
     `${capitalise(action)} failed unexpectedly: ${error.message ?? 'unknown error'}. This is a bug in oauth-mcp if it persists.`,
     { detail, cause: thrown },
   );
+}
+
+/** The AS's `error`, from a JSON error body or (a 401 at the token endpoint) a WWW-Authenticate challenge. */
+function oauthErrorOf(error: OpenIdClientLikeError): { error: string; description?: string } | undefined {
+  if (typeof error.error === 'string') {
+    return {
+      error: error.error,
+      ...(error.error_description ? { description: error.error_description } : {}),
+    };
+  }
+  if (error.code === 'OAUTH_WWW_AUTHENTICATE_CHALLENGE' && Array.isArray(error.cause)) {
+    const parameters = (error.cause[0] as { parameters?: Record<string, string> } | undefined)?.parameters;
+    if (parameters?.error) {
+      return {
+        error: parameters.error,
+        ...(parameters.error_description ? { description: parameters.error_description } : {}),
+      };
+    }
+  }
+  return undefined;
 }
 
 function adviceFor(oauthError: string): string {
