@@ -94,7 +94,7 @@ describe.each<Era>(['v2', 'v1'])('foundation over stdio with the %s client', (er
       provider: 'basic',
       source: 'openid-configuration',
     });
-    expect((byProvider.structuredContent?.metadata as Record<string, unknown>).token_endpoint).toBe(
+    expect((byProvider.structuredContent.metadata as Record<string, unknown>).token_endpoint).toBe(
       `${as.issuer}/token`,
     );
     const byIssuer = await server.call('oauth_discover', { issuer: as.issuer });
@@ -105,7 +105,7 @@ describe.each<Era>(['v2', 'v1'])('foundation over stdio with the %s client', (er
     for (const provider of ['basic', 'post']) {
       const result = await server.call('oauth_client_credentials', { provider, force_new: true });
       expect(result.isError).toBeFalsy();
-      const session = result.structuredContent?.session as Record<string, unknown>;
+      const session = result.structuredContent.session as Record<string, unknown>;
       expect(session).toMatchObject({
         provider,
         grant: 'client_credentials',
@@ -122,16 +122,16 @@ describe.each<Era>(['v2', 'v1'])('foundation over stdio with the %s client', (er
     const first = await server.call('oauth_client_credentials', { provider: 'basic' });
     const before = as().counts()['POST /token'] ?? 0;
     const second = await server.call('oauth_client_credentials', { provider: 'basic' });
-    expect(second.structuredContent?.reused).toBe(true);
-    expect((second.structuredContent?.session as { session_id: string }).session_id).toBe(
-      (first.structuredContent?.session as { session_id: string }).session_id,
+    expect(second.structuredContent.reused).toBe(true);
+    expect((second.structuredContent.session as { session_id: string }).session_id).toBe(
+      (first.structuredContent.session as { session_id: string }).session_id,
     );
     expect(as().counts()['POST /token'] ?? 0).toBe(before);
   });
 
   it('introspects a session token as active, keeping every field the server returns', async () => {
     const { structuredContent } = await server.call('oauth_client_credentials', { provider: 'basic' });
-    const session = structuredContent?.session as { session_id: string };
+    const session = structuredContent.session as { session_id: string };
     const result = await server.call('oauth_introspect_token', { session_id: session.session_id });
     expect(result.structuredContent).toMatchObject({
       active: true,
@@ -147,7 +147,7 @@ describe.each<Era>(['v2', 'v1'])('foundation over stdio with the %s client', (er
       provider: 'post',
       force_new: true,
     });
-    const session = structuredContent?.session as { session_id: string; access_token: string };
+    const session = structuredContent.session as { session_id: string; access_token: string };
     const revoked = await server.call('oauth_revoke_access', { session_id: session.session_id });
     expect(revoked.structuredContent).toMatchObject({
       session_id: session.session_id,
@@ -159,16 +159,16 @@ describe.each<Era>(['v2', 'v1'])('foundation over stdio with the %s client', (er
     });
     expect(after.structuredContent).toMatchObject({ active: false });
     const listed = await server.call('oauth_list_sessions', {});
-    const ids = (listed.structuredContent?.sessions as { session_id: string }[]).map((s) => s.session_id);
+    const ids = (listed.structuredContent.sessions as { session_id: string }[]).map((s) => s.session_id);
     expect(ids).not.toContain(session.session_id);
   });
 
   it('lists sessions with metadata and says where they are stored', async () => {
     const result = await server.call('oauth_list_sessions', { provider: 'basic' });
-    const sessions = result.structuredContent?.sessions as Record<string, unknown>[];
+    const sessions = result.structuredContent.sessions as Record<string, unknown>[];
     expect(sessions.length).toBeGreaterThan(0);
     expect(sessions.every((s) => s.provider === 'basic')).toBe(true);
-    expect(result.structuredContent?.store).toMatchObject({
+    expect(result.structuredContent.store).toMatchObject({
       backend: 'file',
       location: join(server.dir, 'tokens.json'),
     });
@@ -209,7 +209,7 @@ describe.each<Era>(['v2', 'v1'])('foundation over stdio with the %s client', (er
     it.each(cases)('%s', async (_name, tool, args, code, message) => {
       const result = await server.call(tool, args);
       expect(result.isError).toBe(true);
-      const error = result.structuredContent?.error as { code: string; message: string };
+      const error = result.structuredContent.error as { code: string; message: string };
       expect(error.code).toBe(code);
       expect(error.message).toMatch(message);
       expect(result.content[0]?.text).toContain(error.message);
@@ -225,7 +225,7 @@ describe.each<Era>(['v2', 'v1'])('foundation over stdio with the %s client', (er
         as().failNext('POST /token', injected);
         const result = await server.call('oauth_client_credentials', { provider: 'basic', force_new: true });
         expect(result.isError).toBe(true);
-        expect((result.structuredContent?.error as { code: string }).code).toBe('invalid_response');
+        expect((result.structuredContent.error as { code: string }).code).toBe('invalid_response');
       }
     });
   });
@@ -241,9 +241,9 @@ describe('the file store', () => {
     const second = await startServerProcess({ config, dir });
     const listed = await second.call('oauth_list_sessions', {});
     await second.close();
-    const sessionId = (made.structuredContent?.session as { session_id: string }).session_id;
+    const sessionId = (made.structuredContent.session as { session_id: string }).session_id;
     expect(
-      (listed.structuredContent?.sessions as { session_id: string }[]).map((s) => s.session_id),
+      (listed.structuredContent.sessions as { session_id: string }[]).map((s) => s.session_id),
     ).toContain(sessionId);
     expect(statSync(join(dir, 'tokens.json')).mode & 0o777).toBe(0o600);
   });

@@ -16,7 +16,8 @@ export type Era = 'v1' | 'v2';
 export interface ToolResult {
   isError?: boolean;
   content: { type: string; text?: string }[];
-  structuredContent?: Record<string, unknown>;
+  /** `{}` when the server sent none; `any` so tests can reach into it the way the spec describes it. */
+  structuredContent: Record<string, any>;
 }
 
 export interface ServerProcess {
