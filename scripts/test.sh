@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs the whole test suite (main + fault suite) and ends with one line "N passed, N failed".
+# Where gnome-keyring and dbus are installed, everything runs inside a private D-Bus session with an
+# unlocked Secret Service, and the keychain tests are required (OAUTH_MCP_TEST_KEYRING=1).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+rm -rf test-results && mkdir -p test-results
+
+run_suites() {
+  local status=0
+  npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/main.json "$@" || status=1
+  npx vitest run --config vitest.faults.config.ts --reporter=default --reporter=json \
+    --outputFile.json=test-results/faults.json || status=1
+  return $status
+}
+
+if [ "${OAUTH_MCP_IN_KEYRING_SESSION:-}" = 1 ]; then
+  # inside the D-Bus session started below
+  echo -n "oauth-mcp-test" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  export OAUTH_MCP_TEST_KEYRING=1
+  run_suites "$@"
+  exit $?
+fi
+
+status=0
+if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+  keyring_home=$(mktemp -d)
+  mkdir -m 700 "$keyring_home/data" "$keyring_home/runtime"
+  XDG_DATA_HOME="$keyring_home/data" XDG_RUNTIME_DIR="$keyring_home/runtime" OAUTH_MCP_IN_KEYRING_SESSION=1 \
+    dbus-run-session -- bash "$0" "$@" || status=1
+  rm -rf "$keyring_home"
+else
+  echo "note: gnome-keyring/dbus not installed: keychain tests are skipped (bash .ci/run installs them)" >&2
+  run_suites "$@" || status=1
+fi
+node scripts/test-summary.mjs test-results/main.json test-results/faults.json
+exit $status
