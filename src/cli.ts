@@ -112,9 +112,13 @@ function withDemo(config: Config, providers: Config['providers'], allowedOrigins
 }
 
 function printStdioDemoHelp(logger: Logger): void {
-  logger.info(
-    'serving MCP on stdio; point an MCP host at "npx oauth-mcp --demo" (see mcp.json), or try: npx @modelcontextprotocol/inspector node dist/cli.js --demo',
-  );
+  const lines = [
+    'serving MCP on stdio: an MCP host (Claude Desktop, Cursor, the MCP Inspector) starts and talks to this process.',
+    'try it: npx @modelcontextprotocol/inspector node dist/cli.js --demo',
+    'or add to your host\'s config: { "mcpServers": { "oauth-demo": { "command": "npx", "args": ["-y", "oauth-mcp", "--demo"] } } }',
+  ];
+  if (process.stdin.isTTY) lines.push('(this terminal is not an MCP client; press Ctrl+C to stop)');
+  logger.info(lines.join('\n  '));
 }
 
 function onceOnly(fn: () => Promise<void>): () => void {
