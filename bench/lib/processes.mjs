@@ -1,0 +1,107 @@
+// Child processes for the benchmarks: spawn a stdio MCP server and time it to its `initialize`
+// answer, connect an SDK client to one, and read a process's resident memory.
+
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const CLI = join(ROOT, 'dist/cli.js');
+
+const INITIALIZE = `${JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: {
+    protocolVersion: '2025-11-25',
+    capabilities: {},
+    clientInfo: { name: 'oauth-mcp-bench', version: '1.0.0' },
+  },
+})}\n`;
+
+/** A temp dir with config.json (`config` may be a function of the dir); `remove()` deletes it. */
+export function tempConfig(config) {
+  const dir = mkdtempSync(join(tmpdir(), 'oauth-mcp-bench-'));
+  const path = join(dir, 'config.json');
+  writeFileSync(path, JSON.stringify(typeof config === 'function' ? config(dir) : config));
+  return { dir, path, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Milliseconds from spawn to the `initialize` response line on stdout; the child is then stopped. */
+export function timeToInitialize(args, env = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(process.execPath, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => fail(new Error('no initialize response within 20 s')), 20_000);
+    const fail = (error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${error.message}\nstderr: ${err.slice(-2000)}`));
+    };
+    child.stderr.on('data', (chunk) => {
+      err += chunk;
+    });
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const newline = out.indexOf('\n');
+      if (newline < 0) return;
+      const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+      clearTimeout(timer);
+      const message = JSON.parse(out.slice(0, newline));
+      child.once('exit', () =>
+        message.result ? resolvePromise(elapsed) : fail(new Error(`initialize failed: ${out}`)),
+      );
+      child.stdin.end();
+      setTimeout(() => child.kill('SIGKILL'), 2_000).unref();
+    });
+    child.once('error', fail);
+    child.stdin.write(INITIALIZE);
+  });
+}
+
+/** Spawns a stdio server and connects the SDK v2 client; `pid` is the child's. */
+export async function connect(args, env = {}) {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CI: 'true', ...env },
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const client = new Client({ name: 'oauth-mcp-bench', version: '1.0.0' });
+  await client.connect(transport);
+  return {
+    client,
+    pid: transport.pid,
+    stderr: () => stderr,
+    /** Calls a tool; an isError result throws, so a benchmark never times a failure. */
+    async call(name, args = {}) {
+      const result = await client.callTool({ name, arguments: args });
+      if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.content)}`);
+      return result;
+    },
+    close: () => client.close(),
+  };
+}
+
+/** Resident set size of a process in MiB (Linux /proc; undefined elsewhere). */
+export function rssMiB(pid) {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+    return kib / 1024;
+  } catch {
+    return undefined;
+  }
+}

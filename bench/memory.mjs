@@ -1,0 +1,87 @@
+// Benchmark 5, memory: resident set size of oauth-mcp after start-up and after it has loaded 1,000
+// sessions from its file store (oauth_list_sessions reads them all), next to a bare SDK server.
+
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FileStoreCodec } from '../dist/store/file-store-codec.js';
+import { STORE_SCHEMA_VERSION } from '../dist/store/records.js';
+import { newId } from '../dist/store/vault.js';
+import { CLI, connect, ROOT, rssMiB, tempConfig } from './lib/processes.mjs';
+import { row } from './lib/stats.mjs';
+
+export async function memory({ sessions }) {
+  const config = tempConfig((dir) => ({
+    providers: { work: { issuer: 'https://auth.example.com', clientId: 'bench' } },
+    store: { type: 'file', path: join(dir, 'tokens.json') },
+  }));
+  await fillStore(join(config.dir, 'tokens.json'), sessions);
+  const bare = await connect([join(ROOT, 'bench/servers/bare-stdio.mjs')]);
+  const ours = await connect([CLI, '--config', config.path], { XDG_DATA_HOME: config.dir });
+  try {
+    await settle();
+    const bareRss = rssMiB(bare.pid);
+    const startRss = rssMiB(ours.pid);
+    const listed = await ours.call('oauth_list_sessions');
+    const count = listed.structuredContent.sessions.length;
+    if (count !== sessions) throw new Error(`expected ${sessions} sessions, listed ${count}`);
+    await settle();
+    const loadedRss = rssMiB(ours.pid);
+    return {
+      rows: [
+        row({ bench: 'memory', metric: 'bare SDK server RSS after start', value: bareRss, unit: 'MiB' }),
+        row({
+          bench: 'memory',
+          metric: 'oauth-mcp RSS after start',
+          value: startRss,
+          unit: 'MiB',
+          ratio: startRss / bareRss,
+        }),
+        row({
+          bench: 'memory',
+          metric: `oauth-mcp RSS with ${sessions} sessions loaded`,
+          value: loadedRss,
+          unit: 'MiB',
+          ratio: loadedRss / startRss,
+          detail: `+${(((loadedRss - startRss) * 1024) / sessions).toFixed(1)} KiB per session (file store)`,
+        }),
+      ],
+    };
+  } finally {
+    await ours.close();
+    await bare.close();
+    config.remove();
+  }
+}
+
+/** Writes `count` realistic user sessions (opaque tokens, ID token claims) as one file-store document. */
+async function fillStore(path, count) {
+  const now = Date.now();
+  const entries = new Map();
+  for (let i = 0; i < count; i++) {
+    const iso = new Date(now + i).toISOString();
+    const session = {
+      v: STORE_SCHEMA_VERSION,
+      session_id: newId('ses'),
+      provider: 'work',
+      issuer: 'https://auth.example.com',
+      client_id: 'bench',
+      grant: 'authorization_code',
+      subject: `user-${i}`,
+      scope: 'openid profile email offline_access api:read',
+      token_type: 'Bearer',
+      expires_at: new Date(now + 3_600_000).toISOString(),
+      access_token: randomBytes(32).toString('base64url'),
+      refresh_token: randomBytes(32).toString('base64url'),
+      id_token_claims: { sub: `user-${i}`, email: `user-${i}@example.test`, name: `User ${i}` },
+      created_at: iso,
+      updated_at: iso,
+    };
+    entries.set(`session:${session.session_id}`, { value: JSON.stringify(session) });
+  }
+  const { text } = await new FileStoreCodec(path, undefined, () => {}).encode(entries, undefined);
+  writeFileSync(path, text, { mode: 0o600 });
+}
+
+/** Lets the child finish start-up work and collect garbage before RSS is read. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
