@@ -49,11 +49,13 @@ export class FileStore implements TokenStore {
   }
 
   async get(key: string): Promise<string | undefined> {
+    this.#assertOpen();
     const entry = (await this.#read()).entries.get(key);
     return entry && isLive(entry, Date.now()) ? entry.value : undefined;
   }
 
   async set(key: string, value: string, options: SetOptions = {}): Promise<void> {
+    this.#assertOpen();
     const expiresAt = expiryFrom(options);
     await this.#update((entries) => {
       entries.set(key, expiresAt === undefined ? { value } : { value, expiresAt });
@@ -62,10 +64,12 @@ export class FileStore implements TokenStore {
   }
 
   async delete(key: string): Promise<void> {
+    this.#assertOpen();
     await this.#update((entries) => entries.delete(key));
   }
 
   async keys(prefix: string): Promise<string[]> {
+    this.#assertOpen();
     const now = Date.now();
     const { entries } = await this.#read();
     return [...entries]
@@ -74,11 +78,13 @@ export class FileStore implements TokenStore {
   }
 
   async lock(name: string, options?: LockOptions): Promise<() => Promise<void>> {
+    this.#assertOpen();
     const resolved = resolveLockOptions(options);
     await this.#prepare();
     return acquireLockFile(`${this.#path}.${lockFileName(name)}.lock`, name, resolved);
   }
 
+  /** Lets writes already queued finish; later calls fail with store_unavailable. */
   async close(): Promise<void> {
     this.#closed = true;
     await this.#writes;
@@ -137,8 +143,11 @@ export class FileStore implements TokenStore {
     return run;
   }
 
+  #assertOpen(): void {
+    if (this.#closed) throw closedStoreError(this.#path);
+  }
+
   #prepare(): Promise<void> {
-    if (this.#closed) return Promise.reject(closedStoreError(this.#path));
     this.#ready ??= this.#init().catch((error: unknown) => {
       this.#ready = undefined;
       throw error;

@@ -200,9 +200,12 @@ describe('FileStore', () => {
     expect(performance.now() - started).toBeLessThan(2_000);
   });
 
-  it('refuses calls after close with store_unavailable', async () => {
+  it('finishes writes queued before close and refuses calls after it with store_unavailable', async () => {
     const store = make();
+    const pending = store.set('session:a', 'x');
     await store.close();
+    await pending;
+    expect(await make().get('session:a')).toBe('x');
     await expect(store.set('session:a', 'x')).rejects.toMatchObject({ code: 'store_unavailable' });
   });
 });
