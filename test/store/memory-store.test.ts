@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { describeTokenStoreContract } from './contract.js';
 
-describeTokenStoreContract('MemoryStore', async () => ({ store: new MemoryStore(), cleanup: async () => {} }));
+describeTokenStoreContract('MemoryStore', async () => ({
+  store: new MemoryStore(),
+  cleanup: async () => {},
+}));
 
 describe('MemoryStore', () => {
   it('reports itself as an unencrypted memory backend with the reason it was chosen', () => {
