@@ -36,6 +36,12 @@ export async function createRuntime(
     timeoutMs: config.timeoutMs,
     profiles: vault,
   });
-  const engine = new OAuthEngine({ registry, vault, logger, exposeTokens: config.exposeTokens });
+  const engine = new OAuthEngine({
+    registry,
+    vault,
+    logger,
+    exposeTokens: config.exposeTokens,
+    allowedApiOrigins: config.api.allowedOrigins,
+  });
   return { config, logger, store, engine, close: () => store.close() };
 }

@@ -12,4 +12,6 @@ export interface EngineContext {
   exposeTokens: boolean;
   /** Config `timeoutMs`: the timeout of every request we make. */
   timeoutMs: number;
+  /** Config `api.allowedOrigins`: the only origins oauth_call_api sends a session's token to. */
+  allowedApiOrigins: string[];
 }

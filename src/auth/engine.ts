@@ -15,13 +15,18 @@ export interface OAuthEngineOptions {
   vault: Vault;
   logger: Logger;
   exposeTokens: boolean;
+  allowedApiOrigins?: string[];
 }
 
 export class OAuthEngine {
   readonly ctx: EngineContext;
 
   constructor(options: OAuthEngineOptions) {
-    this.ctx = { ...options, timeoutMs: options.registry.timeoutMs };
+    this.ctx = {
+      ...options,
+      timeoutMs: options.registry.timeoutMs,
+      allowedApiOrigins: options.allowedApiOrigins ?? [],
+    };
   }
 
   /** The same engine seeing only one principal's sessions, flows and registered clients. */

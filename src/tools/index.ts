@@ -1,14 +1,18 @@
 // Every tool of oauth-mcp, in the order tools/list shows them.
 
+import { callApiTool, userinfoTool } from './api.js';
 import { discoverTool } from './discovery.js';
 import { listSessionsTool } from './sessions.js';
-import { clientCredentialsTool, introspectTool, revokeTool } from './tokens.js';
+import { clientCredentialsTool, introspectTool, refreshTokenTool, revokeTool } from './tokens.js';
 import type { ToolDefinition } from './tool.js';
 
 export const ALL_TOOLS: readonly ToolDefinition[] = [
   discoverTool,
   clientCredentialsTool,
+  refreshTokenTool,
   introspectTool,
   revokeTool,
+  userinfoTool,
+  callApiTool,
   listSessionsTool,
 ] as unknown as readonly ToolDefinition[];

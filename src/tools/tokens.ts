@@ -1,6 +1,8 @@
 // Toolset "tokens": machine tokens, introspection and revocation.
 
 import { z } from 'zod';
+import { refreshSession } from '../auth/refresh.js';
+import { fingerprint } from '../auth/secret.js';
 import { sessionViewSchema } from '../auth/sessions.js';
 import { providerInput, resourceInput, scopesInput, sessionIdInput } from './common.js';
 import { defineTool } from './tool.js';
@@ -104,4 +106,48 @@ export const revokeTool = defineTool({
       token: args.token,
       tokenTypeHint: args.token_type_hint,
     }),
+});
+
+export const refreshTokenTool = defineTool({
+  name: 'oauth_refresh_token',
+  toolset: 'tokens',
+  title: 'Refresh a session',
+  description:
+    'Get new tokens for a signed-in session with its refresh token (RFC 6749 section 6), e.g. before a long task or after an API said the token expired. Safe to call concurrently and from several oauth-mcp processes: one refresh request is made and everyone gets its result, and a rotated refresh token is stored before the old one is dropped. If the server rejects the refresh token (invalid_grant), the session is marked needs_reauth and the user must sign in again with oauth_authenticate_user. Other tools refresh automatically when a token expires within 60 s.',
+  input: z.object({
+    provider: providerInput,
+    session_id: sessionIdInput,
+    force: z
+      .boolean()
+      .optional()
+      .describe(
+        'Refresh even when the access token is still valid; default true. false refreshes only when it expires within 60 s',
+      ),
+  }),
+  output: z.object({
+    session: sessionViewSchema,
+    outcome: z
+      .enum(['refreshed', 'already_refreshed', 'still_fresh'])
+      .describe(
+        'refreshed: new tokens from the server; already_refreshed: a concurrent call or another oauth-mcp process had just refreshed, its tokens are returned; still_fresh: nothing needed (force false)',
+      ),
+    access_token_changed: z.boolean(),
+    refresh_token_rotated: z.boolean().describe('true when the server issued a new refresh token'),
+    previous_access_token_sha256: z.string(),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  handler: async (args, { engine }) => {
+    const { session, outcome, previous } = await refreshSession(engine.ctx, {
+      provider: args.provider,
+      sessionId: args.session_id,
+      force: args.force,
+    });
+    return {
+      session: engine.view(session),
+      outcome,
+      access_token_changed: session.access_token !== previous.access_token,
+      refresh_token_rotated: session.refresh_token !== previous.refresh_token,
+      previous_access_token_sha256: fingerprint(previous.access_token),
+    };
+  },
 });

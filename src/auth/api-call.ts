@@ -1,0 +1,330 @@
+// Calls a protected resource (RFC 6750 bearer) with a session's access token, only at allowed origins;
+// refreshes once on 401. Hand-written on fetch: openid-client's fetchProtectedResource takes no
+// AbortSignal and would apply the AS's transport policy, not the API's.
+
+import type { StoredSession } from '../store/records.js';
+import type { EngineContext } from './engine-context.js';
+import { toToolError } from './error-mapping.js';
+import { OAuthToolError } from './errors.js';
+import { urlProblem } from './network-policy.js';
+import { ensureFreshSession, refreshAfterRejection } from './refresh.js';
+import { findSession } from './sessions.js';
+
+export const API_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+const MAX_REDIRECTS = 5;
+
+/** Request headers the caller may not set: we set the credentials, fetch sets the framing. */
+const FORBIDDEN_REQUEST_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'host',
+  'content-length',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+]);
+/** Response headers never echoed: cookies are credentials of their own. */
+const HIDDEN_RESPONSE_HEADERS = new Set([
+  'set-cookie',
+  'set-cookie2',
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+]);
+
+export interface ApiCallRequest {
+  provider?: string | undefined;
+  sessionId?: string | undefined;
+  method?: (typeof API_METHODS)[number] | undefined;
+  url: string;
+  query?: Record<string, string> | undefined;
+  headers?: Record<string, string> | undefined;
+  /** A raw request body; mutually exclusive with `json`. */
+  body?: string | undefined;
+  /** A value sent as JSON (content-type application/json unless given). */
+  json?: unknown;
+  maxBodyBytes?: number | undefined;
+  /** Aborted when the caller cancels (the MCP request's signal). */
+  signal?: AbortSignal | undefined;
+}
+
+export interface ApiCallResult {
+  status: number;
+  status_text: string;
+  /** The URL that answered (after same-origin redirects). */
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  json?: unknown;
+  body_base64?: string;
+  truncated: boolean;
+  /** Set when the API redirected to another origin: the redirect was not followed (the token stays put). */
+  redirect_not_followed?: string;
+  session_id: string;
+  refreshed: boolean;
+}
+
+export async function callApi(ctx: EngineContext, request: ApiCallRequest): Promise<ApiCallResult> {
+  const target = checkTarget(ctx, request.url, request.query);
+  const method = request.method ?? 'GET';
+  const headers = requestHeaders(request);
+  const body = requestBody(request, method, headers);
+
+  const found = await findSession(ctx, request);
+  if (found.token_type.toLowerCase() !== 'bearer') {
+    throw new OAuthToolError(
+      'not_configured',
+      `Session "${found.session_id}" holds a "${found.token_type}" token; oauth_call_api can present only Bearer tokens (RFC 6750).`,
+    );
+  }
+  let { session, refreshed } = await ensureFreshSession(ctx, found);
+  let response = await send(ctx, request.signal, target, method, headers, body, session);
+  if (response.response.status === 401 && session.refresh_token && !refreshed) {
+    await response.response.body?.cancel().catch(() => undefined);
+    session = await refreshAfterRejection(ctx, session);
+    refreshed = true;
+    response = await send(ctx, request.signal, target, method, headers, body, session);
+  }
+  const read = await readBody(response, request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+  const hide = (text: string) =>
+    ctx.exposeTokens
+      ? text
+      : redactValues(text, [session.access_token, session.refresh_token, found.access_token]);
+  const answered = response.response;
+  const result: ApiCallResult = {
+    status: answered.status,
+    status_text: answered.statusText,
+    url: response.url.href,
+    headers: Object.fromEntries(
+      [...answered.headers]
+        .filter(([name]) => !HIDDEN_RESPONSE_HEADERS.has(name))
+        .map(([n, v]) => [n, hide(v)]),
+    ),
+    truncated: read.truncated,
+    session_id: session.session_id,
+    refreshed,
+  };
+  if (response.redirectNotFollowed) result.redirect_not_followed = response.redirectNotFollowed;
+  if (read.text === undefined) {
+    if (read.bytes.length > 0) result.body_base64 = Buffer.from(read.bytes).toString('base64');
+  } else if (read.json !== undefined) {
+    result.json = JSON.parse(hide(JSON.stringify(read.json)));
+  } else if (read.text.length > 0) {
+    result.body = hide(read.text);
+  }
+  return result;
+}
+
+function checkTarget(ctx: EngineContext, url: string, query: Record<string, string> | undefined): URL {
+  const problem = urlProblem(url);
+  if (problem) throw new OAuthToolError('invalid_input', `Cannot call ${JSON.stringify(url)}: ${problem}.`);
+  const target = new URL(url);
+  if (target.username || target.password) {
+    throw new OAuthToolError(
+      'invalid_input',
+      'The URL must not contain a user name or password; the session token is the credential.',
+    );
+  }
+  const allowed = ctx.allowedApiOrigins.map((origin) => new URL(origin).origin);
+  if (!allowed.includes(target.origin)) {
+    throw new OAuthToolError(
+      'forbidden',
+      `${target.origin} is not an allowed API origin, so no token is sent there. ${allowed.length ? `Allowed: ${allowed.join(', ')}.` : 'None is allowed yet.'} To allow it, add "${target.origin}" to "api.allowedOrigins" in the oauth-mcp config and restart.`,
+    );
+  }
+  for (const [name, value] of Object.entries(query ?? {})) target.searchParams.append(name, value);
+  target.hash = '';
+  return target;
+}
+
+function requestHeaders(request: ApiCallRequest): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    if (FORBIDDEN_REQUEST_HEADERS.has(name.toLowerCase())) {
+      throw new OAuthToolError(
+        'invalid_input',
+        `The header "${name}" cannot be set: oauth-mcp sets Authorization from the session, and the HTTP client sets framing headers. Remove it.`,
+      );
+    }
+    try {
+      headers.append(name, value);
+    } catch {
+      throw new OAuthToolError(
+        'invalid_input',
+        `The header "${name}" is not a valid HTTP header name or value.`,
+      );
+    }
+  }
+  return headers;
+}
+
+function requestBody(request: ApiCallRequest, method: string, headers: Headers): string | undefined {
+  if (request.body !== undefined && request.json !== undefined) {
+    throw new OAuthToolError(
+      'invalid_input',
+      'Give either "body" (raw text) or "json" (a value sent as JSON), not both.',
+    );
+  }
+  const body = request.json !== undefined ? JSON.stringify(request.json) : request.body;
+  if (body !== undefined && (method === 'GET' || method === 'HEAD')) {
+    throw new OAuthToolError(
+      'invalid_input',
+      `A ${method} request cannot have a body. Use POST, PUT or PATCH, or pass values in "query".`,
+    );
+  }
+  if (request.json !== undefined && !headers.has('content-type'))
+    headers.set('content-type', 'application/json');
+  return body;
+}
+
+interface Sent {
+  response: Response;
+  url: URL;
+  redirectNotFollowed?: string;
+  callerSignal: AbortSignal | undefined;
+  timeout: AbortSignal;
+}
+
+/** One request, following redirects only within the same origin so the token never leaves it. */
+async function send(
+  ctx: EngineContext,
+  callerSignal: AbortSignal | undefined,
+  target: URL,
+  method: string,
+  headers: Headers,
+  body: string | undefined,
+  session: StoredSession,
+): Promise<Sent> {
+  const timeout = AbortSignal.timeout(ctx.timeoutMs);
+  const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+  const withToken = new Headers(headers);
+  withToken.set('authorization', `Bearer ${session.access_token}`);
+  let url = target;
+  let currentMethod = method;
+  let currentBody = body;
+  for (let hop = 0; ; hop++) {
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: currentMethod,
+        headers: withToken,
+        body: currentBody,
+        redirect: 'manual',
+        signal,
+      });
+    } catch (error) {
+      throw fetchError(error, callerSignal, timeout, url);
+    }
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || response.status === 304 || !location) {
+      return { response, url, callerSignal, timeout };
+    }
+    const next = new URL(location, url);
+    if (next.origin !== target.origin || hop >= MAX_REDIRECTS) {
+      return {
+        response,
+        url,
+        callerSignal,
+        timeout,
+        redirectNotFollowed:
+          next.origin !== target.origin ? next.origin : `more than ${MAX_REDIRECTS} redirects`,
+      };
+    }
+    await response.body?.cancel().catch(() => undefined);
+    // As fetch does (WHATWG Fetch 4.4): 303, and 301/302 after POST, continue as a body-less GET.
+    if (
+      response.status === 303 ||
+      ((response.status === 301 || response.status === 302) && currentMethod === 'POST')
+    ) {
+      if (currentMethod !== 'HEAD') currentMethod = 'GET';
+      currentBody = undefined;
+      withToken.delete('content-type');
+    }
+    url = next;
+  }
+}
+
+function fetchError(
+  error: unknown,
+  callerSignal: AbortSignal | undefined,
+  timeout: AbortSignal,
+  url: URL,
+): OAuthToolError {
+  if (callerSignal?.aborted) {
+    return new OAuthToolError(
+      'timeout',
+      `The request to ${url.origin} was cancelled before the API answered.`,
+      { cause: error },
+    );
+  }
+  if (timeout.aborted) {
+    return new OAuthToolError(
+      'timeout',
+      `The request to ${url.origin} timed out: the API did not answer in time. Check that it is up, or raise "timeoutMs" in the config.`,
+      { cause: error },
+    );
+  }
+  return toToolError(error, `calling the API at ${url.origin}`);
+}
+
+interface ReadBody {
+  bytes: Uint8Array;
+  truncated: boolean;
+  /** Decoded text for textual content types; undefined for binary. */
+  text?: string;
+  json?: unknown;
+}
+
+async function readBody(sent: Sent, limit: number): Promise<ReadBody> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  const reader = sent.response.body?.getReader();
+  try {
+    while (reader) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+      if (size > limit) {
+        truncated = true;
+        await reader.cancel().catch(() => undefined);
+        break;
+      }
+    }
+  } catch (error) {
+    throw fetchError(error, sent.callerSignal, sent.timeout, sent.url);
+  }
+  const bytes = Buffer.concat(chunks).subarray(0, limit);
+  const type = sent.response.headers.get('content-type')?.toLowerCase() ?? '';
+  if (!isTextual(type)) return { bytes, truncated };
+  const text = new TextDecoder().decode(bytes);
+  if (!truncated && /[/+]json\b/.test(type)) {
+    try {
+      return { bytes, truncated, text, json: JSON.parse(text) };
+    } catch {
+      // not JSON after all: returned as text
+    }
+  }
+  return { bytes, truncated, text };
+}
+
+function isTextual(contentType: string): boolean {
+  return (
+    contentType === '' ||
+    contentType.startsWith('text/') ||
+    /^application\/([\w.-]+\+)?(json|xml|javascript|x-www-form-urlencoded|graphql|yaml|x-ndjson)\b/.test(
+      contentType,
+    )
+  );
+}
+
+function redactValues(text: string, secrets: (string | undefined)[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
+  return out;
+}

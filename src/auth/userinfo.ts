@@ -1,0 +1,87 @@
+// OpenID Connect UserInfo (OIDC Core 5.3) for a session, its `sub` checked against the ID token's.
+
+import * as client from 'openid-client';
+import type { EngineContext } from './engine-context.js';
+import { toToolError } from './error-mapping.js';
+import { OAuthToolError } from './errors.js';
+import { ensureFreshSession, refreshAfterRejection } from './refresh.js';
+import { findSession } from './sessions.js';
+
+export interface UserInfoRequest {
+  provider?: string | undefined;
+  sessionId?: string | undefined;
+}
+
+export interface UserInfoResult {
+  session_id: string;
+  provider: string;
+  subject: string;
+  /** Every claim the userinfo endpoint returned (sub, name, email, ...). */
+  claims: Record<string, unknown>;
+  /** true when the session's tokens were refreshed first (the access token was about to expire). */
+  refreshed: boolean;
+}
+
+export async function userInfo(ctx: EngineContext, request: UserInfoRequest): Promise<UserInfoResult> {
+  const found = await findSession(ctx, request);
+  if (!found.subject) {
+    throw new OAuthToolError(
+      'invalid_input',
+      found.grant === 'client_credentials'
+        ? `Session "${found.session_id}" is a client-credentials token: there is no user, so there is no userinfo. Use a signed-in user's session (oauth_list_sessions).`
+        : `Session "${found.session_id}" has no ID token subject (it was not an OpenID Connect sign-in), so userinfo cannot be checked against it. Sign in again with oauth_authenticate_user including the "openid" scope.`,
+    );
+  }
+  const provider = await ctx.registry.resolve(found.provider);
+  if (!provider.metadata.userinfo_endpoint) {
+    throw new OAuthToolError(
+      'not_configured',
+      `Provider "${provider.name}" publishes no userinfo endpoint (it may be a plain OAuth server). The ID token claims of the session (oauth_list_sessions) are all that is known about the user.`,
+    );
+  }
+  let { session, refreshed } = await ensureFreshSession(ctx, found);
+  const subject = found.subject;
+  const fetchClaims = () => client.fetchUserInfo(provider.configuration, session.access_token, subject);
+  try {
+    let claims: Awaited<ReturnType<typeof fetchClaims>>;
+    try {
+      claims = await fetchClaims();
+    } catch (error) {
+      if (!rejectedToken(error) || session.resource || !session.refresh_token || refreshed) throw error;
+      session = await refreshAfterRejection(ctx, session);
+      refreshed = true;
+      claims = await fetchClaims();
+    }
+    return {
+      session_id: session.session_id,
+      provider: session.provider,
+      subject: claims.sub,
+      claims: { ...claims },
+      refreshed,
+    };
+  } catch (error) {
+    if (rejectedToken(error) && session.resource) {
+      throw new OAuthToolError(
+        'invalid_input',
+        `The userinfo endpoint rejected the access token of session "${session.session_id}": it was issued for the API ${session.resource} (RFC 8707 resource indicator), and the authorization server accepts only tokens issued for itself there. Use a session signed in without "resource" for userinfo, or read the ID token claims (oauth_list_sessions).`,
+        { cause: error },
+      );
+    }
+    if ((error as { code?: string }).code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') {
+      throw new OAuthToolError(
+        'invalid_response',
+        `The userinfo endpoint answered for a different user than the one session "${session.session_id}" signed in as (sub mismatch, OIDC Core 5.3.4). The response was discarded; sign in again with oauth_authenticate_user.`,
+        { cause: error },
+      );
+    }
+    throw toToolError(error, `fetching userinfo for session "${session.session_id}"`);
+  }
+}
+
+/** A 401 Bearer challenge (RFC 6750 3.1): the access token was not accepted. */
+function rejectedToken(error: unknown): boolean {
+  return (
+    (error as { code?: string; status?: number }).code === 'OAUTH_WWW_AUTHENTICATE_CHALLENGE' &&
+    (error as { status?: number }).status === 401
+  );
+}

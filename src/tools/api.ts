@@ -1,0 +1,99 @@
+// Toolset "api": use a signed-in session: OIDC userinfo and HTTP calls to allowed APIs with its token.
+
+import { z } from 'zod';
+import { API_METHODS, callApi, DEFAULT_MAX_BODY_BYTES } from '../auth/api-call.js';
+import { userInfo } from '../auth/userinfo.js';
+import { providerInput, sessionIdInput } from './common.js';
+import { defineTool } from './tool.js';
+
+export const userinfoTool = defineTool({
+  name: 'oauth_userinfo',
+  toolset: 'api',
+  title: 'Get the signed-in user (OIDC userinfo)',
+  description:
+    "Ask the provider's OpenID Connect userinfo endpoint who a session's user is (sub, name, email and whatever claims the granted scopes allow). The answer is checked against the subject of the session's ID token. Refreshes the session first when its access token expires within 60 s. Needs a session from oauth_authenticate_user with the openid scope; not for client-credentials tokens or tokens issued for an API resource.",
+  input: z.object({ provider: providerInput, session_id: sessionIdInput }),
+  output: z.object({
+    session_id: z.string(),
+    provider: z.string(),
+    subject: z.string().describe('the user identifier (sub), equal to the ID token subject'),
+    claims: z.record(z.string(), z.unknown()).describe('every claim the userinfo endpoint returned'),
+    refreshed: z.boolean().describe('true when the tokens were refreshed before the call'),
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  handler: (args, { engine }) =>
+    userInfo(engine.ctx, { provider: args.provider, sessionId: args.session_id }),
+});
+
+export const callApiTool = defineTool({
+  name: 'oauth_call_api',
+  toolset: 'api',
+  title: 'Call an API with a session token',
+  description:
+    "Make an HTTP request to an API with a session's access token as the Bearer credential (the token itself is never shown). Only origins listed in the config's api.allowedOrigins are reachable; redirects are followed only within the same origin. On HTTP 401 the session is refreshed once and the request retried. Returns status, response headers (cookies removed), and the body: parsed `json` for JSON responses, else `body` text (or `body_base64` for binary), cut at max_body_bytes with `truncated: true`.",
+  input: z.object({
+    provider: providerInput,
+    session_id: sessionIdInput,
+    method: z.enum(API_METHODS).optional().describe('HTTP method; default GET'),
+    url: z
+      .string()
+      .url()
+      .max(8192)
+      .describe('Absolute URL at an allowed origin (https, or http on loopback)'),
+    query: z.record(z.string(), z.string()).optional().describe('Query parameters appended to the URL'),
+    headers: z
+      .record(z.string(), z.string().max(8192))
+      .optional()
+      .describe('Request headers; Authorization is set from the session and cannot be given'),
+    body: z
+      .string()
+      .max(1_000_000)
+      .optional()
+      .describe('Raw request body (not with GET/HEAD); exclusive with json'),
+    json: z
+      .unknown()
+      .optional()
+      .describe('A value sent as the JSON request body; sets content-type application/json'),
+    max_body_bytes: z
+      .number()
+      .int()
+      .positive()
+      .max(1_048_576)
+      .optional()
+      .describe(
+        `Largest response body returned; longer ones are cut with truncated: true. Default ${DEFAULT_MAX_BODY_BYTES}`,
+      ),
+  }),
+  output: z.object({
+    status: z.number().int(),
+    status_text: z.string(),
+    url: z.string().describe('the URL that answered, after same-origin redirects'),
+    headers: z.record(z.string(), z.string()).describe('response headers, without set-cookie'),
+    json: z.unknown().optional().describe('the parsed body of a JSON response'),
+    body: z.string().optional().describe('the body of a textual, non-JSON response'),
+    body_base64: z.string().optional().describe('the body of a binary response'),
+    truncated: z.boolean().describe('true when the body was longer than max_body_bytes and was cut'),
+    redirect_not_followed: z
+      .string()
+      .optional()
+      .describe('the API redirected to another origin; the redirect was not followed so the token stays put'),
+    session_id: z.string(),
+    refreshed: z
+      .boolean()
+      .describe('true when the session was refreshed for this call (expiring token or 401)'),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  handler: (args, { engine, signal }) =>
+    callApi(engine.ctx, {
+      provider: args.provider,
+      sessionId: args.session_id,
+      method: args.method,
+      url: args.url,
+      query: args.query,
+      headers: args.headers,
+      body: args.body,
+      json: args.json,
+      maxBodyBytes: args.max_body_bytes,
+      signal,
+    }),
+});

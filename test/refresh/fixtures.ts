@@ -1,0 +1,124 @@
+// Real signed-in sessions for refresh/userinfo/API tests: a code flow with PKCE driven through the
+// headless user agent against the real oidc-provider, and an in-process MCP server + v2 client.
+
+import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import * as oidc from 'openid-client';
+import { sessionFromTokens } from '../../src/auth/sessions.js';
+import { parseConfig } from '../../src/config.js';
+import type { RunningAuthorizationServer } from '../../src/demo/authorization-server.js';
+import { createLogger } from '../../src/log.js';
+import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { createServer } from '../../src/server.js';
+import type { StoredSession } from '../../src/store/records.js';
+import type { TokenStore } from '../../src/store/token-store.js';
+import { Vault } from '../../src/store/vault.js';
+import { signIn } from '../helpers/user-agent.js';
+
+export const PROVIDER = 'demo';
+
+/** The confidential demo client as an openid-client Configuration (loopback http allowed). */
+export function confidentialClient(as: RunningAuthorizationServer): Promise<oidc.Configuration> {
+  const { clientId, clientSecret } = as.clients.confidential;
+  return oidc.discovery(new URL(as.issuer), clientId, clientSecret, oidc.ClientSecretBasic(clientSecret), {
+    execute: [oidc.allowInsecureRequests],
+  });
+}
+
+/**
+ * Signs `login` in with authorization code + PKCE (prompt=consent, so offline_access yields a refresh
+ * token) and stores the session in `store` as the sign-in tool would.
+ */
+export async function signedInSession(
+  as: RunningAuthorizationServer,
+  store: TokenStore,
+  options: { login?: string; scope?: string; resource?: string } = {},
+): Promise<StoredSession> {
+  const config = await confidentialClient(as);
+  const scope = options.scope ?? 'openid profile email offline_access';
+  const redirectUri = `http://127.0.0.1:${40000 + Math.floor(Math.random() * 20000)}/callback`;
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(config, {
+    redirect_uri: redirectUri,
+    scope,
+    prompt: 'consent',
+    state,
+    nonce,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    ...(options.resource ? { resource: options.resource } : {}),
+  });
+  const { finalUrl } = await signIn(url.href, { login: options.login ?? 'alice' });
+  const tokens = await oidc.authorizationCodeGrant(config, new URL(finalUrl), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
+  const session = sessionFromTokens({
+    provider: PROVIDER,
+    issuer: as.issuer,
+    clientId: as.clients.confidential.clientId,
+    grant: 'authorization_code',
+    requestedScope: scope,
+    resource: options.resource,
+    tokens,
+  });
+  await new Vault(store).putSession(session);
+  return session;
+}
+
+/** The config of a server whose provider "demo" is the confidential demo client. */
+export function demoConfig(as: RunningAuthorizationServer, extra: Record<string, unknown> = {}) {
+  const { clientId, clientSecret } = as.clients.confidential;
+  return {
+    providers: { [PROVIDER]: { issuer: as.issuer, clientId, clientSecret } },
+    defaultProvider: PROVIDER,
+    ...extra,
+  };
+}
+
+export interface ToolResult {
+  isError?: boolean;
+  content: { type: string; text?: string }[];
+  structuredContent?: Record<string, any>;
+}
+
+export interface InProcessServer {
+  client: Client;
+  runtime: Runtime;
+  call(name: string, args?: Record<string, unknown>): Promise<ToolResult>;
+  /** Everything the server logged. */
+  logs(): string;
+  close(): Promise<void>;
+}
+
+/** The real MCP server (every tool, SDK validation) on `store`, connected to a v2 client in memory. */
+export async function startInProcess(
+  store: TokenStore,
+  config: Record<string, unknown>,
+): Promise<InProcessServer> {
+  let logs = '';
+  const logger = createLogger({
+    level: 'debug',
+    write: (line) => {
+      logs += line;
+    },
+  });
+  const runtime = await createRuntime(parseConfig(config, {}), logger, { store, env: {} });
+  const server = createServer({ engine: runtime.engine, logger });
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverTransport);
+  const client = new Client({ name: 'oauth-mcp-tests', version: '1.0.0' });
+  await client.connect(clientTransport);
+  return {
+    client,
+    runtime,
+    logs: () => logs,
+    call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as ToolResult,
+    close: async () => {
+      await client.close();
+      await server.close();
+    },
+  };
+}
