@@ -5,8 +5,11 @@ import { OAuthToolError } from '../auth/errors.js';
 import type { Config } from '../config.js';
 import { dataDir } from '../config.js';
 import type { Logger } from '../log.js';
+import { AutoStore } from './auto-store.js';
 import { FileStore } from './file-store.js';
+import { KeychainStore } from './keychain-store.js';
 import { MemoryStore } from './memory-store.js';
+import { RedisStore } from './redis-store.js';
 import type { TokenStore } from './token-store.js';
 
 export interface OpenStoreOptions {
@@ -17,6 +20,11 @@ export interface OpenStoreOptions {
 
 export function defaultFilePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(dataDir(env), 'tokens.json');
+}
+
+/** Cross-process locks of the keychain backend (a refresh serialized across Claude Desktop and Cursor). */
+export function keychainLockDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(dataDir(env), 'keychain-locks');
 }
 
 /** Opening never touches the disk or the keychain: backends connect on first use (start-up stays fast). */
@@ -37,22 +45,36 @@ export async function openStore({
         reason: 'store.type is "file"',
         onWarning,
       });
-    case 'auto': {
-      const path = config.path ?? defaultFilePath(env);
-      logger.warn(
-        `Tokens are kept in the file ${path} (${key ? 'encrypted with OAUTH_MCP_STORE_KEY' : 'NOT encrypted: set OAUTH_MCP_STORE_KEY to encrypt it'}); the OS keychain backend is not available in this build.`,
-      );
-      return new FileStore({
-        path,
+    case 'redis':
+      if (!config.url || !key) {
+        throw new OAuthToolError(
+          'not_configured',
+          `store.type "redis" needs ${config.url ? '' : 'store.url (e.g. "redis://127.0.0.1:6379") and '}a key to encrypt tokens at rest: set store.key or OAUTH_MCP_STORE_KEY, the same on every instance.`,
+        );
+      }
+      return new RedisStore({
+        url: config.url,
         encryptionKey: key,
-        reason: 'store.type auto: no OS keychain backend',
+        reason: 'store.type is "redis"',
         onWarning,
       });
-    }
+    case 'keychain':
+      return new KeychainStore({
+        lockDir: keychainLockDir(env),
+        env,
+        onWarning,
+        reason: 'store.type is "keychain"',
+      });
+    case 'auto':
+      return new AutoStore({
+        keychain: { lockDir: keychainLockDir(env), env, onWarning },
+        file: { path: config.path ?? defaultFilePath(env), encryptionKey: key, onWarning },
+        warn: onWarning,
+      });
     default:
       throw new OAuthToolError(
         'not_configured',
-        `store.type "${config.type}" is not available in this build. Use "auto", "file" or "memory".`,
+        `store.type "${config.type}" is not available in this build. Use "auto", "file", "memory" or "redis".`,
       );
   }
 }
