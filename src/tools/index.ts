@@ -2,6 +2,7 @@
 
 import { callApiTool, userinfoTool } from './api.js';
 import { discoverTool } from './discovery.js';
+import { deleteClientTool, getClientTool, registerClientTool, updateClientTool } from './registration.js';
 import { listSessionsTool } from './sessions.js';
 import { clientCredentialsTool, introspectTool, refreshTokenTool, revokeTool } from './tokens.js';
 import type { ToolDefinition } from './tool.js';
@@ -14,5 +15,9 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   revokeTool,
   userinfoTool,
   callApiTool,
+  registerClientTool,
+  getClientTool,
+  updateClientTool,
+  deleteClientTool,
   listSessionsTool,
 ] as unknown as readonly ToolDefinition[];

@@ -1,0 +1,261 @@
+// Client configuration management (RFC 7592): read, update (full replacement) and delete a registered
+// client with its registration access token, keeping the stored profile in step with the server.
+
+import type { ClientProfile } from '../store/records.js';
+import {
+  type ClientInformation,
+  type ClientView,
+  capitalise,
+  clientView,
+  profileFromClientInformation,
+  registrationError,
+  type TokenEndpointAuthMethod,
+  validateClientInformation,
+} from './client-information.js';
+import type { EngineContext } from './engine-context.js';
+import { toToolError } from './error-mapping.js';
+import { OAuthToolError } from './errors.js';
+import { urlProblem } from './network-policy.js';
+
+/** RFC 7592 section 2.2: the client must not send these back on update. */
+const SERVER_ONLY_FIELDS = [
+  'registration_access_token',
+  'registration_client_uri',
+  'client_secret_expires_at',
+  'client_id_issued_at',
+];
+
+export interface ClientChanges {
+  clientName?: string | undefined;
+  redirectUris?: string[] | undefined;
+  grantTypes?: string[] | undefined;
+  responseTypes?: string[] | undefined;
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | undefined;
+  scope?: string | undefined;
+  extraMetadata?: Record<string, unknown> | undefined;
+}
+
+/** RFC 7592 section 2.1: the client's current configuration; the stored profile is refreshed from it. */
+export async function readClient(ctx: EngineContext, name: string): Promise<ClientView> {
+  return withProfile(ctx, name, async (profile) => {
+    const info = await manage(ctx, profile, 'GET');
+    return clientView(ctx, await save(ctx, profile, info));
+  });
+}
+
+/**
+ * RFC 7592 section 2.2: the update replaces the whole registration, so the current configuration is
+ * read first and sent back complete with the changes applied. A rotated registration access token is kept.
+ */
+export async function updateClient(
+  ctx: EngineContext,
+  name: string,
+  changes: ClientChanges,
+): Promise<ClientView & { registration_access_token_rotated: boolean }> {
+  return withProfile(ctx, name, async (profile) => {
+    const current = await manage(ctx, profile, 'GET');
+    const readProfile = await save(ctx, profile, current);
+    const body: Record<string, unknown> = Object.fromEntries(
+      Object.entries(current).filter(([key]) => !SERVER_ONLY_FIELDS.includes(key)),
+    );
+    Object.assign(body, changes.extraMetadata, {
+      ...(changes.clientName !== undefined ? { client_name: changes.clientName } : {}),
+      ...(changes.redirectUris ? { redirect_uris: changes.redirectUris } : {}),
+      ...(changes.grantTypes ? { grant_types: changes.grantTypes } : {}),
+      ...(changes.responseTypes ? { response_types: changes.responseTypes } : {}),
+      ...(changes.tokenEndpointAuthMethod
+        ? { token_endpoint_auth_method: changes.tokenEndpointAuthMethod }
+        : {}),
+      ...(changes.scope !== undefined ? { scope: changes.scope } : {}),
+      client_id: current.client_id,
+    });
+    const updated = await manage(ctx, readProfile, 'PUT', body);
+    const saved = await save(ctx, readProfile, updated);
+    return {
+      ...clientView(ctx, saved),
+      registration_access_token_rotated:
+        saved.registration_access_token !== readProfile.registration_access_token,
+    };
+  });
+}
+
+export interface DeleteClientResult {
+  provider: string;
+  client_id: string;
+  deleted_at_server: boolean;
+  sessions_removed: number;
+}
+
+/** RFC 7592 section 2.3; then the profile and every session made with it leave the store. */
+export async function deleteClient(
+  ctx: EngineContext,
+  name: string,
+  options: { localOnly?: boolean | undefined } = {},
+): Promise<DeleteClientResult> {
+  return withProfile(ctx, name, async (profile) => {
+    if (!options.localOnly) await manage(ctx, profile, 'DELETE');
+    const sessions = await ctx.vault.listSessions({ provider: name });
+    await Promise.all(sessions.map((session) => ctx.vault.deleteSession(session.session_id)));
+    await ctx.vault.deleteClientProfile(name);
+    ctx.registry.forget(name);
+    ctx.logger.info(`deleted client profile "${name}"`, { deleted_at_server: !options.localOnly });
+    return {
+      provider: name,
+      client_id: profile.settings.clientId ?? '',
+      deleted_at_server: !options.localOnly,
+      sessions_removed: sessions.length,
+    };
+  });
+}
+
+/** Runs `work` on a stored profile under a lock shared by every process on the store (token rotation). */
+async function withProfile<T>(
+  ctx: EngineContext,
+  name: string,
+  work: (profile: ClientProfile) => Promise<T>,
+): Promise<T> {
+  const release = await ctx.vault.lock(`registration:${name}`);
+  try {
+    const profile = await ctx.vault.getClientProfile(name);
+    if (!profile) {
+      const registered = await ctx.vault.listProfileNames();
+      const inConfig = ctx.registry.staticProviderNames().includes(name);
+      throw new OAuthToolError(
+        'not_configured',
+        inConfig
+          ? `Provider "${name}" comes from the config file, not from oauth_register_client, so oauth-mcp holds no registration access token for it. Manage that client in its authorization server's console.`
+          : `Unknown client profile "${name}". Registered clients: ${registered.length ? registered.join(', ') : 'none'}. Register one with oauth_register_client.`,
+      );
+    }
+    return await work(profile);
+  } finally {
+    await release();
+  }
+}
+
+async function save(
+  ctx: EngineContext,
+  profile: ClientProfile,
+  info: ClientInformation,
+): Promise<ClientProfile> {
+  const { issuer, resource } = profile.settings;
+  const next: ClientProfile = {
+    ...profile,
+    ...profileFromClientInformation(info, { issuer, ...(resource ? { resource } : {}) }, profile),
+    updated_at: new Date().toISOString(),
+  };
+  ctx.logger.addSecret(next.settings.clientSecret);
+  ctx.logger.addSecret(next.registration_access_token);
+  await ctx.vault.putClientProfile(next);
+  ctx.registry.forget(profile.name);
+  return next;
+}
+
+/** One RFC 7592 request with the registration access token; never follows a redirect with it. */
+async function manage(ctx: EngineContext, profile: ClientProfile, method: 'GET'): Promise<ClientInformation>;
+async function manage(
+  ctx: EngineContext,
+  profile: ClientProfile,
+  method: 'PUT',
+  body: Record<string, unknown>,
+): Promise<ClientInformation>;
+async function manage(ctx: EngineContext, profile: ClientProfile, method: 'DELETE'): Promise<undefined>;
+async function manage(
+  ctx: EngineContext,
+  profile: ClientProfile,
+  method: 'GET' | 'PUT' | 'DELETE',
+  body?: Record<string, unknown>,
+): Promise<ClientInformation | undefined> {
+  const action = `${{ GET: 'reading', PUT: 'updating', DELETE: 'deleting' }[method]} client "${profile.name}"`;
+  const uri = profile.registration_client_uri;
+  const token = profile.registration_access_token;
+  if (!uri || !token) {
+    throw new OAuthToolError(
+      'not_configured',
+      `Cannot manage client "${profile.name}": the authorization server gave no registration access token and client URI when it was registered, so it does not offer RFC 7592 management for it.${method === 'DELETE' ? ' Pass local_only: true to forget the profile here.' : ''}`,
+    );
+  }
+  const problem = urlProblem(uri);
+  if (problem)
+    throw new OAuthToolError(
+      'forbidden',
+      `Cannot use the registration client URI of "${profile.name}": ${problem}.`,
+    );
+
+  let response: Response;
+  try {
+    response = await fetch(uri, {
+      method,
+      redirect: 'manual',
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(ctx.timeoutMs),
+    });
+  } catch (error) {
+    throw toToolError(error, action);
+  }
+  if (method === 'DELETE' && (response.status === 204 || response.status === 200)) return undefined;
+  const json = await response.json().catch(() => undefined);
+  if (response.status === 200 && method !== 'DELETE') {
+    return validateClientInformation(
+      json,
+      profile.settings.tokenEndpointAuthMethod,
+      `the answer to ${action}`,
+    );
+  }
+  throw managementError(
+    profile.name,
+    action,
+    response,
+    json as { error?: string; error_description?: string },
+  );
+}
+
+function managementError(
+  name: string,
+  action: string,
+  response: Response,
+  body: { error?: string; error_description?: string } | undefined,
+): OAuthToolError {
+  const error = { status: response.status, error: body?.error, error_description: body?.error_description };
+  const known = registrationError(error, action, 'manage');
+  if (known) return known;
+  const fields = {
+    ...(body?.error ? { oauthError: body.error } : {}),
+    ...(body?.error_description ? { oauthErrorDescription: body.error_description } : {}),
+    detail: `HTTP ${response.status} ${body?.error ?? ''}`,
+  };
+  const because = body?.error
+    ? ` (${body.error}${body.error_description ? `: ${body.error_description}` : ''})`
+    : '';
+  if (response.status === 401 || response.status === 404) {
+    return new OAuthToolError(
+      'not_authenticated',
+      `${capitalise(action)} failed: the authorization server rejected the stored registration access token (HTTP ${response.status}${because}). It expired, was rotated by an update made elsewhere, or the client was deleted there. oauth-mcp cannot manage this client any more: register a new one, and forget this profile with oauth_delete_client (provider "${name}", local_only: true).`,
+      fields,
+    );
+  }
+  if (response.status === 403) {
+    return new OAuthToolError(
+      'forbidden',
+      `${capitalise(action)} was refused (HTTP 403${because}): the authorization server does not allow this client to manage its own registration. Ask its operator.`,
+      fields,
+    );
+  }
+  if (body?.error) {
+    return new OAuthToolError(
+      'oauth_error',
+      `${capitalise(action)} failed: the authorization server answered "${body.error}"${body.error_description ? ` (${body.error_description})` : ''}. Check the values you passed.`,
+      fields,
+    );
+  }
+  return new OAuthToolError(
+    'invalid_response',
+    `${capitalise(action)} failed: the registration client URI answered HTTP ${response.status} without an OAuth error. Check that the authorization server supports RFC 7592.`,
+    fields,
+  );
+}

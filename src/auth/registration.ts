@@ -1,0 +1,191 @@
+// Dynamic client registration (RFC 7591): registers a client at an authorization server and keeps it
+// as a provider profile in the store, so sign-in and token requests can use it at once and after a restart.
+
+import * as client from 'openid-client';
+import { type ClientProfile, STORE_SCHEMA_VERSION } from '../store/records.js';
+import {
+  type ClientView,
+  clientView,
+  LOOPBACK_REDIRECT_URI,
+  profileFromClientInformation,
+  registrationError,
+  type TokenEndpointAuthMethod,
+  validateClientInformation,
+} from './client-information.js';
+import type { EngineContext } from './engine-context.js';
+import { toToolError } from './error-mapping.js';
+import { OAuthToolError } from './errors.js';
+import { needsInsecureTransport } from './network-policy.js';
+
+export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export interface RegistrationRequest {
+  /** A configured provider whose issuer (and initialAccessToken) to use; default the defaultProvider. */
+  provider?: string | undefined;
+  /** An issuer to register at instead of a configured provider. */
+  issuer?: string | undefined;
+  /** Name of the new profile; default derived from client_name or the issuer's host. */
+  name?: string | undefined;
+  clientName?: string | undefined;
+  redirectUris?: string[] | undefined;
+  grantTypes?: string[] | undefined;
+  responseTypes?: string[] | undefined;
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | undefined;
+  scope?: string | undefined;
+  applicationType?: 'native' | 'web' | undefined;
+  /** Other RFC 7591 metadata (client_uri, contacts, ...), sent as given. */
+  extraMetadata?: Record<string, unknown> | undefined;
+  /** RFC 7591 section 3 initial access token, or a `${VAR}` reference to one. */
+  initialAccessToken?: string | undefined;
+}
+
+export async function registerClient(ctx: EngineContext, request: RegistrationRequest): Promise<ClientView> {
+  if (request.provider && request.issuer) {
+    throw new OAuthToolError(
+      'invalid_input',
+      'Give either "provider" or "issuer", not both: the client is registered at one authorization server.',
+    );
+  }
+  const source = request.issuer ? undefined : await ctx.registry.settings(request.provider);
+  const discovery = await ctx.registry.discover(request.issuer ?? source?.settings.issuer ?? '');
+  const { issuer, metadata: server } = discovery;
+  if (!server.registration_endpoint) {
+    throw new OAuthToolError(
+      'not_configured',
+      `Registration is not enabled on the authorization server ${issuer}: its metadata has no registration_endpoint (RFC 7591). Register a client by hand in that server's admin console and add it to the config's "providers", or ask its operator to enable dynamic client registration.`,
+    );
+  }
+  const initialAccessToken = expandReference(
+    request.initialAccessToken ?? source?.settings.initialAccessToken,
+  );
+  const metadata = clientMetadata(request, server);
+
+  const release = await ctx.vault.lock('registration:names');
+  try {
+    const name = await chooseName(ctx, request, issuer);
+    let registered: client.Configuration;
+    try {
+      registered = await client.dynamicClientRegistration(new URL(issuer), metadata, undefined, {
+        algorithm: discovery.source === 'openid-configuration' ? 'oidc' : 'oauth2',
+        timeout: Math.ceil(ctx.timeoutMs / 1000),
+        ...(initialAccessToken ? { initialAccessToken } : {}),
+        ...(needsInsecureTransport(new URL(issuer)) ? { execute: [client.allowInsecureRequests] } : {}),
+      });
+    } catch (error) {
+      throw (
+        registrationError(error, `registering a client at ${issuer}`, 'register') ??
+        toToolError(error, `registering a client at ${issuer}`)
+      );
+    }
+    const information = validateClientInformation(
+      { ...registered.clientMetadata() },
+      metadata.token_endpoint_auth_method as string,
+      `the registration response of ${issuer}`,
+    );
+    const now = new Date().toISOString();
+    const profile: ClientProfile = {
+      v: STORE_SCHEMA_VERSION,
+      name,
+      ...profileFromClientInformation(information, {
+        issuer,
+        ...(source?.settings.resource ? { resource: source.settings.resource } : {}),
+      }),
+      created_at: now,
+      updated_at: now,
+    };
+    await ctx.vault.putClientProfile(profile);
+    ctx.logger.addSecret(information.client_secret);
+    ctx.logger.addSecret(information.registration_access_token);
+    ctx.logger.info(`registered client profile "${name}" at ${issuer}`, { client_id: information.client_id });
+    return clientView(ctx, profile);
+  } finally {
+    await release();
+  }
+}
+
+/** RFC 7591 section 2 metadata, with defaults for a native app that signs users in with PKCE. */
+function clientMetadata(
+  request: RegistrationRequest,
+  server: client.ServerMetadata,
+): Partial<client.ClientMetadata> {
+  const grantTypes = request.grantTypes ?? defaultGrantTypes(request.tokenEndpointAuthMethod, server);
+  const authMethod =
+    request.tokenEndpointAuthMethod ??
+    (grantTypes.includes('client_credentials') ? 'client_secret_basic' : 'none');
+  if (authMethod === 'none' && grantTypes.includes('client_credentials')) {
+    throw new OAuthToolError(
+      'invalid_input',
+      'A client with token_endpoint_auth_method "none" has no secret, so it cannot use the client_credentials grant. Use client_secret_basic or client_secret_post.',
+    );
+  }
+  const responseTypes = request.responseTypes ?? (grantTypes.includes('authorization_code') ? ['code'] : []);
+  return {
+    ...request.extraMetadata,
+    ...(request.clientName ? { client_name: request.clientName } : {}),
+    redirect_uris: request.redirectUris ?? (responseTypes.length > 0 ? [LOOPBACK_REDIRECT_URI] : []),
+    grant_types: grantTypes,
+    response_types: responseTypes,
+    token_endpoint_auth_method: authMethod,
+    application_type: request.applicationType ?? 'native',
+    ...(request.scope ? { scope: request.scope } : {}),
+  };
+}
+
+/** Code flow with refresh tokens, plus client credentials for a confidential client, as far as the AS supports them. */
+function defaultGrantTypes(
+  authMethod: TokenEndpointAuthMethod | undefined,
+  server: client.ServerMetadata,
+): string[] {
+  const wanted = ['authorization_code', 'refresh_token'];
+  if (authMethod && authMethod !== 'none') wanted.push('client_credentials');
+  const supported = server.grant_types_supported;
+  return supported ? wanted.filter((grant) => supported.includes(grant)) : wanted;
+}
+
+async function chooseName(ctx: EngineContext, request: RegistrationRequest, issuer: string): Promise<string> {
+  const taken = new Set([...(await ctx.registry.providerNames()), ...(await ctx.vault.listProfileNames())]);
+  if (request.name) {
+    if (!PROFILE_NAME_PATTERN.test(request.name)) {
+      throw new OAuthToolError(
+        'invalid_input',
+        `"${request.name}" cannot be a profile name: use 1 to 64 letters, digits, "_", "." or "-".`,
+      );
+    }
+    if (taken.has(request.name)) {
+      throw new OAuthToolError(
+        'invalid_input',
+        `A provider named "${request.name}" already exists. Choose another "name", or delete the old profile first with oauth_delete_client.`,
+      );
+    }
+    return request.name;
+  }
+  const base =
+    slug(request.clientName ?? '') || slug(new URL(issuer).hostname.replace(/^www\./, '')) || 'client';
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) {
+    const candidate = `${base.slice(0, 60)}-${n}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+function slug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '')
+    .slice(0, 48);
+}
+
+/** `${NAME}` reads the server's environment, so the token never passes through the conversation. */
+function expandReference(value: string | undefined): string | undefined {
+  const reference = value?.match(/^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/);
+  if (!reference?.[1]) return value;
+  const found = process.env[reference[1]];
+  if (found === undefined) {
+    throw new OAuthToolError(
+      'invalid_input',
+      `The initial access token refers to \${${reference[1]}}, but the environment variable ${reference[1]} is not set for the oauth-mcp server. Set it and restart the server, or pass the token itself.`,
+    );
+  }
+  return found;
+}

@@ -1,0 +1,171 @@
+// Toolset "registration": dynamic client registration (RFC 7591) and client management (RFC 7592).
+
+import { z } from 'zod';
+import { clientViewSchema, LOOPBACK_REDIRECT_URI } from '../auth/client-information.js';
+import { deleteClient, readClient, updateClient } from '../auth/client-management.js';
+import { registerClient } from '../auth/registration.js';
+import { TOKEN_ENDPOINT_AUTH_METHODS } from '../config.js';
+import { providerInput } from './common.js';
+import { defineTool } from './tool.js';
+
+const profileInput = z
+  .string()
+  .min(1)
+  .describe('Name of a client profile created by oauth_register_client (its `provider` in the output)');
+
+const metadataFields = {
+  client_name: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Human-readable client name shown on consent screens'),
+  redirect_uris: z
+    .array(z.string().url())
+    .min(1)
+    .max(20)
+    .optional()
+    .describe(
+      `Redirect URIs; default ["${LOOPBACK_REDIRECT_URI}"], the loopback redirect that oauth-mcp's sign-in uses on any port (RFC 8252 native client)`,
+    ),
+  grant_types: z
+    .array(z.string().min(1))
+    .max(10)
+    .optional()
+    .describe(
+      'OAuth grant types, e.g. authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code; default authorization_code + refresh_token (+ client_credentials for a confidential client), as far as the server supports them',
+    ),
+  response_types: z
+    .array(z.string().min(1))
+    .max(10)
+    .optional()
+    .describe('Default ["code"] when authorization_code is among the grant types, else []'),
+  token_endpoint_auth_method: z
+    .enum(TOKEN_ENDPOINT_AUTH_METHODS)
+    .optional()
+    .describe(
+      'none = public client (sign-in with PKCE only); client_secret_basic / client_secret_post = confidential client with a secret. Default none, or client_secret_basic when client_credentials is requested',
+    ),
+  scope: z
+    .string()
+    .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'space-separated scope tokens')
+    .optional()
+    .describe('Space-separated scopes the client may request, e.g. "openid profile offline_access"'),
+  extra_metadata: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('Other RFC 7591 client metadata sent as given (client_uri, logo_uri, contacts, ...)'),
+};
+
+export const registerClientTool = defineTool({
+  name: 'oauth_register_client',
+  toolset: 'registration',
+  title: 'Register an OAuth client (dynamic registration)',
+  description:
+    "Register a new OAuth client at an authorization server with dynamic client registration (RFC 7591), at a configured `provider`'s server or any `issuer`. The client is saved as a new provider profile (named by `name`, else derived from client_name or the issuer's host) with its secret and registration access token, so oauth_authenticate_user and oauth_client_credentials can use it at once by passing the returned `provider`. Defaults suit signing a user in from this machine: a public native client with the loopback redirect. Ask for token_endpoint_auth_method client_secret_basic (or grant_types with client_credentials) for a machine client. Returns the client's id and metadata; secrets only when the config sets exposeTokens.",
+  input: z.object({
+    provider: providerInput.describe(
+      "A configured provider whose authorization server to register at (its initialAccessToken is used); default the defaultProvider. Don't combine with issuer",
+    ),
+    issuer: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Register at this issuer URL instead of a configured provider (https, or http on loopback)'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)')
+      .optional()
+      .describe('Name of the new provider profile; must not exist yet'),
+    ...metadataFields,
+    application_type: z
+      .enum(['native', 'web'])
+      .optional()
+      .describe('OIDC application type; default native (loopback redirects on any port)'),
+    initial_access_token: z
+      .string()
+      .min(1)
+      .max(16_384)
+      .optional()
+      .describe(
+        `RFC 7591 initial access token, when the server requires one; a \${NAME} reference reads it from the server's environment. Default the provider's initialAccessToken`,
+      ),
+  }),
+  output: clientViewSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  handler: (args, { engine }) =>
+    registerClient(engine.ctx, {
+      provider: args.provider,
+      issuer: args.issuer,
+      name: args.name,
+      clientName: args.client_name,
+      redirectUris: args.redirect_uris,
+      grantTypes: args.grant_types,
+      responseTypes: args.response_types,
+      tokenEndpointAuthMethod: args.token_endpoint_auth_method,
+      scope: args.scope,
+      applicationType: args.application_type,
+      extraMetadata: args.extra_metadata,
+      initialAccessToken: args.initial_access_token,
+    }),
+});
+
+export const getClientTool = defineTool({
+  name: 'oauth_get_client',
+  toolset: 'registration',
+  title: 'Read a registered client',
+  description:
+    "Read a registered client's current configuration from its authorization server (RFC 7592 read with the stored registration access token) and refresh the saved profile with it. Use it to check what the server holds for a client made with oauth_register_client. Returns the client's id and metadata; secrets only when the config sets exposeTokens.",
+  input: z.object({ provider: profileInput }),
+  output: clientViewSchema,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  handler: (args, { engine }) => readClient(engine.ctx, args.provider),
+});
+
+export const updateClientTool = defineTool({
+  name: 'oauth_update_client',
+  toolset: 'registration',
+  title: 'Update a registered client',
+  description:
+    "Change a registered client's metadata at its authorization server (RFC 7592 update): give only the fields to change; oauth-mcp reads the current registration and sends it back complete with your changes, as the RFC's full replacement requires. A registration access token rotated by the server is kept. Returns the updated client and whether the token was rotated.",
+  input: z.object({ provider: profileInput, ...metadataFields }),
+  output: clientViewSchema.extend({
+    registration_access_token_rotated: z
+      .boolean()
+      .describe('true when the server issued a new registration access token (it is stored)'),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  handler: (args, { engine }) =>
+    updateClient(engine.ctx, args.provider, {
+      clientName: args.client_name,
+      redirectUris: args.redirect_uris,
+      grantTypes: args.grant_types,
+      responseTypes: args.response_types,
+      tokenEndpointAuthMethod: args.token_endpoint_auth_method,
+      scope: args.scope,
+      extraMetadata: args.extra_metadata,
+    }),
+});
+
+export const deleteClientTool = defineTool({
+  name: 'oauth_delete_client',
+  toolset: 'registration',
+  title: 'Delete a registered client',
+  description:
+    'Delete a registered client at its authorization server (RFC 7592 delete), then forget its provider profile and every session signed in with it. Its tokens stop working at the server. `local_only: true` only forgets the profile here (when the server no longer knows the client). Destructive and irreversible: a new client must be registered to sign in again.',
+  input: z.object({
+    provider: profileInput,
+    local_only: z
+      .boolean()
+      .optional()
+      .describe('Forget the profile and its sessions here without contacting the authorization server'),
+  }),
+  output: z.object({
+    provider: z.string(),
+    client_id: z.string(),
+    deleted_at_server: z.boolean(),
+    sessions_removed: z.number().int().describe('how many stored sessions of this client were deleted'),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  handler: (args, { engine }) => deleteClient(engine.ctx, args.provider, { localOnly: args.local_only }),
+});
