@@ -20,7 +20,12 @@ export interface Runtime {
 export async function createRuntime(
   config: Config,
   logger: Logger,
-  options: { store?: TokenStore; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    store?: TokenStore;
+    env?: NodeJS.ProcessEnv;
+    /** HTTP mode: `<public-url>/oauth/callback`, the redirect URI of every sign-in. */
+    callbackUrl?: string;
+  } = {},
 ): Promise<Runtime> {
   for (const provider of Object.values(config.providers)) {
     logger.addSecret(provider.clientSecret);
@@ -36,12 +41,19 @@ export async function createRuntime(
     timeoutMs: config.timeoutMs,
     profiles: vault,
   });
+  const env = options.env ?? process.env;
   const engine = new OAuthEngine({
     registry,
     vault,
     logger,
     exposeTokens: config.exposeTokens,
+    openBrowser: config.openBrowser && !isTruthy(env.CI) && !isTruthy(env.OAUTH_MCP_NO_BROWSER),
+    callbackUrl: options.callbackUrl,
     allowedApiOrigins: config.api.allowedOrigins,
   });
   return { config, logger, store, engine, close: () => store.close() };
+}
+
+function isTruthy(value: string | undefined): boolean {
+  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
 }

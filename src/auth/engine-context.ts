@@ -12,6 +12,10 @@ export interface EngineContext {
   exposeTokens: boolean;
   /** Config `timeoutMs`: the timeout of every request we make. */
   timeoutMs: number;
+  /** Open the system browser for sign-ins (config openBrowser, --no-browser, CI). */
+  openBrowser: boolean;
+  /** HTTP mode: the fixed redirect URI `<public-url>/oauth/callback`; stdio mode uses a loopback listener. */
+  callbackUrl?: string | undefined;
   /** Config `api.allowedOrigins`: the only origins oauth_call_api sends a session's token to. */
   allowedApiOrigins: string[];
 }

@@ -15,6 +15,8 @@ export interface OAuthEngineOptions {
   vault: Vault;
   logger: Logger;
   exposeTokens: boolean;
+  openBrowser?: boolean;
+  callbackUrl?: string | undefined;
   allowedApiOrigins?: string[];
 }
 
@@ -25,6 +27,7 @@ export class OAuthEngine {
     this.ctx = {
       ...options,
       timeoutMs: options.registry.timeoutMs,
+      openBrowser: options.openBrowser ?? false,
       allowedApiOrigins: options.allowedApiOrigins ?? [],
     };
   }

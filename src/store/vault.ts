@@ -2,7 +2,7 @@
 // each in a namespace of its own per principal (HTTP mode keeps every user's tokens apart).
 
 import { createHash, randomBytes } from 'node:crypto';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { OAuthToolError } from '../auth/errors.js';
 import type { ProfileSource } from '../auth/providers.js';
 import type { ProviderConfig } from '../config.js';
@@ -15,6 +15,9 @@ import {
   storedSessionSchema,
 } from './records.js';
 import type { LockOptions, StoreInfo, TokenStore } from './token-store.js';
+
+/** The global `flowstate:<state>` index entry: which principal's namespace holds the flow. */
+const flowStateSchema = z.object({ namespace: z.string(), flow_id: z.string() });
 
 export function newId(prefix: 'ses' | 'flw'): string {
   return `${prefix}_${randomBytes(16).toString('base64url')}`;
@@ -77,6 +80,28 @@ export class Vault implements ProfileSource {
 
   async deleteFlow(id: string): Promise<void> {
     await this.#store.delete(this.#key(`flow:${id}`));
+  }
+
+  /**
+   * A redirect to `/oauth/callback` carries no bearer token, only `state`: this global (un-namespaced)
+   * index finds the principal and flow from `state` alone. It expires with the flow.
+   */
+  async putFlowState(state: string, flowId: string, expiresAt: string): Promise<void> {
+    const ttlSeconds = Math.max(1, Math.ceil((Date.parse(expiresAt) - Date.now()) / 1000));
+    const entry = { namespace: this.#namespace, flow_id: flowId };
+    await this.#store.set(`flowstate:${state}`, JSON.stringify(entry), { ttlSeconds });
+  }
+
+  /** The vault of the principal that started the flow for `state`, and the flow's id. */
+  async findFlowByState(state: string): Promise<{ vault: Vault; flowId: string } | undefined> {
+    const text = await this.#store.get(`flowstate:${state}`);
+    if (text === undefined) return undefined;
+    const entry = parseRecord(`flowstate:${state}`, text, flowStateSchema);
+    return { vault: new Vault(this.#store, entry.namespace), flowId: entry.flow_id };
+  }
+
+  async deleteFlowState(state: string): Promise<void> {
+    await this.#store.delete(`flowstate:${state}`);
   }
 
   // --- registered client profiles

@@ -4,11 +4,13 @@ import { callApiTool, userinfoTool } from './api.js';
 import { discoverTool } from './discovery.js';
 import { deleteClientTool, getClientTool, registerClientTool, updateClientTool } from './registration.js';
 import { listSessionsTool } from './sessions.js';
+import { authenticateUserTool } from './signin.js';
 import { clientCredentialsTool, introspectTool, refreshTokenTool, revokeTool } from './tokens.js';
 import type { ToolDefinition } from './tool.js';
 
 export const ALL_TOOLS: readonly ToolDefinition[] = [
   discoverTool,
+  authenticateUserTool,
   clientCredentialsTool,
   refreshTokenTool,
   introspectTool,

@@ -1,14 +1,19 @@
 // The one place tools meet the SDK: selects toolsets, registers every tool, and wraps each handler
 // the same way (engine per principal, progress, output validation, one error mapping).
 
-import type { McpServer, ServerContext } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
+  type McpServer,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { OAuthEngine } from '../auth/engine.js';
 import { toToolError } from '../auth/error-mapping.js';
 import { OAuthToolError } from '../auth/errors.js';
 import type { Logger } from '../log.js';
 import { publicErrorSchema } from './common.js';
-import { TOOLSETS, type ToolContext, type ToolDefinition, type Toolset } from './tool.js';
+import { NeedsInput, TOOLSETS, type ToolContext, type ToolDefinition, type Toolset } from './tool.js';
 
 export interface ToolDeps {
   engine: OAuthEngine;
@@ -65,12 +70,18 @@ export function registerTools(server: McpServer, tools: readonly ToolDefinition[
         annotations: { title: tool.title, ...tool.annotations },
       },
       // biome-ignore lint/suspicious/noExplicitAny: the SDK infers args from the schema; each tool's handler is typed by its definition
-      (async (args: any, ctx: ServerContext) => runTool(tool, args, ctx, deps)) as never,
+      (async (args: any, ctx: ServerContext) => runTool(tool, args, ctx, deps, server)) as never,
     );
   }
 }
 
-export async function runTool(tool: ToolDefinition, args: unknown, mcp: ServerContext, deps: ToolDeps) {
+export async function runTool(
+  tool: ToolDefinition,
+  args: unknown,
+  mcp: ServerContext,
+  deps: ToolDeps,
+  server?: McpServer,
+) {
   const principal = deps.principalOf?.(mcp);
   const ctx: ToolContext = {
     engine: principal ? deps.engine.forPrincipal(principal) : deps.engine,
@@ -78,9 +89,12 @@ export async function runTool(tool: ToolDefinition, args: unknown, mcp: ServerCo
     signal: mcp.mcpReq.signal,
     progress: (progress, total, message) => sendProgress(mcp, progress, total, message),
     mcp,
+    clientCapabilities: () => clientCapabilities(mcp, server),
   };
   try {
-    const data = tool.output.parse(await tool.handler(args as never, ctx));
+    const output = await tool.handler(args as never, ctx);
+    if (output instanceof NeedsInput) return output.result;
+    const data = tool.output.parse(output);
     return {
       content: [{ type: 'text' as const, text: JSON.stringify(data, null, 2) }],
       structuredContent: data as Record<string, unknown>,
@@ -104,6 +118,13 @@ export async function runTool(tool: ToolDefinition, args: unknown, mcp: ServerCo
       structuredContent: { error: error.toJSON() },
     };
   }
+}
+
+function clientCapabilities(mcp: ServerContext, server?: McpServer): ClientCapabilities | undefined {
+  const declared = (mcp.mcpReq.envelope as Record<string, unknown> | undefined)?.[
+    CLIENT_CAPABILITIES_META_KEY
+  ];
+  return (declared as ClientCapabilities | undefined) ?? server?.server.getClientCapabilities();
 }
 
 async function sendProgress(

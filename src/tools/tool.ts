@@ -1,6 +1,6 @@
 // Tools are data: a typed definition per tool, registered and wrapped the same way by registry.ts.
 
-import type { ServerContext } from '@modelcontextprotocol/server';
+import type { ClientCapabilities, InputRequiredResult, ServerContext } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import type { OAuthEngine } from '../auth/engine.js';
 import type { Logger } from '../log.js';
@@ -25,6 +25,16 @@ export interface ToolContext {
   progress(progress: number, total?: number, message?: string): Promise<void>;
   /** The raw SDK context, for the few tools that need protocol features (URL elicitation). */
   mcp: ServerContext;
+  /** What the client declared it supports: per request (2026-era envelope) or from `initialize` (2025 era). */
+  clientCapabilities(): ClientCapabilities | undefined;
+}
+
+/**
+ * Returned by a handler instead of its output when it needs the client first (URL elicitation): the
+ * SDK asks the client (2026 era: `input_required`; 2025 era: `elicitation/create`) and calls the handler again.
+ */
+export class NeedsInput {
+  constructor(readonly result: InputRequiredResult) {}
 }
 
 export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
@@ -37,7 +47,7 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   output: O;
   annotations: ToolAnnotations;
   /** Returns plain data matching `output`, or throws; never builds an MCP result itself. */
-  handler(args: z.infer<I>, ctx: ToolContext): Promise<z.infer<O>>;
+  handler(args: z.infer<I>, ctx: ToolContext): Promise<z.infer<O> | NeedsInput>;
 }
 
 /** Identity function that lets TypeScript infer a tool's input and output types. */

@@ -1,0 +1,237 @@
+// Authorization code grant with PKCE S256 (RFC 6749 4.1, RFC 7636): builds the authorization request
+// (PAR per RFC 9126 when required), and completes the redirect with openid-client's checks of state, iss, nonce.
+
+import * as client from 'openid-client';
+import { type CallbackPage, renderCallbackPage } from './callback-page.js';
+import type { EngineContext } from './engine-context.js';
+import { toToolError } from './error-mapping.js';
+import { OAuthToolError } from './errors.js';
+import { loopbackRedirects, loopbackTarget } from './loopback-redirect.js';
+import {
+  CODE_FLOW_TTL_SECONDS,
+  type CodeFlowData,
+  failedOutcome,
+  newFlowHeader,
+  readFlow,
+  recordOutcome,
+  type SignInFlow,
+  saveFlow,
+  signInScope,
+  storeSignedInSession,
+} from './pending-flows.js';
+
+export type CodeFlow = Extract<SignInFlow, { kind: 'authorization_code' }>;
+
+export interface AuthorizationCodeRequest {
+  provider?: string | undefined;
+  scopes?: string[] | undefined;
+  resource?: string | undefined;
+  loginHint?: string | undefined;
+  prompt?: string | undefined;
+}
+
+/** Our `state` values come from `client.randomState()` (base64url); anything else is refused unread. */
+const STATE_PATTERN = /^[A-Za-z0-9_-]{16,256}$/;
+
+export async function startAuthorizationCode(
+  ctx: EngineContext,
+  request: AuthorizationCodeRequest,
+): Promise<CodeFlow> {
+  const provider = await ctx.registry.resolve(request.provider);
+  if (!provider.metadata.authorization_endpoint) {
+    throw new OAuthToolError(
+      'not_configured',
+      `Provider "${provider.name}" has no authorization endpoint, so a browser sign-in is not possible. Use flow "device_code" if the server supports it.`,
+    );
+  }
+  const scope = signInScope(provider, request.scopes);
+  const resource = request.resource ?? provider.settings.resource;
+  const header = newFlowHeader(provider.name, CODE_FLOW_TTL_SECONDS);
+  const redirectUri = await redirectUriFor(ctx, provider.settings.redirectUri, header);
+  try {
+    const codeVerifier = client.randomPKCECodeVerifier();
+    const state = client.randomState();
+    const nonce = scope.split(' ').includes('openid') ? client.randomNonce() : undefined;
+    const parameters: Record<string, string> = {
+      redirect_uri: redirectUri,
+      code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
+      code_challenge_method: 'S256',
+      state,
+      ...(scope ? { scope } : {}),
+      ...(nonce ? { nonce } : {}),
+      ...(resource ? { resource } : {}),
+      ...(request.loginHint ? { login_hint: request.loginHint } : {}),
+    };
+    // Refresh tokens need consent on oidc-provider (and many others) when offline_access is asked for.
+    const prompt = request.prompt ?? (scope.split(' ').includes('offline_access') ? 'consent' : undefined);
+    if (prompt) parameters.prompt = prompt;
+    const usePar =
+      provider.settings.usePar || provider.metadata.require_pushed_authorization_requests === true;
+    let authorizationUrl: URL;
+    try {
+      authorizationUrl = usePar
+        ? await client.buildAuthorizationUrlWithPAR(provider.configuration, parameters)
+        : client.buildAuthorizationUrl(provider.configuration, parameters);
+    } catch (error) {
+      throw toToolError(error, `starting a sign-in at provider "${provider.name}"`);
+    }
+    const data: CodeFlowData = {
+      scope,
+      ...(resource ? { resource } : {}),
+      redirect_uri: redirectUri,
+      state,
+      code_verifier: codeVerifier,
+      ...(nonce ? { nonce } : {}),
+      authorization_url: authorizationUrl.href,
+    };
+    const flow: CodeFlow = { ...header, kind: 'authorization_code', data };
+    await saveFlow(ctx.vault, flow);
+    await ctx.vault.putFlowState(state, flow.flow_id, flow.expires_at);
+    return flow;
+  } catch (error) {
+    await releaseRedirect(ctx, redirectUri, header.flow_id);
+    throw error;
+  }
+}
+
+/**
+ * Handles the redirect back from the authorization server (the loopback listener, or HTTP mode's
+ * `/oauth/callback`): finds the flow by `state` alone, redeems the code once, and returns the page
+ * the user's browser shows. Anything that does not belong to a pending flow is refused.
+ */
+export async function completeAuthorizationCallback(
+  ctx: EngineContext,
+  callbackUrl: URL,
+): Promise<CallbackPage> {
+  const state = callbackUrl.searchParams.get('state');
+  const found = state && STATE_PATTERN.test(state) ? await ctx.vault.findFlowByState(state) : undefined;
+  if (!state || !found) {
+    ctx.logger.info('refused a sign-in callback that matches no pending sign-in', {
+      has_state: Boolean(state),
+    });
+    return renderCallbackPage(
+      'error',
+      'This response does not belong to a sign-in in progress (unknown or already used state). Nothing was signed in.',
+    );
+  }
+  const flowCtx: EngineContext = { ...ctx, vault: found.vault };
+  const unlock = await found.vault.lock(`flow:${found.flowId}`);
+  try {
+    const flow = await readFlow(found.vault, found.flowId);
+    if (flow?.kind !== 'authorization_code' || flow.data.state !== state || flow.data.outcome) {
+      return renderCallbackPage(
+        'error',
+        'This sign-in was already completed or has expired; its response cannot be used again. Nothing new was signed in.',
+      );
+    }
+    await found.vault.deleteFlowState(state);
+    await releaseRedirect(flowCtx, flow.data.redirect_uri, flow.flow_id);
+    return await redeem(flowCtx, flow, callbackUrl);
+  } finally {
+    await unlock();
+  }
+}
+
+async function redeem(ctx: EngineContext, flow: CodeFlow, callbackUrl: URL): Promise<CallbackPage> {
+  const action = `completing the sign-in at provider "${flow.provider}"`;
+  // The redirect URI we registered, with the response's parameters: exact even behind a reverse proxy.
+  const response = new URL(flow.data.redirect_uri);
+  response.search = callbackUrl.search;
+  try {
+    const provider = await ctx.registry.resolve(flow.provider);
+    const tokens = await client.authorizationCodeGrant(
+      provider.configuration,
+      response,
+      {
+        pkceCodeVerifier: flow.data.code_verifier,
+        expectedState: flow.data.state,
+        ...(flow.data.nonce ? { expectedNonce: flow.data.nonce, idTokenExpected: true } : {}),
+      },
+      flow.data.resource ? { resource: flow.data.resource } : undefined,
+    );
+    const session = await storeSignedInSession(ctx, flow, tokens);
+    await recordOutcome(ctx.vault, flow, { status: 'authenticated', session_id: session.session_id });
+    ctx.logger.info(`signed in at provider "${flow.provider}"`, { session_id: session.session_id });
+    return renderCallbackPage('success', '', flow.provider);
+  } catch (thrown) {
+    if (thrown instanceof client.AuthorizationResponseError && thrown.error === 'access_denied') {
+      const description = thrown.error_description;
+      await recordOutcome(ctx.vault, flow, { status: 'denied', ...(description ? { description } : {}) });
+      return renderCallbackPage('denied', description ?? '');
+    }
+    const error = callbackError(thrown, action);
+    ctx.logger.info(`sign-in at provider "${flow.provider}" failed: ${error.code}`, {
+      message: error.message,
+      ...(error.detail ? { detail: error.detail } : {}),
+    });
+    await recordOutcome(ctx.vault, flow, failedOutcome(error));
+    return renderCallbackPage('error', error.message);
+  }
+}
+
+/** Mix-up (RFC 9207) and state failures get their own message; the rest maps like any other error. */
+function callbackError(thrown: unknown, action: string): OAuthToolError {
+  const message = (thrown as { message?: string }).message ?? '';
+  const cause = (thrown as { cause?: { message?: string } }).cause?.message ?? '';
+  if (/"iss"/.test(`${message} ${cause}`)) {
+    return new OAuthToolError(
+      'invalid_response',
+      `The sign-in response did not come from the expected authorization server (its "iss" does not match, RFC 9207), so it was refused and nothing was signed in. Start a new sign-in with oauth_authenticate_user.`,
+      { detail: `${message} ${cause}`.trim(), cause: thrown },
+    );
+  }
+  if (/"state"/.test(`${message} ${cause}`)) {
+    return new OAuthToolError(
+      'invalid_response',
+      'The sign-in response carried the wrong "state", so it was refused and nothing was signed in. Start a new sign-in with oauth_authenticate_user.',
+      { detail: `${message} ${cause}`.trim(), cause: thrown },
+    );
+  }
+  return toToolError(thrown, action);
+}
+
+/** HTTP mode: the provider's fixed redirectUri or `<public-url>/oauth/callback`; stdio mode: a loopback listener. */
+async function redirectUriFor(
+  ctx: EngineContext,
+  fixed: string | undefined,
+  flow: { flow_id: string; expires_at: string },
+): Promise<string> {
+  if (ctx.callbackUrl) return fixed ?? ctx.callbackUrl;
+  const { port, path } = loopbackTarget(fixed);
+  return loopbackRedirects.acquire({
+    port,
+    path,
+    flowId: flow.flow_id,
+    expiresAt: flow.expires_at,
+    handler: (url) => completeAuthorizationCallback(ctx, url),
+    logger: ctx.logger,
+  });
+}
+
+/** A flow continued after a restart needs its listener again, on the same port (its redirect URI). */
+export async function ensureRedirectListener(ctx: EngineContext, flow: CodeFlow): Promise<void> {
+  if (ctx.callbackUrl) return;
+  const registered = new URL(flow.data.redirect_uri);
+  const redirectUri = await loopbackRedirects.acquire({
+    port: Number(registered.port),
+    path: registered.pathname,
+    flowId: flow.flow_id,
+    expiresAt: flow.expires_at,
+    handler: (url) => completeAuthorizationCallback(ctx, url),
+    logger: ctx.logger,
+  });
+  if (redirectUri !== flow.data.redirect_uri) {
+    throw new OAuthToolError(
+      'internal',
+      'The sign-in redirect listener moved to another port. Start a new sign-in.',
+    );
+  }
+}
+
+export async function releaseRedirect(
+  ctx: EngineContext,
+  redirectUri: string,
+  flowId: string,
+): Promise<void> {
+  if (!ctx.callbackUrl) await loopbackRedirects.release(redirectUri, flowId);
+}

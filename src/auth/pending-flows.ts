@@ -1,0 +1,148 @@
+// Pending sign-ins in the vault: the typed data of each flow kind, its outcome, and turning tokens into the
+// user's session (one per provider and subject), so any instance on the same store can finish a flow.
+
+import { EventEmitter } from 'node:events';
+import type * as client from 'openid-client';
+import { z } from 'zod';
+import { type PendingFlow, STORE_SCHEMA_VERSION, type StoredSession } from '../store/records.js';
+import { newId, type Vault } from '../store/vault.js';
+import type { EngineContext } from './engine-context.js';
+import { ERROR_CODES, OAuthToolError } from './errors.js';
+import type { ResolvedProvider } from './providers.js';
+import { sessionFromTokens } from './sessions.js';
+
+/** How long a browser sign-in may take before the flow expires (device flows use the AS's expires_in). */
+export const CODE_FLOW_TTL_SECONDS = 600;
+
+const outcomeSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('authenticated'), session_id: z.string() }),
+  z.object({ status: z.literal('denied'), description: z.string().optional() }),
+  z.object({ status: z.literal('expired') }),
+  z.object({
+    status: z.literal('failed'),
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    oauth_error: z.string().optional(),
+    oauth_error_description: z.string().optional(),
+  }),
+]);
+export type FlowOutcome = z.infer<typeof outcomeSchema>;
+
+const common = {
+  scope: z.string(),
+  resource: z.string().optional(),
+  outcome: outcomeSchema.optional(),
+};
+
+export const codeFlowDataSchema = z.object({
+  ...common,
+  redirect_uri: z.string(),
+  state: z.string(),
+  code_verifier: z.string(),
+  nonce: z.string().optional(),
+  authorization_url: z.string(),
+});
+export type CodeFlowData = z.infer<typeof codeFlowDataSchema>;
+
+export const deviceFlowDataSchema = z.object({
+  ...common,
+  device_code: z.string(),
+  user_code: z.string(),
+  verification_uri: z.string(),
+  verification_uri_complete: z.string().optional(),
+  interval: z.number().optional(),
+});
+export type DeviceFlowData = z.infer<typeof deviceFlowDataSchema>;
+
+export type SignInFlow =
+  | (Omit<PendingFlow, 'data' | 'kind'> & { kind: 'authorization_code'; data: CodeFlowData })
+  | (Omit<PendingFlow, 'data' | 'kind'> & { kind: 'device_code'; data: DeviceFlowData });
+
+/** Wakes waiters in this process as soon as a flow they wait for changes (other instances poll). */
+export const flowEvents = new EventEmitter().setMaxListeners(0);
+
+/** The common fields of a new flow; the flow module adds `kind` and `data`. */
+export function newFlowHeader(provider: string, ttlSeconds: number): Omit<PendingFlow, 'kind' | 'data'> {
+  const now = Date.now();
+  return {
+    v: STORE_SCHEMA_VERSION,
+    flow_id: newId('flw'),
+    provider,
+    created_at: new Date(now).toISOString(),
+    expires_at: new Date(now + ttlSeconds * 1000).toISOString(),
+  };
+}
+
+/** The scope of a sign-in: the request's, else the provider's, else `openid` where the AS speaks OIDC. */
+export function signInScope(provider: ResolvedProvider, scopes: string[] | undefined): string {
+  const oidc =
+    provider.metadata.scopes_supported?.includes('openid') ?? Boolean(provider.metadata.userinfo_endpoint);
+  return (scopes ?? provider.settings.scopes ?? (oidc ? ['openid'] : [])).join(' ');
+}
+
+export async function readFlow(vault: Vault, flowId: string): Promise<SignInFlow | undefined> {
+  const flow = await vault.getFlow(flowId);
+  if (!flow) return undefined;
+  const schema = flow.kind === 'device_code' ? deviceFlowDataSchema : codeFlowDataSchema;
+  const data = schema.safeParse(flow.data);
+  if (!data.success || (flow.kind !== 'device_code' && flow.kind !== 'authorization_code')) {
+    throw new OAuthToolError(
+      'store_unavailable',
+      `The pending sign-in ${flowId} is damaged or from another version of oauth-mcp. Start a new sign-in.`,
+      { detail: data.error?.message },
+    );
+  }
+  return { ...flow, data: data.data } as SignInFlow;
+}
+
+export async function saveFlow(vault: Vault, flow: SignInFlow): Promise<void> {
+  await vault.putFlow(flow);
+  flowEvents.emit(flow.flow_id);
+}
+
+export async function recordOutcome(vault: Vault, flow: SignInFlow, outcome: FlowOutcome): Promise<void> {
+  await saveFlow(vault, { ...flow, data: { ...flow.data, outcome } } as SignInFlow);
+}
+
+export function failedOutcome(error: OAuthToolError): FlowOutcome {
+  return { status: 'failed', ...error.toJSON() };
+}
+
+export function errorOf(outcome: Extract<FlowOutcome, { status: 'failed' }>): OAuthToolError {
+  return new OAuthToolError(outcome.code, outcome.message, {
+    ...(outcome.oauth_error ? { oauthError: outcome.oauth_error } : {}),
+    ...(outcome.oauth_error_description ? { oauthErrorDescription: outcome.oauth_error_description } : {}),
+  });
+}
+
+/**
+ * Stores the tokens of a finished sign-in as the session of (provider, subject): signing in again as
+ * the same user replaces that session in place (same session_id), another user gets a session of their own.
+ */
+export async function storeSignedInSession(
+  ctx: EngineContext,
+  flow: SignInFlow,
+  tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers,
+): Promise<StoredSession> {
+  const provider = await ctx.registry.resolve(flow.provider);
+  const fresh = sessionFromTokens({
+    provider: flow.provider,
+    issuer: provider.metadata.issuer,
+    clientId: provider.configuration.clientMetadata().client_id,
+    grant: flow.kind,
+    requestedScope: flow.data.scope,
+    resource: flow.data.resource,
+    tokens,
+  });
+  const previous = fresh.subject
+    ? (await ctx.vault.listSessions({ provider: flow.provider })).find(
+        (s) =>
+          s.grant !== 'client_credentials' && s.subject === fresh.subject && s.client_id === fresh.client_id,
+      )
+    : undefined;
+  const session = previous
+    ? { ...fresh, session_id: previous.session_id, created_at: previous.created_at }
+    : fresh;
+  await ctx.vault.putSession(session);
+  return session;
+}

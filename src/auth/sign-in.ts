@@ -1,0 +1,237 @@
+// Signing a user in: start a code or device flow, wait for the user (progress, cancellation), continue a
+// pending flow by id, and report authenticated / pending / denied / expired. No MCP in here.
+
+import type { Logger } from '../log.js';
+import {
+  type AuthorizationCodeRequest,
+  ensureRedirectListener,
+  releaseRedirect,
+  startAuthorizationCode,
+} from './authorization-code.js';
+import { openBrowser } from './browser.js';
+import { pollDeviceFlow, startDeviceFlow } from './device-flow.js';
+import type { EngineContext } from './engine-context.js';
+import { OAuthToolError } from './errors.js';
+import { errorOf, type FlowOutcome, flowEvents, readFlow, type SignInFlow } from './pending-flows.js';
+import { type SessionView, toSessionView } from './sessions.js';
+
+export const DEFAULT_WAIT_SECONDS = 45;
+/** Hosts that reset their request timeout on progress need a notification well inside 60 s. */
+export const PROGRESS_EVERY_MS = 5000;
+/** Other instances finish flows too (HTTP mode, shared store): re-read the flow at least this often. */
+const RECHECK_EVERY_MS = 1000;
+
+export type SignInKind = SignInFlow['kind'];
+export type SignInStatus = 'authenticated' | 'pending' | 'denied' | 'expired';
+
+export interface SignInRequest extends AuthorizationCodeRequest {
+  flow?: SignInKind | undefined;
+}
+
+export interface WaitHooks {
+  /** Aborted when the caller cancels: waiting stops and the flow stays pending. */
+  signal: AbortSignal;
+  progress?: (elapsedSeconds: number, totalSeconds: number, message: string) => Promise<void>;
+}
+
+export interface SignInResult {
+  status: SignInStatus;
+  flow: SignInKind;
+  flow_id: string;
+  provider: string;
+  /** What to tell the user or do next, in plain words. */
+  message: string;
+  authorization_url?: string;
+  verification_uri?: string;
+  verification_uri_complete?: string;
+  user_code?: string;
+  expires_at?: string;
+  browser_opened?: boolean;
+  session?: SessionView;
+}
+
+/** Starts a flow and, for a code flow where allowed, opens the browser at the authorization URL. */
+export async function startSignIn(
+  ctx: EngineContext,
+  request: SignInRequest,
+  options: { openBrowser: boolean },
+): Promise<SignInResult> {
+  const kind = request.flow ?? (await defaultKind(ctx, request.provider));
+  const flow =
+    kind === 'device_code' ? await startDeviceFlow(ctx, request) : await startAuthorizationCode(ctx, request);
+  const url = browserUrl(flow);
+  const opened = options.openBrowser && ctx.openBrowser && url !== undefined && openBrowser(url, ctx.logger);
+  return { ...pendingResult(flow), browser_opened: opened };
+}
+
+/** Waits up to `waitSeconds` for the flow `flowId` to finish; 0 only reports where it stands. */
+export async function continueSignIn(
+  ctx: EngineContext,
+  flowId: string,
+  waitSeconds: number,
+  hooks: WaitHooks,
+): Promise<SignInResult> {
+  const flow = await readFlow(ctx.vault, flowId);
+  if (!flow) {
+    throw new OAuthToolError(
+      'invalid_input',
+      `No pending sign-in "${flowId}": it already finished, expired, or never existed. Start a new sign-in with oauth_authenticate_user (without flow_id); oauth_list_sessions shows who is signed in.`,
+    );
+  }
+  if (flow.data.outcome) return deliver(ctx, flow, flow.data.outcome);
+  if (Date.now() >= Date.parse(flow.expires_at)) return deliver(ctx, flow, { status: 'expired' });
+  if (waitSeconds <= 0 || hooks.signal.aborted) return pendingResult(flow);
+
+  const waiting = AbortSignal.any([hooks.signal, AbortSignal.timeout(waitSeconds * 1000)]);
+  const stopProgress = reportProgress(flow, waitSeconds, hooks, ctx.logger);
+  let outcome: FlowOutcome | undefined;
+  try {
+    outcome =
+      flow.kind === 'device_code'
+        ? await pollDeviceFlow(ctx, flow, waiting)
+        : await waitForCallback(ctx, flow, waiting);
+  } finally {
+    stopProgress();
+  }
+  return outcome ? deliver(ctx, flow, outcome) : pendingResult(flow);
+}
+
+/** The user declined to open the sign-in URL (URL elicitation): the flow ends as denied. */
+export async function abandonSignIn(ctx: EngineContext, flowId: string): Promise<SignInResult> {
+  const flow = await readFlow(ctx.vault, flowId);
+  if (!flow) return continueSignIn(ctx, flowId, 0, { signal: AbortSignal.abort() });
+  return deliver(
+    ctx,
+    flow,
+    flow.data.outcome ?? { status: 'denied', description: 'declined to open the sign-in page' },
+  );
+}
+
+export function pendingResult(flow: SignInFlow): SignInResult {
+  const base = {
+    status: 'pending' as const,
+    flow: flow.kind,
+    flow_id: flow.flow_id,
+    provider: flow.provider,
+    expires_at: flow.expires_at,
+  };
+  const again = `then call oauth_authenticate_user again with flow_id "${flow.flow_id}" to wait for it to finish (before ${flow.expires_at}).`;
+  if (flow.kind === 'authorization_code') {
+    return {
+      ...base,
+      authorization_url: flow.data.authorization_url,
+      message: `Waiting for the user to sign in. Ask them to open authorization_url in their browser and approve access; ${again}`,
+    };
+  }
+  return {
+    ...base,
+    verification_uri: flow.data.verification_uri,
+    ...(flow.data.verification_uri_complete
+      ? { verification_uri_complete: flow.data.verification_uri_complete }
+      : {}),
+    user_code: flow.data.user_code,
+    message: `Waiting for the user to approve on another device. Ask them to open ${flow.data.verification_uri_complete ?? flow.data.verification_uri} and confirm the code ${flow.data.user_code}; ${again}`,
+  };
+}
+
+function browserUrl(flow: SignInFlow): string | undefined {
+  return flow.kind === 'authorization_code' ? flow.data.authorization_url : undefined;
+}
+
+async function defaultKind(ctx: EngineContext, providerName: string | undefined): Promise<SignInKind> {
+  const provider = await ctx.registry.resolve(providerName);
+  if (provider.metadata.authorization_endpoint) return 'authorization_code';
+  return provider.metadata.device_authorization_endpoint ? 'device_code' : 'authorization_code';
+}
+
+/** Waits for the redirect (this process's listener, or another instance's /oauth/callback). */
+async function waitForCallback(
+  ctx: EngineContext,
+  flow: Extract<SignInFlow, { kind: 'authorization_code' }>,
+  signal: AbortSignal,
+): Promise<FlowOutcome | undefined> {
+  await ensureRedirectListener(ctx, flow);
+  const deadline = Date.parse(flow.expires_at);
+  while (!signal.aborted) {
+    const current = await readFlow(ctx.vault, flow.flow_id);
+    if (!current) return { status: 'expired' };
+    if (current.data.outcome) return current.data.outcome;
+    if (Date.now() >= deadline) return { status: 'expired' };
+    await changeOrTimeout(flow.flow_id, Math.min(RECHECK_EVERY_MS, deadline - Date.now()), signal);
+  }
+  return undefined;
+}
+
+function changeOrTimeout(flowId: string, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      flowEvents.off(flowId, done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(0, ms));
+    flowEvents.on(flowId, done);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** A finished flow is consumed: its record, state index entry and loopback listener go away. */
+async function deliver(ctx: EngineContext, flow: SignInFlow, outcome: FlowOutcome): Promise<SignInResult> {
+  await ctx.vault.deleteFlow(flow.flow_id);
+  if (flow.kind === 'authorization_code') {
+    await ctx.vault.deleteFlowState(flow.data.state);
+    await releaseRedirect(ctx, flow.data.redirect_uri, flow.flow_id);
+  }
+  const base = { flow: flow.kind, flow_id: flow.flow_id, provider: flow.provider };
+  switch (outcome.status) {
+    case 'authenticated': {
+      const session = await ctx.vault.getSession(outcome.session_id);
+      if (!session) {
+        throw new OAuthToolError(
+          'not_authenticated',
+          'The sign-in finished but its session is gone from the store (revoked meanwhile?). Sign in again.',
+        );
+      }
+      return {
+        ...base,
+        status: 'authenticated',
+        session: toSessionView(session, ctx.exposeTokens),
+        message: `Signed in${session.subject ? ` as "${session.subject}"` : ''} at provider "${flow.provider}". Use session_id "${session.session_id}" with the other tools.`,
+      };
+    }
+    case 'denied':
+      return {
+        ...base,
+        status: 'denied',
+        message: `The sign-in was denied${outcome.description ? ` (${outcome.description})` : ''}; no access was granted. Start a new sign-in if the user wants to try again.`,
+      };
+    case 'expired':
+      return {
+        ...base,
+        status: 'expired',
+        message:
+          'The sign-in expired before the user finished it. Start a new sign-in with oauth_authenticate_user.',
+      };
+    case 'failed':
+      throw errorOf(outcome);
+  }
+}
+
+function reportProgress(flow: SignInFlow, waitSeconds: number, hooks: WaitHooks, logger: Logger): () => void {
+  if (!hooks.progress) return () => undefined;
+  const started = Date.now();
+  const where =
+    flow.kind === 'authorization_code'
+      ? 'in the browser'
+      : `at ${flow.data.verification_uri} (code ${flow.data.user_code})`;
+  const tick = () => {
+    const elapsed = Math.min(waitSeconds, Math.round((Date.now() - started) / 1000));
+    hooks
+      .progress?.(elapsed, waitSeconds, `Waiting for the user to sign in ${where}`)
+      .catch((error: unknown) => logger.debug(`progress notification failed: ${(error as Error).message}`));
+  };
+  tick();
+  const timer = setInterval(tick, PROGRESS_EVERY_MS);
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,140 @@
+// Toolset "signin": oauth_authenticate_user, mapping MCP input/output (progress, cancellation, URL
+// elicitation) onto auth/sign-in.ts.
+
+import { type ClientCapabilities, inputRequired, inputResponse } from '@modelcontextprotocol/server';
+import { z } from 'zod';
+import { sessionViewSchema } from '../auth/sessions.js';
+import {
+  abandonSignIn,
+  continueSignIn,
+  DEFAULT_WAIT_SECONDS,
+  type SignInResult,
+  startSignIn,
+  type WaitHooks,
+} from '../auth/sign-in.js';
+import { providerInput, resourceInput, scopesInput } from './common.js';
+import { defineTool, NeedsInput } from './tool.js';
+
+const flowKind = z.enum(['authorization_code', 'device_code']);
+
+/** The key of our one embedded input request (URL elicitation of the sign-in page). */
+const LOGIN = 'login';
+
+export const authenticateUserTool = defineTool({
+  name: 'oauth_authenticate_user',
+  toolset: 'signin',
+  title: 'Sign a user in',
+  description:
+    'Sign the user in to a provider (OAuth authorization code + PKCE in their browser, or the device flow with a code to enter on another device) and keep the session. Use it when the user asks to sign in / log in / connect an account, or when another tool says no session exists. Returns status "pending" with authorization_url (or verification_uri + user_code) for the user to open, then waits up to wait_seconds for them; call again with flow_id to keep waiting. Ends "authenticated" (with the session: id, subject, scope, expiry; never raw tokens), "denied" or "expired". Where the client supports it, the sign-in page is offered to the user directly.',
+  input: z.object({
+    provider: providerInput,
+    flow: flowKind
+      .optional()
+      .describe(
+        'authorization_code (default: sign in in a browser on this machine) or device_code (a code entered on any device, e.g. when no browser is at hand)',
+      ),
+    scopes: scopesInput,
+    resource: resourceInput,
+    login_hint: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe('The user to sign in (e-mail or user name), pre-filled on the login page'),
+    prompt: z
+      .string()
+      .regex(/^[a-z_]+( [a-z_]+)*$/, 'space-separated prompt values such as "login" or "consent"')
+      .max(100)
+      .optional()
+      .describe('OIDC prompt: "login" to force re-entering credentials, "consent", "select_account", "none"'),
+    flow_id: z
+      .string()
+      .regex(/^flw_[A-Za-z0-9_-]{8,64}$/, 'a flow_id returned by an earlier call')
+      .optional()
+      .describe('Continue (wait for) the pending sign-in with this id instead of starting a new one'),
+    wait_seconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(300)
+      .optional()
+      .describe(
+        `How long to wait for the user before returning "pending" (default ${DEFAULT_WAIT_SECONDS}); 0 returns the sign-in URL at once`,
+      ),
+  }),
+  output: z.object({
+    status: z.enum(['authenticated', 'pending', 'denied', 'expired']),
+    flow: flowKind,
+    flow_id: z.string().describe('Pass it back to continue waiting while status is pending'),
+    provider: z.string(),
+    message: z.string().describe('What to tell the user or do next'),
+    authorization_url: z.string().optional().describe('Code flow: the page the user opens to sign in'),
+    verification_uri: z.string().optional().describe('Device flow: where the user enters user_code'),
+    verification_uri_complete: z
+      .string()
+      .optional()
+      .describe('Device flow: the same page with the code filled in'),
+    user_code: z.string().optional().describe('Device flow: the code the user confirms'),
+    expires_at: z.string().optional().describe('When the pending sign-in expires (ISO 8601)'),
+    browser_opened: z.boolean().optional().describe('Whether a browser was opened on this machine'),
+    session: sessionViewSchema.optional().describe('The signed-in session, when status is authenticated'),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  handler: async (args, ctx) => {
+    const engine = ctx.engine.ctx;
+    const wait = args.wait_seconds ?? DEFAULT_WAIT_SECONDS;
+    const hooks: WaitHooks = {
+      signal: ctx.signal,
+      progress: (elapsed, total, message) => ctx.progress(elapsed, total, message),
+    };
+
+    // Re-entry after URL elicitation: the flow id rides in requestState. It is only a key into the
+    // caller's own vault, like the flow_id argument, so a forged value finds nothing of anyone else's.
+    const resumed = ctx.mcp.mcpReq.requestState();
+    if (typeof resumed === 'string' && resumed.startsWith('flw_')) {
+      const answer = inputResponse(ctx.mcp.mcpReq.inputResponses, LOGIN);
+      if (answer.kind === 'elicit' && answer.action === 'decline') return abandonSignIn(engine, resumed);
+      return continueSignIn(engine, resumed, wait, hooks);
+    }
+    if (args.flow_id) return continueSignIn(engine, args.flow_id, wait, hooks);
+
+    const elicit = wait > 0 && supportsUrlElicitation(ctx.clientCapabilities());
+    const started = await startSignIn(
+      engine,
+      {
+        provider: args.provider,
+        flow: args.flow,
+        scopes: args.scopes,
+        resource: args.resource,
+        loginHint: args.login_hint,
+        prompt: args.prompt,
+      },
+      // The client shows the URL through elicitation: do not open a second browser tab ourselves.
+      { openBrowser: !elicit },
+    );
+    if (elicit) return askToOpen(started);
+    if (wait === 0) return started;
+    const result = await continueSignIn(engine, started.flow_id, wait, hooks);
+    return result.status === 'pending' ? { ...result, browser_opened: started.browser_opened } : result;
+  },
+});
+
+function supportsUrlElicitation(capabilities: ClientCapabilities | undefined): boolean {
+  const elicitation = capabilities?.elicitation as { url?: unknown } | undefined;
+  return elicitation?.url !== undefined;
+}
+
+function askToOpen(started: SignInResult): NeedsInput | SignInResult {
+  const url = started.authorization_url ?? started.verification_uri_complete ?? started.verification_uri;
+  if (!url) return started;
+  const message =
+    started.flow === 'authorization_code'
+      ? `Sign in to ${started.provider}: open this page in your browser and approve access.`
+      : `Sign in to ${started.provider}: open this page and confirm the code ${started.user_code}.`;
+  return new NeedsInput(
+    inputRequired({
+      inputRequests: { [LOGIN]: inputRequired.elicitUrl({ message, url }) },
+      requestState: started.flow_id,
+    }),
+  );
+}
