@@ -68,33 +68,25 @@ describe('oauth_register_client (RFC 7591)', () => {
     expect(client).not.toHaveProperty('registration_access_token');
     expect(client.secrets_stored_in).toContain('file store');
 
-    // oauth_authenticate_user has not landed yet: sign in with openid-client directly, as it would,
-    // on an ephemeral loopback port, to prove the AS accepts the registered client for the code flow.
-    const configuration = await oidc.discovery(
-      new URL(as.issuer),
-      client.client_id as string,
-      undefined,
-      oidc.None(),
-      {
-        execute: [oidc.allowInsecureRequests],
-      },
+    // The user says "sign me in with it": the code flow on an ephemeral loopback port, PKCE S256.
+    const started = data(
+      await server.call('oauth_authenticate_user', {
+        provider: 'notes-app',
+        scopes: ['openid', 'profile'],
+        wait_seconds: 0,
+      }),
     );
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const redirectUri = 'http://127.0.0.1:49321/callback';
-    const url = oidc.buildAuthorizationUrl(configuration, {
-      redirect_uri: redirectUri,
-      scope: 'openid profile',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      state,
+    const authorizationUrl = new URL(started.authorization_url as string);
+    expect(authorizationUrl.searchParams.get('client_id')).toBe(client.client_id);
+    expect(authorizationUrl.searchParams.get('code_challenge_method')).toBe('S256');
+    await signIn(authorizationUrl.href, { login: 'alice', followCallback: true });
+    const done = data(
+      await server.call('oauth_authenticate_user', { flow_id: started.flow_id, wait_seconds: 10 }),
+    );
+    expect(done).toMatchObject({
+      status: 'authenticated',
+      session: { provider: 'notes-app', subject: 'alice' },
     });
-    const { finalUrl } = await signIn(url.href, { login: 'alice' });
-    const tokens = await oidc.authorizationCodeGrant(configuration, new URL(finalUrl), {
-      pkceCodeVerifier: verifier,
-      expectedState: state,
-    });
-    expect(tokens.claims()?.sub).toBe('alice');
   });
 
   it('registers a confidential client whose profile gets a client-credentials token at once', async () => {
