@@ -1,0 +1,64 @@
+// An oauth-mcp server and a real SDK client joined in-process (InMemoryTransport), so every call goes
+// through the SDK's schema validation; logs are captured instead of written to stderr.
+
+import { Client } from '@modelcontextprotocol/client';
+import { InMemoryTransport } from '@modelcontextprotocol/server';
+import { parseConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { createServer } from '../../src/server.js';
+import type { TokenStore } from '../../src/store/token-store.js';
+
+export interface ToolResult {
+  isError?: boolean;
+  content: { type: string; text?: string }[];
+  structuredContent?: Record<string, unknown>;
+}
+
+export interface InProcessServer {
+  client: Client;
+  runtime: Runtime;
+  /** Calls a tool and returns the raw result (isError results included). */
+  call(name: string, args?: Record<string, unknown>): Promise<ToolResult>;
+  /** Every log line written so far. */
+  logs(): string[];
+  close(): Promise<void>;
+}
+
+/** `config` is the config file's content; the store defaults to a fresh memory store. */
+export async function startInProcess(
+  config: Record<string, unknown>,
+  options: { store?: TokenStore } = {},
+): Promise<InProcessServer> {
+  const lines: string[] = [];
+  const logger = createLogger({ level: 'debug', write: (line) => lines.push(line) });
+  const runtime = await createRuntime(
+    parseConfig({ store: { type: 'memory' }, ...config }, {}),
+    logger,
+    options.store ? { store: options.store, env: {} } : { env: {} },
+  );
+  const server = createServer({ engine: runtime.engine, logger });
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverTransport);
+  const client = new Client({ name: 'oauth-mcp-faults', version: '1.0.0' });
+  await client.connect(clientTransport);
+  return {
+    client,
+    runtime,
+    call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as ToolResult,
+    logs: () => lines,
+    close: async () => {
+      await client.close();
+      await server.close();
+      // a store shared between servers belongs to the test, which closes it
+      if (!options.store) await runtime.close();
+    },
+  };
+}
+
+/** The structured error of a failed tool result (throws when the call did not fail). */
+export function toolError(result: ToolResult): { code: string; message: string } {
+  if (!result.isError)
+    throw new Error(`expected an error result, got ${JSON.stringify(result.structuredContent)}`);
+  return (result.structuredContent as { error: { code: string; message: string } }).error;
+}
