@@ -257,6 +257,14 @@ describe('registration errors', () => {
     expect(error).toMatchObject({ code: 'invalid_input' });
   });
 
+  it('names a missing environment variable in an initial access token reference', async () => {
+    const error = failure(
+      await server.call('oauth_register_client', { initial_access_token: '${OAUTH_MCP_TEST_NO_SUCH_IAT}' }),
+    );
+    expect(error.code).toBe('invalid_input');
+    expect(error.message).toContain('OAUTH_MCP_TEST_NO_SUCH_IAT is not set');
+  });
+
   it('refuses a profile name that is taken by a registered client or a configured provider', async () => {
     for (const name of ['notes-app', 'demo']) {
       const error = failure(await server.call('oauth_register_client', { name }));
