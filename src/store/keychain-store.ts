@@ -1,0 +1,286 @@
+// TokenStore in the OS keychain (macOS Keychain, Windows Credential Manager, Linux Secret Service) via
+// @napi-rs/keyring in a child process; an index item lists the keys, large values are chunked.
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { OAuthToolError } from '../auth/errors.js';
+import {
+  checkItemLimit,
+  defaultItemLimit,
+  encodeValue,
+  type ItemLimit,
+  joinChunks,
+  parseHead,
+} from './chunking.js';
+import { lockFileName } from './file-store.js';
+import { ioError } from './file-store-io.js';
+import { acquireLockFile } from './file-store-lock.js';
+import { type KeychainOp, KeychainUnavailableError, KeychainWorker } from './keychain-worker.js';
+import { closedStoreError, resolveLockOptions } from './lock-wait.js';
+import { expiryFrom } from './memory-store.js';
+import type { LockOptions, SetOptions, StoreInfo, TokenStore } from './token-store.js';
+
+export const KEYCHAIN_SERVICE = 'oauth-mcp';
+export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 10_000;
+
+/** Accounts of our own bookkeeping; typed store keys (`session:`, `u:`...) never start with `~`. */
+const RESERVED = '~oauth-mcp/';
+export const INDEX_ACCOUNT = `${RESERVED}index`;
+export const chunkAccount = (gen: string, i: number) => `${RESERVED}chunk/${gen}/${i}`;
+
+/** Guards the index's read-modify-write; holders that died are displaced by pid, so stale can be long. */
+const DATA_LOCK = { waitMs: 20_000, staleMs: 60_000 };
+
+export interface KeychainStoreOptions {
+  /** Directory of the cross-process lock files (the data dir); created 0700. */
+  lockDir: string;
+  /** Why this backend was chosen, shown in `info.reason`. */
+  reason: string;
+  /** Keychain service name; default `oauth-mcp`. */
+  service?: string;
+  /** Largest keychain item; default 2,560 UTF-16 bytes on Windows, 64 KiB elsewhere. */
+  itemLimit?: ItemLimit;
+  /** Each keychain round trip fails with store_unavailable after this long; default 10 000 ms. */
+  timeoutMs?: number;
+  /** The helper process to use (the `auto` probe hands over the one it started). */
+  worker?: KeychainWorker;
+  env?: NodeJS.ProcessEnv;
+  onWarning?: ((message: string) => void) | undefined;
+}
+
+interface Held {
+  value: string;
+  exp?: number | undefined;
+}
+
+type Index = Record<string, number | null>;
+
+export class KeychainStore implements TokenStore {
+  readonly info: StoreInfo;
+  readonly #worker: KeychainWorker;
+  readonly #limit: ItemLimit;
+  readonly #timeoutMs: number;
+  readonly #lockDir: string;
+  readonly #onWarning: (message: string) => void;
+  /** Write-through copy of every value this process read or wrote: reads keep working if the keychain goes away. */
+  readonly #memory = new Map<string, Held>();
+  #writes: Promise<unknown> = Promise.resolve();
+  #degraded = false;
+  #closed = false;
+
+  constructor(options: KeychainStoreOptions) {
+    const service = options.service ?? KEYCHAIN_SERVICE;
+    this.#worker = options.worker ?? new KeychainWorker({ service, env: options.env });
+    this.#limit = options.itemLimit ?? defaultItemLimit();
+    checkItemLimit(this.#limit);
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_KEYCHAIN_TIMEOUT_MS;
+    this.#lockDir = options.lockDir;
+    this.#onWarning = options.onWarning ?? (() => {});
+    this.info = {
+      backend: 'keychain',
+      location: `${keychainName()}, service "${service}"`,
+      encrypted: true,
+      reason: options.reason,
+    };
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    checkKey(key);
+    try {
+      const held = await this.#readValue(key);
+      if (held) this.#memory.set(key, held);
+      else this.#memory.delete(key);
+      return held?.value;
+    } catch (error) {
+      const held = this.#memory.get(key);
+      if (!(error instanceof KeychainUnavailableError) || !held) throw error;
+      this.#warnDegraded(error);
+      return isLive(held.exp) ? held.value : undefined;
+    }
+  }
+
+  async set(key: string, value: string, options: SetOptions = {}): Promise<void> {
+    checkKey(key);
+    const exp = expiryFrom(options);
+    this.#assertOpen();
+    this.#memory.set(key, { value, exp });
+    await this.#update(async (index) => {
+      await this.#writeValue(key, value, exp);
+      index[key] = exp ?? null;
+    });
+  }
+
+  async delete(key: string): Promise<void> {
+    checkKey(key);
+    this.#assertOpen();
+    this.#memory.delete(key);
+    await this.#update(async (index) => {
+      delete index[key];
+      return () => this.#deleteValue(key);
+    });
+  }
+
+  async keys(prefix: string): Promise<string[]> {
+    try {
+      const index = await this.#readIndex();
+      return Object.keys(index).filter((key) => key.startsWith(prefix) && isLive(index[key]));
+    } catch (error) {
+      if (!(error instanceof KeychainUnavailableError) || this.#memory.size === 0) throw error;
+      this.#warnDegraded(error);
+      return [...this.#memory]
+        .filter(([key, held]) => key.startsWith(prefix) && isLive(held.exp))
+        .map(([k]) => k);
+    }
+  }
+
+  async lock(name: string, options?: LockOptions): Promise<() => Promise<void>> {
+    const resolved = resolveLockOptions(options);
+    await this.#prepareLockDir();
+    return acquireLockFile(join(this.#lockDir, `${lockFileName(name)}.lock`), name, resolved);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#writes;
+    this.#worker.close();
+    this.#memory.clear();
+  }
+
+  /**
+   * Read-modify-write of the index under the cross-process data lock. `change` edits the index and may
+   * return a follow-up that runs after the index is written (a delete unlists a key before removing it,
+   * so a crash leaves an unlisted orphan, never a listed key without a value).
+   */
+  #update(change: (index: Index) => Promise<(() => Promise<void>) | undefined | void>): Promise<void> {
+    const run = this.#writes.then(async () => {
+      await this.#prepareLockDir();
+      const release = await acquireLockFile(
+        join(this.#lockDir, '.keychain-data.lock'),
+        'keychain data',
+        DATA_LOCK,
+      );
+      try {
+        const index = await this.#readIndex();
+        const before = JSON.stringify(index);
+        const after = await change(index);
+        const expired = Object.keys(index).filter((key) => !isLive(index[key]));
+        for (const key of expired) delete index[key];
+        if (JSON.stringify(index) !== before)
+          await this.#writeValue(INDEX_ACCOUNT, JSON.stringify({ v: 1, keys: index }));
+        if (after) await after();
+        for (const key of expired) await this.#deleteValue(key);
+      } finally {
+        await release();
+      }
+    });
+    this.#writes = run.catch(() => {});
+    return run;
+  }
+
+  async #readIndex(): Promise<Index> {
+    const held = await this.#readValue(INDEX_ACCOUNT);
+    if (!held) return {};
+    try {
+      const parsed = JSON.parse(held.value) as { v?: unknown; keys?: unknown };
+      if (parsed.v === 1 && typeof parsed.keys === 'object' && parsed.keys !== null)
+        return parsed.keys as Index;
+    } catch {
+      // reported below
+    }
+    throw damaged(INDEX_ACCOUNT, 'the list of stored keys is not readable');
+  }
+
+  async #readValue(key: string, retry = true): Promise<Held | undefined> {
+    const [text] = await this.#run([{ type: 'get', account: key }]);
+    if (typeof text !== 'string') return undefined;
+    const head = parseHead(text);
+    if (!head) throw damaged(key, 'it is not in the format oauth-mcp writes');
+    if (!isLive(head.exp)) return undefined;
+    if ('value' in head) return { value: head.value, exp: head.exp };
+    const ops: KeychainOp[] = [];
+    for (let i = 0; i < head.chunks; i++) ops.push({ type: 'get', account: chunkAccount(head.gen, i) });
+    const chunks = (await this.#run(ops)).map((c) => (typeof c === 'string' ? c : null));
+    const value = joinChunks(head, chunks);
+    if (value !== undefined) return { value, exp: head.exp };
+    // Another process may have replaced the value, and removed these chunks, between our two reads.
+    const [again] = await this.#run([{ type: 'get', account: key }]);
+    if (retry && again !== text) return this.#readValue(key, false);
+    throw damaged(key, 'a chunk is missing or does not match its SHA-256 checksum');
+  }
+
+  /** Chunks first, then the head that names them (the commit point), then the previous value's chunks go. */
+  async #writeValue(key: string, value: string, exp?: number): Promise<void> {
+    const [previous] = await this.#run([{ type: 'get', account: key }]);
+    const { head, chunks } = encodeValue(value, this.#limit, exp);
+    if ('gen' in head) {
+      await this.#run(
+        chunks.map((chunk, i) => ({ type: 'set', account: chunkAccount(head.gen, i), value: chunk })),
+      );
+    }
+    await this.#run([{ type: 'set', account: key, value: JSON.stringify(head) }]);
+    if (typeof previous === 'string') await this.#deleteChunks(previous);
+  }
+
+  async #deleteValue(key: string): Promise<void> {
+    const [previous] = await this.#run([{ type: 'get', account: key }]);
+    if (typeof previous !== 'string') return;
+    await this.#run([{ type: 'delete', account: key }]);
+    await this.#deleteChunks(previous);
+  }
+
+  async #deleteChunks(headText: string): Promise<void> {
+    const head = parseHead(headText);
+    if (!head || !('gen' in head)) return;
+    const ops: KeychainOp[] = [];
+    for (let i = 0; i < head.chunks; i++) ops.push({ type: 'delete', account: chunkAccount(head.gen, i) });
+    await this.#run(ops);
+  }
+
+  async #run(ops: KeychainOp[]) {
+    this.#assertOpen();
+    const results = await this.#worker.run(ops, this.#timeoutMs);
+    this.#degraded = false;
+    return results;
+  }
+
+  #warnDegraded(error: OAuthToolError): void {
+    if (this.#degraded) return;
+    this.#degraded = true;
+    this.#onWarning(
+      `${error.message} Serving the tokens this process already holds from memory; changes are not saved until the keychain is back.`,
+    );
+  }
+
+  async #prepareLockDir(): Promise<void> {
+    this.#assertOpen();
+    try {
+      await fs.mkdir(this.#lockDir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw ioError('create the lock directory of', this.#lockDir, error);
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw closedStoreError(this.info.location);
+  }
+}
+
+function isLive(exp: number | null | undefined): boolean {
+  return exp === undefined || exp === null || exp > Date.now();
+}
+
+function checkKey(key: string): void {
+  if (key.startsWith(RESERVED)) throw new RangeError(`store keys starting with "${RESERVED}" are reserved`);
+}
+
+function damaged(account: string, why: string): OAuthToolError {
+  return new OAuthToolError(
+    'store_unavailable',
+    `The keychain item "${account}" of oauth-mcp is damaged (${why}); it was not used. Remove it (e.g. with the OS keychain manager or secret-tool) and sign in again.`,
+  );
+}
+
+export function keychainName(platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'darwin') return 'macOS Keychain';
+  if (platform === 'win32') return 'Windows Credential Manager';
+  return 'Secret Service (D-Bus)';
+}
