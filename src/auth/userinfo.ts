@@ -47,7 +47,8 @@ export async function userInfo(ctx: EngineContext, request: UserInfoRequest): Pr
     try {
       claims = await fetchClaims();
     } catch (error) {
-      if (!rejectedToken(error) || session.resource || !session.refresh_token || refreshed) throw error;
+      if (challengeStatus(error) !== 401 || session.resource || !session.refresh_token || refreshed)
+        throw error;
       session = await refreshAfterRejection(ctx, session);
       refreshed = true;
       claims = await fetchClaims();
@@ -60,10 +61,10 @@ export async function userInfo(ctx: EngineContext, request: UserInfoRequest): Pr
       refreshed,
     };
   } catch (error) {
-    if (rejectedToken(error) && session.resource) {
+    if (challengeStatus(error) !== undefined && session.resource) {
       throw new OAuthToolError(
         'invalid_input',
-        `The userinfo endpoint rejected the access token of session "${session.session_id}": it was issued for the API ${session.resource} (RFC 8707 resource indicator), and the authorization server accepts only tokens issued for itself there. Use a session signed in without "resource" for userinfo, or read the ID token claims (oauth_list_sessions).`,
+        `The userinfo endpoint rejected the access token of session "${session.session_id}": it was issued for the API ${session.resource} (RFC 8707 resource indicator) and carries only that API's scopes, so the authorization server does not accept it there. Use a session signed in without "resource" for userinfo, or read the ID token claims (oauth_list_sessions).`,
         { cause: error },
       );
     }
@@ -78,10 +79,8 @@ export async function userInfo(ctx: EngineContext, request: UserInfoRequest): Pr
   }
 }
 
-/** A 401 Bearer challenge (RFC 6750 3.1): the access token was not accepted. */
-function rejectedToken(error: unknown): boolean {
-  return (
-    (error as { code?: string; status?: number }).code === 'OAUTH_WWW_AUTHENTICATE_CHALLENGE' &&
-    (error as { status?: number }).status === 401
-  );
+/** The status of a Bearer challenge (RFC 6750 3.1: 401 invalid_token, 403 insufficient_scope), if that is what failed. */
+function challengeStatus(error: unknown): number | undefined {
+  const { code, status } = error as { code?: string; status?: number };
+  return code === 'OAUTH_WWW_AUTHENTICATE_CHALLENGE' ? status : undefined;
 }

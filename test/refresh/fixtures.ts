@@ -38,13 +38,13 @@ export async function signedInSession(
   const redirectUri = `http://127.0.0.1:${40000 + Math.floor(Math.random() * 20000)}/callback`;
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
-  const nonce = oidc.randomNonce();
+  const nonce = scope.split(' ').includes('openid') ? oidc.randomNonce() : undefined;
   const url = oidc.buildAuthorizationUrl(config, {
     redirect_uri: redirectUri,
     scope,
     prompt: 'consent',
     state,
-    nonce,
+    ...(nonce ? { nonce } : {}),
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
     ...(options.resource ? { resource: options.resource } : {}),
@@ -53,7 +53,7 @@ export async function signedInSession(
   const tokens = await oidc.authorizationCodeGrant(config, new URL(finalUrl), {
     pkceCodeVerifier: verifier,
     expectedState: state,
-    expectedNonce: nonce,
+    ...(nonce ? { expectedNonce: nonce } : {}),
   });
   const session = sessionFromTokens({
     provider: PROVIDER,
