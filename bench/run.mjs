@@ -9,6 +9,7 @@ import { coldStart } from './cold-start.mjs';
 import { ROOT } from './lib/processes.mjs';
 import { printTable, row } from './lib/stats.mjs';
 import { memory } from './memory.mjs';
+import { singleFlight } from './single-flight.mjs';
 import { toolOverhead } from './tool-overhead.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -22,6 +23,8 @@ const benches = [
   ['tool overhead', () => toolOverhead({ calls: size.calls })],
   ['memory', () => memory({ sessions: size.sessions })],
 ];
+if (tools.has('oauth_refresh_token'))
+  benches.push(['single-flight refresh', () => singleFlight({ concurrency: 100 })]);
 
 const rows = [];
 const raw = {};
