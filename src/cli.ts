@@ -89,10 +89,20 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGTERM', shutdown);
 
   if (values.transport === 'http') {
-    throw new OAuthToolError(
-      'not_configured',
-      'The HTTP transport is not part of this build yet; use stdio.',
-    );
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+      throw new OAuthToolError('invalid_input', `--port must be a port number, not "${values.port}".`);
+    }
+    const { startHttpServer } = await import('./http/app.js');
+    const http = await startHttpServer({
+      runtime,
+      selection,
+      host: values.host,
+      port,
+      publicUrl: values['public-url'],
+    });
+    cleanups.unshift(() => http.close());
+    return;
   }
   const { serveStdio } = await import('@modelcontextprotocol/server/stdio');
   serveStdio(() => createServer({ engine: runtime.engine, logger, selection }), {

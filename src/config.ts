@@ -60,16 +60,30 @@ export const configSchema = z
         auth: z
           .object({
             issuer: serverUrl,
+            /** RFC 8707: tokens must carry this audience; usually `<public-url>/mcp`. */
             audience: z.string().min(1),
-            requiredScopes: z.array(z.string()).optional(),
+            /** Scopes every /mcp request needs (listing tools). Default ["mcp:tools:read"]. */
+            requiredScopes: z.array(z.string().min(1)).optional(),
+            /** Scopes a tools/call needs on top. Default ["mcp:tools:execute"]. */
+            callScopes: z.array(z.string().min(1)).min(1).optional(),
+            /** RFC 7662 introspection credentials, for opaque (non-JWT) access tokens. */
             introspection: z.object({ clientId: z.string(), clientSecret: z.string() }).strict().optional(),
           })
           .strict()
           .optional(),
+        /** Browser origins (or hostnames) allowed to call /mcp besides the public URL's. */
         allowedOrigins: z.array(z.string()).optional(),
+        /**
+         * How 2025-era clients are served: "stateful" (default; MCP sessions held in this process, so
+         * elicitation and cancellation work) or "stateless" (any instance answers any request: use it
+         * behind a load balancer without sticky sessions).
+         */
+        legacySessions: z.enum(['stateful', 'stateless']).default('stateful'),
+        /** Largest request body accepted on /mcp, in bytes. Default 1 MiB. */
+        maxBodyBytes: z.number().int().positive().max(16_777_216).default(1_048_576),
       })
       .strict()
-      .default({}),
+      .default({ legacySessions: 'stateful', maxBodyBytes: 1_048_576 }),
     /** Timeout of every request to an authorization server or API, in ms. Default 10 000. */
     timeoutMs: z.number().int().positive().max(120_000).default(10_000),
     /** Open the system browser for sign-ins when a desktop is available. Default true (never in CI). */

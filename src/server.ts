@@ -12,6 +12,7 @@ export interface ServerDeps {
   logger: Logger;
   selection?: ToolSelection;
   principalOf?: ToolDeps['principalOf'];
+  scopeChallenge?: ToolDeps['scopeChallenge'];
 }
 
 const INSTRUCTIONS = `oauth-mcp performs OAuth 2 / OpenID Connect client operations against configured authorization servers ("providers").
@@ -29,6 +30,7 @@ export function createServer(deps: ServerDeps): McpServer {
     engine: deps.engine,
     logger: deps.logger,
     ...(deps.principalOf ? { principalOf: deps.principalOf } : {}),
+    ...(deps.scopeChallenge ? { scopeChallenge: deps.scopeChallenge } : {}),
   });
   return server;
 }

@@ -5,6 +5,7 @@ import {
   CLIENT_CAPABILITIES_META_KEY,
   type ClientCapabilities,
   type McpServer,
+  type ScopeChallengeHandler,
   type ServerContext,
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
@@ -20,6 +21,8 @@ export interface ToolDeps {
   logger: Logger;
   /** HTTP mode: the authenticated principal of a request (`iss` + `sub`); undefined in stdio mode. */
   principalOf?: (ctx: ServerContext) => string | undefined;
+  /** HTTP mode: the OAuth scopes a tools/call needs (answered 403 insufficient_scope before the tool runs). */
+  scopeChallenge?: ScopeChallengeHandler;
 }
 
 export interface ToolSelection {
@@ -68,6 +71,7 @@ export function registerTools(server: McpServer, tools: readonly ToolDefinition[
         inputSchema: tool.input,
         outputSchema: advertisedOutputSchema(tool.output),
         annotations: { title: tool.title, ...tool.annotations },
+        ...(deps.scopeChallenge ? { scopeChallenge: deps.scopeChallenge } : {}),
       },
       // biome-ignore lint/suspicious/noExplicitAny: the SDK infers args from the schema; each tool's handler is typed by its definition
       (async (args: any, ctx: ServerContext) => runTool(tool, args, ctx, deps, server)) as never,

@@ -1,0 +1,137 @@
+// /mcp as a fetch handler: bearer gate, then 2026-era requests to createMcpHandler and 2025-era ones to
+// sessionful transports bound to the token's principal (or to the stateless fallback, for several instances).
+
+import { randomUUID } from 'node:crypto';
+import {
+  type AuthInfo,
+  createMcpHandler,
+  isLegacyRequest,
+  type McpServer,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
+import type { Logger } from '../log.js';
+
+export interface McpEndpointOptions {
+  /** A new McpServer for one request (2026-era) or one 2025-era session. */
+  factory: () => McpServer;
+  /** Resolves to the verified token, or to the 401/403 answer; absent when http.auth is not configured. */
+  gate?: (request: Request) => Promise<AuthInfo | Response>;
+  legacySessions: 'stateful' | 'stateless';
+  maxBodyBytes: number;
+  logger: Logger;
+}
+
+interface LegacySession {
+  transport: WebStandardStreamableHTTPServerTransport;
+  server: McpServer;
+  principal: string | undefined;
+  lastSeen: number;
+}
+
+/** A 2025-era session idle this long is closed; its client re-initializes on the 404 it then gets. */
+const SESSION_IDLE_MS = 30 * 60_000;
+const MAX_SESSIONS = 1_000;
+
+export class McpEndpoint {
+  readonly #options: McpEndpointOptions;
+  readonly #modern: ReturnType<typeof createMcpHandler>;
+  readonly #sessions = new Map<string, LegacySession>();
+  readonly #sweeper: NodeJS.Timeout;
+
+  constructor(options: McpEndpointOptions) {
+    this.#options = options;
+    this.#modern = createMcpHandler(() => options.factory(), {
+      legacy: options.legacySessions === 'stateless' ? 'stateless' : 'reject',
+      maxRequestBodySize: options.maxBodyBytes,
+      onerror: (error) => options.logger.debug(`mcp handler: ${error.message}`),
+    });
+    this.#sweeper = setInterval(() => this.#sweep(), 60_000).unref();
+  }
+
+  get sessionCount(): number {
+    return this.#sessions.size;
+  }
+
+  fetch = async (request: Request): Promise<Response> => {
+    let authInfo: AuthInfo | undefined;
+    if (this.#options.gate) {
+      const verdict = await this.#options.gate(request);
+      if (verdict instanceof Response) return verdict;
+      authInfo = verdict;
+    }
+    const legacy =
+      this.#options.legacySessions === 'stateful' &&
+      (await isLegacyRequest(request, undefined, { maxRequestBodySize: this.#options.maxBodyBytes }));
+    if (legacy) return this.#legacy(request, authInfo);
+    return this.#modern.fetch(request, authInfo ? { authInfo } : undefined);
+  };
+
+  async close(): Promise<void> {
+    clearInterval(this.#sweeper);
+    const sessions = [...this.#sessions.values()];
+    this.#sessions.clear();
+    await Promise.all(sessions.map((session) => this.#closeSession(session)));
+    await this.#modern.close();
+  }
+
+  async #legacy(request: Request, authInfo: AuthInfo | undefined): Promise<Response> {
+    const principal = authInfo?.extra?.principal as string | undefined;
+    const sessionId = request.headers.get('mcp-session-id');
+    const options = authInfo ? { authInfo } : undefined;
+    if (sessionId) {
+      const session = this.#sessions.get(sessionId);
+      // Another user's session id is answered exactly like an unknown one: it reveals nothing.
+      if (!session || session.principal !== principal) {
+        return jsonRpcError(404, -32001, 'Session not found: start a new session with initialize.');
+      }
+      session.lastSeen = Date.now();
+      return session.transport.handleRequest(request, options);
+    }
+    if (request.method !== 'POST') {
+      return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required.');
+    }
+    if (this.#sessions.size >= MAX_SESSIONS) {
+      this.#sweep();
+      if (this.#sessions.size >= MAX_SESSIONS) {
+        return jsonRpcError(503, -32000, 'Too many open MCP sessions; retry later.');
+      }
+    }
+    const server = this.#options.factory();
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      maxRequestBodySize: this.#options.maxBodyBytes,
+      onsessioninitialized: (id) => {
+        this.#sessions.set(id, { transport, server, principal, lastSeen: Date.now() });
+      },
+      onsessionclosed: (id) => {
+        this.#sessions.delete(id);
+      },
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) this.#sessions.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    const response = await transport.handleRequest(request, options);
+    // Anything but a successful initialize leaves no session behind (malformed JSON, a stray request).
+    if (!transport.sessionId || !this.#sessions.has(transport.sessionId)) await server.close();
+    return response;
+  }
+
+  #sweep(): void {
+    const cutoff = Date.now() - SESSION_IDLE_MS;
+    for (const [id, session] of this.#sessions) {
+      if (session.lastSeen < cutoff) {
+        this.#sessions.delete(id);
+        void this.#closeSession(session);
+      }
+    }
+  }
+
+  async #closeSession(session: LegacySession): Promise<void> {
+    await session.server.close().catch((error: Error) => this.#options.logger.debug(error.message));
+  }
+}
+
+function jsonRpcError(status: number, code: number, message: string): Response {
+  return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status });
+}

@@ -1,0 +1,168 @@
+// Validates the bearer tokens presented to /mcp: RFC 9068 JWTs against the AS's JWKS, opaque ones by RFC 7662
+// introspection (cached, bounded). The audience must be this server (RFC 8707); the principal is `iss` + `sub`.
+
+import { createHash } from 'node:crypto';
+import {
+  type AuthInfo,
+  OAuthError,
+  OAuthErrorCode,
+  type OAuthTokenVerifier,
+} from '@modelcontextprotocol/server';
+import { errors as joseErrors, jwtVerify } from 'jose';
+import * as client from 'openid-client';
+import { remoteJwks } from '../auth/jwks.js';
+import { needsInsecureTransport } from '../auth/network-policy.js';
+import type { ProviderRegistry } from '../auth/providers.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+
+type HttpAuth = NonNullable<Config['http']['auth']>;
+
+/** Introspection answers kept at most this long, so a revoked token stops working soon after. */
+const INTROSPECTION_CACHE_MAX_MS = 5 * 60_000;
+const INTROSPECTION_CACHE_ENTRIES = 10_000;
+
+export interface TokenVerifierOptions {
+  auth: HttpAuth;
+  registry: ProviderRegistry;
+  logger: Logger;
+  timeoutMs: number;
+}
+
+/** The principal a verified token stands for; the vault namespaces every record by it. */
+export function principalFromClaims(iss: string, sub: string): string {
+  return JSON.stringify([iss, sub]);
+}
+
+export class TokenVerifier implements OAuthTokenVerifier {
+  readonly #options: TokenVerifierOptions;
+  readonly #cache = new Map<string, { info: AuthInfo; until: number }>();
+  #introspection: Promise<client.Configuration> | undefined;
+
+  constructor(options: TokenVerifierOptions) {
+    this.#options = options;
+  }
+
+  async verifyAccessToken(token: string): Promise<AuthInfo> {
+    if (token.split('.').length === 3) return this.#verifyJwt(token);
+    if (this.#options.auth.introspection) return this.#introspect(token);
+    throw invalid(
+      'The access token is not a JWT and this server has no introspection credentials to check it.',
+    );
+  }
+
+  async #verifyJwt(token: string): Promise<AuthInfo> {
+    const { auth, registry, timeoutMs } = this.#options;
+    const metadata = await this.#metadata(registry);
+    if (!metadata.jwks_uri) throw serverError(`${auth.issuer} publishes no jwks_uri to check JWTs with`);
+    let payload: Record<string, unknown>;
+    try {
+      ({ payload } = await jwtVerify(token, remoteJwks(metadata.jwks_uri, timeoutMs), {
+        issuer: metadata.issuer,
+        audience: auth.audience,
+        typ: 'at+jwt',
+        requiredClaims: ['exp', 'sub'],
+        clockTolerance: 5,
+      }));
+    } catch (error) {
+      if (error instanceof joseErrors.JOSEError && !(error instanceof joseErrors.JWKSTimeout)) {
+        throw invalid(`The access token was refused: ${error.message}.`);
+      }
+      throw serverError(`cannot check the token against ${metadata.jwks_uri}: ${(error as Error).message}`);
+    }
+    return authInfo(token, payload, metadata.issuer);
+  }
+
+  async #introspect(token: string): Promise<AuthInfo> {
+    const key = createHash('sha256').update(token).digest('base64url');
+    const cached = this.#cache.get(key);
+    if (cached && cached.until > Date.now()) return { ...cached.info, token };
+    this.#cache.delete(key);
+
+    const { auth } = this.#options;
+    let claims: client.IntrospectionResponse;
+    try {
+      claims = await client.tokenIntrospection(await this.#introspectionConfiguration(), token);
+    } catch (error) {
+      throw serverError(`token introspection at ${auth.issuer} failed: ${(error as Error).message}`);
+    }
+    if (!claims.active) throw invalid('The access token is not active (expired, revoked or unknown).');
+    const audiences = typeof claims.aud === 'string' ? [claims.aud] : (claims.aud ?? []);
+    if (!audiences.includes(auth.audience)) {
+      throw invalid(`The access token was issued for another audience, not ${auth.audience}.`);
+    }
+    const issuer = (await this.#metadata(this.#options.registry)).issuer;
+    if (claims.iss !== undefined && claims.iss !== issuer)
+      throw invalid('The access token has another issuer.');
+    if (typeof claims.exp !== 'number') throw invalid('The introspection answer has no exp.');
+    const info = authInfo(token, claims as Record<string, unknown>, issuer);
+
+    if (this.#cache.size >= INTROSPECTION_CACHE_ENTRIES) {
+      const oldest = this.#cache.keys().next().value;
+      if (oldest !== undefined) this.#cache.delete(oldest);
+    }
+    const until = Math.min(claims.exp * 1000, Date.now() + INTROSPECTION_CACHE_MAX_MS);
+    this.#cache.set(key, { info: { ...info, token: '' }, until });
+    return info;
+  }
+
+  #introspectionConfiguration(): Promise<client.Configuration> {
+    this.#introspection ??= (async () => {
+      const { auth, registry, timeoutMs } = this.#options;
+      const credentials = auth.introspection as NonNullable<HttpAuth['introspection']>;
+      const metadata = await this.#metadata(registry);
+      if (!metadata.introspection_endpoint) {
+        throw serverError(`${auth.issuer} publishes no introspection_endpoint`);
+      }
+      const configuration = new client.Configuration(
+        metadata,
+        credentials.clientId,
+        undefined,
+        client.ClientSecretBasic(credentials.clientSecret),
+      );
+      configuration.timeout = Math.ceil(timeoutMs / 1000);
+      if (needsInsecureTransport(new URL(metadata.issuer))) client.allowInsecureRequests(configuration);
+      return configuration;
+    })();
+    this.#introspection.catch(() => {
+      this.#introspection = undefined;
+    });
+    return this.#introspection;
+  }
+
+  async #metadata(registry: ProviderRegistry): Promise<client.ServerMetadata> {
+    try {
+      return (await registry.discover(this.#options.auth.issuer)).metadata;
+    } catch (error) {
+      throw serverError(`cannot discover ${this.#options.auth.issuer}: ${(error as Error).message}`);
+    }
+  }
+}
+
+function authInfo(token: string, claims: Record<string, unknown>, issuer: string): AuthInfo {
+  const sub = claims.sub;
+  if (typeof sub !== 'string' || sub.length === 0) throw invalid('The access token names no subject (sub).');
+  const iss = typeof claims.iss === 'string' ? claims.iss : issuer;
+  const scopes =
+    typeof claims.scope === 'string'
+      ? claims.scope.split(' ').filter(Boolean)
+      : Array.isArray(claims.scp)
+        ? claims.scp.filter((s): s is string => typeof s === 'string')
+        : [];
+  const clientId = typeof claims.client_id === 'string' ? claims.client_id : String(claims.azp ?? '');
+  return {
+    token,
+    clientId,
+    scopes,
+    expiresAt: claims.exp as number,
+    extra: { principal: principalFromClaims(iss, sub), iss, sub },
+  };
+}
+
+function invalid(message: string): OAuthError {
+  return new OAuthError(OAuthErrorCode.InvalidToken, message);
+}
+
+function serverError(message: string): OAuthError {
+  return new OAuthError(OAuthErrorCode.ServerError, message);
+}
