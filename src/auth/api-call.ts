@@ -3,6 +3,7 @@
 // AbortSignal and would apply the AS's transport policy, not the API's.
 
 import type { StoredSession } from '../store/records.js';
+import { DEFAULT_MAX_BODY_BYTES, type ResponseView, viewResponse } from './api-response.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
@@ -11,7 +12,6 @@ import { ensureFreshSession, refreshAfterRejection } from './refresh.js';
 import { findSession } from './sessions.js';
 
 export const API_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 const MAX_REDIRECTS = 5;
 
 /** Request headers the caller may not set: we set the credentials, fetch sets the framing. */
@@ -26,14 +26,6 @@ const FORBIDDEN_REQUEST_HEADERS = new Set([
   'te',
   'trailer',
   'upgrade',
-]);
-/** Response headers never echoed: cookies are credentials of their own. */
-const HIDDEN_RESPONSE_HEADERS = new Set([
-  'set-cookie',
-  'set-cookie2',
-  'authorization',
-  'proxy-authorization',
-  'cookie',
 ]);
 
 export interface ApiCallRequest {
@@ -52,16 +44,9 @@ export interface ApiCallRequest {
   signal?: AbortSignal | undefined;
 }
 
-export interface ApiCallResult {
-  status: number;
-  status_text: string;
+export interface ApiCallResult extends ResponseView {
   /** The URL that answered (after same-origin redirects). */
   url: string;
-  headers: Record<string, string>;
-  body?: string;
-  json?: unknown;
-  body_base64?: string;
-  truncated: boolean;
   /** Set when the API redirected to another origin: the redirect was not followed (the token stays put). */
   redirect_not_followed?: string;
   session_id: string;
@@ -89,34 +74,22 @@ export async function callApi(ctx: EngineContext, request: ApiCallRequest): Prom
     refreshed = true;
     response = await send(ctx, request.signal, target, method, headers, body, session);
   }
-  const read = await readBody(response, request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
-  const hide = (text: string) =>
-    ctx.exposeTokens
-      ? text
-      : redactValues(text, [session.access_token, session.refresh_token, found.access_token]);
-  const answered = response.response;
-  const result: ApiCallResult = {
-    status: answered.status,
-    status_text: answered.statusText,
+  let view: ResponseView;
+  try {
+    view = await viewResponse(response.response, {
+      maxBodyBytes: request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      secrets: ctx.exposeTokens ? [] : [session.access_token, session.refresh_token, found.access_token],
+    });
+  } catch (error) {
+    throw fetchError(error, request.signal, response.timeout, response.url);
+  }
+  return {
+    ...view,
     url: response.url.href,
-    headers: Object.fromEntries(
-      [...answered.headers]
-        .filter(([name]) => !HIDDEN_RESPONSE_HEADERS.has(name))
-        .map(([n, v]) => [n, hide(v)]),
-    ),
-    truncated: read.truncated,
+    ...(response.redirectNotFollowed ? { redirect_not_followed: response.redirectNotFollowed } : {}),
     session_id: session.session_id,
     refreshed,
   };
-  if (response.redirectNotFollowed) result.redirect_not_followed = response.redirectNotFollowed;
-  if (read.text === undefined) {
-    if (read.bytes.length > 0) result.body_base64 = Buffer.from(read.bytes).toString('base64');
-  } else if (read.json !== undefined) {
-    result.json = JSON.parse(hide(JSON.stringify(read.json)));
-  } else if (read.text.length > 0) {
-    result.body = hide(read.text);
-  }
-  return result;
 }
 
 function checkTarget(ctx: EngineContext, url: string, query: Record<string, string> | undefined): URL {
@@ -185,7 +158,6 @@ interface Sent {
   response: Response;
   url: URL;
   redirectNotFollowed?: string;
-  callerSignal: AbortSignal | undefined;
   timeout: AbortSignal;
 }
 
@@ -221,14 +193,13 @@ async function send(
     }
     const location = response.headers.get('location');
     if (response.status < 300 || response.status >= 400 || response.status === 304 || !location) {
-      return { response, url, callerSignal, timeout };
+      return { response, url, timeout };
     }
     const next = new URL(location, url);
     if (next.origin !== target.origin || hop >= MAX_REDIRECTS) {
       return {
         response,
         url,
-        callerSignal,
         timeout,
         redirectNotFollowed:
           next.origin !== target.origin ? next.origin : `more than ${MAX_REDIRECTS} redirects`,
@@ -269,62 +240,4 @@ function fetchError(
     );
   }
   return toToolError(error, `calling the API at ${url.origin}`);
-}
-
-interface ReadBody {
-  bytes: Uint8Array;
-  truncated: boolean;
-  /** Decoded text for textual content types; undefined for binary. */
-  text?: string;
-  json?: unknown;
-}
-
-async function readBody(sent: Sent, limit: number): Promise<ReadBody> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let truncated = false;
-  const reader = sent.response.body?.getReader();
-  try {
-    while (reader) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-      if (size > limit) {
-        truncated = true;
-        await reader.cancel().catch(() => undefined);
-        break;
-      }
-    }
-  } catch (error) {
-    throw fetchError(error, sent.callerSignal, sent.timeout, sent.url);
-  }
-  const bytes = Buffer.concat(chunks).subarray(0, limit);
-  const type = sent.response.headers.get('content-type')?.toLowerCase() ?? '';
-  if (!isTextual(type)) return { bytes, truncated };
-  const text = new TextDecoder().decode(bytes);
-  if (!truncated && /[/+]json\b/.test(type)) {
-    try {
-      return { bytes, truncated, text, json: JSON.parse(text) };
-    } catch {
-      // not JSON after all: returned as text
-    }
-  }
-  return { bytes, truncated, text };
-}
-
-function isTextual(contentType: string): boolean {
-  return (
-    contentType === '' ||
-    contentType.startsWith('text/') ||
-    /^application\/([\w.-]+\+)?(json|xml|javascript|x-www-form-urlencoded|graphql|yaml|x-ndjson)\b/.test(
-      contentType,
-    )
-  );
-}
-
-function redactValues(text: string, secrets: (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
-  return out;
 }

@@ -1,7 +1,8 @@
 // Toolset "api": use a signed-in session: OIDC userinfo and HTTP calls to allowed APIs with its token.
 
 import { z } from 'zod';
-import { API_METHODS, callApi, DEFAULT_MAX_BODY_BYTES } from '../auth/api-call.js';
+import { API_METHODS, callApi } from '../auth/api-call.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../auth/api-response.js';
 import { userInfo } from '../auth/userinfo.js';
 import { providerInput, sessionIdInput } from './common.js';
 import { defineTool } from './tool.js';
