@@ -88,7 +88,12 @@ export async function startSignInClient(
     if (options.onElicitUrl)
       client.setRequestHandler('elicitation/create', (request) => answer(request.params));
     await client.connect(transport);
-    return handle(client, () => stderr, dir);
+    return handle(
+      client,
+      (params, requestOptions) => client.callTool(params, requestOptions),
+      () => stderr,
+      dir,
+    );
   }
   const transport = new StdioV1(params);
   transport.stderr?.on('data', (chunk: Buffer) => {
@@ -99,14 +104,26 @@ export async function startSignInClient(
     client.setRequestHandler(ElicitRequestSchema, (request) => answer(request.params as never));
   }
   await client.connect(transport);
-  return handle(client as unknown as ClientV2, () => stderr, dir);
+  // v1's callTool takes a result schema second, the request options third.
+  const call: CallTool = (params, requestOptions) => client.callTool(params, undefined, requestOptions);
+  return handle(client, call, () => stderr, dir);
 }
 
-function handle(client: ClientV2, stderr: () => string, dir: string): SignInClient {
+type CallTool = (
+  params: { name: string; arguments: Record<string, unknown> },
+  options: Record<string, unknown>,
+) => Promise<unknown>;
+
+function handle(
+  client: { close(): Promise<void> },
+  callTool: CallTool,
+  stderr: () => string,
+  dir: string,
+): SignInClient {
   return {
     stderr,
     call: async (name, args = {}, options = {}) =>
-      (await client.callTool(
+      (await callTool(
         { name, arguments: args },
         {
           timeout: 120_000,
