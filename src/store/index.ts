@@ -9,7 +9,6 @@ import { AutoStore } from './auto-store.js';
 import { FileStore } from './file-store.js';
 import { KeychainStore } from './keychain-store.js';
 import { MemoryStore } from './memory-store.js';
-import { RedisStore } from './redis-store.js';
 import type { TokenStore } from './token-store.js';
 
 export interface OpenStoreOptions {
@@ -45,19 +44,22 @@ export async function openStore({
         reason: 'store.type is "file"',
         onWarning,
       });
-    case 'redis':
+    case 'redis': {
       if (!config.url || !key) {
         throw new OAuthToolError(
           'not_configured',
           `store.type "redis" needs ${config.url ? '' : 'store.url (e.g. "redis://127.0.0.1:6379") and '}a key to encrypt tokens at rest: set store.key or OAUTH_MCP_STORE_KEY, the same on every instance.`,
         );
       }
+      // node-redis takes longer to load than the rest of the server together: load it only when used
+      const { RedisStore } = await import('./redis-store.js');
       return new RedisStore({
         url: config.url,
         encryptionKey: key,
         reason: 'store.type is "redis"',
         onWarning,
       });
+    }
     case 'keychain':
       return new KeychainStore({
         lockDir: keychainLockDir(env),
