@@ -1,0 +1,125 @@
+// Per-user isolation in HTTP mode: each bearer token's principal (iss + sub) has its own sessions; one user
+// can never list, introspect, refresh, revoke or reach the MCP session of another.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_CLIENTS, DEMO_RESOURCE } from '../../src/demo/authorization-server.js';
+import { useAuthorizationServer } from '../helpers/authorization-server.js';
+import {
+  type ConnectedClient,
+  connectClient,
+  type HttpServerProcess,
+  startHttpProcess,
+} from './http-server-process.js';
+
+const AUDIENCE = 'https://mcp.example.test/mcp';
+const MCP_SCOPES = 'mcp:tools:read mcp:tools:execute';
+
+const as = useAuthorizationServer({
+  resourceServers: { [AUDIENCE]: { scope: MCP_SCOPES, accessTokenFormat: 'jwt' } },
+});
+
+let server: HttpServerProcess;
+let alice: ConnectedClient;
+let bob: ConnectedClient;
+let aliceToken: string;
+let bobToken: string;
+
+const tokenFor = (accountId: string) =>
+  as().issueAccessToken({
+    accountId,
+    clientId: DEMO_CLIENTS.public.clientId,
+    scope: MCP_SCOPES,
+    resource: AUDIENCE,
+  });
+
+beforeAll(async () => {
+  server = await startHttpProcess({
+    args: ['--public-url', 'https://mcp.example.test'],
+    config: {
+      providers: {
+        demo: {
+          issuer: as.issuer,
+          clientId: DEMO_CLIENTS.confidential.clientId,
+          clientSecret: DEMO_CLIENTS.confidential.clientSecret,
+          scopes: ['api:read'],
+          resource: DEMO_RESOURCE,
+        },
+      },
+      defaultProvider: 'demo',
+      store: { type: 'memory' },
+      http: { auth: { issuer: as.issuer, audience: AUDIENCE } },
+    },
+  });
+  aliceToken = await tokenFor('alice');
+  bobToken = await tokenFor('bob');
+  alice = await connectClient(server.mcpUrl, aliceToken, 'v2-modern');
+  bob = await connectClient(server.mcpUrl, bobToken, 'v1');
+});
+
+afterAll(async () => {
+  await alice?.close();
+  await bob?.close();
+  await server?.stop();
+});
+
+describe('per-user isolation', () => {
+  it("keeps one user's sessions invisible and unusable to another", async () => {
+    const made = await alice.callTool('oauth_client_credentials', {});
+    expect(made.isError).toBeFalsy();
+    const sessionId = (made.structuredContent?.session as { session_id: string }).session_id;
+
+    const aliceList = await alice.callTool('oauth_list_sessions');
+    expect(
+      (aliceList.structuredContent?.sessions as { session_id: string }[]).map((s) => s.session_id),
+    ).toEqual([sessionId]);
+    const bobList = await bob.callTool('oauth_list_sessions');
+    expect(bobList.structuredContent?.sessions).toEqual([]);
+
+    for (const tool of ['oauth_introspect_token', 'oauth_refresh_token', 'oauth_revoke_access']) {
+      const result = await bob.callTool(tool, { session_id: sessionId });
+      expect(result.isError, tool).toBe(true);
+      expect(result.content[0]?.text, tool).toContain(`No session "${sessionId}"`);
+    }
+    // Without a session_id Bob's "latest session" is his own, and he has none.
+    const latest = await bob.callTool('oauth_introspect_token', {});
+    expect(latest.isError).toBe(true);
+
+    const stillThere = await alice.callTool('oauth_introspect_token', { session_id: sessionId });
+    expect(stillThere.isError).toBeFalsy();
+    expect(stillThere.structuredContent).toMatchObject({ active: true });
+  });
+
+  it("answers another user's MCP session id with 404, as if it did not exist", async () => {
+    const headers = {
+      'Content-Type': 'application/json',
+      Accept: 'application/json, text/event-stream',
+    };
+    const init = await fetch(server.mcpUrl, {
+      method: 'POST',
+      headers: { ...headers, Authorization: `Bearer ${aliceToken}` },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-11-25',
+          capabilities: {},
+          clientInfo: { name: 'raw', version: '1' },
+        },
+      }),
+    });
+    const sessionId = init.headers.get('mcp-session-id');
+    await init.body?.cancel();
+    expect(sessionId).toBeTruthy();
+    const hijack = await fetch(server.mcpUrl, {
+      method: 'POST',
+      headers: {
+        ...headers,
+        Authorization: `Bearer ${bobToken}`,
+        'Mcp-Session-Id': sessionId as string,
+        'MCP-Protocol-Version': '2025-11-25',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+    });
+    expect(hijack.status).toBe(404);
+  });
+});
