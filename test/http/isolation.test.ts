@@ -65,11 +65,13 @@ describe('per-user isolation', () => {
   it("keeps one user's sessions invisible and unusable to another", async () => {
     const made = await alice.callTool('oauth_client_credentials', {});
     expect(made.isError).toBeFalsy();
-    const sessionId = (made.structuredContent?.session as { session_id: string }).session_id;
+    const sessionId = (made.structuredContent as { session: { session_id: string } }).session.session_id;
 
     const aliceList = await alice.callTool('oauth_list_sessions');
     expect(
-      (aliceList.structuredContent?.sessions as { session_id: string }[]).map((s) => s.session_id),
+      (aliceList.structuredContent as { sessions: { session_id: string }[] }).sessions.map(
+        (s) => s.session_id,
+      ),
     ).toEqual([sessionId]);
     const bobList = await bob.callTool('oauth_list_sessions');
     expect(bobList.structuredContent?.sessions).toEqual([]);
