@@ -72,7 +72,14 @@ export async function signedInSession(
 export function demoConfig(as: RunningAuthorizationServer, extra: Record<string, unknown> = {}) {
   const { clientId, clientSecret } = as.clients.confidential;
   return {
-    providers: { [PROVIDER]: { issuer: as.issuer, clientId, clientSecret } },
+    providers: {
+      [PROVIDER]: {
+        issuer: as.issuer,
+        clientId,
+        clientSecret,
+        scopes: ['openid', 'profile', 'email', 'offline_access'],
+      },
+    },
     defaultProvider: PROVIDER,
     ...extra,
   };
