@@ -39,6 +39,9 @@ process.on('message', ({ id, service, ops }) => {
 });
 `;
 
+/** After a call timed out, how long further calls fail fast rather than wait again. */
+const STALLED_RETRY_MS = 15_000;
+
 interface Pending {
   resolve(results: KeychainResult[]): void;
   reject(error: Error): void;
@@ -73,6 +76,7 @@ export class KeychainWorker {
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
   #stderr = '';
+  #stalled: { reason: string; until: number } | undefined;
 
   constructor(options: { service: string; env?: NodeJS.ProcessEnv }) {
     this.#service = options.service;
@@ -82,16 +86,20 @@ export class KeychainWorker {
   /** Runs the ops in order in one round trip; rejects with KeychainUnavailableError on failure or timeout. */
   run(ops: KeychainOp[], timeoutMs: number): Promise<KeychainResult[]> {
     if (ops.length === 0) return Promise.resolve([]);
+    if (this.#stalled && performance.now() < this.#stalled.until) {
+      const seconds = Math.ceil((this.#stalled.until - performance.now()) / 1000);
+      return Promise.reject(unavailable(`${this.#stalled.reason}; not asked again for ${seconds} s`));
+    }
+    this.#stalled = undefined;
     const child = this.#spawn();
     const id = this.#nextId++;
     return new Promise<KeychainResult[]>((resolve, reject) => {
       const timer = setTimeout(() => {
-        // The child is stuck in a native call that nothing else can interrupt.
-        this.#kill(
-          unavailable(
-            `the OS keychain did not answer within ${timeoutMs} ms (a locked keyring waiting for its password, or a session bus that does not respond)`,
-          ),
-        );
+        // The child is stuck in a native call that nothing else can interrupt. Calls in the next
+        // seconds fail at once instead of each waiting out its own timeout on the same dead bus.
+        const reason = `the OS keychain did not answer within ${timeoutMs} ms (a locked keyring waiting for its password, or a session bus that does not respond)`;
+        this.#stalled = { reason, until: performance.now() + STALLED_RETRY_MS };
+        this.#kill(unavailable(reason));
       }, timeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
       child.send({ id, service: this.#service, ops }, (error) => {
