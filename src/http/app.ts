@@ -5,6 +5,8 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { ServerContext } from '@modelcontextprotocol/server';
+import { completeAuthorizationCallback } from '../auth/authorization-code.js';
+import { OAuthEngine } from '../auth/engine.js';
 import { OAuthToolError } from '../auth/errors.js';
 import type { Runtime } from '../runtime.js';
 import { createServer } from '../server.js';
@@ -60,6 +62,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   );
   const publicUrl = new URL(base);
   const mcpUrl = new URL(`${base}/mcp`);
+  // Sign-ins redirect to this server, so a flow started on one instance can complete on any other.
+  const engine = new OAuthEngine({ ...runtime.engine.ctx, callbackUrl: `${base}/oauth/callback` });
 
   const resource = auth
     ? createResourceServer({
@@ -72,7 +76,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     : undefined;
   const factory = () =>
     createServer({
-      engine: runtime.engine,
+      engine,
       logger,
       ...(options.selection ? { selection: options.selection } : {}),
       ...(resource ? { principalOf: requirePrincipal, scopeChallenge: resource.toolScopeChallenge } : {}),
@@ -116,6 +120,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     if (PRM_PATHS.has(path) && resource) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, {}, { Allow: 'GET' });
       return sendJson(res, 200, resource.metadata, { 'Access-Control-Allow-Origin': '*' });
+    }
+    if (path === '/oauth/callback') {
+      if (req.method !== 'GET') return sendJson(res, 405, {}, { Allow: 'GET' });
+      // The browser arrives without a bearer token: the single-use `state` of a pending flow is the capability.
+      const page = await completeAuthorizationCallback(engine.ctx, new URL(req.url ?? '/', base));
+      res.writeHead(page.status, page.headers);
+      return void res.end(page.body);
     }
     if (path === '/mcp') {
       if (!checkOrigin(req, res)) return;
