@@ -28,7 +28,7 @@ export function renderCallbackPage(
   const title = TITLES[outcome];
   const lead =
     outcome === 'success'
-      ? `You are signed in${provider ? ` to ${provider}` : ''}. You can close this tab and return to your assistant.`
+      ? `You are signed in${provider ? ` to "${provider}"` : ''}. You can close this tab and return to your assistant.`
       : outcome === 'denied'
         ? 'The sign-in was denied, so no access was granted. You can close this tab; ask your assistant to start a new sign-in if you change your mind.'
         : 'The sign-in could not be completed. You can close this tab; ask your assistant to start a new sign-in.';
