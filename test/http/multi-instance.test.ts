@@ -64,9 +64,8 @@ beforeAll(async () => {
     store: { type: 'redis', url: redis().url, key: 'shared team store key, same on every instance' },
     http: { auth: { issuer: as.issuer, audience: AUDIENCE }, legacySessions: 'stateless' },
   };
-  [one, two] = await Promise.all(
-    ports.map((port) => startHttpProcess({ config, port, args: ['--public-url', publicUrl] })),
-  );
+  const start = (port: number) => startHttpProcess({ config, port, args: ['--public-url', publicUrl] });
+  [one, two] = await Promise.all([start(ports[0] as number), start(ports[1] as number)]);
   const token = await as().issueAccessToken({
     accountId: 'alice',
     clientId: DEMO_CLIENTS.public.clientId,
