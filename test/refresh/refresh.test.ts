@@ -133,6 +133,19 @@ describe('oauth_refresh_token', () => {
     expect(as().counts()['POST /token']).toBeUndefined();
   });
 
+  it('keeps the session and frees the lock when the token endpoint fails, so the next call succeeds', async () => {
+    const session = await signedInSession(as(), store);
+    as().failNext('/token', { status: 503, body: 'maintenance', contentType: 'text/plain' });
+    const failed = await server.call('oauth_refresh_token', { session_id: session.session_id });
+    expect(failed.isError).toBe(true);
+    expect(failed.structuredContent?.error.code).not.toBe('not_authenticated');
+    const kept = await new Vault(store).getSession(session.session_id);
+    expect(kept).toMatchObject({ refresh_token: session.refresh_token, access_token: session.access_token });
+    expect(kept?.needs_reauth).toBeUndefined();
+    const retried = await server.call('oauth_refresh_token', { session_id: session.session_id });
+    expect(retried.structuredContent).toMatchObject({ outcome: 'refreshed' });
+  });
+
   it('refuses a client-credentials session with advice to use oauth_client_credentials', async () => {
     const machine = await server.call('oauth_client_credentials', {
       scopes: ['api:read'],
