@@ -1,0 +1,182 @@
+// Fault suite, fuzzing: thousands of random and malformed arguments per tool through a real SDK client
+// and server (in-process), against the real oidc-provider. Every answer must be a valid MCP result (or
+// an invalid-params protocol error), with no crash, hang, unhandled rejection or leaked secret.
+
+import { ProtocolError } from '@modelcontextprotocol/client';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../src/auth/errors.js';
+import { useAuthorizationServer } from '../helpers/authorization-server.js';
+import { type InProcessServer, startInProcess, type ToolResult } from './in-process.js';
+
+/** Runs per tool and generator (two generators, so 1,000 inputs per tool); FUZZ_RUNS=5000 for a soak. */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 500);
+const CALL_LIMIT_MS = 15_000;
+const INVALID_PARAMS = -32602;
+
+const as = useAuthorizationServer();
+let server: InProcessServer;
+let tools: { name: string; keys: string[] }[] = [];
+const unhandled: unknown[] = [];
+const onUnhandled = (reason: unknown) => unhandled.push(reason);
+
+beforeAll(async () => {
+  process.on('unhandledRejection', onUnhandled);
+  process.on('uncaughtException', onUnhandled);
+  const { confidential, public: publicClient } = as().clients;
+  server = await startInProcess({
+    providers: {
+      demo: { issuer: as.issuer, ...confidential, scopes: ['openid', 'offline_access', 'api:read'] },
+      'demo-public': { issuer: as.issuer, clientId: publicClient.clientId },
+    },
+    defaultProvider: 'demo',
+    timeoutMs: 2_000,
+    openBrowser: false,
+  });
+  const listed = await server.client.listTools();
+  tools = listed.tools.map((tool) => ({
+    name: tool.name,
+    keys: Object.keys(tool.inputSchema.properties ?? {}),
+  }));
+});
+
+afterAll(async () => {
+  await server?.close();
+  process.off('unhandledRejection', onUnhandled);
+  process.off('uncaughtException', onUnhandled);
+});
+
+/** Values a model (or an attacker) might put in any field: wrong types, huge, odd, and plausible ones. */
+const anyValue = fc.oneof(
+  fc.anything(),
+  fc.string(),
+  fc.string({ unit: 'binary', maxLength: 64 }),
+  fc.constantFrom(
+    'demo',
+    'demo-public',
+    'nope',
+    '',
+    ' ',
+    'openid',
+    'ses_x',
+    'flw_abcdefghij',
+    '../../etc/passwd',
+  ),
+  fc.constantFrom('http://127.0.0.1:1/', 'https://example.com', 'javascript:alert(1)', 'file:///etc/passwd'),
+  fc.webUrl(),
+  fc.array(fc.string(), { maxLength: 5 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.integer({ min: 16_385, max: 70_000 }).map((n) => 'a'.repeat(n)), // past every max length
+);
+
+/** Arguments shaped like the tool's input (its own keys, any values), or anything at all. */
+function argumentsFor(keys: string[]) {
+  const shaped = fc.record(Object.fromEntries(keys.map((key) => [key, anyValue])), { requiredKeys: [] });
+  const anyObject = fc.dictionary(fc.string({ maxLength: 20 }), fc.anything(), { maxKeys: 8 });
+  return { shaped, anyObject };
+}
+
+/**
+ * A sign-in that could succeed waits for a user (45 s by default): a missing or valid wait is set to 0
+ * so runs stay bounded; invalid ones are kept, they are part of the fuzzing.
+ */
+function bounded(name: string, args: Record<string, unknown>): Record<string, unknown> {
+  if (name !== 'oauth_authenticate_user') return args;
+  const wait = args.wait_seconds;
+  const valid = wait === undefined || (Number.isInteger(wait) && (wait as number) >= 0);
+  return { ...args, wait_seconds: valid ? 0 : wait };
+}
+
+type Outcome = 'result' | 'error result' | 'invalid params';
+
+async function callChecked(name: string, args: Record<string, unknown>): Promise<Outcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${name} did not answer within ${CALL_LIMIT_MS} ms`)),
+      CALL_LIMIT_MS,
+    );
+  });
+  try {
+    const result = (await Promise.race([server.call(name, args), limit])) as ToolResult;
+    expect(Array.isArray(result.content)).toBe(true);
+    const text = JSON.stringify(result);
+    expect(text).not.toContain(as().clients.confidential.clientSecret);
+    if (!result.isError) {
+      expect(result.structuredContent).not.toHaveProperty('error');
+      return 'result';
+    }
+    const error = (result.structuredContent as { error?: { code: string; message: string } } | undefined)
+      ?.error;
+    if (error) {
+      expect(ERROR_CODES).toContain(error.code);
+      expect(error.code).not.toBe('internal');
+      expect(error.message.length).toBeGreaterThan(10);
+    } else {
+      // the SDK's own input validation answers with an error result without structured content
+      expect(result.content[0]?.text).toMatch(/validation|invalid/i);
+    }
+    return 'error result';
+  } catch (thrown) {
+    if (thrown instanceof ProtocolError && thrown.code === INVALID_PARAMS) return 'invalid params';
+    throw thrown;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('fuzzing every tool', () => {
+  const totals: Record<string, Record<Outcome, number>> = {};
+
+  it('lists every tool', () => {
+    expect(tools.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each([
+    'oauth_discover',
+    'oauth_authenticate_user',
+    'oauth_client_credentials',
+    'oauth_refresh_token',
+    'oauth_introspect_token',
+    'oauth_revoke_access',
+    'oauth_userinfo',
+    'oauth_call_api',
+    'oauth_register_client',
+    'oauth_get_client',
+    'oauth_update_client',
+    'oauth_delete_client',
+    'oauth_list_sessions',
+  ])('%s answers every random or malformed input with a valid MCP result', async (name) => {
+    const tool = tools.find((t) => t.name === name);
+    if (!tool) return void console.info(`${name}: not in this build, not fuzzed`);
+    const counts: Record<Outcome, number> = { result: 0, 'error result': 0, 'invalid params': 0 };
+    const { shaped, anyObject } = argumentsFor(tool.keys);
+    for (const generator of [shaped, anyObject]) {
+      await fc.assert(
+        fc.asyncProperty(generator, async (args) => {
+          counts[await callChecked(name, bounded(name, args as Record<string, unknown>))]++;
+        }),
+        { numRuns: RUNS, endOnFailure: true },
+      );
+    }
+    totals[name] = counts;
+    expect(counts.result + counts['error result'] + counts['invalid params']).toBe(2 * RUNS);
+    // still serving after the storm
+    expect((await server.call('oauth_list_sessions')).isError).toBeFalsy();
+  });
+
+  it('saw no unhandled rejection or uncaught exception', () => {
+    console.info(
+      `fuzzing: ${Object.entries(totals)
+        .map(
+          ([name, c]) =>
+            `${name} ${c.result} ok / ${c['error result']} error results / ${c['invalid params']} invalid params`,
+        )
+        .join('; ')}; unhandled: ${unhandled.length}`,
+    );
+    expect(unhandled).toEqual([]);
+  });
+});
