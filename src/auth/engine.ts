@@ -34,7 +34,8 @@ export class OAuthEngine {
 
   /** The same engine seeing only one principal's sessions, flows and registered clients. */
   forPrincipal(principal: string): OAuthEngine {
-    return new OAuthEngine({ ...this.ctx, vault: this.ctx.vault.forPrincipal(principal) });
+    const vault = this.ctx.vault.forPrincipal(principal);
+    return new OAuthEngine({ ...this.ctx, vault, registry: this.ctx.registry.withProfiles(vault) });
   }
 
   async discover(request: {

@@ -39,11 +39,20 @@ export interface ProviderRegistryOptions {
 
 export class ProviderRegistry {
   readonly #options: ProviderRegistryOptions;
-  readonly #discoveries = new Map<string, Promise<DiscoveryResult>>();
+  readonly #discoveries: Map<string, Promise<DiscoveryResult>>;
   readonly #configurations = new Map<string, { key: string; configuration: client.Configuration }>();
 
-  constructor(options: ProviderRegistryOptions) {
+  constructor(options: ProviderRegistryOptions, discoveries = new Map<string, Promise<DiscoveryResult>>()) {
     this.#options = options;
+    this.#discoveries = discoveries;
+  }
+
+  /**
+   * The same configured providers with another principal's registered clients (HTTP mode: each user
+   * registers their own). Discovery results are shared: metadata is public and the same for everyone.
+   */
+  withProfiles(profiles: ProfileSource): ProviderRegistry {
+    return new ProviderRegistry({ ...this.#options, profiles }, this.#discoveries);
   }
 
   get timeoutMs(): number {

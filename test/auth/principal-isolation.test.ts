@@ -1,0 +1,42 @@
+// The engine as a library: each principal sees only its own sessions and registered clients, while
+// configured providers and discovery are shared.
+
+import { describe, expect, it } from 'vitest';
+import { clientCredentials } from '../../src/auth/client-credentials.js';
+import { registerClient } from '../../src/auth/registration.js';
+import { parseConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { createRuntime } from '../../src/runtime.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
+import { useAuthorizationServer } from '../helpers/authorization-server.js';
+
+const as = useAuthorizationServer();
+
+async function runtime() {
+  const config = parseConfig({ providers: { shared: { issuer: as.issuer } }, defaultProvider: 'shared' }, {});
+  return createRuntime(config, createLogger({ write: () => undefined }), { store: new MemoryStore() });
+}
+
+describe('principals', () => {
+  it('keep registered clients and their sessions apart', async () => {
+    const { engine } = await runtime();
+    const alice = engine.forPrincipal('["iss","alice"]');
+    const bob = engine.forPrincipal('["iss","bob"]');
+    await registerClient(alice.ctx, {
+      name: 'alice-bot',
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      grantTypes: ['client_credentials'],
+    });
+
+    const { session } = await clientCredentials(alice.ctx, { provider: 'alice-bot' });
+    expect(session.provider).toBe('alice-bot');
+    expect(await alice.ctx.registry.providerNames()).toEqual(['shared', 'alice-bot']);
+
+    expect(await bob.ctx.registry.providerNames()).toEqual(['shared']);
+    await expect(clientCredentials(bob.ctx, { provider: 'alice-bot' })).rejects.toThrow(
+      /Unknown provider "alice-bot"/,
+    );
+    expect(await bob.listSessions({})).toEqual([]);
+    expect(await engine.listSessions({})).toEqual([]);
+  });
+});
