@@ -2,18 +2,12 @@
 // @napi-rs/keyring in a child process; an index item lists the keys, large values are chunked.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { OAuthToolError } from '../auth/errors.js';
-import {
-  checkItemLimit,
-  defaultItemLimit,
-  encodeValue,
-  type ItemLimit,
-  joinChunks,
-  parseHead,
-} from './chunking.js';
+import type { OAuthToolError } from '../auth/errors.js';
+import { checkItemLimit, defaultItemLimit, type ItemLimit } from './chunking.js';
 import { lockFileName } from './file-store.js';
 import { ioError } from './file-store-io.js';
 import { acquireLockFile } from './file-store-lock.js';
+import { chunkAccount, damaged, type Held, isLive, KeychainItems, RESERVED } from './keychain-items.js';
 import { type KeychainOp, KeychainUnavailableError, KeychainWorker } from './keychain-worker.js';
 import { closedStoreError, resolveLockOptions } from './lock-wait.js';
 import { expiryFrom } from './memory-store.js';
@@ -22,10 +16,8 @@ import type { LockOptions, SetOptions, StoreInfo, TokenStore } from './token-sto
 export const KEYCHAIN_SERVICE = 'oauth-mcp';
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 10_000;
 
-/** Accounts of our own bookkeeping; typed store keys (`session:`, `u:`...) never start with `~`. */
-const RESERVED = '~oauth-mcp/';
 export const INDEX_ACCOUNT = `${RESERVED}index`;
-export const chunkAccount = (gen: string, i: number) => `${RESERVED}chunk/${gen}/${i}`;
+export { chunkAccount };
 
 /** Guards the index's read-modify-write; holders that died are displaced by pid, so stale can be long. */
 const DATA_LOCK = { waitMs: 20_000, staleMs: 60_000 };
@@ -47,17 +39,12 @@ export interface KeychainStoreOptions {
   onWarning?: ((message: string) => void) | undefined;
 }
 
-interface Held {
-  value: string;
-  exp?: number | undefined;
-}
-
 type Index = Record<string, number | null>;
 
 export class KeychainStore implements TokenStore {
   readonly info: StoreInfo;
   readonly #worker: KeychainWorker;
-  readonly #limit: ItemLimit;
+  readonly #items: KeychainItems;
   readonly #timeoutMs: number;
   readonly #lockDir: string;
   readonly #onWarning: (message: string) => void;
@@ -70,8 +57,9 @@ export class KeychainStore implements TokenStore {
   constructor(options: KeychainStoreOptions) {
     const service = options.service ?? KEYCHAIN_SERVICE;
     this.#worker = options.worker ?? new KeychainWorker({ service, env: options.env });
-    this.#limit = options.itemLimit ?? defaultItemLimit();
-    checkItemLimit(this.#limit);
+    const limit = options.itemLimit ?? defaultItemLimit();
+    checkItemLimit(limit);
+    this.#items = new KeychainItems((ops) => this.#run(ops), limit);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_KEYCHAIN_TIMEOUT_MS;
     this.#lockDir = options.lockDir;
     this.#onWarning = options.onWarning ?? (() => {});
@@ -86,7 +74,7 @@ export class KeychainStore implements TokenStore {
   async get(key: string): Promise<string | undefined> {
     checkKey(key);
     try {
-      const held = await this.#readValue(key);
+      const held = await this.#items.read(key);
       if (held) this.#memory.set(key, held);
       else this.#memory.delete(key);
       return held?.value;
@@ -104,7 +92,7 @@ export class KeychainStore implements TokenStore {
     this.#assertOpen();
     this.#memory.set(key, { value, exp });
     await this.#update(async (index) => {
-      await this.#writeValue(key, value, exp);
+      await this.#items.write(key, value, exp);
       index[key] = exp ?? null;
     });
   }
@@ -115,7 +103,7 @@ export class KeychainStore implements TokenStore {
     this.#memory.delete(key);
     await this.#update(async (index) => {
       delete index[key];
-      return () => this.#deleteValue(key);
+      return () => this.#items.remove(key);
     });
   }
 
@@ -165,9 +153,9 @@ export class KeychainStore implements TokenStore {
         const expired = Object.keys(index).filter((key) => !isLive(index[key]));
         for (const key of expired) delete index[key];
         if (JSON.stringify(index) !== before)
-          await this.#writeValue(INDEX_ACCOUNT, JSON.stringify({ v: 1, keys: index }));
+          await this.#items.write(INDEX_ACCOUNT, JSON.stringify({ v: 1, keys: index }));
         if (after) await after();
-        for (const key of expired) await this.#deleteValue(key);
+        for (const key of expired) await this.#items.remove(key);
       } finally {
         await release();
       }
@@ -177,7 +165,7 @@ export class KeychainStore implements TokenStore {
   }
 
   async #readIndex(): Promise<Index> {
-    const held = await this.#readValue(INDEX_ACCOUNT);
+    const held = await this.#items.read(INDEX_ACCOUNT);
     if (!held) return {};
     try {
       const parsed = JSON.parse(held.value) as { v?: unknown; keys?: unknown };
@@ -187,52 +175,6 @@ export class KeychainStore implements TokenStore {
       // reported below
     }
     throw damaged(INDEX_ACCOUNT, 'the list of stored keys is not readable');
-  }
-
-  async #readValue(key: string, retry = true): Promise<Held | undefined> {
-    const [text] = await this.#run([{ type: 'get', account: key }]);
-    if (typeof text !== 'string') return undefined;
-    const head = parseHead(text);
-    if (!head) throw damaged(key, 'it is not in the format oauth-mcp writes');
-    if (!isLive(head.exp)) return undefined;
-    if ('value' in head) return { value: head.value, exp: head.exp };
-    const ops: KeychainOp[] = [];
-    for (let i = 0; i < head.chunks; i++) ops.push({ type: 'get', account: chunkAccount(head.gen, i) });
-    const chunks = (await this.#run(ops)).map((c) => (typeof c === 'string' ? c : null));
-    const value = joinChunks(head, chunks);
-    if (value !== undefined) return { value, exp: head.exp };
-    // Another process may have replaced the value, and removed these chunks, between our two reads.
-    const [again] = await this.#run([{ type: 'get', account: key }]);
-    if (retry && again !== text) return this.#readValue(key, false);
-    throw damaged(key, 'a chunk is missing or does not match its SHA-256 checksum');
-  }
-
-  /** Chunks first, then the head that names them (the commit point), then the previous value's chunks go. */
-  async #writeValue(key: string, value: string, exp?: number): Promise<void> {
-    const [previous] = await this.#run([{ type: 'get', account: key }]);
-    const { head, chunks } = encodeValue(value, this.#limit, exp);
-    if ('gen' in head) {
-      await this.#run(
-        chunks.map((chunk, i) => ({ type: 'set', account: chunkAccount(head.gen, i), value: chunk })),
-      );
-    }
-    await this.#run([{ type: 'set', account: key, value: JSON.stringify(head) }]);
-    if (typeof previous === 'string') await this.#deleteChunks(previous);
-  }
-
-  async #deleteValue(key: string): Promise<void> {
-    const [previous] = await this.#run([{ type: 'get', account: key }]);
-    if (typeof previous !== 'string') return;
-    await this.#run([{ type: 'delete', account: key }]);
-    await this.#deleteChunks(previous);
-  }
-
-  async #deleteChunks(headText: string): Promise<void> {
-    const head = parseHead(headText);
-    if (!head || !('gen' in head)) return;
-    const ops: KeychainOp[] = [];
-    for (let i = 0; i < head.chunks; i++) ops.push({ type: 'delete', account: chunkAccount(head.gen, i) });
-    await this.#run(ops);
   }
 
   async #run(ops: KeychainOp[]) {
@@ -264,19 +206,8 @@ export class KeychainStore implements TokenStore {
   }
 }
 
-function isLive(exp: number | null | undefined): boolean {
-  return exp === undefined || exp === null || exp > Date.now();
-}
-
 function checkKey(key: string): void {
   if (key.startsWith(RESERVED)) throw new RangeError(`store keys starting with "${RESERVED}" are reserved`);
-}
-
-function damaged(account: string, why: string): OAuthToolError {
-  return new OAuthToolError(
-    'store_unavailable',
-    `The keychain item "${account}" of oauth-mcp is damaged (${why}); it was not used. Remove it (e.g. with the OS keychain manager or secret-tool) and sign in again.`,
-  );
 }
 
 export function keychainName(platform: NodeJS.Platform = process.platform): string {
