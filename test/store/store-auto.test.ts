@@ -157,6 +157,7 @@ describe('store.type auto through the built server (dist/cli.js) on a bus that n
 });
 
 const skipReason = await keyringSkipReason();
+if (skipReason) console.warn(`store auto keychain test skipped: ${skipReason}`);
 describe.skipIf(skipReason)('store.type auto with a usable Secret Service', () => {
   it('settles on the keychain and says so in info.reason', async () => {
     const { store: opening, warnings } = openAuto(process.env);
