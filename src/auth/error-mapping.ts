@@ -59,12 +59,21 @@ export function toToolError(thrown: unknown, action = 'the operation'): OAuthToo
     case 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED':
     case 'OAUTH_INVALID_SERVER_METADATA':
     case 'OAUTH_KEY_SELECTION_FAILED':
-    case 'OAUTH_DECRYPTION_FAILED':
+    case 'OAUTH_DECRYPTION_FAILED': {
+      const status = error.cause instanceof Response ? error.cause.status : undefined;
+      if (status !== undefined && status >= 500) {
+        return new OAuthToolError(
+          'invalid_response',
+          `${capitalise(action)} failed: the server answered HTTP ${status} (a server-side failure). It may be down or overloaded: retry later, or check the server's status.`,
+          { detail, cause: thrown },
+        );
+      }
       return new OAuthToolError(
         'invalid_response',
         `${capitalise(action)} failed: the server's response was not a valid OAuth response (${describeInvalid(error)}). Check that the issuer URL points at an OAuth 2 / OpenID Connect authorization server.`,
         { detail, cause: thrown },
       );
+    }
     case 'OAUTH_HTTP_REQUEST_FORBIDDEN':
     case 'OAUTH_REQUEST_PROTOCOL_FORBIDDEN':
       return new OAuthToolError(
