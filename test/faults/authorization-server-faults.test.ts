@@ -11,7 +11,10 @@ import {
   startAuthorizationServer,
 } from '../../src/demo/authorization-server.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
+import type { StoredSession } from '../../src/store/records.js';
+import { Vault } from '../../src/store/vault.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
+import { signedInSession } from '../refresh/fixtures.js';
 import { type InProcessServer, startInProcess, type ToolResult, toolError } from './in-process.js';
 
 const TIMEOUT_MS = 1_000;
@@ -44,31 +47,43 @@ function expectClearError(call: { result: ToolResult; ms: number }, code: ErrorC
 }
 
 /** The calls every fault is checked against: each contacts the authorization server. */
-function remoteCalls(sessionId: string): [string, Record<string, unknown>][] {
-  return [
+function remoteCalls(seeded: Seeded): [string, Record<string, unknown>][] {
+  const calls: [string, Record<string, unknown>][] = [
     ['oauth_discover', {}],
     ['oauth_client_credentials', { force_new: true }],
-    ['oauth_introspect_token', { session_id: sessionId }],
-    ['oauth_revoke_access', { session_id: sessionId }],
+    ['oauth_introspect_token', { session_id: seeded.sessionId }],
+    ['oauth_revoke_access', { session_id: seeded.sessionId }],
+    ['oauth_register_client', { client_name: 'fault suite' }],
   ];
+  if (seeded.user) {
+    calls.push(
+      ['oauth_refresh_token', { session_id: seeded.user.session_id }],
+      ['oauth_userinfo', { session_id: seeded.user.session_id }],
+    );
+  }
+  return calls;
 }
 
 interface Seeded {
   store: MemoryStore;
+  /** A machine token (client credentials). */
   sessionId: string;
   fingerprint: string;
+  /** A signed-in user with a refresh token (code flow + PKCE through the AS's login pages). */
+  user?: StoredSession;
 }
 
-/** A session obtained before the fault, in a store the server under test shares. */
-async function seed(as: RunningAuthorizationServer, extra: Record<string, unknown> = {}): Promise<Seeded> {
+/** Sessions obtained before the fault, in a store the server under test shares. */
+async function seed(as: RunningAuthorizationServer): Promise<Seeded> {
   const store = new MemoryStore({ reason: 'fault suite' });
-  const seeder = await startInProcess(providerConfig(as, extra), { store });
+  const seeder = await startInProcess(providerConfig(as), { store });
   const result = await seeder.call('oauth_client_credentials', { force_new: true });
   await seeder.close();
   const session = (
     result.structuredContent as { session: { session_id: string; access_token_sha256: string } }
   ).session;
-  return { store, sessionId: session.session_id, fingerprint: session.access_token_sha256 };
+  const user = await signedInSession(as, store, { login: 'alice' });
+  return { store, sessionId: session.session_id, fingerprint: session.access_token_sha256, user };
 }
 
 async function expectSessionKept(server: InProcessServer, seeded: Seeded) {
@@ -80,13 +95,26 @@ async function expectSessionKept(server: InProcessServer, seeded: Seeded) {
   expect(sessions).toContainEqual(
     expect.objectContaining({ session_id: seeded.sessionId, access_token_sha256: seeded.fingerprint }),
   );
+  if (seeded.user) {
+    // untouched: a refresh that failed must neither lose the tokens nor ask the user to sign in again
+    const stored = await new Vault(seeded.store).getSession(seeded.user.session_id);
+    expect(stored).toMatchObject({
+      access_token: seeded.user.access_token,
+      refresh_token: seeded.user.refresh_token,
+    });
+    expect(stored?.needs_reauth).toBeUndefined();
+  }
 }
 
-/** Introspection of the kept session and a new token both work again (the new token supersedes the old session). */
+/** The kept sessions work again, and a new token can be had (it supersedes the old machine session). */
 async function expectServing(server: InProcessServer, seeded: Seeded) {
   const introspected = await server.call('oauth_introspect_token', { session_id: seeded.sessionId });
   expect(introspected.structuredContent).not.toHaveProperty('error');
   await expectSessionKept(server, seeded);
+  if (seeded.user) {
+    const refreshed = await server.call('oauth_refresh_token', { session_id: seeded.user.session_id });
+    expect(refreshed.structuredContent).not.toHaveProperty('error');
+  }
   const fresh = await server.call('oauth_client_credentials', { force_new: true });
   expect(fresh.structuredContent).not.toHaveProperty('error');
 }
@@ -144,7 +172,7 @@ describe('an authorization server that fails', () => {
   describe.each(FAULTS)('when discovery $name', (fault) => {
     it('every tool answers a clear error in time, keeps serving and loses nothing', async () => {
       fault.apply(as(), WELL_KNOWN);
-      for (const [name, args] of remoteCalls(seeded.sessionId)) {
+      for (const [name, args] of remoteCalls(seeded)) {
         expectClearError(await timedCall(server, name, args), fault.code);
       }
       await expectSessionKept(server, seeded);
@@ -153,14 +181,20 @@ describe('an authorization server that fails', () => {
     });
   });
 
-  describe.each(FAULTS)('when the token, introspection and revocation endpoints $name', (fault) => {
+  describe.each(FAULTS)('when every endpoint but discovery $name', (fault) => {
     it('every tool answers a clear error in time, keeps serving and loses nothing', async () => {
       const discovered = await server.call('oauth_discover');
       const metadata = (discovered.structuredContent as { metadata: Record<string, string> }).metadata;
-      for (const endpoint of ['token_endpoint', 'introspection_endpoint', 'revocation_endpoint']) {
+      for (const endpoint of [
+        'token_endpoint',
+        'introspection_endpoint',
+        'revocation_endpoint',
+        'userinfo_endpoint',
+        'registration_endpoint',
+      ]) {
         fault.apply(as(), new URL(metadata[endpoint] as string).pathname);
       }
-      const calls = remoteCalls(seeded.sessionId)
+      const calls = remoteCalls(seeded)
         .slice(1)
         .filter(([name]) => !(fault.revocationSucceeds && name === 'oauth_revoke_access'));
       for (const [name, args] of calls) {
@@ -176,7 +210,7 @@ describe('an authorization server that fails', () => {
     const response = await fetch(`${as.issuer}${WELL_KNOWN}`);
     const forged = { ...((await response.json()) as object), issuer: 'https://attacker.example' };
     queue({ status: 200, body: JSON.stringify(forged) })(as(), WELL_KNOWN);
-    for (const [name, args] of remoteCalls(seeded.sessionId)) {
+    for (const [name, args] of remoteCalls(seeded)) {
       const call = await timedCall(server, name, args);
       expectClearError(call, 'invalid_response');
       expect(toolError(call.result).message).not.toContain('attacker.example/token');
@@ -218,7 +252,7 @@ describe('an authorization server that goes away', () => {
     const server = await startInProcess(providerConfig(as.get()), { store: seeded.store });
     try {
       await as.stop(); // before this server ever discovered it
-      for (const [name, args] of remoteCalls(seeded.sessionId)) {
+      for (const [name, args] of remoteCalls(seeded)) {
         expectClearError(await timedCall(server, name, args), 'network_error');
       }
       await expectSessionKept(server, seeded);
@@ -226,13 +260,14 @@ describe('an authorization server that goes away', () => {
       await as.start();
       expect((await server.call('oauth_discover')).isError).toBeFalsy();
       await as.stop(); // after discovery: the token endpoints are gone
-      for (const [name, args] of remoteCalls(seeded.sessionId).slice(1)) {
+      for (const [name, args] of remoteCalls(seeded).slice(1)) {
         expectClearError(await timedCall(server, name, args), 'network_error');
       }
       await expectSessionKept(server, seeded);
 
       await as.start();
-      await expectServing(server, seeded);
+      // the restarted AS (in-memory adapter) has forgotten the user's grant; the machine token is re-issued
+      await expectServing(server, { ...seeded, user: undefined });
     } finally {
       await server.close();
       await seeded.store.close();
