@@ -1,11 +1,12 @@
 // `npm run bench`: runs every benchmark against the built dist/, prints one table and writes the
 // figures to bench/results/<time>.json. `--quick` runs fewer rounds (a smoke test, not a claim).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { ALL_TOOLS } from '../dist/tools/index.js';
 import { coldStart } from './cold-start.mjs';
+import { httpMode } from './http-mode.mjs';
 import { ROOT } from './lib/processes.mjs';
 import { printTable, row } from './lib/stats.mjs';
 import { memory } from './memory.mjs';
@@ -14,8 +15,8 @@ import { toolOverhead } from './tool-overhead.mjs';
 
 const quick = process.argv.includes('--quick');
 const size = quick
-  ? { coldStartRuns: 3, calls: 30, sessions: 1000 }
-  : { coldStartRuns: 15, calls: 300, sessions: 1000 };
+  ? { coldStartRuns: 3, calls: 30, sessions: 1000, httpRounds: 2, httpSeconds: 1 }
+  : { coldStartRuns: 15, calls: 300, sessions: 1000, httpRounds: 5, httpSeconds: 4 };
 const tools = new Set(ALL_TOOLS.map((tool) => tool.name));
 
 const benches = [
@@ -23,8 +24,15 @@ const benches = [
   ['tool overhead', () => toolOverhead({ calls: size.calls })],
   ['memory', () => memory({ sessions: size.sessions })],
 ];
-if (tools.has('oauth_refresh_token'))
+if (tools.has('oauth_refresh_token')) {
   benches.push(['single-flight refresh', () => singleFlight({ concurrency: 100 })]);
+}
+if (existsSync(join(ROOT, 'dist/http/app.js'))) {
+  benches.push([
+    'HTTP mode',
+    () => httpMode({ rounds: size.httpRounds, seconds: size.httpSeconds, connections: 10 }),
+  ]);
+}
 
 const rows = [];
 const raw = {};

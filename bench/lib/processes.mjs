@@ -3,6 +3,7 @@
 
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
@@ -104,4 +105,52 @@ export function rssMiB(pid) {
   } catch {
     return undefined;
   }
+}
+
+/** A free loopback port (for servers whose URL must be known before they start). */
+export function freePort() {
+  return new Promise((done, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** Starts `oauth-mcp --transport http` on `port` with `config`; resolves once it serves. */
+export async function startHttp(port, config) {
+  const files = tempConfig(config);
+  const child = spawn(
+    process.execPath,
+    [CLI, '--transport', 'http', '--port', String(port), '--config', files.path, '--no-browser'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', HOME: files.dir, CI: 'true' },
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const deadline = Date.now() + 20_000;
+  while (!stderr.includes('serving MCP over streamable HTTP')) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      files.remove();
+      throw new Error(`oauth-mcp --transport http did not start:\n${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    pid: child.pid,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      files.remove();
+    },
+  };
 }
