@@ -1,12 +1,10 @@
 // Token introspection (RFC 7662) for a session's token or a given one; where the AS has no
 // introspection endpoint, a JWT access token (RFC 9068) is checked locally against the AS's JWKS.
 
-import { errors as joseErrors, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
-import { remoteJwks } from './jwks.js';
 import { fingerprint } from './secret.js';
 import { findSession } from './sessions.js';
 
@@ -80,6 +78,11 @@ export async function introspect(
       `Provider "${provider.name}" publishes neither an introspection endpoint nor a JWKS, so the token cannot be checked.`,
     );
   }
+  // jose serves only this local check: loaded on first use, it stays out of start-up (~35 ms here)
+  const [{ errors: joseErrors, jwtVerify }, { remoteJwks }] = await Promise.all([
+    import('jose'),
+    import('./jwks.js'),
+  ]);
   try {
     const { payload } = await jwtVerify(token, remoteJwks(provider.metadata.jwks_uri, ctx.timeoutMs), {
       issuer: provider.metadata.issuer,
