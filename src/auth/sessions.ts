@@ -56,6 +56,18 @@ export function toSessionView(session: StoredSession, exposeTokens: boolean, now
   };
 }
 
+/** The view of a session as this context may show it (raw tokens only with exposeTokens). */
+export function viewSession(ctx: EngineContext, session: StoredSession): SessionView {
+  return toSessionView(session, ctx.exposeTokens);
+}
+
+export async function listSessions(
+  ctx: EngineContext,
+  filter: { provider?: string | undefined },
+): Promise<SessionView[]> {
+  return (await ctx.vault.listSessions(filter)).map((session) => viewSession(ctx, session));
+}
+
 export interface NewSessionInput {
   provider: string;
   issuer: string;

@@ -1,7 +1,7 @@
 // Toolset "sessions": what is in the store, metadata only.
 
 import { z } from 'zod';
-import { sessionViewSchema } from '../auth/sessions.js';
+import { listSessions, sessionViewSchema } from '../auth/sessions.js';
 import { providerInput } from './common.js';
 import { defineTool } from './tool.js';
 
@@ -23,7 +23,7 @@ export const listSessionsTool = defineTool({
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async (args, { engine }) => ({
-    sessions: await engine.listSessions({ provider: args.provider }),
+    sessions: await listSessions(engine.ctx, { provider: args.provider }),
     store: { ...engine.ctx.vault.info },
   }),
 });

@@ -1,9 +1,12 @@
 // Toolset "tokens": machine tokens, introspection and revocation.
 
 import { z } from 'zod';
+import { clientCredentials } from '../auth/client-credentials.js';
+import { introspect } from '../auth/introspection.js';
 import { refreshSession } from '../auth/refresh.js';
+import { revoke } from '../auth/revocation.js';
 import { fingerprint } from '../auth/secret.js';
-import { sessionViewSchema } from '../auth/sessions.js';
+import { sessionViewSchema, viewSession } from '../auth/sessions.js';
 import { providerInput, resourceInput, scopesInput, sessionIdInput } from './common.js';
 import { defineTool } from './tool.js';
 
@@ -29,13 +32,15 @@ export const clientCredentialsTool = defineTool({
     reused: z.boolean().describe('true when a stored token was returned without contacting the server'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  handler: (args, { engine }) =>
-    engine.clientCredentials({
+  handler: async (args, { engine }) => {
+    const { session, reused } = await clientCredentials(engine.ctx, {
       provider: args.provider,
       scopes: args.scopes,
       resource: args.resource,
       forceNew: args.force_new,
-    }),
+    });
+    return { session: viewSession(engine.ctx, session), reused };
+  },
 });
 
 export const introspectTool = defineTool({
@@ -66,7 +71,7 @@ export const introspectTool = defineTool({
     .passthrough(),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   handler: (args, { engine }) =>
-    engine.introspect({
+    introspect(engine.ctx, {
       provider: args.provider,
       sessionId: args.session_id,
       token: args.token,
@@ -99,7 +104,7 @@ export const revokeTool = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   handler: (args, { engine }) =>
-    engine.revoke({
+    revoke(engine.ctx, {
       provider: args.provider,
       sessionId: args.session_id,
       which: args.which,
@@ -143,7 +148,7 @@ export const refreshTokenTool = defineTool({
       force: args.force,
     });
     return {
-      session: engine.view(session),
+      session: viewSession(engine.ctx, session),
       outcome,
       access_token_changed: session.access_token !== previous.access_token,
       refresh_token_rotated: session.refresh_token !== previous.refresh_token,

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { clientCredentials } from '../../src/auth/client-credentials.js';
 import { registerClient } from '../../src/auth/registration.js';
+import { listSessions } from '../../src/auth/sessions.js';
 import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createRuntime } from '../../src/runtime.js';
@@ -36,7 +37,7 @@ describe('principals', () => {
     await expect(clientCredentials(bob.ctx, { provider: 'alice-bot' })).rejects.toThrow(
       /Unknown provider "alice-bot"/,
     );
-    expect(await bob.listSessions({})).toEqual([]);
-    expect(await engine.listSessions({})).toEqual([]);
+    expect(await listSessions(bob.ctx, {})).toEqual([]);
+    expect(await listSessions(engine.ctx, {})).toEqual([]);
   });
 });

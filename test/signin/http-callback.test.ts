@@ -6,6 +6,7 @@ import { completeAuthorizationCallback } from '../../src/auth/authorization-code
 import { OAuthEngine } from '../../src/auth/engine.js';
 import { loopbackRedirects } from '../../src/auth/loopback-redirect.js';
 import { ProviderRegistry } from '../../src/auth/providers.js';
+import { listSessions } from '../../src/auth/sessions.js';
 import { continueSignIn, startSignIn } from '../../src/auth/sign-in.js';
 import { createLogger } from '../../src/log.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
@@ -66,9 +67,9 @@ describe('sign-in in HTTP mode', () => {
     );
     expect(done.status).toBe('authenticated');
     expect(done.session?.subject).toBe('alice');
-    expect(await first.listSessions({})).toEqual([]);
-    expect(await first.forPrincipal('https://idp.example|bob').listSessions({})).toEqual([]);
-    expect(await alice.listSessions({})).toHaveLength(1);
+    expect(await listSessions(first.ctx, {})).toEqual([]);
+    expect(await listSessions(first.forPrincipal('https://idp.example|bob').ctx, {})).toEqual([]);
+    expect(await listSessions(alice.ctx, {})).toHaveLength(1);
   });
 
   it("does not let another principal continue someone else's flow", async () => {
