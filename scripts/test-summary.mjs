@@ -19,5 +19,7 @@ process.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped
 
 /** A suite that failed to load has no failed tests of its own; count it once as a failure. */
 function countSuitesWithFailedTests(report) {
-  return report.testResults.filter((suite) => suite.status === 'failed' && suite.assertionResults.some((t) => t.status === 'failed')).length;
+  return report.testResults.filter(
+    (suite) => suite.status === 'failed' && suite.assertionResults.some((t) => t.status === 'failed'),
+  ).length;
 }

@@ -22,4 +22,4 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   updateClientTool,
   deleteClientTool,
   listSessionsTool,
-] as unknown as readonly ToolDefinition[];
+];

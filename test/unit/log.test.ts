@@ -1,7 +1,6 @@
 // The logger never lets a credential through, whatever shape it arrives in.
 
 import { describe, expect, it } from 'vitest';
-import { Secret } from '../../src/auth/secret.js';
 import { createLogger, redact } from '../../src/log.js';
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXZhbHVl';
@@ -34,12 +33,5 @@ describe('redacting logger', () => {
     logger.info('quiet');
     logger.warn('loud');
     expect(lines).toEqual(['[oauth-mcp] warn: loud\n']);
-  });
-
-  it('prints a Secret as its fingerprint in strings, JSON and inspection', () => {
-    const secret = new Secret('raw-secret-value');
-    expect(`${secret}`).toMatch(/^\[secret sha256:[0-9a-f]{16}\]$/);
-    expect(JSON.stringify({ secret })).not.toContain('raw-secret-value');
-    expect(secret.reveal()).toBe('raw-secret-value');
   });
 });
