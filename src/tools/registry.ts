@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { OAuthEngine } from '../auth/engine.js';
 import { toToolError } from '../auth/error-mapping.js';
 import { OAuthToolError } from '../auth/errors.js';
-import type { Logger } from '../log.js';
+import { type Logger, redact } from '../log.js';
 import { publicErrorSchema } from './common.js';
 import { NeedsInput, TOOLSETS, type ToolContext, type ToolDefinition, type Toolset } from './tool.js';
 
@@ -116,10 +116,15 @@ export async function runTool(
       message: error.message,
       ...(error.detail ? { detail: error.detail } : {}),
     });
+    // Defence in depth: an AS's error_description or an unexpected message must not carry a credential.
+    const publicError = { ...error.toJSON(), message: redact(error.message) };
+    if (publicError.oauth_error_description) {
+      publicError.oauth_error_description = redact(publicError.oauth_error_description);
+    }
     return {
       isError: true,
-      content: [{ type: 'text' as const, text: `Error (${error.code}): ${error.message}` }],
-      structuredContent: { error: error.toJSON() },
+      content: [{ type: 'text' as const, text: `Error (${error.code}): ${publicError.message}` }],
+      structuredContent: { error: publicError },
     };
   }
 }
