@@ -11,6 +11,12 @@ run_suites() {
   npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/main.json "$@" || status=1
   npx vitest run --config vitest.faults.config.ts --reporter=default --reporter=json \
     --outputFile.json=test-results/faults.json || status=1
+  if [ -n "${OAUTH_MCP_NODE22:-}" ]; then
+    # A second runtime leg: users run Node 20, 22 and 24. The spawned servers run on this node too.
+    echo "--- end-to-end tests again on Node $("$OAUTH_MCP_NODE22" --version)"
+    "$OAUTH_MCP_NODE22" node_modules/vitest/vitest.mjs run --reporter=default --reporter=json \
+      --outputFile.json=test-results/node22.json test/e2e test/signin test/unit test/tools || status=1
+  fi
   return $status
 }
 
@@ -33,5 +39,7 @@ else
   echo "note: gnome-keyring/dbus not installed: keychain tests are skipped (bash .ci/run installs them)" >&2
   run_suites "$@" || status=1
 fi
-node scripts/test-summary.mjs test-results/main.json test-results/faults.json
+reports=(test-results/main.json test-results/faults.json)
+[ -n "${OAUTH_MCP_NODE22:-}" ] && reports+=(test-results/node22.json)
+node scripts/test-summary.mjs "${reports[@]}"
 exit $status
