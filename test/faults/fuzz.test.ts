@@ -6,7 +6,9 @@ import { ProtocolError } from '@modelcontextprotocol/client';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/auth/errors.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
+import { signedInSession } from '../refresh/fixtures.js';
 import { type InProcessServer, startInProcess, type ToolResult } from './in-process.js';
 
 /** Runs per tool and generator (two generators, so 1,000 inputs per tool); FUZZ_RUNS=5000 for a soak. */
@@ -16,6 +18,7 @@ const INVALID_PARAMS = -32602;
 
 const as = useAuthorizationServer();
 let server: InProcessServer;
+let store: MemoryStore;
 let tools: { name: string; keys: string[] }[] = [];
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
@@ -24,15 +27,21 @@ beforeAll(async () => {
   process.on('unhandledRejection', onUnhandled);
   process.on('uncaughtException', onUnhandled);
   const { confidential, public: publicClient } = as().clients;
-  server = await startInProcess({
-    providers: {
-      demo: { issuer: as.issuer, ...confidential, scopes: ['openid', 'offline_access', 'api:read'] },
-      'demo-public': { issuer: as.issuer, clientId: publicClient.clientId },
+  // signed-in users with refresh tokens, so session tools also run their real paths under fuzzing
+  store = new MemoryStore({ reason: 'fuzzing' });
+  for (const login of ['alice', 'bob']) await signedInSession(as(), store, { login });
+  server = await startInProcess(
+    {
+      providers: {
+        demo: { issuer: as.issuer, ...confidential, scopes: ['openid', 'offline_access', 'api:read'] },
+        'demo-public': { issuer: as.issuer, clientId: publicClient.clientId },
+      },
+      defaultProvider: 'demo',
+      timeoutMs: 2_000,
+      openBrowser: false,
     },
-    defaultProvider: 'demo',
-    timeoutMs: 2_000,
-    openBrowser: false,
-  });
+    { store },
+  );
   const listed = await server.client.listTools();
   tools = listed.tools.map((tool) => ({
     name: tool.name,
@@ -42,6 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  await store?.close();
   process.off('unhandledRejection', onUnhandled);
   process.off('uncaughtException', onUnhandled);
 });
@@ -141,7 +151,6 @@ describe('fuzzing every tool', () => {
     'oauth_client_credentials',
     'oauth_refresh_token',
     'oauth_introspect_token',
-    'oauth_revoke_access',
     'oauth_userinfo',
     'oauth_call_api',
     'oauth_register_client',
@@ -149,6 +158,8 @@ describe('fuzzing every tool', () => {
     'oauth_update_client',
     'oauth_delete_client',
     'oauth_list_sessions',
+    // last: a valid call signs the seeded users out
+    'oauth_revoke_access',
   ])('%s answers every random or malformed input with a valid MCP result', async (name) => {
     const tool = tools.find((t) => t.name === name);
     if (!tool) return void console.info(`${name}: not in this build, not fuzzed`);
