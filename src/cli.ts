@@ -7,6 +7,8 @@ import { type Config, loadConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { createRuntime } from './runtime.js';
 import { createServer } from './server.js';
+import { ALL_TOOLS } from './tools/index.js';
+import { selectTools } from './tools/registry.js';
 import { VERSION } from './version.js';
 
 const HELP = `oauth-mcp ${VERSION}: an MCP server for OAuth 2.x / OpenID Connect
@@ -79,7 +81,7 @@ export async function main(argv: string[]): Promise<void> {
     readOnly: values['read-only'] ?? false,
   };
   // Fail at start-up on an unknown toolset rather than on the first connection.
-  createServer({ engine: runtime.engine, logger, selection });
+  selectTools(ALL_TOOLS, selection);
 
   const shutdown = onceOnly(async () => {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);

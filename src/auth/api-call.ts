@@ -3,7 +3,7 @@
 // AbortSignal and would apply the AS's transport policy, not the API's.
 
 import type { StoredSession } from '../store/records.js';
-import { DEFAULT_MAX_BODY_BYTES, type ResponseView, viewResponse } from './api-response.js';
+import { type API_METHODS, DEFAULT_MAX_BODY_BYTES, type ResponseView, viewResponse } from './api-response.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
@@ -11,7 +11,6 @@ import { urlProblem } from './network-policy.js';
 import { ensureFreshSession, refreshAfterRejection } from './refresh.js';
 import { findSession } from './sessions.js';
 
-export const API_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 const MAX_REDIRECTS = 5;
 
 /** Request headers the caller may not set: we set the credentials, fetch sets the framing. */

@@ -1,6 +1,7 @@
-// An API's HTTP response as tool output: a size-capped body (parsed JSON, text or base64), headers
+// oauth_call_api's HTTP shapes: the methods it sends, and an API's response as tool output: a size-capped body (parsed JSON, text or base64), headers
 // without cookies, and our own tokens redacted wherever the API echoes them.
 
+export const API_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 /** Response headers never echoed: cookies are credentials of their own. */

@@ -1,13 +1,16 @@
 // Provider registry: resolves a provider name to its settings and an openid-client Configuration,
 // discovering each authorization server once (OIDC discovery, then RFC 8414) and reusing the result.
 
-import * as client from 'openid-client';
+import type * as client from 'openid-client';
 import type { ProviderConfig } from '../config.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
 import { needsInsecureTransport, urlProblem } from './network-policy.js';
 
 export type ServerMetadata = client.ServerMetadata;
+
+/** openid-client is loaded on the first request to an AS, not at start-up. */
+const loadOpenIdClient = () => import('openid-client');
 
 /** Registered clients (RFC 7591) live in the store; the registry asks this source for them. */
 export interface ProfileSource {
@@ -105,14 +108,15 @@ export class ProviderRegistry {
         configuration: cached.configuration,
         metadata: discovery.metadata,
       };
-    const configuration = new client.Configuration(
+    const oidc = await loadOpenIdClient();
+    const configuration = new oidc.Configuration(
       discovery.metadata,
       settings.clientId,
       undefined,
-      clientAuthentication(settings),
+      clientAuthentication(oidc, settings),
     );
     configuration.timeout = Math.ceil(this.#options.timeoutMs / 1000);
-    if (needsInsecureTransport(new URL(discovery.issuer))) client.allowInsecureRequests(configuration);
+    if (needsInsecureTransport(new URL(discovery.issuer))) oidc.allowInsecureRequests(configuration);
     this.#configurations.set(resolvedName, { key, configuration });
     return { name: resolvedName, settings, configuration, metadata: discovery.metadata };
   }
@@ -153,12 +157,13 @@ export class ProviderRegistry {
 
   async #discoverUncached(issuer: string): Promise<DiscoveryResult> {
     const url = new URL(issuer);
+    const oidc = await loadOpenIdClient();
     const options: client.DiscoveryRequestOptions = {
       timeout: Math.ceil(this.#options.timeoutMs / 1000),
-      ...(needsInsecureTransport(url) ? { execute: [client.allowInsecureRequests] } : {}),
+      ...(needsInsecureTransport(url) ? { execute: [oidc.allowInsecureRequests] } : {}),
     };
     try {
-      const found = await client.discovery(url, 'oauth-mcp-discovery', undefined, undefined, {
+      const found = await oidc.discovery(url, 'oauth-mcp-discovery', undefined, undefined, {
         ...options,
         algorithm: 'oidc',
       });
@@ -169,14 +174,9 @@ export class ProviderRegistry {
       };
     } catch (oidcError) {
       // Plain OAuth servers publish only RFC 8414 metadata; a 404 on the OIDC document is expected there.
-      if (
-        (oidcError as { status?: number; cause?: { status?: number } }).cause?.status !== 404 &&
-        !isNotFound(oidcError)
-      ) {
-        throw toToolError(oidcError, `discovering ${issuer}`);
-      }
+      if (!isNotFound(oidcError)) throw toToolError(oidcError, `discovering ${issuer}`);
       try {
-        const found = await client.discovery(url, 'oauth-mcp-discovery', undefined, undefined, {
+        const found = await oidc.discovery(url, 'oauth-mcp-discovery', undefined, undefined, {
           ...options,
           algorithm: 'oauth2',
         });
@@ -192,15 +192,15 @@ export class ProviderRegistry {
   }
 }
 
+/** openid-client reports a non-200 metadata response with the Response as its cause. */
 function isNotFound(error: unknown): boolean {
-  const e = error as { code?: string; message?: string; cause?: unknown };
-  if (e.cause instanceof Response) return e.cause.status === 404;
-  return /404/.test(e.message ?? '');
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof Response && cause.status === 404;
 }
 
-function clientAuthentication(settings: ProviderConfig): client.ClientAuth {
+function clientAuthentication(oidc: typeof client, settings: ProviderConfig): client.ClientAuth {
   const method = settings.tokenEndpointAuthMethod ?? (settings.clientSecret ? 'client_secret_basic' : 'none');
-  if (method === 'none') return client.None();
+  if (method === 'none') return oidc.None();
   if (!settings.clientSecret) {
     throw new OAuthToolError(
       'not_configured',
@@ -208,6 +208,6 @@ function clientAuthentication(settings: ProviderConfig): client.ClientAuth {
     );
   }
   return method === 'client_secret_post'
-    ? client.ClientSecretPost(settings.clientSecret)
-    : client.ClientSecretBasic(settings.clientSecret);
+    ? oidc.ClientSecretPost(settings.clientSecret)
+    : oidc.ClientSecretBasic(settings.clientSecret);
 }

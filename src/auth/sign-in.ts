@@ -15,7 +15,6 @@ import { OAuthToolError } from './errors.js';
 import { errorOf, type FlowOutcome, flowEvents, readFlow, type SignInFlow } from './pending-flows.js';
 import { type SessionView, toSessionView } from './sessions.js';
 
-export const DEFAULT_WAIT_SECONDS = 45;
 /** Hosts that reset their request timeout on progress need a notification well inside 60 s. */
 export const PROGRESS_EVERY_MS = 5000;
 /** Other instances finish flows too (HTTP mode, shared store): re-read the flow at least this often. */

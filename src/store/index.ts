@@ -5,10 +5,6 @@ import { OAuthToolError } from '../auth/errors.js';
 import type { Config } from '../config.js';
 import { dataDir } from '../config.js';
 import type { Logger } from '../log.js';
-import { AutoStore } from './auto-store.js';
-import { FileStore } from './file-store.js';
-import { KeychainStore } from './keychain-store.js';
-import { MemoryStore } from './memory-store.js';
 import type { TokenStore } from './token-store.js';
 
 export interface OpenStoreOptions {
@@ -26,7 +22,10 @@ export function keychainLockDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(dataDir(env), 'keychain-locks');
 }
 
-/** Opening never touches the disk or the keychain: backends connect on first use (start-up stays fast). */
+/**
+ * Opening never touches the disk or the keychain: backends connect on first use, and only the chosen
+ * backend's modules are loaded (node-redis alone takes longer to load than the rest of the server).
+ */
 export async function openStore({
   config,
   logger,
@@ -35,15 +34,19 @@ export async function openStore({
   const key = config.key ?? env.OAUTH_MCP_STORE_KEY;
   const onWarning = (message: string) => logger.warn(message);
   switch (config.type) {
-    case 'memory':
+    case 'memory': {
+      const { MemoryStore } = await import('./memory-store.js');
       return new MemoryStore({ reason: 'store.type is "memory": tokens are lost when the server stops' });
-    case 'file':
+    }
+    case 'file': {
+      const { FileStore } = await import('./file-store.js');
       return new FileStore({
         path: config.path ?? defaultFilePath(env),
         encryptionKey: key,
         reason: 'store.type is "file"',
         onWarning,
       });
+    }
     case 'redis': {
       if (!config.url || !key) {
         throw new OAuthToolError(
@@ -51,7 +54,6 @@ export async function openStore({
           `store.type "redis" needs ${config.url ? '' : 'store.url (e.g. "redis://127.0.0.1:6379") and '}a key to encrypt tokens at rest: set store.key or OAUTH_MCP_STORE_KEY, the same on every instance.`,
         );
       }
-      // node-redis takes longer to load than the rest of the server together: load it only when used
       const { RedisStore } = await import('./redis-store.js');
       return new RedisStore({
         url: config.url,
@@ -60,19 +62,23 @@ export async function openStore({
         onWarning,
       });
     }
-    case 'keychain':
+    case 'keychain': {
+      const { KeychainStore } = await import('./keychain-store.js');
       return new KeychainStore({
         lockDir: keychainLockDir(env),
         env,
         onWarning,
         reason: 'store.type is "keychain"',
       });
-    case 'auto':
+    }
+    case 'auto': {
+      const { AutoStore } = await import('./auto-store.js');
       return new AutoStore({
         keychain: { lockDir: keychainLockDir(env), env, onWarning },
         file: { path: config.path ?? defaultFilePath(env), encryptionKey: key, onWarning },
         warn: onWarning,
       });
+    }
     default:
       throw new OAuthToolError(
         'not_configured',

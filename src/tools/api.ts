@@ -1,10 +1,8 @@
 // Toolset "api": use a signed-in session: OIDC userinfo and HTTP calls to allowed APIs with its token.
 
 import { z } from 'zod';
-import { API_METHODS, callApi } from '../auth/api-call.js';
-import { DEFAULT_MAX_BODY_BYTES } from '../auth/api-response.js';
-import { userInfo } from '../auth/userinfo.js';
-import { providerInput, sessionIdInput } from './common.js';
+import { API_METHODS, DEFAULT_MAX_BODY_BYTES } from '../auth/api-response.js';
+import { oauth, providerInput, sessionIdInput } from './common.js';
 import { defineTool } from './tool.js';
 
 export const userinfoTool = defineTool({
@@ -22,8 +20,8 @@ export const userinfoTool = defineTool({
     refreshed: z.boolean().describe('true when the tokens were refreshed before the call'),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  handler: (args, { engine }) =>
-    userInfo(engine.ctx, { provider: args.provider, sessionId: args.session_id }),
+  handler: async (args, { engine }) =>
+    (await oauth()).userInfo(engine.ctx, { provider: args.provider, sessionId: args.session_id }),
 });
 
 export const callApiTool = defineTool({
@@ -84,8 +82,8 @@ export const callApiTool = defineTool({
       .describe('true when the session was refreshed for this call (expiring token or 401)'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  handler: (args, { engine, signal }) =>
-    callApi(engine.ctx, {
+  handler: async (args, { engine, signal }) =>
+    (await oauth()).callApi(engine.ctx, {
       provider: args.provider,
       sessionId: args.session_id,
       method: args.method,

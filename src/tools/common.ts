@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../auth/errors.js';
 
+/** The OAuth engine, loaded on the first tool call: start-up and tools/list need only the schemas. */
+export const oauth = () => import('../auth/index.js');
+
 export const providerInput = z
   .string()
   .min(1)

@@ -1,8 +1,7 @@
 // Toolset "discovery": authorization server metadata.
 
 import { z } from 'zod';
-import { discover } from '../auth/discovery.js';
-import { providerInput } from './common.js';
+import { oauth, providerInput } from './common.js';
 import { defineTool } from './tool.js';
 
 export const discoverTool = defineTool({
@@ -31,7 +30,10 @@ export const discoverTool = defineTool({
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   handler: async (args, { engine }) => {
-    const found = await discover(engine.ctx, { provider: args.provider, issuer: args.issuer });
+    const found = await (await oauth()).discover(engine.ctx, {
+      provider: args.provider,
+      issuer: args.issuer,
+    });
     return {
       issuer: found.issuer,
       ...(found.provider ? { provider: found.provider } : {}),

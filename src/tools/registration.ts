@@ -2,10 +2,8 @@
 
 import { z } from 'zod';
 import { clientViewSchema, LOOPBACK_REDIRECT_URI } from '../auth/client-information.js';
-import { deleteClient, readClient, updateClient } from '../auth/client-management.js';
-import { registerClient } from '../auth/registration.js';
 import { TOKEN_ENDPOINT_AUTH_METHODS } from '../config.js';
-import { providerInput } from './common.js';
+import { oauth, providerInput } from './common.js';
 import { defineTool } from './tool.js';
 
 const profileInput = z
@@ -93,8 +91,8 @@ export const registerClientTool = defineTool({
   }),
   output: clientViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  handler: (args, { engine }) =>
-    registerClient(engine.ctx, {
+  handler: async (args, { engine }) =>
+    (await oauth()).registerClient(engine.ctx, {
       provider: args.provider,
       issuer: args.issuer,
       name: args.name,
@@ -119,7 +117,7 @@ export const getClientTool = defineTool({
   input: z.object({ provider: profileInput }),
   output: clientViewSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  handler: (args, { engine }) => readClient(engine.ctx, args.provider),
+  handler: async (args, { engine }) => (await oauth()).readClient(engine.ctx, args.provider),
 });
 
 export const updateClientTool = defineTool({
@@ -135,8 +133,8 @@ export const updateClientTool = defineTool({
       .describe('true when the server issued a new registration access token (it is stored)'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  handler: (args, { engine }) =>
-    updateClient(engine.ctx, args.provider, {
+  handler: async (args, { engine }) =>
+    (await oauth()).updateClient(engine.ctx, args.provider, {
       clientName: args.client_name,
       redirectUris: args.redirect_uris,
       grantTypes: args.grant_types,
@@ -167,5 +165,6 @@ export const deleteClientTool = defineTool({
     sessions_removed: z.number().int().describe('how many stored sessions of this client were deleted'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  handler: (args, { engine }) => deleteClient(engine.ctx, args.provider, { localOnly: args.local_only }),
+  handler: async (args, { engine }) =>
+    (await oauth()).deleteClient(engine.ctx, args.provider, { localOnly: args.local_only }),
 });

@@ -56,10 +56,18 @@ export function selectTools(
  * own output is still validated against the strict schema before it is returned.
  */
 export function advertisedOutputSchema(output: z.ZodObject): z.ZodObject {
-  return output
-    .partial()
-    .extend({ error: publicErrorSchema.optional().describe('Present only when the call failed') });
+  let advertised = advertisedSchemas.get(output);
+  if (!advertised) {
+    advertised = output
+      .partial()
+      .extend({ error: publicErrorSchema.optional().describe('Present only when the call failed') });
+    advertisedSchemas.set(output, advertised);
+  }
+  return advertised;
 }
+
+/** Built once per tool: stateless HTTP creates a server per request, and zod schema building is not free. */
+const advertisedSchemas = new WeakMap<z.ZodObject, z.ZodObject>();
 
 export function registerTools(server: McpServer, tools: readonly ToolDefinition[], deps: ToolDeps): void {
   for (const tool of tools) {

@@ -1,8 +1,8 @@
 // Toolset "sessions": what is in the store, metadata only.
 
 import { z } from 'zod';
-import { listSessions, sessionViewSchema } from '../auth/sessions.js';
-import { providerInput } from './common.js';
+import { sessionViewSchema } from '../auth/sessions.js';
+import { oauth, providerInput } from './common.js';
 import { defineTool } from './tool.js';
 
 export const listSessionsTool = defineTool({
@@ -23,7 +23,7 @@ export const listSessionsTool = defineTool({
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async (args, { engine }) => ({
-    sessions: await listSessions(engine.ctx, { provider: args.provider }),
+    sessions: await (await oauth()).listSessions(engine.ctx, { provider: args.provider }),
     store: { ...engine.ctx.vault.info },
   }),
 });

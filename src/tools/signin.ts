@@ -3,16 +3,10 @@
 
 import { type ClientCapabilities, inputRequired, inputResponse } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { DEFAULT_WAIT_SECONDS } from '../auth/pending-flows.js';
 import { sessionViewSchema } from '../auth/sessions.js';
-import {
-  abandonSignIn,
-  continueSignIn,
-  DEFAULT_WAIT_SECONDS,
-  type SignInResult,
-  startSignIn,
-  type WaitHooks,
-} from '../auth/sign-in.js';
-import { providerInput, resourceInput, scopesInput } from './common.js';
+import type { SignInResult, WaitHooks } from '../auth/sign-in.js';
+import { oauth, providerInput, resourceInput, scopesInput } from './common.js';
 import { defineTool, NeedsInput } from './tool.js';
 
 const flowKind = z.enum(['authorization_code', 'device_code']);
@@ -82,6 +76,7 @@ export const authenticateUserTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   handler: async (args, ctx) => {
     const engine = ctx.engine.ctx;
+    const { abandonSignIn, continueSignIn, startSignIn } = await oauth();
     const wait = args.wait_seconds ?? DEFAULT_WAIT_SECONDS;
     const hooks: WaitHooks = {
       signal: ctx.signal,

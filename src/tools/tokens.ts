@@ -1,13 +1,9 @@
 // Toolset "tokens": machine tokens, introspection and revocation.
 
 import { z } from 'zod';
-import { clientCredentials } from '../auth/client-credentials.js';
-import { introspect } from '../auth/introspection.js';
-import { refreshSession } from '../auth/refresh.js';
-import { revoke } from '../auth/revocation.js';
 import { fingerprint } from '../auth/secret.js';
-import { sessionViewSchema, viewSession } from '../auth/sessions.js';
-import { providerInput, resourceInput, scopesInput, sessionIdInput } from './common.js';
+import { sessionViewSchema } from '../auth/sessions.js';
+import { oauth, providerInput, resourceInput, scopesInput, sessionIdInput } from './common.js';
 import { defineTool } from './tool.js';
 
 const tokenTypeHint = z.enum(['access_token', 'refresh_token']);
@@ -33,6 +29,7 @@ export const clientCredentialsTool = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   handler: async (args, { engine }) => {
+    const { clientCredentials, viewSession } = await oauth();
     const { session, reused } = await clientCredentials(engine.ctx, {
       provider: args.provider,
       scopes: args.scopes,
@@ -70,8 +67,8 @@ export const introspectTool = defineTool({
     })
     .passthrough(),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  handler: (args, { engine }) =>
-    introspect(engine.ctx, {
+  handler: async (args, { engine }) =>
+    (await oauth()).introspect(engine.ctx, {
       provider: args.provider,
       sessionId: args.session_id,
       token: args.token,
@@ -103,8 +100,8 @@ export const revokeTool = defineTool({
     session_removed: z.boolean(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  handler: (args, { engine }) =>
-    revoke(engine.ctx, {
+  handler: async (args, { engine }) =>
+    (await oauth()).revoke(engine.ctx, {
       provider: args.provider,
       sessionId: args.session_id,
       which: args.which,
@@ -142,6 +139,7 @@ export const refreshTokenTool = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   handler: async (args, { engine }) => {
+    const { refreshSession, viewSession } = await oauth();
     const { session, outcome, previous } = await refreshSession(engine.ctx, {
       provider: args.provider,
       sessionId: args.session_id,

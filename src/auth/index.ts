@@ -1,0 +1,19 @@
+// The OAuth engine as a library (no MCP): every operation is a function of an EngineContext, named in
+// RFC terms. Tools load this module on their first call, so start-up and tools/list stay fast.
+
+export { callApi } from './api-call.js';
+export { completeAuthorizationCallback } from './authorization-code.js';
+export { clientCredentials } from './client-credentials.js';
+export { deleteClient, readClient, updateClient } from './client-management.js';
+export { discover } from './discovery.js';
+export { OAuthEngine } from './engine.js';
+export type { EngineContext } from './engine-context.js';
+export { OAuthToolError } from './errors.js';
+export { introspect } from './introspection.js';
+export { ProviderRegistry } from './providers.js';
+export { refreshSession } from './refresh.js';
+export { registerClient } from './registration.js';
+export { revoke } from './revocation.js';
+export { listSessions, viewSession } from './sessions.js';
+export { abandonSignIn, continueSignIn, startSignIn } from './sign-in.js';
+export { userInfo } from './userinfo.js';
