@@ -1,18 +1,37 @@
-// Remote JWKS sets, one per URI for the life of the process; jose refetches on an unknown `kid`.
+// Remote JWKS sets, one per URI for the life of the process; jose refetches on an unknown `kid` (at
+// most every 5 s). `jwksFetchedAt` tells callers that cache verification results when the keys changed.
 
-import { createRemoteJWKSet, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, jwksCache } from 'jose';
 
-const sets = new Map<string, JWTVerifyGetKey>();
+interface RemoteKeys {
+  getKey: JWTVerifyGetKey;
+  /** jose writes the fetched set and its time (`uat`) here on every successful fetch. */
+  cache: { uat?: number; jwks?: JSONWebKeySet };
+}
+
+const sets = new Map<string, RemoteKeys>();
+
+function remoteKeys(uri: string, timeoutMs: number): RemoteKeys {
+  let keys = sets.get(uri);
+  if (!keys) {
+    const cache: RemoteKeys['cache'] = {};
+    const getKey = createRemoteJWKSet(new URL(uri), {
+      timeoutDuration: timeoutMs,
+      cooldownDuration: 5_000,
+      cacheMaxAge: 10 * 60_000,
+      [jwksCache]: cache as Record<string, never>,
+    });
+    keys = { getKey, cache };
+    sets.set(uri, keys);
+  }
+  return keys;
+}
 
 export function remoteJwks(uri: string, timeoutMs: number): JWTVerifyGetKey {
-  let set = sets.get(uri);
-  if (!set) {
-    set = createRemoteJWKSet(new URL(uri), {
-      timeoutDuration: timeoutMs,
-      cooldownDuration: 30_000,
-      cacheMaxAge: 10 * 60_000,
-    });
-    sets.set(uri, set);
-  }
-  return set;
+  return remoteKeys(uri, timeoutMs).getKey;
+}
+
+/** When the key set at `uri` was last fetched (ms since epoch), or undefined before the first fetch. */
+export function jwksFetchedAt(uri: string): number | undefined {
+  return sets.get(uri)?.cache.uat;
 }

@@ -10,7 +10,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import * as client from 'openid-client';
-import { remoteJwks } from '../auth/jwks.js';
+import { jwksFetchedAt, remoteJwks } from '../auth/jwks.js';
 import { needsInsecureTransport } from '../auth/network-policy.js';
 import type { ProviderRegistry } from '../auth/providers.js';
 import type { Config } from '../config.js';
@@ -18,9 +18,12 @@ import type { Logger } from '../log.js';
 
 type HttpAuth = NonNullable<Config['http']['auth']>;
 
-/** Introspection answers kept at most this long, so a revoked token stops working soon after. */
-const INTROSPECTION_CACHE_MAX_MS = 5 * 60_000;
-const INTROSPECTION_CACHE_ENTRIES = 10_000;
+/**
+ * Verified tokens (JWT signature checks and introspection answers) are remembered until they expire,
+ * at most this long, so a token revoked at the AS stops working soon after; keyed by the token's hash.
+ */
+const VERIFIED_CACHE_MAX_MS = 5 * 60_000;
+const VERIFIED_CACHE_ENTRIES = 10_000;
 
 export interface TokenVerifierOptions {
   auth: HttpAuth;
@@ -36,7 +39,8 @@ export function principalFromClaims(iss: string, sub: string): string {
 
 export class TokenVerifier implements OAuthTokenVerifier {
   readonly #options: TokenVerifierOptions;
-  readonly #cache = new Map<string, { info: AuthInfo; until: number }>();
+  /** `keysAt`: the JWKS fetch a JWT was verified against; a refetched set (rotation) voids the entry. */
+  readonly #cache = new Map<string, { info: AuthInfo; until: number; keysAt?: number | undefined }>();
   #introspection: Promise<client.Configuration> | undefined;
 
   constructor(options: TokenVerifierOptions) {
@@ -44,11 +48,38 @@ export class TokenVerifier implements OAuthTokenVerifier {
   }
 
   async verifyAccessToken(token: string): Promise<AuthInfo> {
-    if (token.split('.').length === 3) return this.#verifyJwt(token);
-    if (this.#options.auth.introspection) return this.#introspect(token);
-    throw invalid(
-      'The access token is not a JWT and this server has no introspection credentials to check it.',
-    );
+    const key = createHash('sha256').update(token).digest('base64url');
+    const isJwt = token.split('.').length === 3;
+    const cached = this.#cache.get(key);
+    if (cached && cached.until > Date.now() && (!isJwt || cached.keysAt === (await this.#keysAt()))) {
+      return { ...cached.info, token };
+    }
+    this.#cache.delete(key);
+
+    let info: AuthInfo;
+    if (isJwt) info = await this.#verifyJwt(token);
+    else if (this.#options.auth.introspection) info = await this.#introspect(token);
+    else
+      throw invalid(
+        'The access token is not a JWT and this server has no introspection credentials to check it.',
+      );
+
+    if (this.#cache.size >= VERIFIED_CACHE_ENTRIES) {
+      const oldest = this.#cache.keys().next().value;
+      if (oldest !== undefined) this.#cache.delete(oldest);
+    }
+    const until = Math.min((info.expiresAt ?? 0) * 1000, Date.now() + VERIFIED_CACHE_MAX_MS);
+    this.#cache.set(key, {
+      info: { ...info, token: '' },
+      until,
+      keysAt: isJwt ? await this.#keysAt() : undefined,
+    });
+    return info;
+  }
+
+  async #keysAt(): Promise<number | undefined> {
+    const { jwks_uri } = await this.#metadata(this.#options.registry);
+    return jwks_uri ? jwksFetchedAt(jwks_uri) : undefined;
   }
 
   async #verifyJwt(token: string): Promise<AuthInfo> {
@@ -74,11 +105,6 @@ export class TokenVerifier implements OAuthTokenVerifier {
   }
 
   async #introspect(token: string): Promise<AuthInfo> {
-    const key = createHash('sha256').update(token).digest('base64url');
-    const cached = this.#cache.get(key);
-    if (cached && cached.until > Date.now()) return { ...cached.info, token };
-    this.#cache.delete(key);
-
     const { auth } = this.#options;
     let claims: client.IntrospectionResponse;
     try {
@@ -95,15 +121,7 @@ export class TokenVerifier implements OAuthTokenVerifier {
     if (claims.iss !== undefined && claims.iss !== issuer)
       throw invalid('The access token has another issuer.');
     if (typeof claims.exp !== 'number') throw invalid('The introspection answer has no exp.');
-    const info = authInfo(token, claims as Record<string, unknown>, issuer);
-
-    if (this.#cache.size >= INTROSPECTION_CACHE_ENTRIES) {
-      const oldest = this.#cache.keys().next().value;
-      if (oldest !== undefined) this.#cache.delete(oldest);
-    }
-    const until = Math.min(claims.exp * 1000, Date.now() + INTROSPECTION_CACHE_MAX_MS);
-    this.#cache.set(key, { info: { ...info, token: '' }, until });
-    return info;
+    return authInfo(token, claims as Record<string, unknown>, issuer);
   }
 
   #introspectionConfiguration(): Promise<client.Configuration> {
