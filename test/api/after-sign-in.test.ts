@@ -4,8 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
+import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
+import { demoConfig } from '../helpers/signed-in-session.js';
 import { signIn } from '../helpers/user-agent.js';
-import { demoConfig, type InProcessServer, startInProcess } from '../refresh/fixtures.js';
 
 const as = useAuthorizationServer();
 
@@ -15,7 +16,9 @@ describe('after oauth_authenticate_user', () => {
 
   beforeAll(async () => {
     store = new MemoryStore();
-    server = await startInProcess(store, demoConfig(as(), { api: { allowedOrigins: [as.issuer] } }));
+    server = await startInProcess(demoConfig(as(), { api: { allowedOrigins: [as.issuer] } }), {
+      store: store,
+    });
   });
   afterAll(async () => {
     await server.close();

@@ -8,13 +8,8 @@ import { MemoryStore } from '../../src/store/memory-store.js';
 import type { StoredSession } from '../../src/store/records.js';
 import { Vault } from '../../src/store/vault.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
-import {
-  confidentialClient,
-  demoConfig,
-  type InProcessServer,
-  signedInSession,
-  startInProcess,
-} from '../refresh/fixtures.js';
+import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
+import { confidentialClient, demoConfig, signedInSession } from '../helpers/signed-in-session.js';
 import { type LoopbackApi, startLoopbackApi } from './loopback-api.js';
 
 const as = useAuthorizationServer();
@@ -66,8 +61,8 @@ describe('oauth_call_api', () => {
     });
     store = new MemoryStore();
     server = await startInProcess(
-      store,
       demoConfig(as(), { api: { allowedOrigins: [api.origin, as.issuer] }, timeoutMs: TIMEOUT_MS }),
+      { store },
     );
   });
   afterAll(async () => {

@@ -6,13 +6,8 @@ import { DEMO_RESOURCE } from '../../src/demo/authorization-server.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { Vault } from '../../src/store/vault.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
-import {
-  confidentialClient,
-  demoConfig,
-  type InProcessServer,
-  signedInSession,
-  startInProcess,
-} from '../refresh/fixtures.js';
+import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
+import { confidentialClient, demoConfig, signedInSession } from '../helpers/signed-in-session.js';
 
 const as = useAuthorizationServer();
 
@@ -22,7 +17,7 @@ describe('oauth_userinfo', () => {
 
   beforeAll(async () => {
     store = new MemoryStore();
-    server = await startInProcess(store, demoConfig(as()));
+    server = await startInProcess(demoConfig(as()), { store });
   });
   afterAll(async () => {
     await server.close();

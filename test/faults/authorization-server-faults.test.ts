@@ -14,8 +14,13 @@ import { MemoryStore } from '../../src/store/memory-store.js';
 import type { StoredSession } from '../../src/store/records.js';
 import { Vault } from '../../src/store/vault.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
-import { signedInSession } from '../refresh/fixtures.js';
-import { type InProcessServer, startInProcess, type ToolResult, toolError } from './in-process.js';
+import {
+  type InProcessServer,
+  startInProcess,
+  type ToolResult,
+  toolError,
+} from '../helpers/in-process-server.js';
+import { signedInSession } from '../helpers/signed-in-session.js';
 
 const TIMEOUT_MS = 1_000;
 /** openid-client counts its timeout in whole seconds; the rest is margin for a loaded 2-core machine. */

@@ -14,7 +14,7 @@ import { FileStore } from '../../src/store/file-store.js';
 import { Vault } from '../../src/store/vault.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { CLI } from '../helpers/mcp-server-process.js';
-import { demoConfig, signedInSession } from '../refresh/fixtures.js';
+import { demoConfig, signedInSession } from '../helpers/signed-in-session.js';
 
 const RUNS = Number(process.env.CRASH_RUNS ?? 15);
 const USERS = ['alice', 'bob', 'carol'];

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/auth/errors.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
-import { signedInSession } from '../refresh/fixtures.js';
-import { type InProcessServer, startInProcess, type ToolResult } from './in-process.js';
+import { type InProcessServer, startInProcess, type ToolResult } from '../helpers/in-process-server.js';
+import { signedInSession } from '../helpers/signed-in-session.js';
 
 /** Runs per tool and generator (two generators, so 1,000 inputs per tool); FUZZ_RUNS=5000 for a soak. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 500);

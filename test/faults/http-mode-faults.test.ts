@@ -8,7 +8,7 @@ import {
   type RunningAuthorizationServer,
   startAuthorizationServer,
 } from '../../src/demo/authorization-server.js';
-import { freePort, type HttpServerProcess, startHttpProcess } from '../http/http-server-process.js';
+import { freePort, type HttpServerProcess, startHttpProcess } from '../helpers/http-server-process.js';
 
 const TIMEOUT_MS = 1_000;
 const ANSWER_WITHIN_MS = TIMEOUT_MS + 1_500;

@@ -8,7 +8,7 @@ import {
   type HttpServerProcess,
   runHttpCli,
   startHttpProcess,
-} from './http-server-process.js';
+} from '../helpers/http-server-process.js';
 
 const as = useAuthorizationServer();
 let server: HttpServerProcess;

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HttpServerProcess, startHttpProcess } from './http-server-process.js';
+import { type HttpServerProcess, startHttpProcess } from '../helpers/http-server-process.js';
 
 const run = promisify(execFile);
 const CONFORMANCE = resolve(import.meta.dirname, '../../node_modules/.bin/conformance');

@@ -8,7 +8,7 @@ import {
   connectClient,
   type HttpServerProcess,
   startHttpProcess,
-} from './http-server-process.js';
+} from '../helpers/http-server-process.js';
 
 const AUDIENCE = 'https://mcp.example.test/mcp';
 const MCP_SCOPES = 'mcp:tools:read mcp:tools:execute';

@@ -3,15 +3,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CLIENTS, DEMO_RESOURCE } from '../../src/demo/authorization-server.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
-import { useRedisServer } from '../helpers/redis-server.js';
-import { signIn } from '../helpers/user-agent.js';
 import {
   type ConnectedClient,
   connectClient,
   freePort,
   type HttpServerProcess,
   startHttpProcess,
-} from './http-server-process.js';
+} from '../helpers/http-server-process.js';
+import { useRedisServer } from '../helpers/redis-server.js';
+import { signIn } from '../helpers/user-agent.js';
 
 const AUDIENCE = 'https://mcp.team.test/mcp';
 const MCP_SCOPES = 'mcp:tools:read mcp:tools:execute';

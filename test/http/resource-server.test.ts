@@ -8,7 +8,7 @@ import {
   connectClient,
   type HttpServerProcess,
   startHttpProcess,
-} from './http-server-process.js';
+} from '../helpers/http-server-process.js';
 
 const PUBLIC_URL = 'https://mcp.example.test';
 const AUDIENCE = `${PUBLIC_URL}/mcp`;

@@ -20,7 +20,7 @@ import {
   type PrivateSecretService,
   startPrivateSecretService,
 } from '../helpers/secret-service.js';
-import { demoConfig, signedInSession } from './fixtures.js';
+import { demoConfig, signedInSession } from '../helpers/signed-in-session.js';
 
 /** A store both processes share, as one user's two MCP hosts would. */
 interface SharedStore {

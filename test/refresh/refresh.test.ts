@@ -13,13 +13,8 @@ import { FileStore } from '../../src/store/file-store.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { Vault } from '../../src/store/vault.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
-import {
-  confidentialClient,
-  demoConfig,
-  type InProcessServer,
-  signedInSession,
-  startInProcess,
-} from './fixtures.js';
+import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
+import { confidentialClient, demoConfig, signedInSession } from '../helpers/signed-in-session.js';
 
 const as = useAuthorizationServer();
 
@@ -29,7 +24,7 @@ describe('oauth_refresh_token', () => {
 
   beforeEach(async () => {
     store = new MemoryStore();
-    server = await startInProcess(store, demoConfig(as()));
+    server = await startInProcess(demoConfig(as()), { store });
   });
   afterEach(async () => {
     await server.close();
@@ -189,7 +184,7 @@ describe('refresh without rotation', () => {
 
   it('keeps the old refresh token when the response carries none, and it keeps working', async () => {
     const store = new MemoryStore();
-    const server = await startInProcess(store, demoConfig(noRotation()));
+    const server = await startInProcess(demoConfig(noRotation()), { store });
     try {
       const session = await signedInSession(noRotation(), store);
       for (let i = 0; i < 2; i++) {
@@ -223,8 +218,8 @@ describe('two stores on one file (the cross-process lock, in one process)', () =
     const first = new FileStore({ path, reason: 'test' });
     const second = new FileStore({ path, reason: 'test' });
     const servers = [
-      await startInProcess(first, demoConfig(as())),
-      await startInProcess(second, demoConfig(as())),
+      await startInProcess(demoConfig(as()), { store: first }),
+      await startInProcess(demoConfig(as()), { store: second }),
     ];
     try {
       const session = await signedInSession(as(), first);

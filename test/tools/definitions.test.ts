@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderToolTable, withToolTable } from '../../scripts/tool-table.mjs';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import { selectTools } from '../../src/tools/registry.js';
-import { type InProcessServer, startInProcess } from '../faults/in-process.js';
+import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
 
 const DESIGN_TOOL_NAMES = [
   'oauth_discover',

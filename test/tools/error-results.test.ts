@@ -2,8 +2,8 @@
 // and never a credential, even when the authorization server echoes one back.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type InProcessServer, startInProcess, toolError } from '../faults/in-process.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
+import { type InProcessServer, startInProcess, toolError } from '../helpers/in-process-server.js';
 
 const as = useAuthorizationServer();
 const ECHOED_JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl';

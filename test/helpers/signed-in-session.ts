@@ -1,18 +1,13 @@
 // Real signed-in sessions for refresh/userinfo/API tests: a code flow with PKCE driven through the
-// headless user agent against the real oidc-provider, and an in-process MCP server + v2 client.
+// headless user agent against the real oidc-provider, stored as the sign-in tool would store them.
 
-import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import * as oidc from 'openid-client';
 import { sessionFromTokens } from '../../src/auth/sessions.js';
-import { parseConfig } from '../../src/config.js';
 import type { RunningAuthorizationServer } from '../../src/demo/authorization-server.js';
-import { createLogger } from '../../src/log.js';
-import { createRuntime, type Runtime } from '../../src/runtime.js';
-import { createServer } from '../../src/server.js';
 import type { StoredSession } from '../../src/store/records.js';
 import type { TokenStore } from '../../src/store/token-store.js';
 import { Vault } from '../../src/store/vault.js';
-import { signIn } from '../helpers/user-agent.js';
+import { signIn } from './user-agent.js';
 
 export const PROVIDER = 'demo';
 
@@ -82,50 +77,5 @@ export function demoConfig(as: RunningAuthorizationServer, extra: Record<string,
     },
     defaultProvider: PROVIDER,
     ...extra,
-  };
-}
-
-export interface ToolResult {
-  isError?: boolean;
-  content: { type: string; text?: string }[];
-  structuredContent?: Record<string, any>;
-}
-
-export interface InProcessServer {
-  client: Client;
-  runtime: Runtime;
-  call(name: string, args?: Record<string, unknown>): Promise<ToolResult>;
-  /** Everything the server logged. */
-  logs(): string;
-  close(): Promise<void>;
-}
-
-/** The real MCP server (every tool, SDK validation) on `store`, connected to a v2 client in memory. */
-export async function startInProcess(
-  store: TokenStore,
-  config: Record<string, unknown>,
-): Promise<InProcessServer> {
-  let logs = '';
-  const logger = createLogger({
-    level: 'debug',
-    write: (line) => {
-      logs += line;
-    },
-  });
-  const runtime = await createRuntime(parseConfig(config, {}), logger, { store, env: {} });
-  const server = createServer({ engine: runtime.engine, logger });
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverTransport);
-  const client = new Client({ name: 'oauth-mcp-tests', version: '1.0.0' });
-  await client.connect(clientTransport);
-  return {
-    client,
-    runtime,
-    logs: () => logs,
-    call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as ToolResult,
-    close: async () => {
-      await client.close();
-      await server.close();
-    },
   };
 }

@@ -12,7 +12,7 @@ import type { TokenStore } from '../../src/store/token-store.js';
 export interface ToolResult {
   isError?: boolean;
   content: { type: string; text?: string }[];
-  structuredContent?: Record<string, unknown>;
+  structuredContent?: Record<string, any>;
 }
 
 export interface InProcessServer {
@@ -20,8 +20,8 @@ export interface InProcessServer {
   runtime: Runtime;
   /** Calls a tool and returns the raw result (isError results included). */
   call(name: string, args?: Record<string, unknown>): Promise<ToolResult>;
-  /** Every log line written so far. */
-  logs(): string[];
+  /** Everything the server logged so far (debug level). */
+  logs(): string;
   close(): Promise<void>;
 }
 
@@ -30,8 +30,13 @@ export async function startInProcess(
   config: Record<string, unknown>,
   options: { store?: TokenStore } = {},
 ): Promise<InProcessServer> {
-  const lines: string[] = [];
-  const logger = createLogger({ level: 'debug', write: (line) => lines.push(line) });
+  let logs = '';
+  const logger = createLogger({
+    level: 'debug',
+    write: (line) => {
+      logs += line;
+    },
+  });
   const runtime = await createRuntime(
     parseConfig({ store: { type: 'memory' }, ...config }, {}),
     logger,
@@ -46,7 +51,7 @@ export async function startInProcess(
     client,
     runtime,
     call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as ToolResult,
-    logs: () => lines,
+    logs: () => logs,
     close: async () => {
       await client.close();
       await server.close();
