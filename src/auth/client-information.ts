@@ -14,6 +14,18 @@ export const LOOPBACK_REDIRECT_URI = 'http://127.0.0.1/callback';
 
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
 
+/** Client metadata a user can set on registration (RFC 7591 section 2) and change on update (RFC 7592). */
+export interface ClientMetadataInput {
+  clientName?: string | undefined;
+  redirectUris?: string[] | undefined;
+  grantTypes?: string[] | undefined;
+  responseTypes?: string[] | undefined;
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | undefined;
+  scope?: string | undefined;
+  /** Other RFC 7591 metadata (client_uri, contacts, ...), sent as given. */
+  extraMetadata?: Record<string, unknown> | undefined;
+}
+
 /** RFC 7591 section 3.2.1 (and RFC 7592 section 3): the fields we rely on; everything else is kept as sent. */
 const clientInformationSchema = z
   .object({

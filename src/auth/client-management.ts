@@ -4,12 +4,12 @@
 import type { ClientProfile } from '../store/records.js';
 import {
   type ClientInformation,
+  type ClientMetadataInput,
   type ClientView,
   capitalise,
   clientView,
   profileFromClientInformation,
   registrationError,
-  type TokenEndpointAuthMethod,
   validateClientInformation,
 } from './client-information.js';
 import type { EngineContext } from './engine-context.js';
@@ -24,16 +24,6 @@ const SERVER_ONLY_FIELDS = [
   'client_secret_expires_at',
   'client_id_issued_at',
 ];
-
-export interface ClientChanges {
-  clientName?: string | undefined;
-  redirectUris?: string[] | undefined;
-  grantTypes?: string[] | undefined;
-  responseTypes?: string[] | undefined;
-  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | undefined;
-  scope?: string | undefined;
-  extraMetadata?: Record<string, unknown> | undefined;
-}
 
 /** RFC 7592 section 2.1: the client's current configuration; the stored profile is refreshed from it. */
 export async function readClient(ctx: EngineContext, name: string): Promise<ClientView> {
@@ -50,7 +40,7 @@ export async function readClient(ctx: EngineContext, name: string): Promise<Clie
 export async function updateClient(
   ctx: EngineContext,
   name: string,
-  changes: ClientChanges,
+  changes: ClientMetadataInput,
 ): Promise<ClientView & { registration_access_token_rotated: boolean }> {
   return withProfile(ctx, name, async (profile) => {
     const current = await manage(ctx, profile, 'GET');

@@ -162,32 +162,25 @@ export class ProviderRegistry {
       timeout: Math.ceil(this.#options.timeoutMs / 1000),
       ...(needsInsecureTransport(url) ? { execute: [oidc.allowInsecureRequests] } : {}),
     };
-    try {
+    const attempt = async (algorithm: 'oidc' | 'oauth2'): Promise<DiscoveryResult> => {
       const found = await oidc.discovery(url, 'oauth-mcp-discovery', undefined, undefined, {
         ...options,
-        algorithm: 'oidc',
+        algorithm,
       });
-      return {
-        issuer: found.serverMetadata().issuer,
-        source: 'openid-configuration',
-        metadata: found.serverMetadata(),
-      };
+      const metadata = found.serverMetadata();
+      const source = algorithm === 'oidc' ? 'openid-configuration' : 'oauth-authorization-server';
+      return { issuer: metadata.issuer, source, metadata };
+    };
+    try {
+      return await attempt('oidc');
     } catch (oidcError) {
       // Plain OAuth servers publish only RFC 8414 metadata; a 404 on the OIDC document is expected there.
       if (!isNotFound(oidcError)) throw toToolError(oidcError, `discovering ${issuer}`);
-      try {
-        const found = await oidc.discovery(url, 'oauth-mcp-discovery', undefined, undefined, {
-          ...options,
-          algorithm: 'oauth2',
-        });
-        return {
-          issuer: found.serverMetadata().issuer,
-          source: 'oauth-authorization-server',
-          metadata: found.serverMetadata(),
-        };
-      } catch (oauthError) {
-        throw toToolError(oauthError, `discovering ${issuer}`);
-      }
+    }
+    try {
+      return await attempt('oauth2');
+    } catch (oauthError) {
+      throw toToolError(oauthError, `discovering ${issuer}`);
     }
   }
 }

@@ -4,6 +4,7 @@
 import * as client from 'openid-client';
 import { type ClientProfile, STORE_SCHEMA_VERSION } from '../store/records.js';
 import {
+  type ClientMetadataInput,
   type ClientView,
   clientView,
   LOOPBACK_REDIRECT_URI,
@@ -19,22 +20,14 @@ import { needsInsecureTransport } from './network-policy.js';
 
 export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
-export interface RegistrationRequest {
+export interface RegistrationRequest extends ClientMetadataInput {
   /** A configured provider whose issuer (and initialAccessToken) to use; default the defaultProvider. */
   provider?: string | undefined;
   /** An issuer to register at instead of a configured provider. */
   issuer?: string | undefined;
   /** Name of the new profile; default derived from client_name or the issuer's host. */
   name?: string | undefined;
-  clientName?: string | undefined;
-  redirectUris?: string[] | undefined;
-  grantTypes?: string[] | undefined;
-  responseTypes?: string[] | undefined;
-  tokenEndpointAuthMethod?: TokenEndpointAuthMethod | undefined;
-  scope?: string | undefined;
   applicationType?: 'native' | 'web' | undefined;
-  /** Other RFC 7591 metadata (client_uri, contacts, ...), sent as given. */
-  extraMetadata?: Record<string, unknown> | undefined;
   /** RFC 7591 section 3 initial access token, or a `${VAR}` reference to one. */
   initialAccessToken?: string | undefined;
 }
