@@ -66,6 +66,13 @@ export const configSchema = z
             requiredScopes: z.array(z.string().min(1)).optional(),
             /** Scopes a tools/call needs on top. Default ["mcp:tools:execute"]. */
             callScopes: z.array(z.string().min(1)).min(1).optional(),
+            /**
+             * JWT access tokens must have the RFC 9068 header `typ: at+jwt` (default), which keeps ID tokens
+             * and other JWTs from passing as access tokens. Some ASes (Keycloak, Okta, Entra) issue
+             * `typ: JWT`: list the types to accept, e.g. ["at+jwt", "JWT"]; issuer, audience, expiry and
+             * signature are checked either way.
+             */
+            jwtTypes: z.array(z.string().min(1)).min(1).optional(),
             /** RFC 7662 introspection credentials, for opaque (non-JWT) access tokens. */
             introspection: z.object({ clientId: z.string(), clientSecret: z.string() }).strict().optional(),
           })

@@ -87,11 +87,14 @@ export class TokenVerifier implements OAuthTokenVerifier {
     const metadata = await this.#metadata(registry);
     if (!metadata.jwks_uri) throw serverError(`${auth.issuer} publishes no jwks_uri to check JWTs with`);
     let payload: Record<string, unknown>;
+    let typ: string | undefined;
     try {
-      ({ payload } = await jwtVerify(token, remoteJwks(metadata.jwks_uri, timeoutMs), {
+      ({
+        payload,
+        protectedHeader: { typ },
+      } = await jwtVerify(token, remoteJwks(metadata.jwks_uri, timeoutMs), {
         issuer: metadata.issuer,
         audience: auth.audience,
-        typ: 'at+jwt',
         requiredClaims: ['exp', 'sub'],
         clockTolerance: 5,
       }));
@@ -100,6 +103,12 @@ export class TokenVerifier implements OAuthTokenVerifier {
         throw invalid(`The access token was refused: ${error.message}.`);
       }
       throw serverError(`cannot check the token against ${metadata.jwks_uri}: ${(error as Error).message}`);
+    }
+    const accepted = auth.jwtTypes ?? ['at+jwt'];
+    if (!accepted.some((type) => sameMediaType(type, typ))) {
+      throw invalid(
+        `The access token's JWT type is ${typ ? `"${typ}"` : 'missing'}, not ${accepted.map((t) => `"${t}"`).join(' or ')} (RFC 9068). If your authorization server issues such access tokens, list the type in http.auth.jwtTypes.`,
+      );
     }
     return authInfo(token, payload, metadata.issuer);
   }
@@ -175,6 +184,12 @@ function authInfo(token: string, claims: Record<string, unknown>, issuer: string
     expiresAt: claims.exp as number,
     extra: { principal: principalFromClaims(iss, sub), iss, sub },
   };
+}
+
+/** JOSE `typ` values compare case-insensitively, with or without the "application/" prefix (RFC 7515 4.1.9). */
+function sameMediaType(expected: string, actual: string | undefined): boolean {
+  const normalise = (type: string) => type.toLowerCase().replace(/^application\//, '');
+  return actual !== undefined && normalise(expected) === normalise(actual);
 }
 
 function invalid(message: string): OAuthError {

@@ -1,0 +1,80 @@
+// Bearer JWTs presented to /mcp, checked against a real JWKS served on loopback: RFC 9068 `typ` by
+// default, other types only where the config lists them, and audience, issuer and signature always.
+
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { exportJWK, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProviderRegistry } from '../../src/auth/providers.js';
+import { TokenVerifier } from '../../src/http/token-verifier.js';
+import { createLogger } from '../../src/log.js';
+
+const AUDIENCE = 'https://mcp.example.test/mcp';
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const kid = randomUUID();
+let server: Server;
+let issuer = '';
+
+beforeAll(async () => {
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  server = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    if (req.url === '/.well-known/oauth-authorization-server') {
+      res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/jwks`, token_endpoint: `${issuer}/token` }));
+    } else if (req.url === '/jwks') {
+      res.end(JSON.stringify({ keys: [jwk] }));
+    } else res.writeHead(404).end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  issuer = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+function token(typ: string, audience = AUDIENCE): Promise<string> {
+  return new SignJWT({ scope: 'mcp:tools:read mcp:tools:execute', client_id: 'host' })
+    .setProtectedHeader({ alg: 'RS256', kid, typ })
+    .setIssuer(issuer)
+    .setSubject('alice')
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime('5m')
+    .sign(privateKey);
+}
+
+function verifier(jwtTypes?: string[]): TokenVerifier {
+  const registry = new ProviderRegistry({ providers: {}, timeoutMs: 2_000 });
+  return new TokenVerifier({
+    auth: { issuer, audience: AUDIENCE, ...(jwtTypes ? { jwtTypes } : {}) },
+    registry,
+    logger: createLogger({ write: () => undefined }),
+    timeoutMs: 2_000,
+  });
+}
+
+describe('bearer JWT verification', () => {
+  it('accepts an RFC 9068 access token and names its principal and scopes', async () => {
+    const info = await verifier().verifyAccessToken(await token('at+jwt'));
+    expect(info).toMatchObject({ clientId: 'host', scopes: ['mcp:tools:read', 'mcp:tools:execute'] });
+    expect(info.extra).toMatchObject({ iss: issuer, sub: 'alice' });
+  });
+
+  it('refuses a JWT of another type by default, saying how to accept it', async () => {
+    await expect(verifier().verifyAccessToken(await token('JWT'))).rejects.toThrow(
+      /JWT type is "JWT", not "at\+jwt" \(RFC 9068\).*http\.auth\.jwtTypes/,
+    );
+  });
+
+  it('accepts the types the config lists, in either media type spelling', async () => {
+    const relaxed = verifier(['at+jwt', 'JWT']);
+    await expect(relaxed.verifyAccessToken(await token('JWT'))).resolves.toMatchObject({ clientId: 'host' });
+    await expect(relaxed.verifyAccessToken(await token('application/at+jwt'))).resolves.toMatchObject({
+      clientId: 'host',
+    });
+  });
+
+  it('still refuses a token for another audience when other types are accepted', async () => {
+    await expect(
+      verifier(['JWT']).verifyAccessToken(await token('JWT', 'https://other.example.test/mcp')),
+    ).rejects.toThrow(/aud/);
+  });
+});
