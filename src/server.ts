@@ -16,7 +16,7 @@ export interface ServerDeps {
 }
 
 const INSTRUCTIONS = `oauth-mcp performs OAuth 2 / OpenID Connect client operations against configured authorization servers ("providers").
-Start with oauth_list_sessions (what is signed in) or oauth_discover (what a server supports).
+Start with oauth_list_sessions (the providers to choose from, and who is signed in) or oauth_discover (what a server supports).
 Sign users in with oauth_authenticate_user; get machine tokens with oauth_client_credentials; call APIs with oauth_call_api.
 Tokens stay in the server's store: tools show a fingerprint (access_token_sha256), never the raw token, unless the user's config sets exposeTokens.`;
 

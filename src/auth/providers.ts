@@ -26,6 +26,17 @@ export interface ResolvedProvider {
   metadata: ServerMetadata;
 }
 
+export interface ProviderSummary {
+  name: string;
+  issuer: string;
+  client_id?: string;
+  /** From the config file, or a client registered with oauth_register_client. */
+  source: 'config' | 'registered';
+  /** Has a client secret: can use the client-credentials grant. */
+  confidential: boolean;
+  is_default: boolean;
+}
+
 export interface DiscoveryResult {
   issuer: string;
   /** Which well-known document answered. */
@@ -69,6 +80,25 @@ export class ProviderRegistry {
   async providerNames(): Promise<string[]> {
     const dynamic = (await this.#options.profiles?.listProfileNames()) ?? [];
     return [...new Set([...this.staticProviderNames(), ...dynamic])];
+  }
+
+  /** Every provider this principal can use, without secrets: what a model needs to pick one. */
+  async describeProviders(): Promise<ProviderSummary[]> {
+    const defaultName = await this.#defaultName().catch(() => undefined);
+    const names = await this.providerNames();
+    return Promise.all(
+      names.map(async (name) => {
+        const { settings } = await this.settings(name);
+        return {
+          name,
+          issuer: settings.issuer,
+          ...(settings.clientId ? { client_id: settings.clientId } : {}),
+          source: name in this.#options.providers ? ('config' as const) : ('registered' as const),
+          confidential: Boolean(settings.clientSecret),
+          is_default: name === defaultName,
+        };
+      }),
+    );
   }
 
   /** The provider's settings: config file first, then registered profiles from the store. */

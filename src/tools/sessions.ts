@@ -1,4 +1,4 @@
-// Toolset "sessions": what is in the store, metadata only.
+// Toolset "sessions": the providers to choose from and what is in the store, metadata only.
 
 import { z } from 'zod';
 import { sessionViewSchema } from '../auth/sessions.js';
@@ -8,11 +8,21 @@ import { defineTool } from './tool.js';
 export const listSessionsTool = defineTool({
   name: 'oauth_list_sessions',
   toolset: 'sessions',
-  title: 'List sessions',
+  title: 'List providers and sessions',
   description:
-    'List the stored OAuth sessions (signed-in users and machine tokens), optionally for one provider: session_id, provider, grant, subject, scope, expiry, whether a refresh token is held. Never shows raw tokens unless the config sets exposeTokens. Also says where tokens are stored (keychain, file, redis) and why. Use it to find a session_id for the other tools.',
+    'List the configured and registered providers (name, issuer, whether confidential, which is the default) and the stored OAuth sessions (signed-in users and machine tokens), optionally for one provider: session_id, provider, grant, subject, scope, expiry, whether a refresh token is held. Never shows raw tokens unless the config sets exposeTokens. Also says where tokens are stored (keychain, file, redis) and why. Call it first to find a provider name or a session_id for the other tools.',
   input: z.object({ provider: providerInput }),
   output: z.object({
+    providers: z.array(
+      z.object({
+        name: z.string(),
+        issuer: z.string(),
+        client_id: z.string().optional(),
+        source: z.enum(['config', 'registered']),
+        confidential: z.boolean().describe('has a client secret: can get machine tokens'),
+        is_default: z.boolean(),
+      }),
+    ),
     sessions: z.array(sessionViewSchema),
     store: z.object({
       backend: z.string(),
@@ -23,6 +33,7 @@ export const listSessionsTool = defineTool({
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async (args, { engine }) => ({
+    providers: await engine.ctx.registry.describeProviders(),
     sessions: await (await oauth()).listSessions(engine.ctx, { provider: args.provider }),
     store: { ...engine.ctx.vault.info },
   }),

@@ -163,6 +163,25 @@ describe.each<Era>(['v2', 'v1'])('foundation over stdio with the %s client', (er
     expect(ids).not.toContain(session.session_id);
   });
 
+  it('lists the providers to choose from, without secrets', async () => {
+    const { structuredContent } = await server.call('oauth_list_sessions', {});
+    expect(structuredContent.providers).toContainEqual({
+      name: 'basic',
+      issuer: as.issuer,
+      client_id: as().clients.confidential.clientId,
+      source: 'config',
+      confidential: true,
+      is_default: true,
+    });
+    expect(structuredContent.providers.map((p: { name: string }) => p.name)).toEqual([
+      'basic',
+      'post',
+      'wrong-secret',
+      'unreachable',
+    ]);
+    expect(JSON.stringify(structuredContent.providers)).not.toContain(as().clients.confidential.clientSecret);
+  });
+
   it('lists sessions with metadata and says where they are stored', async () => {
     const result = await server.call('oauth_list_sessions', { provider: 'basic' });
     const sessions = result.structuredContent.sessions as Record<string, unknown>[];
