@@ -13,7 +13,7 @@ import { pollDeviceFlow, startDeviceFlow } from './device-flow.js';
 import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
 import { errorOf, type FlowOutcome, flowEvents, readFlow, type SignInFlow } from './pending-flows.js';
-import { type SessionView, toSessionView } from './sessions.js';
+import { type SessionView, viewSession } from './sessions.js';
 
 /** Hosts that reset their request timeout on progress need a notification well inside 60 s. */
 export const PROGRESS_EVERY_MS = 5000;
@@ -195,7 +195,7 @@ async function deliver(ctx: EngineContext, flow: SignInFlow, outcome: FlowOutcom
       return {
         ...base,
         status: 'authenticated',
-        session: toSessionView(session, ctx.exposeTokens),
+        session: viewSession(ctx, session),
         message: `Signed in${session.subject ? ` as "${session.subject}"` : ''} at provider "${flow.provider}". Use session_id "${session.session_id}" with the other tools.`,
       };
     }
