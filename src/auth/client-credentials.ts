@@ -5,6 +5,7 @@ import type { StoredSession } from '../store/records.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
+import { assertMayActAsClient } from './shared-clients.js';
 import { secondsLeft, sessionFromTokens } from './sessions.js';
 
 /** A stored token is reused only while it has more than this many seconds left. */
@@ -27,6 +28,7 @@ export async function clientCredentials(
   request: ClientCredentialsRequest,
 ): Promise<ClientCredentialsResult> {
   const { name, settings } = await ctx.registry.settings(request.provider);
+  await assertMayActAsClient(ctx, name, 'get client-credentials tokens');
   if (!settings.clientSecret) {
     throw new OAuthToolError(
       'not_configured',

@@ -5,6 +5,7 @@ import * as client from 'openid-client';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
+import { assertMayActAsClient } from './shared-clients.js';
 import { fingerprint } from './secret.js';
 import { findSession } from './sessions.js';
 
@@ -35,6 +36,7 @@ export async function introspect(
   let sessionId: string | undefined;
   let providerName = request.provider;
   let hint = request.tokenTypeHint;
+  if (token) await assertMayActAsClient(ctx, providerName, 'introspect tokens they pass in');
   if (!token) {
     const session = await findSession(ctx, request);
     sessionId = session.session_id;
