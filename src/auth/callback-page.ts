@@ -36,7 +36,12 @@ export function renderCallbackPage(
   const inner = `<h1 id="outcome" data-outcome="${outcome}">${escapeHtml(title)}</h1>
 <p>${escapeHtml(lead)}</p>
 ${detail ? `<p class="detail">${escapeHtml(detail)}</p>` : ''}`;
-  return htmlPage(title, COLOURS[outcome], inner, outcome === 'success' ? 200 : outcome === 'denied' ? 403 : 400);
+  return htmlPage(
+    title,
+    COLOURS[outcome],
+    inner,
+    outcome === 'success' ? 200 : outcome === 'denied' ? 403 : 400,
+  );
 }
 
 export interface StartPageInput {
@@ -65,7 +70,13 @@ export function renderStartPage(input: StartPageInput): CallbackPage {
 <input type="hidden" name="confirm" value="${escapeHtml(input.confirm)}">
 <button type="submit">Continue to sign in</button>
 </form>`;
-  return htmlPage('Continue to sign in', '#1f2328', inner, 200, `form-action 'self' ${input.authorizationOrigin}`);
+  return htmlPage(
+    'Continue to sign in',
+    '#1f2328',
+    inner,
+    200,
+    `form-action 'self' ${input.authorizationOrigin}`,
+  );
 }
 
 function htmlPage(title: string, colour: string, inner: string, status: number, csp = ''): CallbackPage {

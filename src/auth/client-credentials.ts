@@ -5,8 +5,8 @@ import type { StoredSession } from '../store/records.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
-import { assertMayActAsClient } from './shared-clients.js';
 import { secondsLeft, sessionFromTokens } from './sessions.js';
+import { assertMayActAsClient } from './shared-clients.js';
 
 /** A stored token is reused only while it has more than this many seconds left. */
 export const REUSE_MARGIN_SECONDS = 60;

@@ -122,8 +122,7 @@ function clientMetadata(
     response_types: responseTypes,
     token_endpoint_auth_method: authMethod,
     // An https redirect (HTTP mode behind a public URL) is a web client's; loopback ones are native (RFC 8252).
-    application_type:
-      request.applicationType ?? (defaultRedirect.startsWith('https:') ? 'web' : 'native'),
+    application_type: request.applicationType ?? (defaultRedirect.startsWith('https:') ? 'web' : 'native'),
     ...(request.scope ? { scope: request.scope } : {}),
   };
 }

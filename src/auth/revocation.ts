@@ -4,9 +4,9 @@ import * as client from 'openid-client';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
-import { assertMayActAsClient } from './shared-clients.js';
 import { fingerprint } from './secret.js';
 import { findSession } from './sessions.js';
+import { assertMayActAsClient } from './shared-clients.js';
 
 export interface RevocationRequest {
   provider?: string | undefined;

@@ -143,7 +143,9 @@ export function pendingResult(flow: SignInFlow): SignInResult {
 }
 
 function browserUrl(flow: SignInFlow): string | undefined {
-  return flow.kind === 'authorization_code' ? (flow.data.start_url ?? flow.data.authorization_url) : undefined;
+  return flow.kind === 'authorization_code'
+    ? (flow.data.start_url ?? flow.data.authorization_url)
+    : undefined;
 }
 
 async function defaultKind(ctx: EngineContext, providerName: string | undefined): Promise<SignInKind> {

@@ -140,7 +140,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       return sendPage(res, await completeAuthorizationCallback(engine.ctx, url, req.headers.cookie));
     }
     if (path.startsWith(START_PREFIX)) {
-      if (req.method !== 'GET' && req.method !== 'POST') return sendJson(res, 405, {}, { Allow: 'GET, POST' });
+      if (req.method !== 'GET' && req.method !== 'POST')
+        return sendJson(res, 405, {}, { Allow: 'GET, POST' });
       const form = req.method === 'POST' ? await readForm(req) : undefined;
       if (form === null) return sendJson(res, 413, { error: 'request_too_large' });
       const page = await handleStartPage(engine.ctx, {

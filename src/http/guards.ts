@@ -82,7 +82,10 @@ export function originGuard(
     res.end(
       JSON.stringify({
         jsonrpc: '2.0',
-        error: { code: -32000, message: `Origin ${parsed?.origin ?? 'header'} is not allowed to call this server.` },
+        error: {
+          code: -32000,
+          message: `Origin ${parsed?.origin ?? 'header'} is not allowed to call this server.`,
+        },
         id: null,
       }),
     );
