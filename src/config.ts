@@ -83,7 +83,7 @@ export const configSchema = z
           })
           .strict()
           .optional(),
-        /** Browser origins (or hostnames) allowed to call /mcp besides the public URL's. */
+        /** Browser origins allowed to call /mcp besides the public URL's: exact origins, or bare hostnames (any port). */
         allowedOrigins: z.array(z.string()).optional(),
         /**
          * How 2025-era clients are served: "stateful" (default; MCP sessions held in this process, so
