@@ -9,7 +9,7 @@ import {
   type HttpServerProcess,
   startHttpProcess,
 } from '../helpers/http-server-process.js';
-import { CookieJar, continueAtStartPage, signIn, visit } from '../helpers/user-agent.js';
+import { approveDevice, CookieJar, continueAtStartPage, signIn, visit } from '../helpers/user-agent.js';
 
 const AUDIENCE = 'https://mcp.example.test/mcp';
 const MCP_SCOPES = 'mcp:tools:read mcp:tools:execute';
@@ -21,7 +21,7 @@ const teamClient = {
   // Loopback redirect URIs match on any port (RFC 8252 section 7.3): the path is what counts.
   redirect_uris: ['http://127.0.0.1/oauth/callback'],
   response_types: ['code'],
-  grant_types: ['authorization_code', 'refresh_token'],
+  grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
   token_endpoint_auth_method: 'client_secret_basic',
   scope: 'openid profile email offline_access',
 };
@@ -179,5 +179,22 @@ describe('a sign-in is completed by the user who asked for it', () => {
       status: 'authenticated',
       session: { provider: 'mine', subject: 'alice' },
     });
+  });
+
+  it("refuses another user approving the requester's device sign-in at the same issuer", async () => {
+    const started = await alice.callTool('oauth_authenticate_user', {
+      provider: 'team',
+      flow: 'device_code',
+      wait_seconds: 0,
+    });
+    const { flow_id, verification_uri_complete } = started.structuredContent as {
+      flow_id: string;
+      verification_uri_complete: string;
+    };
+    await approveDevice(verification_uri_complete, { login: 'bob' });
+    const done = await alice.callTool('oauth_authenticate_user', { flow_id, wait_seconds: 10 });
+    expect(done.isError).toBe(true);
+    expect(done.content[0]?.text).toContain('A different account completed this sign-in');
+    expect((await sessionsOf(alice)).filter((s) => s.subject === 'bob')).toEqual([]);
   });
 });
