@@ -13,6 +13,7 @@ import { pollDeviceFlow, startDeviceFlow } from './device-flow.js';
 import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
 import { errorOf, type FlowOutcome, flowEvents, readFlow, type SignInFlow } from './pending-flows.js';
+import { whyNoRefreshToken } from './refresh-token-note.js';
 import { type SessionView, viewSession } from './sessions.js';
 
 /** Hosts that reset their request timeout on progress need a notification well inside 60 s. */
@@ -47,6 +48,8 @@ export interface SignInResult {
   expires_at?: string;
   browser_opened?: boolean;
   session?: SessionView;
+  /** Why the sign-in brought no refresh token (absent when it did). */
+  refresh_token_note?: string;
 }
 
 /** Starts a flow and, for a code flow where allowed, opens the browser at the authorization URL. */
@@ -192,10 +195,17 @@ async function deliver(ctx: EngineContext, flow: SignInFlow, outcome: FlowOutcom
           'The sign-in finished but its session is gone from the store (revoked meanwhile?). Sign in again.',
         );
       }
+      const note = session.refresh_token
+        ? undefined
+        : whyNoRefreshToken((await ctx.registry.discover(session.issuer)).metadata, {
+            requested: session.requested_scope ?? flow.data.scope,
+            granted: session.scope,
+          });
       return {
         ...base,
         status: 'authenticated',
         session: viewSession(ctx, session),
+        ...(note ? { refresh_token_note: note } : {}),
         message: `Signed in${session.subject ? ` as "${session.subject}"` : ''} at provider "${flow.provider}". Use session_id "${session.session_id}" with the other tools.`,
       };
     }
