@@ -110,6 +110,12 @@ function audienceCheck(claims: Record<string, unknown>, expect: ClaimExpectation
     typeof claims.aud === 'string' ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
   const shown = audiences.length === 0 ? 'none' : audiences.join(', ');
   if (!expect.audience) {
+    if (expect.kind === 'refresh_token')
+      return {
+        check: 'aud',
+        status: 'info',
+        message: `The audience is ${shown}; a refresh token is only ever sent back to its issuer.`,
+      };
     return {
       check: 'aud',
       status: 'info',

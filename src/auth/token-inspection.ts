@@ -63,9 +63,7 @@ export async function inspectToken(ctx: EngineContext, request: InspectionReques
   const expectations = {
     kind: subject.kind,
     issuer: metadata.issuer,
-    audience:
-      request.expectedAudience ??
-      (subject.kind === 'id_token' ? clientId : (subject.session?.resource ?? settings.resource)),
+    audience: request.expectedAudience ?? expectedAudience(subject, clientId, settings.resource),
     clientId,
   };
   const base = {
@@ -103,6 +101,12 @@ export async function inspectToken(ctx: EngineContext, request: InspectionReques
     signature: shownSignature,
     checks,
   };
+}
+
+/** An ID token is for the client, an access token for the API; a refresh token only goes back to its issuer. */
+function expectedAudience(subject: Subject, clientId: string | undefined, resource: string | undefined) {
+  if (subject.kind === 'id_token') return clientId;
+  return subject.kind === 'access_token' ? (subject.session?.resource ?? resource) : undefined;
 }
 
 /** Every pasted token goes through here: the one place it is made a known secret of this process. */
