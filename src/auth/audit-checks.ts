@@ -1,38 +1,23 @@
 // The server audit's judgement: authorization server metadata against RFC 9700 (OAuth 2.0 Security BCP)
 // and the MCP authorization spec, section by section. Pure: metadata and the JWKS report in, checks out.
 
+import { jwksChecks } from './audit-keys.js';
+import { mcpChecks } from './audit-mcp.js';
+import {
+  type AuditCheck,
+  type AuditSection,
+  fail,
+  has,
+  info,
+  type JwksFindings,
+  pass,
+  section,
+  warn,
+} from './audit-verdict.js';
 import { isLoopbackHost } from './network-policy.js';
 import type { ServerMetadata } from './providers.js';
 
-export type AuditStatus = 'pass' | 'warn' | 'fail' | 'info';
-
-export interface AuditCheck {
-  id: string;
-  status: AuditStatus;
-  /** The specification behind the check, e.g. "RFC 7636". */
-  reference: string;
-  message: string;
-  /** What to change on the server; present on warn and fail. */
-  fix?: string;
-}
-
-export interface AuditSection {
-  id: string;
-  title: string;
-  checks: AuditCheck[];
-}
-
-/** What the audit learned from the JWKS: its warnings, or why it did not answer. */
-export interface JwksFindings {
-  uri?: string;
-  keyCount?: number;
-  warnings: string[];
-  error?: string;
-}
-
-type Check = Omit<AuditCheck, 'fix'> & { fix?: string };
-
-const has = (list: unknown, value: string) => Array.isArray(list) && list.includes(value);
+export type { AuditCheck, AuditSection, AuditStatus, JwksFindings } from './audit-verdict.js';
 
 export function auditSections(metadata: ServerMetadata, jwks: JwksFindings): AuditSection[] {
   const m = metadata as ServerMetadata & Record<string, unknown>;
@@ -181,7 +166,7 @@ export function auditSections(metadata: ServerMetadata, jwks: JwksFindings): Aud
   ];
 }
 
-function transportCheck(m: Record<string, unknown>): Check {
+function transportCheck(m: Record<string, unknown>): AuditCheck {
   const urls = Object.entries(m).filter(
     ([field, value]) => typeof value === 'string' && (field === 'issuer' || /(_endpoint|_uri)$/.test(field)),
   ) as [string, string][];
@@ -206,7 +191,7 @@ function transportCheck(m: Record<string, unknown>): Check {
   return pass('https', 'RFC 8414 2, RFC 9700 2', `All ${urls.length} endpoints and URIs use https.`);
 }
 
-function legacyGrantChecks(m: ServerMetadata, grants: string[] | undefined): Check[] {
+function legacyGrantChecks(m: ServerMetadata, grants: string[] | undefined): AuditCheck[] {
   const tokenInFront = (m.response_types_supported ?? []).filter((t) => t.split(' ').includes('token'));
   const implicit =
     tokenInFront.length > 0
@@ -242,7 +227,7 @@ function legacyGrantChecks(m: ServerMetadata, grants: string[] | undefined): Che
   return [implicit, password];
 }
 
-function senderConstraintChecks(m: Record<string, unknown>): Check[] {
+function senderConstraintChecks(m: Record<string, unknown>): AuditCheck[] {
   const dpop =
     Array.isArray(m.dpop_signing_alg_values_supported) && m.dpop_signing_alg_values_supported.length > 0;
   const mtls = m.tls_client_certificate_bound_access_tokens === true;
@@ -267,102 +252,4 @@ function senderConstraintChecks(m: Record<string, unknown>): Check[] {
         )
       : info('mtls_bound_tokens', 'RFC 8705', 'Certificate-bound access tokens (mTLS) are not advertised.'),
   ];
-}
-
-function jwksChecks(m: ServerMetadata, jwks: JwksFindings): Check[] {
-  const checks: Check[] = [];
-  if (!m.jwks_uri) {
-    return [
-      warn(
-        'jwks',
-        'RFC 8414 2, OIDC Discovery 3',
-        'No jwks_uri: tokens and ID tokens from this server cannot be verified locally.',
-        'Publish the signing keys at a jwks_uri.',
-      ),
-    ];
-  }
-  checks.push(
-    jwks.error
-      ? fail(
-          'jwks',
-          'RFC 7517',
-          `The JWKS at ${m.jwks_uri} does not answer: ${jwks.error}`,
-          'Make the jwks_uri answer with the current key set.',
-        )
-      : pass('jwks', 'RFC 7517', `The JWKS answers with ${jwks.keyCount} key(s).`),
-  );
-  for (const warning of jwks.warnings) {
-    const severe = /alg "none"|private key material|symmetric/.test(warning);
-    checks.push(
-      (severe ? fail : warn)(
-        'jwks_key',
-        'RFC 7517, RFC 7518 3',
-        warning,
-        'Publish only public asymmetric keys of adequate size, each with a unique kid.',
-      ),
-    );
-  }
-  if (!jwks.error && jwks.warnings.length === 0)
-    checks.push(pass('jwks_keys', 'RFC 7518 3', 'No weak, symmetric, duplicate or unnamed keys.'));
-  return checks;
-}
-
-function mcpChecks(m: Record<string, unknown>, s256: boolean): Check[] {
-  const cimd = m.client_id_metadata_document_supported === true;
-  return [
-    pass(
-      'mcp_metadata',
-      'MCP authorization 2.3, RFC 8414',
-      'Metadata is discoverable, as MCP clients require.',
-    ),
-    s256
-      ? pass(
-          'mcp_pkce',
-          'MCP authorization (PKCE)',
-          'S256 is listed in code_challenge_methods_supported, which MCP clients check before signing in.',
-        )
-      : fail(
-          'mcp_pkce',
-          'MCP authorization (PKCE)',
-          'MCP clients MUST refuse to sign in when code_challenge_methods_supported does not list S256.',
-          'List S256 in code_challenge_methods_supported.',
-        ),
-    cimd || m.registration_endpoint
-      ? pass(
-          'mcp_registration',
-          'MCP authorization (client registration)',
-          `MCP clients can get a client id without an administrator (${cimd ? 'client ID metadata documents' : 'dynamic registration, RFC 7591'}).`,
-        )
-      : warn(
-          'mcp_registration',
-          'MCP authorization (client registration)',
-          'Neither client ID metadata documents nor dynamic registration: every MCP client needs a pre-registered client id.',
-          'Support client_id_metadata_document_supported or RFC 7591 registration.',
-        ),
-    info(
-      'mcp_resource',
-      'RFC 8707, RFC 9728',
-      "MCP clients send the resource parameter (RFC 8707) and find this server through the MCP server's protected resource metadata (RFC 9728); neither is advertised in AS metadata, so check that tokens carry the MCP server as audience (oauth_inspect_token).",
-    ),
-  ];
-}
-
-function section(id: string, title: string, checks: Check[]): AuditSection {
-  return { id, title, checks };
-}
-
-function pass(id: string, reference: string, message: string): Check {
-  return { id, status: 'pass', reference, message };
-}
-
-function info(id: string, reference: string, message: string, _fix?: string): Check {
-  return { id, status: 'info', reference, message };
-}
-
-function warn(id: string, reference: string, message: string, fix: string): Check {
-  return { id, status: 'warn', reference, message, fix };
-}
-
-function fail(id: string, reference: string, message: string, fix: string): Check {
-  return { id, status: 'fail', reference, message, fix };
 }
