@@ -60,13 +60,14 @@ export async function jwksReport(ctx: EngineContext, request: DiscoveryRequest):
     );
   }
   const { jwks, fetchedAt } = await loadJwks(uri, ctx.timeoutMs);
-  const described = await describeKeySet(jwks, found.metadata);
+  const { keys, warnings } = await describeKeySet(jwks);
   return {
     issuer: found.issuer,
     ...(found.provider ? { provider: found.provider } : {}),
     jwks_uri: uri,
     fetched_at: new Date(fetchedAt).toISOString(),
-    ...described,
+    keys,
+    warnings: [...warnings, ...algNoneWarnings(found.metadata)],
   };
 }
 
@@ -93,7 +94,6 @@ export async function loadJwks(uri: string, timeoutMs: number) {
 
 export async function describeKeySet(
   jwks: JSONWebKeySet,
-  metadata: ServerMetadata,
   now = Date.now(),
 ): Promise<{ keys: KeyReport[]; warnings: string[] }> {
   const keys = await Promise.all(jwks.keys.map((jwk, index) => describeKey(jwk, index, now)));
@@ -108,20 +108,18 @@ export async function describeKeySet(
         `kid "${kid}" is used by ${count} keys: verifiers cannot tell which one signed a token (RFC 7517 4.5).`,
       );
   }
-  for (const field of advertisedAlgFields(metadata)) {
-    warnings.push(
-      `The metadata advertises alg "none" in ${field}: unsigned tokens would be accepted or issued there (RFC 9700 / OIDC Core 16.14).`,
-    );
-  }
   return { keys, warnings };
 }
 
-/** Metadata fields `*_alg_values_supported` that list "none". */
-export function advertisedAlgFields(metadata: ServerMetadata): string[] {
+/** One warning per metadata field `*_alg_values_supported` that lists "none". */
+export function algNoneWarnings(metadata: ServerMetadata): string[] {
   return Object.entries(metadata)
     .filter(([field, value]) => field.endsWith('_alg_values_supported') && Array.isArray(value))
     .filter(([, value]) => (value as unknown[]).some((alg) => String(alg).toLowerCase() === 'none'))
-    .map(([field]) => field);
+    .map(
+      ([field]) =>
+        `The metadata advertises alg "none" in ${field}: unsigned tokens would be accepted or issued there (RFC 9700 / OIDC Core 16.14).`,
+    );
 }
 
 async function describeKey(jwk: JWK, index: number, now: number): Promise<KeyReport> {

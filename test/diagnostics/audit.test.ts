@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
-import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
+import { type InProcessServer, startInProcess, toolError } from '../helpers/in-process-server.js';
 import { type DeviatingServer, startDeviatingServer } from './deviating-server.js';
 
 const full = useAuthorizationServer();
@@ -18,21 +18,25 @@ const reduced = useAuthorizationServer({
   },
 });
 let deviating: DeviatingServer;
+let silent: DeviatingServer;
 let server: InProcessServer;
 
 beforeAll(async () => {
   deviating = await startDeviatingServer();
+  silent = await startDeviatingServer({ jwksAnswers: false });
   server = await startInProcess({
     providers: {
       full: { issuer: full.issuer },
       reduced: { issuer: reduced.issuer },
       deviating: { issuer: deviating.issuer },
+      silent: { issuer: silent.issuer },
     },
   });
 });
 afterAll(async () => {
   await server.close();
   await deviating.close();
+  await silent.close();
 });
 
 type Audit = {
@@ -124,15 +128,34 @@ describe('oauth_audit_server', () => {
       mcp_pkce: 'fail',
     });
     const keyChecks = report.sections.find((s) => s.id === 'keys')?.checks ?? [];
-    expect(keyChecks.filter((c) => c.status === 'fail').map((c) => c.message)).toEqual([
-      expect.stringMatching(/alg "none"/),
-      expect.stringMatching(/symmetric/),
-      expect.stringMatching(/private key material/),
+    expect(keyChecks.filter((c) => c.status === 'fail').map((c) => [c.id, c.message])).toEqual([
+      ['jwks_key', expect.stringMatching(/symmetric/)],
+      ['jwks_key', expect.stringMatching(/private key material/)],
+      ['alg_none', expect.stringMatching(/alg "none" in id_token_signing_alg_values_supported/)],
     ]);
     expect(report.sections.find((s) => s.id === 'legacy_grants')?.score).toBe(0);
     expect(report.fixes[0]).toMatch(/^Serve every endpoint over https/);
     expect(report.fixes.length).toBeLessThanOrEqual(8);
     expect(report.score).toBeLessThan(50);
     expect(deviating.requests).toEqual(['GET /.well-known/openid-configuration', 'GET /jwks']);
+  });
+
+  it('fails the key section when the documented JWKS does not answer', async () => {
+    const report = await audit('silent');
+    const keys = report.sections.find((s) => s.id === 'keys');
+    expect(keys?.checks).toEqual([
+      expect.objectContaining({
+        id: 'jwks',
+        status: 'fail',
+        message: expect.stringMatching(/did not answer with a key set: Expected 200 OK/),
+      }),
+      expect.objectContaining({
+        id: 'alg_none',
+        status: 'fail',
+        message: expect.stringMatching(/alg "none"/),
+      }),
+    ]);
+    const jwks = await server.call('oauth_get_jwks', { provider: 'silent' });
+    expect(toolError(jwks)).toMatchObject({ code: 'invalid_response' });
   });
 });

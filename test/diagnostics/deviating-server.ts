@@ -66,7 +66,10 @@ export function badKeySet(): Record<string, unknown>[] {
   ];
 }
 
-export async function startDeviatingServer(): Promise<DeviatingServer> {
+/** `jwksAnswers: false` makes the documented jwks_uri answer 404. */
+export async function startDeviatingServer(
+  options: { jwksAnswers?: boolean } = {},
+): Promise<DeviatingServer> {
   const requests: string[] = [];
   const keys = badKeySet();
   let issuer = '';
@@ -89,7 +92,7 @@ export async function startDeviatingServer(): Promise<DeviatingServer> {
         scopes_supported: ['openid', 'profile'],
       });
     }
-    if (req.method === 'GET' && req.url === '/jwks') return json({ keys });
+    if (req.method === 'GET' && req.url === '/jwks' && options.jwksAnswers !== false) return json({ keys });
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -181,6 +181,13 @@ describe('secrecy', () => {
     expect(toolError(result).code).toBe('not_authenticated');
   });
 
+  it('makes a pasted opaque token a secret of the process: the logger redacts it from then on', async () => {
+    const pasted = 'pasted-opaque-token-without-any-recognisable-shape-42';
+    await inspect({ token: pasted });
+    server.runtime.engine.ctx.logger.info(`a careless line that mentions ${pasted}`);
+    expect(server.logs()).toContain('a careless line that mentions [redacted]');
+  });
+
   it('no output and no log line contains any token used in these tests', () => {
     expect(tokens.length).toBeGreaterThan(10);
     const everything = outputs.join('\n') + server.logs();
