@@ -195,12 +195,19 @@ async function deliver(ctx: EngineContext, flow: SignInFlow, outcome: FlowOutcom
           'The sign-in finished but its session is gone from the store (revoked meanwhile?). Sign in again.',
         );
       }
-      const note = session.refresh_token
+      // The note only explains; metadata that cannot be read now must not fail a finished sign-in.
+      const metadata = session.refresh_token
         ? undefined
-        : whyNoRefreshToken((await ctx.registry.discover(session.issuer)).metadata, {
-            requested: session.requested_scope ?? flow.data.scope,
-            granted: session.scope,
-          });
+        : await ctx.registry.discover(session.issuer).then(
+            (found) => found.metadata,
+            () => undefined,
+          );
+      const note =
+        metadata &&
+        whyNoRefreshToken(metadata, {
+          requested: session.requested_scope ?? flow.data.scope,
+          granted: session.scope,
+        });
       return {
         ...base,
         status: 'authenticated',
