@@ -203,12 +203,15 @@ async function introspectOpaque(
   }
 }
 
+const CONFIRMING_CHECKS = ['signature', 'introspection'];
+
 function conclude(checks: TokenCheck[], confirmed: boolean): { verdict: Verdict; reasons: string[] } {
   const having = (status: CheckStatus) => checks.filter((c) => c.status === status).map((c) => c.message);
   const failures = having('fail');
   if (failures.length > 0) return { verdict: 'invalid', reasons: failures };
   if (!confirmed) {
-    const doubts = [...having('warn'), ...having('info')].filter((m) => !m.startsWith('The audience'));
+    // only the signature or the server's answer can confirm a token: say why neither did
+    const doubts = checks.filter((c) => CONFIRMING_CHECKS.includes(c.check)).map((c) => c.message);
     return {
       verdict: 'unverified',
       reasons: doubts.length > 0 ? doubts : ['Nothing could confirm the token.'],

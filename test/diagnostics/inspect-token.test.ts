@@ -1,6 +1,7 @@
 // oauth_inspect_token against the real oidc-provider: a valid JWT access token it issued, JWTs signed
 // with a key it publishes but wrong in one way each, JWTs it never signed, and an opaque token.
 
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_RESOURCE } from '../../src/demo/authorization-server.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
@@ -146,6 +147,18 @@ describe('the token doctor on JWTs', () => {
       .filter((c: { status: string }) => c.status === 'warn')
       .map((c: { check: string }) => c.check);
     expect(warnings).toEqual(['typ', 'cnf']);
+  });
+  it('calls a token it cannot verify unverified and says why', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ scope: 'api:read' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' })
+      .setIssuer(as.issuer)
+      .setAudience(JWT_API)
+      .setExpirationTime(now + 600)
+      .sign(new TextEncoder().encode('a-shared-secret-of-at-least-32-bytes!'));
+    const report = await inspect({ token });
+    expect(report.verdict).toBe('unverified');
+    expect(report.reasons).toEqual([expect.stringMatching(/signed with a shared secret \(HS256\)/)]);
   });
 });
 
