@@ -171,7 +171,7 @@ function transportCheck(m: Record<string, unknown>): AuditCheck {
     ([field, value]) => typeof value === 'string' && (field === 'issuer' || /(_endpoint|_uri)$/.test(field)),
   ) as [string, string][];
   const plain = urls.filter(([, url]) => url.startsWith('http:'));
-  const remote = plain.filter(([, url]) => !isLoopbackHost(new URL(url).hostname));
+  const remote = plain.filter(([, url]) => !URL.canParse(url) || !isLoopbackHost(new URL(url).hostname));
   if (remote.length > 0) {
     return fail(
       'https',

@@ -8,6 +8,7 @@ import { introspect } from './introspection.js';
 import type { ServerMetadata } from './providers.js';
 import { fingerprint } from './secret.js';
 import { findSession } from './sessions.js';
+import { timeInWords } from './time-words.js';
 import {
   type CheckStatus,
   checkClaims,
@@ -77,6 +78,8 @@ export async function inspectToken(ctx: EngineContext, request: InspectionReques
     const checks: TokenCheck[] = [];
     const introspection = await introspectOpaque(ctx, name, subject, metadata, checks);
     if (introspection?.active === true) checks.push(...checkClaims(introspection, expectations));
+    else if (!introspection && subject.session?.expires_at)
+      checks.push(storedExpiry(subject.session.expires_at));
     return {
       ...conclude(checks, introspection?.active === true),
       ...base,
@@ -101,6 +104,22 @@ export async function inspectToken(ctx: EngineContext, request: InspectionReques
     signature: shownSignature,
     checks,
   };
+}
+
+/** What the store recorded from the token response: no proof of validity, but proof of expiry. */
+function storedExpiry(expiresAt: string): TokenCheck {
+  const at = Date.parse(expiresAt);
+  return at <= Date.now()
+    ? {
+        check: 'exp',
+        status: 'fail',
+        message: `The token expired ${timeInWords(at)} (${expiresAt}, from the token response).`,
+      }
+    : {
+        check: 'exp',
+        status: 'info',
+        message: `The token response said it expires ${timeInWords(at)} (${expiresAt}).`,
+      };
 }
 
 /** An ID token is for the client, an access token for the API; a refresh token only goes back to its issuer. */
