@@ -128,9 +128,12 @@ function expectedAudience(subject: Subject, clientId: string | undefined, resour
   return subject.kind === 'access_token' ? (subject.session?.resource ?? resource) : undefined;
 }
 
+/** Shorter strings are no credential, and redacting them would garble every log line that has them. */
+const MIN_SECRET_LENGTH = 12;
+
 /** Every pasted token goes through here: the one place it is made a known secret of this process. */
 function treatAsSecret(ctx: EngineContext, token: string): void {
-  ctx.logger.addSecret(token);
+  if (token.length >= MIN_SECRET_LENGTH) ctx.logger.addSecret(token);
 }
 
 async function subjectOf(ctx: EngineContext, request: InspectionRequest): Promise<Subject> {
