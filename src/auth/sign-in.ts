@@ -20,6 +20,7 @@ import {
   readFlow,
   type SignInFlow,
 } from './pending-flows.js';
+import { whyNoRefreshToken } from './refresh-token-note.js';
 import { type SessionView, viewSession } from './sessions.js';
 
 /** Hosts that reset their request timeout on progress need a notification well inside 60 s. */
@@ -54,6 +55,8 @@ export interface SignInResult {
   expires_at?: string;
   browser_opened?: boolean;
   session?: SessionView;
+  /** Why the sign-in brought no refresh token (absent when it did). */
+  refresh_token_note?: string;
 }
 
 /** Starts a flow and, for a code flow where allowed, opens the browser at the authorization URL. */
@@ -204,10 +207,24 @@ async function deliver(ctx: EngineContext, flow: SignInFlow, outcome: FlowOutcom
           'The sign-in finished but its session is gone from the store (revoked meanwhile?). Sign in again.',
         );
       }
+      // The note only explains; metadata that cannot be read now must not fail a finished sign-in.
+      const metadata = session.refresh_token
+        ? undefined
+        : await ctx.registry.discover(session.issuer).then(
+            (found) => found.metadata,
+            () => undefined,
+          );
+      const note =
+        metadata &&
+        whyNoRefreshToken(metadata, {
+          requested: session.requested_scope ?? flow.data.scope,
+          granted: session.scope,
+        });
       return {
         ...base,
         status: 'authenticated',
         session: viewSession(ctx, session),
+        ...(note ? { refresh_token_note: note } : {}),
         message: `Signed in${session.subject ? ` as "${session.subject}"` : ''} at provider "${flow.provider}". Use session_id "${session.session_id}" with the other tools.`,
       };
     }
