@@ -2,6 +2,7 @@
 // token endpoint with openid-client, which keeps the AS's interval and honours slow_down, until told to stop.
 
 import * as client from 'openid-client';
+import { deadline } from './deadline.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
@@ -76,8 +77,7 @@ export async function pollDeviceFlow(
 ): Promise<FlowOutcome | undefined> {
   const provider = await ctx.registry.resolve(flow.provider);
   const msLeft = Date.parse(flow.expires_at) - Date.now();
-  const expiry = AbortSignal.timeout(Math.max(0, msLeft));
-  const polling = AbortSignal.any([signal, expiry]);
+  const polling = deadline(msLeft, signal);
   const deviceResponse: client.DeviceAuthorizationResponse = {
     device_code: flow.data.device_code,
     user_code: flow.data.user_code,
@@ -92,14 +92,14 @@ export async function pollDeviceFlow(
         provider.configuration,
         deviceResponse,
         flow.data.resource ? { resource: flow.data.resource } : undefined,
-        { signal: polling },
+        { signal: polling.signal },
       ),
-      polling,
+      polling.signal,
     );
     const session = await storeSignedInSession(ctx, flow, tokens);
     outcome = { status: 'authenticated', session_id: session.session_id };
   } catch (thrown) {
-    if (expiry.aborted) return expiredOrFinishedElsewhere(ctx, flow);
+    if (polling.timedOut) return expiredOrFinishedElsewhere(ctx, flow);
     if (signal.aborted) return undefined;
     const oauthError = (thrown as { error?: string }).error;
     if (oauthError === 'access_denied') outcome = { status: 'denied' };
@@ -116,6 +116,8 @@ export async function pollDeviceFlow(
         toToolError(thrown, `finishing the device sign-in at provider "${flow.provider}"`),
       );
     }
+  } finally {
+    polling.release();
   }
   await recordOutcome(ctx.vault, flow, outcome);
   return outcome;

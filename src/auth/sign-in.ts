@@ -9,6 +9,7 @@ import {
   startAuthorizationCode,
 } from './authorization-code.js';
 import { openBrowser } from './browser.js';
+import { deadline } from './deadline.js';
 import { pollDeviceFlow, startDeviceFlow } from './device-flow.js';
 import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
@@ -81,15 +82,16 @@ export async function continueSignIn(
   if (Date.now() >= Date.parse(flow.expires_at)) return deliver(ctx, flow, { status: 'expired' });
   if (waitSeconds <= 0 || hooks.signal.aborted) return pendingResult(flow);
 
-  const waiting = AbortSignal.any([hooks.signal, AbortSignal.timeout(waitSeconds * 1000)]);
+  const waiting = deadline(waitSeconds * 1000, hooks.signal);
   const stopProgress = reportProgress(flow, waitSeconds, hooks, ctx.logger);
   let outcome: FlowOutcome | undefined;
   try {
     outcome =
       flow.kind === 'device_code'
-        ? await pollDeviceFlow(ctx, flow, waiting)
-        : await waitForCallback(ctx, flow, waiting);
+        ? await pollDeviceFlow(ctx, flow, waiting.signal)
+        : await waitForCallback(ctx, flow, waiting.signal);
   } finally {
+    waiting.release();
     stopProgress();
   }
   return outcome ? deliver(ctx, flow, outcome) : pendingResult(flow);
