@@ -68,7 +68,10 @@ const DEFAULT_RESOURCE_SERVERS: Record<string, ResourceServerOptions> = {
 export async function startAuthorizationServer(
   options: AuthorizationServerOptions = {},
 ): Promise<RunningAuthorizationServer> {
-  const resourceServers = { ...DEFAULT_RESOURCE_SERVERS, ...options.resourceServers };
+  // A Map: the resource indicator comes from the client, and `constructor` must not find Object's.
+  const resourceServers = new Map(
+    Object.entries({ ...DEFAULT_RESOURCE_SERVERS, ...options.resourceServers }),
+  );
   const ttl = options.ttl ?? {};
   const onServerError =
     options.onServerError ??
@@ -91,7 +94,7 @@ export async function startAuthorizationServer(
   const issuer = `http://127.0.0.1:${port}`;
 
   const resourceServerInfo = (resource: string) => {
-    const found = resourceServers[resource];
+    const found = resourceServers.get(resource);
     if (!found) throw new errors.InvalidTarget();
     return {
       scope: found.scope,
@@ -101,7 +104,7 @@ export async function startAuthorizationServer(
     };
   };
   const scopes = new Set([...BASE_SCOPES, ...(options.scopes ?? [])]);
-  for (const { scope } of Object.values(resourceServers)) for (const s of scope.split(' ')) scopes.add(s);
+  for (const { scope } of resourceServers.values()) for (const s of scope.split(' ')) scopes.add(s);
 
   const provider = new Provider(issuer, {
     clients: [...demoClientMetadata(), ...(options.clients ?? [])],
