@@ -13,11 +13,15 @@ import {
   newFlowHeader,
   readFlow,
   recordOutcome,
+  resolveFlowProvider,
   type SignInFlow,
   saveFlow,
   signInScope,
   storeSignedInSession,
 } from './pending-flows.js';
+
+/** An AS asking for slower polling than this is polled this often anyway (RFC 8628 suggests 5 s). */
+const MAX_POLL_INTERVAL_SECONDS = 60;
 
 export type DeviceFlow = Extract<SignInFlow, { kind: 'device_code' }>;
 
@@ -55,10 +59,10 @@ export async function startDeviceFlow(ctx: EngineContext, request: DeviceFlowReq
     ...(response.verification_uri_complete
       ? { verification_uri_complete: response.verification_uri_complete }
       : {}),
-    ...(response.interval ? { interval: response.interval } : {}),
+    ...(response.interval ? { interval: Math.min(response.interval, MAX_POLL_INTERVAL_SECONDS) } : {}),
   };
   const flow: DeviceFlow = {
-    ...newFlowHeader(provider.name, response.expires_in),
+    ...newFlowHeader(provider, response.expires_in),
     kind: 'device_code',
     data,
   };
@@ -75,7 +79,7 @@ export async function pollDeviceFlow(
   flow: DeviceFlow,
   signal: AbortSignal,
 ): Promise<FlowOutcome | undefined> {
-  const provider = await ctx.registry.resolve(flow.provider);
+  const provider = await resolveFlowProvider(ctx, flow);
   const msLeft = Date.parse(flow.expires_at) - Date.now();
   const polling = deadline(msLeft, signal);
   const deviceResponse: client.DeviceAuthorizationResponse = {

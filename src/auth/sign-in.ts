@@ -8,12 +8,21 @@ import {
   releaseRedirect,
   startAuthorizationCode,
 } from './authorization-code.js';
+import { staleError, staleReason } from './binding.js';
 import { openBrowser } from './browser.js';
 import { deadline } from './deadline.js';
 import { pollDeviceFlow, startDeviceFlow } from './device-flow.js';
 import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
-import { errorOf, type FlowOutcome, flowEvents, readFlow, type SignInFlow } from './pending-flows.js';
+import {
+  errorOf,
+  type FlowOutcome,
+  failedOutcome,
+  flowEvents,
+  readFlow,
+  type SignInFlow,
+  STALE_FLOW_ADVICE,
+} from './pending-flows.js';
 import { type SessionView, viewSession } from './sessions.js';
 
 /** Hosts that reset their request timeout on progress need a notification well inside 60 s. */
@@ -80,6 +89,11 @@ export async function continueSignIn(
   }
   if (flow.data.outcome) return deliver(ctx, flow, flow.data.outcome);
   if (Date.now() >= Date.parse(flow.expires_at)) return deliver(ctx, flow, { status: 'expired' });
+  const stale = await staleReason(ctx.registry, flow);
+  if (stale) {
+    const error = staleError(`The pending sign-in "${flow.flow_id}"`, stale, STALE_FLOW_ADVICE);
+    return deliver(ctx, flow, failedOutcome(error));
+  }
   if (waitSeconds <= 0 || hooks.signal.aborted) return pendingResult(flow);
 
   const waiting = deadline(waitSeconds * 1000, hooks.signal);

@@ -6,10 +6,10 @@ import Provider, { type ClientMetadata, errors } from 'oidc-provider';
 import { DEMO_CLIENTS, DEMO_RESOURCE, demoClientMetadata } from './demo-clients.js';
 import { deviceFlowPages, renderError } from './pages.js';
 import { findAccount, introspectionAllowed, revocationAllowed, signingKeys } from './provider-defaults.js';
-import { createRequestHooks, type RequestHooks } from './request-hooks.js';
+import { createRequestHooks, type ObservedRequest, type RequestHooks } from './request-hooks.js';
 
 export { DEMO_CLIENTS, DEMO_REDIRECT_URI, DEMO_RESOURCE } from './demo-clients.js';
-export type { InjectedResponse, RequestHooks } from './request-hooks.js';
+export type { InjectedResponse, ObservedRequest, RequestHooks } from './request-hooks.js';
 
 export interface ResourceServerOptions {
   /** Space-separated scopes this resource accepts. */
@@ -37,6 +37,8 @@ export interface AuthorizationServerOptions {
   rotateRefreshTokens?: boolean;
   /** Adds `interval` (seconds) to device authorization responses; default none, so clients poll every 5 s. */
   devicePollInterval?: number;
+  /** Sees every request after the provider handled it (tests assert on what reached a server). */
+  onRequest?: (request: ObservedRequest) => void;
   /** Where internal server errors go; default one line on stderr (stdout may be the MCP protocol). */
   onServerError?: (error: unknown) => void;
 }
@@ -156,7 +158,7 @@ export async function startAuthorizationServer(
   });
   provider.on('server_error', (_ctx, error) => onServerError(error));
 
-  const { hooks, middleware } = createRequestHooks(options.devicePollInterval);
+  const { hooks, middleware } = createRequestHooks(options.devicePollInterval, options.onRequest);
   provider.use(middleware);
   handle = provider.callback();
 
