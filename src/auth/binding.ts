@@ -30,19 +30,31 @@ export function bindingMismatch(
 }
 
 /** Why `record` is stale against its provider's current settings (no network), or undefined. */
-export async function staleReason(
+export function staleReason(registry: ProviderRegistry, record: BoundRecord): Promise<string | undefined> {
+  return staleChecker(registry)(record);
+}
+
+/** staleReason for many records: each provider's settings are read once (a registered one is in the store). */
+export function staleChecker(
   registry: ProviderRegistry,
-  record: BoundRecord,
-): Promise<string | undefined> {
-  try {
-    const { settings } = await registry.settings(record.provider);
-    return bindingMismatch(record, settings.issuer, settings.clientId);
-  } catch (error) {
-    if (error instanceof OAuthToolError && error.code === 'not_configured') {
-      return `provider "${record.provider}" is no longer configured`;
+): (record: BoundRecord) => Promise<string | undefined> {
+  const settings = new Map<string, ReturnType<ProviderRegistry['settings']>>();
+  return async (record) => {
+    let found = settings.get(record.provider);
+    if (!found) {
+      found = registry.settings(record.provider);
+      settings.set(record.provider, found);
     }
-    throw error;
-  }
+    try {
+      const current = (await found).settings;
+      return bindingMismatch(record, current.issuer, current.clientId);
+    } catch (error) {
+      if (error instanceof OAuthToolError && error.code === 'not_configured') {
+        return `provider "${record.provider}" is no longer configured`;
+      }
+      throw error;
+    }
+  };
 }
 
 /**

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Grant, StoredSession } from '../store/records.js';
 import { STORE_SCHEMA_VERSION } from '../store/records.js';
 import { newId } from '../store/vault.js';
-import { STALE_SESSION_ADVICE, staleError, staleReason } from './binding.js';
+import { STALE_SESSION_ADVICE, staleChecker, staleError, staleReason } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
 import { fingerprint } from './secret.js';
@@ -84,10 +84,9 @@ export async function listSessions(
 ): Promise<SessionView[]> {
   const sessions = await ctx.vault.listSessions(filter);
   const now = Date.now();
+  const stale = staleChecker(ctx.registry);
   return Promise.all(
-    sessions.map(async (session) =>
-      toSessionView(session, ctx.exposeTokens, now, await staleReason(ctx.registry, session)),
-    ),
+    sessions.map(async (session) => toSessionView(session, ctx.exposeTokens, now, await stale(session))),
   );
 }
 
@@ -201,8 +200,9 @@ export async function findSession(
   }
   const usable: StoredSession[] = [];
   const stale: string[] = [];
+  const isStale = staleChecker(ctx.registry);
   for (const session of await ctx.vault.listSessions(provider ? { provider } : {})) {
-    if (await staleReason(ctx.registry, session)) stale.push(session.session_id);
+    if (await isStale(session)) stale.push(session.session_id);
     else usable.push(session);
   }
   // User sessions first: a client-credentials token only when nothing else exists.
