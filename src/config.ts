@@ -39,11 +39,21 @@ export const providerSchema = z
   })
   .strict();
 
+/**
+ * Provider names are the user's: checked through a Map, because a record drops `__proto__` and plain
+ * lookups find `constructor` on Object.prototype. The result is a plain object of own properties.
+ */
+const providersSchema = z
+  .preprocess(
+    (value) =>
+      value && typeof value === 'object' && !Array.isArray(value) ? new Map(Object.entries(value)) : value,
+    z.map(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _ . -'), providerSchema),
+  )
+  .transform((providers): Record<string, ProviderConfig> => Object.fromEntries(providers));
+
 export const configSchema = z
   .object({
-    providers: z
-      .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _ . -'), providerSchema)
-      .default({}),
+    providers: providersSchema.default({}),
     defaultProvider: z.string().optional(),
     store: z
       .object({
@@ -103,7 +113,7 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    if (config.defaultProvider && !(config.defaultProvider in config.providers)) {
+    if (config.defaultProvider && !Object.hasOwn(config.providers, config.defaultProvider)) {
       ctx.addIssue({
         code: 'custom',
         path: ['defaultProvider'],

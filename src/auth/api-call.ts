@@ -4,6 +4,7 @@
 
 import type { StoredSession } from '../store/records.js';
 import { type API_METHODS, DEFAULT_MAX_BODY_BYTES, type ResponseView, viewResponse } from './api-response.js';
+import { type Deadline, deadline } from './deadline.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
@@ -69,6 +70,7 @@ export async function callApi(ctx: EngineContext, request: ApiCallRequest): Prom
   let response = await send(ctx, request.signal, target, method, headers, body, session);
   if (response.response.status === 401 && session.refresh_token && !refreshed) {
     await response.response.body?.cancel().catch(() => undefined);
+    response.timeout.release();
     session = await refreshAfterRejection(ctx, session);
     refreshed = true;
     response = await send(ctx, request.signal, target, method, headers, body, session);
@@ -81,6 +83,8 @@ export async function callApi(ctx: EngineContext, request: ApiCallRequest): Prom
     });
   } catch (error) {
     throw fetchError(error, request.signal, response.timeout, response.url);
+  } finally {
+    response.timeout.release();
   }
   return {
     ...view,
@@ -157,7 +161,8 @@ interface Sent {
   response: Response;
   url: URL;
   redirectNotFollowed?: string;
-  timeout: AbortSignal;
+  /** Covers the request and reading the body; the caller releases it. */
+  timeout: Deadline;
 }
 
 /** One request, following redirects only within the same origin so the token never leaves it. */
@@ -170,8 +175,8 @@ async function send(
   body: string | undefined,
   session: StoredSession,
 ): Promise<Sent> {
-  const timeout = AbortSignal.timeout(ctx.timeoutMs);
-  const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+  const timeout = deadline(ctx.timeoutMs, callerSignal);
+  const { signal } = timeout;
   const withToken = new Headers(headers);
   withToken.set('authorization', `Bearer ${session.access_token}`);
   let url = target;
@@ -188,6 +193,7 @@ async function send(
         signal,
       });
     } catch (error) {
+      timeout.release();
       throw fetchError(error, callerSignal, timeout, url);
     }
     const location = response.headers.get('location');
@@ -221,7 +227,7 @@ async function send(
 function fetchError(
   error: unknown,
   callerSignal: AbortSignal | undefined,
-  timeout: AbortSignal,
+  timeout: Deadline,
   url: URL,
 ): OAuthToolError {
   if (callerSignal?.aborted) {
@@ -231,7 +237,7 @@ function fetchError(
       { cause: error },
     );
   }
-  if (timeout.aborted) {
+  if (timeout.timedOut) {
     return new OAuthToolError(
       'timeout',
       `The request to ${url.origin} timed out: the API did not answer in time. Check that it is up, or raise "timeoutMs" in the config.`,

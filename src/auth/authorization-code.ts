@@ -15,6 +15,7 @@ import {
   newFlowHeader,
   readFlow,
   recordOutcome,
+  resolveFlowProvider,
   type SignInFlow,
   saveFlow,
   signInScope,
@@ -47,7 +48,7 @@ export async function startAuthorizationCode(
   }
   const scope = signInScope(provider, request.scopes);
   const resource = request.resource ?? provider.settings.resource;
-  const header = newFlowHeader(provider.name, CODE_FLOW_TTL_SECONDS);
+  const header = newFlowHeader(provider, CODE_FLOW_TTL_SECONDS);
   const redirectUri = await redirectUriFor(ctx, provider.settings.redirectUri, header);
   try {
     const codeVerifier = client.randomPKCECodeVerifier();
@@ -163,7 +164,7 @@ async function redeem(ctx: EngineContext, flow: CodeFlow, callbackUrl: URL): Pro
   const response = new URL(flow.data.redirect_uri);
   response.search = callbackUrl.search;
   try {
-    const provider = await ctx.registry.resolve(flow.provider);
+    const provider = await resolveFlowProvider(ctx, flow);
     const tokens = await client.authorizationCodeGrant(
       provider.configuration,
       response,

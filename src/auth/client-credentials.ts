@@ -2,6 +2,7 @@
 
 import * as client from 'openid-client';
 import type { StoredSession } from '../store/records.js';
+import { bindingMismatch } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
@@ -41,8 +42,11 @@ export async function clientCredentials(
   const resource = request.resource ?? settings.resource;
 
   if (!request.forceNew) {
+    // Only a token of this provider's current server and client: the name may point elsewhere now.
     const reusable = (await ctx.vault.listSessions({ provider: name }))
-      .filter((s) => s.grant === 'client_credentials' && s.client_id === settings.clientId)
+      .filter(
+        (s) => s.grant === 'client_credentials' && !bindingMismatch(s, settings.issuer, settings.clientId),
+      )
       .filter((s) => sameScope(s.requested_scope ?? s.scope, scope) && s.resource === resource)
       .filter((s) => secondsLeft(s) > REUSE_MARGIN_SECONDS)
       .at(-1);
@@ -79,7 +83,7 @@ async function dropSupersededMachineSessions(ctx: EngineContext, current: Stored
     (s) =>
       s.session_id !== current.session_id &&
       s.grant === 'client_credentials' &&
-      s.client_id === current.client_id &&
+      !bindingMismatch(s, current.issuer, current.client_id) &&
       sameScope(s.requested_scope ?? s.scope, current.requested_scope ?? current.scope) &&
       s.resource === current.resource,
   );

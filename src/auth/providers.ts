@@ -53,11 +53,14 @@ export interface ProviderRegistryOptions {
 
 export class ProviderRegistry {
   readonly #options: ProviderRegistryOptions;
+  /** Configured providers by name: a Map, so a name like `constructor` finds nothing inherited. */
+  readonly #providers: Map<string, ProviderConfig>;
   readonly #discoveries: Map<string, Promise<DiscoveryResult>>;
   readonly #configurations = new Map<string, { key: string; configuration: client.Configuration }>();
 
   constructor(options: ProviderRegistryOptions, discoveries = new Map<string, Promise<DiscoveryResult>>()) {
     this.#options = options;
+    this.#providers = new Map(Object.entries(options.providers));
     this.#discoveries = discoveries;
   }
 
@@ -79,7 +82,7 @@ export class ProviderRegistry {
   }
 
   staticProviderNames(): string[] {
-    return Object.keys(this.#options.providers);
+    return [...this.#providers.keys()];
   }
 
   async providerNames(): Promise<string[]> {
@@ -98,7 +101,7 @@ export class ProviderRegistry {
           name,
           issuer: settings.issuer,
           ...(settings.clientId ? { client_id: settings.clientId } : {}),
-          source: name in this.#options.providers ? ('config' as const) : ('registered' as const),
+          source: this.#providers.has(name) ? ('config' as const) : ('registered' as const),
           confidential: Boolean(settings.clientSecret),
           is_default: name === defaultName,
         };
@@ -109,7 +112,7 @@ export class ProviderRegistry {
   /** The provider's settings: config file first, then registered profiles from the store. */
   async settings(name?: string): Promise<{ name: string; settings: ProviderConfig }> {
     const resolvedName = name ?? (await this.#defaultName());
-    const fromConfig = this.#options.providers[resolvedName];
+    const fromConfig = this.#providers.get(resolvedName);
     if (fromConfig) return { name: resolvedName, settings: fromConfig };
     const fromStore = await this.#options.profiles?.getProfile(resolvedName);
     if (fromStore) return { name: resolvedName, settings: fromStore };

@@ -19,8 +19,19 @@ export interface RequestHooks {
   clearFaults(): void;
 }
 
+/** What a test sees of each request the provider handled (its parsed form body included). */
+export interface ObservedRequest {
+  method: string;
+  path: string;
+  body?: unknown;
+  authorization?: string;
+}
+
 /** Returns the hooks and the Koa middleware that applies them; `devicePollInterval` is added to device responses. */
-export function createRequestHooks(devicePollInterval?: number) {
+export function createRequestHooks(
+  devicePollInterval?: number,
+  onRequest?: (request: ObservedRequest) => void,
+) {
   const requestCounts = new Map<string, number>();
   const bump = (key: string) => requestCounts.set(key, (requestCounts.get(key) ?? 0) + 1);
   const injected = new Map<string, InjectedResponse[]>();
@@ -42,6 +53,12 @@ export function createRequestHooks(devicePollInterval?: number) {
       return;
     }
     await next();
+    onRequest?.({
+      method: ctx.method,
+      path: ctx.path,
+      ...(ctx.oidc?.body ? { body: ctx.oidc.body } : {}),
+      ...(typeof ctx.headers.authorization === 'string' ? { authorization: ctx.headers.authorization } : {}),
+    });
     const grantType = ctx.oidc?.body?.grant_type;
     if (ctx.path === '/token' && typeof grantType === 'string') bump(`grant:${grantType}`);
     // oidc-provider sends no interval, so clients fall back to 5 s (RFC 8628 section 3.2)

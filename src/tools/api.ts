@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 import { API_METHODS, DEFAULT_MAX_BODY_BYTES } from '../auth/api-response.js';
-import { oauth, providerInput, sessionIdInput } from './common.js';
+import { capped, cappedFields, LIMITS, oauth, providerInput, sessionIdInput } from './common.js';
 import { defineTool } from './tool.js';
 
 export const userinfoTool = defineTool({
@@ -34,23 +34,21 @@ export const callApiTool = defineTool({
     provider: providerInput,
     session_id: sessionIdInput,
     method: z.enum(API_METHODS).optional().describe('HTTP method; default GET'),
-    url: z
-      .string()
+    url: capped('url', LIMITS.apiUrl)
       .url()
-      .max(8192)
       .describe('Absolute URL at an allowed origin (https, or http on loopback)'),
-    query: z.record(z.string(), z.string()).optional().describe('Query parameters appended to the URL'),
-    headers: z
-      .record(z.string(), z.string().max(8192))
+    query: cappedFields('query parameter').optional().describe('Query parameters appended to the URL'),
+    headers: cappedFields('header')
       .optional()
       .describe('Request headers; Authorization is set from the session and cannot be given'),
-    body: z
-      .string()
-      .max(1_000_000)
+    body: capped('body', LIMITS.body)
       .optional()
       .describe('Raw request body (not with GET/HEAD); exclusive with json'),
     json: z
       .unknown()
+      .refine((value) => value === undefined || (JSON.stringify(value)?.length ?? 0) <= LIMITS.body, {
+        message: `json is too large (at most ${LIMITS.body} characters serialised)`,
+      })
       .optional()
       .describe('A value sent as the JSON request body; sets content-type application/json'),
     max_body_bytes: z

@@ -1,7 +1,7 @@
 // Toolset "discovery": authorization server metadata.
 
 import { z } from 'zod';
-import { oauth, providerInput } from './common.js';
+import { capped, LIMITS, oauth, providerInput } from './common.js';
 import { defineTool } from './tool.js';
 
 export const discoverTool = defineTool({
@@ -12,8 +12,7 @@ export const discoverTool = defineTool({
     "Fetch an OAuth 2 / OpenID Connect authorization server's metadata (OIDC discovery, else RFC 8414): endpoints, supported grants, scopes, PKCE methods, registration endpoint. Give a configured `provider` name, or an `issuer` URL to inspect any server. Read-only; use it to check what a server supports before signing in or registering a client.",
   input: z.object({
     provider: providerInput,
-    issuer: z
-      .string()
+    issuer: capped('issuer', LIMITS.url)
       .min(1)
       .optional()
       .describe('An issuer URL to discover instead of a configured provider (https, or http on loopback)'),
