@@ -5,6 +5,7 @@ import type { StoredSession } from '../store/records.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
+import { tokenParameters, USER_SCOPES } from './provider-parameters.js';
 import { secondsLeft, sessionFromTokens } from './sessions.js';
 
 /** A stored token is reused only while it has more than this many seconds left. */
@@ -33,9 +34,7 @@ export async function clientCredentials(
       `Provider "${name}" has no client secret, so it cannot use the client-credentials grant (only confidential clients can). Configure "clientSecret" or use oauth_authenticate_user.`,
     );
   }
-  const scope = (request.scopes ?? settings.scopes ?? [])
-    .filter((s) => s !== 'openid' && s !== 'offline_access')
-    .join(' ');
+  const scope = (request.scopes ?? settings.scopes ?? []).filter((s) => !USER_SCOPES.has(s)).join(' ');
   const resource = request.resource ?? settings.resource;
 
   if (!request.forceNew) {
@@ -48,9 +47,10 @@ export async function clientCredentials(
   }
 
   const provider = await ctx.registry.resolve(name);
-  const parameters: Record<string, string> = {};
-  if (scope) parameters.scope = scope;
-  if (resource) parameters.resource = resource;
+  const parameters = tokenParameters(settings, {
+    ...(scope ? { scope } : {}),
+    ...(resource ? { resource } : {}),
+  });
   let tokens: Awaited<ReturnType<typeof client.clientCredentialsGrant>>;
   try {
     tokens = await client.clientCredentialsGrant(provider.configuration, parameters);

@@ -81,10 +81,40 @@ export function validateClientInformation(
   return info;
 }
 
-/** The stored profile's fields from a client information response; `base` keeps issuer and resource. */
+/**
+ * What a registered client keeps of the provider it was registered through: the server's endpoints
+ * and quirks, not the client (id, secret, scopes, redirect URI come from the registration).
+ */
+export function serverSettings(issuer: string, source: ProviderConfig | undefined): ProviderConfig {
+  const {
+    discovery,
+    metadata,
+    resource,
+    scopeSeparator,
+    offlineAccess,
+    authorizationParams,
+    tokenParams,
+    jwtTypes,
+  } = source ?? {};
+  return Object.fromEntries(
+    Object.entries({
+      issuer,
+      discovery,
+      metadata,
+      resource,
+      scopeSeparator,
+      offlineAccess,
+      authorizationParams,
+      tokenParams,
+      jwtTypes,
+    }).filter(([, value]) => value !== undefined),
+  ) as ProviderConfig;
+}
+
+/** The stored profile's fields from a client information response; `base` keeps the server's settings. */
 export function profileFromClientInformation(
   info: ClientInformation,
-  base: { issuer: string; resource?: string },
+  base: ProviderConfig,
   previous?: Pick<ClientProfile, 'registration_access_token' | 'registration_client_uri'>,
 ): Pick<
   ClientProfile,

@@ -10,6 +10,7 @@ import {
   clientView,
   profileFromClientInformation,
   registrationError,
+  serverSettings,
   validateClientInformation,
 } from './client-information.js';
 import type { EngineContext } from './engine-context.js';
@@ -128,10 +129,9 @@ async function save(
   profile: ClientProfile,
   info: ClientInformation,
 ): Promise<ClientProfile> {
-  const { issuer, resource } = profile.settings;
   const next: ClientProfile = {
     ...profile,
-    ...profileFromClientInformation(info, { issuer, ...(resource ? { resource } : {}) }, profile),
+    ...profileFromClientInformation(info, serverSettings(profile.settings.issuer, profile.settings), profile),
     updated_at: new Date().toISOString(),
   };
   ctx.logger.addSecret(next.settings.clientSecret);

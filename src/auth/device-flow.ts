@@ -14,9 +14,9 @@ import {
   recordOutcome,
   type SignInFlow,
   saveFlow,
-  signInScope,
   storeSignedInSession,
 } from './pending-flows.js';
+import { authorizationParameters, signInScope, tokenParameters } from './provider-parameters.js';
 
 export type DeviceFlow = Extract<SignInFlow, { kind: 'device_code' }>;
 
@@ -38,10 +38,13 @@ export async function startDeviceFlow(ctx: EngineContext, request: DeviceFlowReq
   const resource = request.resource ?? provider.settings.resource;
   let response: client.DeviceAuthorizationResponse;
   try {
-    response = await client.initiateDeviceAuthorization(provider.configuration, {
-      ...(scope ? { scope } : {}),
-      ...(resource ? { resource } : {}),
-    });
+    response = await client.initiateDeviceAuthorization(
+      provider.configuration,
+      authorizationParameters(provider.settings, {
+        ...(scope ? { scope } : {}),
+        ...(resource ? { resource } : {}),
+      }),
+    );
   } catch (error) {
     throw toToolError(error, `starting a device sign-in at provider "${provider.name}"`);
   }
@@ -91,7 +94,7 @@ export async function pollDeviceFlow(
       client.pollDeviceAuthorizationGrant(
         provider.configuration,
         deviceResponse,
-        flow.data.resource ? { resource: flow.data.resource } : undefined,
+        tokenParameters(provider.settings, flow.data.resource ? { resource: flow.data.resource } : {}),
         { signal: polling },
       ),
       polling,

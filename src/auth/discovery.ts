@@ -1,11 +1,12 @@
-// Authorization server metadata for a configured provider or any issuer URL (OIDC discovery, else RFC 8414).
+// Authorization server metadata for a configured provider or any issuer URL: the OIDC and RFC 8414
+// documents merged, with a provider's own `metadata` over them, and where each field came from.
 
 import type { EngineContext } from './engine-context.js';
 import type { DiscoveryResult } from './providers.js';
 
 export interface DiscoveryRequest {
   provider?: string | undefined;
-  /** An issuer to discover instead of a configured provider. */
+  /** An issuer to discover instead of a configured provider; with `provider`, both must name one server. */
   issuer?: string | undefined;
 }
 
@@ -13,7 +14,6 @@ export async function discover(
   ctx: EngineContext,
   request: DiscoveryRequest,
 ): Promise<DiscoveryResult & { provider?: string }> {
-  if (request.issuer) return ctx.registry.discover(request.issuer);
-  const { name, settings } = await ctx.registry.settings(request.provider);
-  return { ...(await ctx.registry.discover(settings.issuer)), provider: name };
+  const { name, discovery } = await ctx.registry.pickServer(request);
+  return { ...discovery, ...(name ? { provider: name } : {}) };
 }

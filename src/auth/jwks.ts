@@ -35,3 +35,9 @@ export function remoteJwks(uri: string, timeoutMs: number): JWTVerifyGetKey {
 export function jwksFetchedAt(uri: string): number | undefined {
   return sets.get(uri)?.cache.uat;
 }
+
+/** JOSE `typ` values compare case-insensitively, with or without the "application/" prefix (RFC 7515 4.1.9). */
+export function sameMediaType(expected: string, actual: string | undefined): boolean {
+  const normalise = (type: string) => type.toLowerCase().replace(/^application\//, '');
+  return actual !== undefined && normalise(expected) === normalise(actual);
+}

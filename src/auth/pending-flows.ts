@@ -8,7 +8,6 @@ import { type PendingFlow, STORE_SCHEMA_VERSION, type StoredSession } from '../s
 import { newId, type Vault } from '../store/vault.js';
 import type { EngineContext } from './engine-context.js';
 import { ERROR_CODES, OAuthToolError } from './errors.js';
-import type { ResolvedProvider } from './providers.js';
 import { sessionFromTokens } from './sessions.js';
 
 /** How long oauth_authenticate_user waits for the user by default: below the 60 s request timeout of hosts. */
@@ -74,13 +73,6 @@ export function newFlowHeader(provider: string, ttlSeconds: number): Omit<Pendin
     created_at: new Date(now).toISOString(),
     expires_at: new Date(now + ttlSeconds * 1000).toISOString(),
   };
-}
-
-/** The scope of a sign-in: the request's, else the provider's, else `openid` where the AS speaks OIDC. */
-export function signInScope(provider: ResolvedProvider, scopes: string[] | undefined): string {
-  const oidc =
-    provider.metadata.scopes_supported?.includes('openid') ?? Boolean(provider.metadata.userinfo_endpoint);
-  return (scopes ?? provider.settings.scopes ?? (oidc ? ['openid'] : [])).join(' ');
 }
 
 export async function readFlow(vault: Vault, flowId: string): Promise<SignInFlow | undefined> {

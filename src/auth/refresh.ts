@@ -7,6 +7,7 @@ import type { TokenStore } from '../store/token-store.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
+import { tokenParameters } from './provider-parameters.js';
 import { findSession, secondsLeft, sessionAfterRefresh } from './sessions.js';
 
 /** Tools that use a session refresh it first when its access token expires within this many seconds. */
@@ -122,7 +123,7 @@ async function refreshLocked(
       tokens = await client.refreshTokenGrant(
         provider.configuration,
         current.refresh_token,
-        current.resource ? { resource: current.resource } : undefined,
+        tokenParameters(provider.settings, current.resource ? { resource: current.resource } : {}),
       );
     } catch (error) {
       const mapped = toToolError(
