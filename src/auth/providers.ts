@@ -219,8 +219,9 @@ export class ProviderRegistry {
     const discoveries = this.#shared.discoveries;
     let pending = discoveries.get(normalised);
     if (!pending) {
+      // As given: an issuer with a path is compared exactly, trailing slash included (Auth0's has one).
       pending = loadOpenIdClient().then((oidc) =>
-        discoverDocuments(oidc, normalised, {
+        discoverDocuments(oidc, issuer, {
           timeoutMs: this.#options.timeoutMs,
           fetch: this.outboundFetch(),
         }),

@@ -37,6 +37,8 @@ export interface AuthorizationServerOptions {
   rotateRefreshTokens?: boolean;
   /** Adds `interval` (seconds) to device authorization responses; default none, so clients poll every 5 s. */
   devicePollInterval?: number;
+  /** Answer 404 to the discovery documents (`/.well-known/*`), like servers that publish none; default false. */
+  blockDiscovery?: boolean;
   /** Where internal server errors go; default one line on stderr (stdout may be the MCP protocol). */
   onServerError?: (error: unknown) => void;
 }
@@ -153,7 +155,7 @@ export async function startAuthorizationServer(
   });
   provider.on('server_error', (_ctx, error) => onServerError(error));
 
-  const { hooks, middleware } = createRequestHooks(options.devicePollInterval);
+  const { hooks, middleware } = createRequestHooks(options.devicePollInterval, options.blockDiscovery);
   provider.use(middleware);
   handle = provider.callback();
 

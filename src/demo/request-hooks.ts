@@ -19,8 +19,12 @@ export interface RequestHooks {
   clearFaults(): void;
 }
 
-/** Returns the hooks and the Koa middleware that applies them; `devicePollInterval` is added to device responses. */
-export function createRequestHooks(devicePollInterval?: number) {
+/**
+ * Returns the hooks and the Koa middleware that applies them; `devicePollInterval` is added to device
+ * responses; `blockDiscovery` answers 404 to every `/.well-known/` request (still counted), as servers
+ * without discovery do.
+ */
+export function createRequestHooks(devicePollInterval?: number, blockDiscovery = false) {
   const requestCounts = new Map<string, number>();
   const bump = (key: string) => requestCounts.set(key, (requestCounts.get(key) ?? 0) + 1);
   const injected = new Map<string, InjectedResponse[]>();
@@ -30,6 +34,10 @@ export function createRequestHooks(devicePollInterval?: number) {
 
   const middleware = async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
     bump(`${ctx.method} ${ctx.path}`);
+    if (blockDiscovery && ctx.path.startsWith('/.well-known/')) {
+      ctx.status = 404;
+      return;
+    }
     const delayKey = keyOf(delays, ctx);
     if (delayKey) await new Promise((resolve) => setTimeout(resolve, delays.get(delayKey)));
     const failKey = keyOf(injected, ctx);
