@@ -4,6 +4,7 @@
 // moved under the test server, and the preset pointed there with `issuer`: no live network.
 
 import { readFileSync } from 'node:fs';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { type FixtureServer, type Routes, startFixtureServer } from '../helpers/fixture-server.js';
@@ -120,6 +121,23 @@ describe('presets against their recorded metadata', () => {
     expect(mcp!.runtime.config.providers.p?.jwtTypes).toEqual(['JWT']);
   });
 
+  it('microsoft-entra: an access token with typ JWT passes the local check against the JWKS (no introspection endpoint)', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    const document = await serve('microsoft-entra', { preset: 'microsoft-entra', tenant: TENANT }, (doc) => ({
+      [new URL(doc.jwks_uri).pathname]: { body: { keys: [jwk] } },
+    }));
+    const token = await new SignJWT({ scp: 'orders.read' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1', typ: 'JWT' })
+      .setIssuer(document.issuer)
+      .setSubject('user-1')
+      .setAudience('api://orders')
+      .setExpirationTime('5m')
+      .sign(privateKey);
+    const checked = data(await mcp!.call('oauth_introspect_token', { token }));
+    expect(checked).toMatchObject({ active: true, method: 'local_jwt', sub: 'user-1' });
+  });
+
   it('keycloak: the realm document; offline_access requested; typ JWT access tokens accepted', async () => {
     const document = await serve('keycloak', { preset: 'keycloak', domain: 'unused', realm: 'demo' });
     expect(data(await mcp!.call('oauth_discover', {})).metadata).toEqual(document);
@@ -200,6 +218,56 @@ describe('github preset (GitHub Enterprise Server at its own issuer, same paths)
     for (const request of fixture.requests) expect(request.headers.accept).toContain('application/json');
     expect(mcp.logs()).toMatch(
       /answered error "authorization_pending" with 200 instead of 400 \(RFC 6749 section 5\.2\)/,
+    );
+  });
+});
+
+describe('extra parameters and the scope separator of any provider', () => {
+  it('sends authorizationParams and tokenParams, joins scopes with commas, and reads a comma scope back', async () => {
+    let tokenRequest = '';
+    fixture = await startFixtureServer((origin) => ({
+      '/.well-known/oauth-authorization-server': {
+        body: {
+          issuer: origin,
+          authorization_endpoint: `${origin}/authorize`,
+          token_endpoint: `${origin}/token`,
+        },
+      },
+      'POST /token': (request) => {
+        tokenRequest = request.body;
+        return { body: { access_token: 'at-1', token_type: 'Bearer', expires_in: 60, scope: 'read,write' } };
+      },
+    }));
+    mcp = await startInProcess({
+      providers: {
+        p: {
+          issuer: fixture.origin,
+          clientId: 'c',
+          clientSecret: 'c-secret-0123',
+          scopes: ['read', 'write'],
+          scopeSeparator: ',',
+          authorizationParams: { acr_values: 'urn:mace:incommon:iap:silver', ui_locales: 'de' },
+          tokenParams: { audience: 'https://api.example.com' },
+        },
+      },
+    });
+    const query = await authorizationQuery();
+    expect(query.get('scope')).toBe('read,write');
+    expect(query.get('acr_values')).toBe('urn:mace:incommon:iap:silver');
+    expect(query.get('ui_locales')).toBe('de');
+    const token = data(await mcp.call('oauth_client_credentials', {}));
+    const sent = new URLSearchParams(tokenRequest);
+    expect(sent.get('scope')).toBe('read,write');
+    expect(sent.get('audience')).toBe('https://api.example.com');
+    expect(token.session.scope).toBe('read write');
+  });
+
+  it('refuses extra parameters that oauth-mcp sets itself, naming the field', () => {
+    expect(() => derived({ issuer: 'https://a.example.com', authorizationParams: { state: 'x' } })).toThrow(
+      /providers\.p\.authorizationParams\.state/,
+    );
+    expect(() => derived({ issuer: 'https://a.example.com', discovery: false })).toThrow(
+      /providers\.p\.metadata: with "discovery": false, give the endpoints/,
     );
   });
 });
