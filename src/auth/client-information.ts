@@ -81,36 +81,6 @@ export function validateClientInformation(
   return info;
 }
 
-/**
- * What a registered client keeps of the provider it was registered through: the server's endpoints
- * and quirks, not the client (id, secret, scopes, redirect URI come from the registration).
- */
-export function serverSettings(issuer: string, source: ProviderConfig | undefined): ProviderConfig {
-  const {
-    discovery,
-    metadata,
-    resource,
-    scopeSeparator,
-    offlineAccess,
-    authorizationParams,
-    tokenParams,
-    jwtTypes,
-  } = source ?? {};
-  return Object.fromEntries(
-    Object.entries({
-      issuer,
-      discovery,
-      metadata,
-      resource,
-      scopeSeparator,
-      offlineAccess,
-      authorizationParams,
-      tokenParams,
-      jwtTypes,
-    }).filter(([, value]) => value !== undefined),
-  ) as ProviderConfig;
-}
-
 /** The stored profile's fields from a client information response; `base` keeps the server's settings. */
 export function profileFromClientInformation(
   info: ClientInformation,

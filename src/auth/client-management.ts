@@ -10,13 +10,13 @@ import {
   clientView,
   profileFromClientInformation,
   registrationError,
-  serverSettings,
   validateClientInformation,
 } from './client-information.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
 import { urlProblem } from './network-policy.js';
+import { serverSettings } from './server-metadata.js';
 
 /** RFC 7592 section 2.2: the client must not send these back on update. */
 const SERVER_ONLY_FIELDS = [

@@ -128,30 +128,6 @@ export class ProviderRegistry {
     );
   }
 
-  /**
-   * The server named by `provider` or `issuer`, as a model may give either or both: both must name the
-   * same server. A provider brings its settings (`metadata`, `discovery: false`, initial access token).
-   */
-  async pickServer(request: {
-    provider?: string | undefined;
-    issuer?: string | undefined;
-  }): Promise<{ name?: string; settings?: ProviderConfig; discovery: DiscoveryResult }> {
-    if (request.issuer && !request.provider) return { discovery: await this.discover(request.issuer) };
-    const { name, settings } = await this.settings(request.provider);
-    const discovery = await this.serverMetadata(settings);
-    if (request.issuer) {
-      const same = (url: string) => url.replace(/\/+$/, '');
-      const names = [settings.issuer, discovery.issuer].map(same);
-      if (!names.includes(same(request.issuer))) {
-        throw new OAuthToolError(
-          'invalid_input',
-          `"provider" ${name} is the authorization server ${settings.issuer}, but "issuer" says ${request.issuer}. Give only one of them, or both naming the same server.`,
-        );
-      }
-    }
-    return { name, settings, discovery };
-  }
-
   /** A provider's endpoints: its `metadata` over the discovered documents, or alone with `discovery: false`. */
   async serverMetadata(settings: ProviderConfig): Promise<DiscoveryResult> {
     if (settings.discovery === false) return withConfiguredMetadata(settings, undefined);

@@ -11,14 +11,15 @@ import {
   LOOPBACK_REDIRECT_URI,
   profileFromClientInformation,
   registrationError,
-  serverSettings,
   type TokenEndpointAuthMethod,
   validateClientInformation,
 } from './client-information.js';
+import { pickServer } from './discovery.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
 import { needsInsecureTransport } from './network-policy.js';
+import { serverSettings } from './server-metadata.js';
 
 export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -35,7 +36,7 @@ export interface RegistrationRequest extends ClientMetadataInput {
 }
 
 export async function registerClient(ctx: EngineContext, request: RegistrationRequest): Promise<ClientView> {
-  const { settings: source, discovery } = await ctx.registry.pickServer(request);
+  const { settings: source, discovery } = await pickServer(ctx.registry, request);
   const { issuer, metadata: server } = discovery;
   if (!server.registration_endpoint) {
     throw new OAuthToolError(

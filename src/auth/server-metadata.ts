@@ -96,6 +96,36 @@ export function withConfiguredMetadata(
   };
 }
 
+/**
+ * What a registered client keeps of the provider it was registered through: the server's endpoints
+ * and quirks, not the client (id, secret, scopes, redirect URI come from the registration).
+ */
+export function serverSettings(issuer: string, source: ProviderConfig | undefined): ProviderConfig {
+  const {
+    discovery,
+    metadata,
+    resource,
+    scopeSeparator,
+    offlineAccess,
+    authorizationParams,
+    tokenParams,
+    jwtTypes,
+  } = source ?? {};
+  return Object.fromEntries(
+    Object.entries({
+      issuer,
+      discovery,
+      metadata,
+      resource,
+      scopeSeparator,
+      offlineAccess,
+      authorizationParams,
+      tokenParams,
+      jwtTypes,
+    }).filter(([, value]) => value !== undefined),
+  ) as ProviderConfig;
+}
+
 /** openid-client reports a non-200 metadata response with the Response as its cause. */
 function isNotFound(error: unknown): boolean {
   const cause = (error as { cause?: unknown }).cause;
