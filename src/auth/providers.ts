@@ -131,7 +131,16 @@ export class ProviderRegistry {
   /** A provider's endpoints: its `metadata` over the discovered documents, or alone with `discovery: false`. */
   async serverMetadata(settings: ProviderConfig): Promise<DiscoveryResult> {
     if (settings.discovery === false) return withConfiguredMetadata(settings, undefined);
-    return withConfiguredMetadata(settings, await this.discover(settings.issuer));
+    try {
+      return withConfiguredMetadata(settings, await this.discover(settings.issuer));
+    } catch (error) {
+      if (!settings.metadata?.token_endpoint || !(error instanceof OAuthToolError)) throw error;
+      throw new OAuthToolError(
+        'not_configured',
+        `${error.message} The provider gives its endpoints in "metadata": if the server publishes no discovery document, set "discovery": false to use them alone.`,
+        { cause: error, ...(error.detail ? { detail: error.detail } : {}) },
+      );
+    }
   }
 
   /**

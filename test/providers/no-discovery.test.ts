@@ -40,6 +40,11 @@ beforeAll(async () => {
         ...as().clients.confidential,
         scopes: ['openid', 'profile'],
       },
+      forgotten: {
+        issuer,
+        metadata: { token_endpoint: `${issuer}/token` },
+        ...as().clients.confidential,
+      },
     },
     defaultProvider: 'legacy',
   });
@@ -108,5 +113,11 @@ describe('a provider with discovery: false and metadata', () => {
     const result = await mcp.call('oauth_discover', { issuer: as.issuer });
     expect(result.isError).toBe(true);
     expect(discoveryRequests()).toBe(2);
+  });
+
+  it('advises discovery: false when a provider with metadata meets a server without discovery', async () => {
+    const result = await mcp.call('oauth_client_credentials', { provider: 'forgotten' });
+    expect(result.structuredContent?.error).toMatchObject({ code: 'not_configured' });
+    expect(result.content[0]?.text).toMatch(/set "discovery": false to use them alone/);
   });
 });
