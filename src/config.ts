@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { OAuthToolError } from './auth/errors.js';
 import { urlProblem } from './auth/network-policy.js';
+import { applyPreset, presetProblems } from './auth/presets.js';
 
 const serverUrl = z.string().superRefine((value, ctx) => {
   const problem = urlProblem(value);
@@ -14,15 +15,92 @@ const serverUrl = z.string().superRefine((value, ctx) => {
 
 export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
 
-export const providerSchema = z
+/** RFC 8414 metadata a provider may give itself: URLs are checked like the issuer; other fields are kept as given. */
+const metadataSchema = z
   .object({
-    issuer: serverUrl.describe('The authorization server issuer URL'),
+    issuer: serverUrl.optional(),
+    authorization_endpoint: serverUrl.optional(),
+    token_endpoint: serverUrl.optional(),
+    revocation_endpoint: serverUrl.optional(),
+    introspection_endpoint: serverUrl.optional(),
+    device_authorization_endpoint: serverUrl.optional(),
+    userinfo_endpoint: serverUrl.optional(),
+    jwks_uri: serverUrl.optional(),
+    registration_endpoint: serverUrl.optional(),
+    pushed_authorization_request_endpoint: serverUrl.optional(),
+    end_session_endpoint: serverUrl.optional(),
+  })
+  .catchall(z.unknown());
+export type ConfiguredMetadata = z.infer<typeof metadataSchema>;
+
+/** Parameters oauth-mcp sets itself; a provider's extra parameters may not replace them. */
+const RESERVED_PARAMETERS = new Set([
+  'client_id',
+  'client_secret',
+  'client_assertion',
+  'client_assertion_type',
+  'redirect_uri',
+  'response_type',
+  'state',
+  'nonce',
+  'code',
+  'code_challenge',
+  'code_challenge_method',
+  'code_verifier',
+  'grant_type',
+  'refresh_token',
+  'device_code',
+  'scope',
+  'resource',
+  'request_uri',
+]);
+const extraParameters = z.record(
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'a parameter name')
+    .refine((name) => !RESERVED_PARAMETERS.has(name), {
+      message: 'oauth-mcp sets this parameter itself (use "scopes", "resource" or "redirectUri" instead)',
+    }),
+  z.string(),
+);
+
+export const PRESETS = ['github', 'google', 'microsoft-entra', 'okta', 'auth0', 'keycloak'] as const;
+
+const providerFields = z
+  .object({
+    /** The authorization server issuer URL; filled by `preset` (or `metadata.issuer`) when absent. */
+    issuer: serverUrl.describe('The authorization server issuer URL').optional(),
+    /** A known provider whose issuer, endpoints and quirks fill what this entry does not set. */
+    preset: z.enum(PRESETS).optional(),
+    /** Preset fields: Entra tenant (id, domain, organizations, common), Okta/Auth0/Keycloak domain, Keycloak realm. */
+    tenant: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+$/, 'a tenant id or domain')
+      .optional(),
+    domain: z.string().min(1).optional(),
+    realm: z.string().min(1).optional(),
+    /** The API the tokens are for, where the AS wants an `audience` (Auth0) or a `.default` scope (Entra). */
+    audience: z.string().min(1).optional(),
+    /** Read the server's discovery documents (default true); false uses `metadata` alone. */
+    discovery: z.boolean().optional(),
+    /** RFC 8414 metadata merged over discovery, or used instead of it with `discovery: false`. */
+    metadata: metadataSchema.optional(),
     clientId: z.string().min(1).optional(),
     clientSecret: z.string().min(1).optional(),
     /** Default: client_secret_basic with a secret, none without. */
     tokenEndpointAuthMethod: z.enum(TOKEN_ENDPOINT_AUTH_METHODS).optional(),
     /** Default scopes of sign-ins and client-credentials grants. */
     scopes: z.array(z.string().min(1)).optional(),
+    /** How scopes are joined in requests: " " (RFC 6749, default) or "," for servers that need commas. */
+    scopeSeparator: z.enum([' ', ',']).optional(),
+    /** Ask sign-ins for offline_access (a refresh token) when the server lists it. Default true. */
+    offlineAccess: z.boolean().optional(),
+    /** Extra parameters of authorization and device authorization requests (audience, access_type, acr_values, ...). */
+    authorizationParams: extraParameters.optional(),
+    /** Extra parameters of every token request (audience, ...). */
+    tokenParams: extraParameters.optional(),
+    /** JWT `typ` values accepted when an access token is checked locally; default ["at+jwt"] (RFC 9068). */
+    jwtTypes: z.array(z.string().min(1)).min(1).optional(),
     /** RFC 8707 resource indicator sent with token requests. */
     resource: serverUrl.optional(),
     /** A fixed redirect URI; default: a loopback listener on 127.0.0.1 with an ephemeral port. */
@@ -38,6 +116,44 @@ export const providerSchema = z
     sharedClientCredentials: z.boolean().optional(),
   })
   .strict();
+
+export type ProviderInput = z.infer<typeof providerFields>;
+export type ProviderConfig = ProviderInput & { issuer: string };
+
+export const providerSchema = providerFields
+  .superRefine((provider, ctx) => {
+    for (const problem of presetProblems(provider)) ctx.addIssue({ code: 'custom', ...problem });
+    const given = provider.issuer && provider.metadata?.issuer;
+    if (given && provider.metadata?.issuer !== provider.issuer) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metadata', 'issuer'],
+        message: `differs from "issuer" (${provider.issuer}); give the issuer once`,
+      });
+    }
+    if (!provider.issuer && !provider.metadata?.issuer && !provider.preset) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['issuer'],
+        message: `is required (or a "preset": ${PRESETS.join(', ')})`,
+      });
+    }
+  })
+  .transform((provider): ProviderConfig => applyPreset(provider))
+  .superRefine((provider, ctx) => {
+    if (
+      provider.discovery === false &&
+      !provider.metadata?.token_endpoint &&
+      !provider.metadata?.authorization_endpoint
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metadata'],
+        message:
+          'with "discovery": false, give the endpoints in "metadata" (at least token_endpoint, with RFC 8414 names such as authorization_endpoint, device_authorization_endpoint, revocation_endpoint)',
+      });
+    }
+  });
 
 /**
  * Provider names are the user's: checked through a Map, because a record drops `__proto__` and plain
@@ -122,7 +238,6 @@ export const configSchema = z
     }
   });
 
-export type ProviderConfig = z.infer<typeof providerSchema>;
 export type Config = z.infer<typeof configSchema>;
 
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -40,6 +40,7 @@ export async function createRuntime(
     defaultProvider: config.defaultProvider,
     timeoutMs: config.timeoutMs,
     profiles: vault,
+    logger,
   });
   const env = options.env ?? process.env;
   const engine = new OAuthEngine({

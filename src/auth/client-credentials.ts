@@ -6,6 +6,7 @@ import { bindingMismatch } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
+import { tokenParameters, USER_SCOPES } from './provider-parameters.js';
 import { secondsLeft, sessionFromTokens } from './sessions.js';
 import { assertMayActAsClient } from './shared-clients.js';
 
@@ -36,9 +37,7 @@ export async function clientCredentials(
       `Provider "${name}" has no client secret, so it cannot use the client-credentials grant (only confidential clients can). Configure "clientSecret" or use oauth_authenticate_user.`,
     );
   }
-  const scope = (request.scopes ?? settings.scopes ?? [])
-    .filter((s) => s !== 'openid' && s !== 'offline_access')
-    .join(' ');
+  const scope = (request.scopes ?? settings.scopes ?? []).filter((s) => !USER_SCOPES.has(s)).join(' ');
   const resource = request.resource ?? settings.resource;
 
   if (!request.forceNew) {
@@ -54,9 +53,10 @@ export async function clientCredentials(
   }
 
   const provider = await ctx.registry.resolve(name);
-  const parameters: Record<string, string> = {};
-  if (scope) parameters.scope = scope;
-  if (resource) parameters.resource = resource;
+  const parameters = tokenParameters(settings, {
+    ...(scope ? { scope } : {}),
+    ...(resource ? { resource } : {}),
+  });
   let tokens: Awaited<ReturnType<typeof client.clientCredentialsGrant>>;
   try {
     tokens = await client.clientCredentialsGrant(provider.configuration, parameters);

@@ -81,10 +81,10 @@ export function validateClientInformation(
   return info;
 }
 
-/** The stored profile's fields from a client information response; `base` keeps issuer and resource. */
+/** The stored profile's fields from a client information response; `base` keeps the server's settings. */
 export function profileFromClientInformation(
   info: ClientInformation,
-  base: { issuer: string; resource?: string },
+  base: ProviderConfig,
   previous?: Pick<ClientProfile, 'registration_access_token' | 'registration_client_uri'>,
 ): Pick<
   ClientProfile,

@@ -16,6 +16,7 @@ import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
 import { urlProblem } from './network-policy.js';
+import { serverSettings } from './server-metadata.js';
 
 /** RFC 7592 section 2.2: the client must not send these back on update. */
 const SERVER_ONLY_FIELDS = [
@@ -128,10 +129,9 @@ async function save(
   profile: ClientProfile,
   info: ClientInformation,
 ): Promise<ClientProfile> {
-  const { issuer, resource } = profile.settings;
   const next: ClientProfile = {
     ...profile,
-    ...profileFromClientInformation(info, { issuer, ...(resource ? { resource } : {}) }, profile),
+    ...profileFromClientInformation(info, serverSettings(profile.settings.issuer, profile.settings), profile),
     updated_at: new Date().toISOString(),
   };
   ctx.logger.addSecret(next.settings.clientSecret);

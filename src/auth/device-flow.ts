@@ -17,9 +17,9 @@ import {
   resolveFlowProvider,
   type SignInFlow,
   saveFlow,
-  signInScope,
   storeSignedInSession,
 } from './pending-flows.js';
+import { authorizationParameters, signInScope, tokenParameters } from './provider-parameters.js';
 
 /** An AS asking for slower polling than this is polled this often anyway (RFC 8628 suggests 5 s). */
 const MAX_POLL_INTERVAL_SECONDS = 60;
@@ -44,10 +44,13 @@ export async function startDeviceFlow(ctx: EngineContext, request: DeviceFlowReq
   const resource = request.resource ?? provider.settings.resource;
   let response: client.DeviceAuthorizationResponse;
   try {
-    response = await client.initiateDeviceAuthorization(provider.configuration, {
-      ...(scope ? { scope } : {}),
-      ...(resource ? { resource } : {}),
-    });
+    response = await client.initiateDeviceAuthorization(
+      provider.configuration,
+      authorizationParameters(provider.settings, {
+        ...(scope ? { scope } : {}),
+        ...(resource ? { resource } : {}),
+      }),
+    );
   } catch (error) {
     throw toToolError(error, `starting a device sign-in at provider "${provider.name}"`);
   }
@@ -97,7 +100,7 @@ export async function pollDeviceFlow(
       client.pollDeviceAuthorizationGrant(
         provider.configuration,
         deviceResponse,
-        flow.data.resource ? { resource: flow.data.resource } : undefined,
+        tokenParameters(provider.settings, flow.data.resource ? { resource: flow.data.resource } : {}),
         { signal: polling.signal },
       ),
       polling.signal,

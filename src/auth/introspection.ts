@@ -83,15 +83,21 @@ export async function introspect(
     );
   }
   // jose serves only this local check: loaded on first use, it stays out of start-up (~35 ms here)
-  const [{ errors: joseErrors, jwtVerify }, { remoteJwks }] = await Promise.all([
+  const [{ errors: joseErrors, jwtVerify }, { remoteJwks, sameMediaType }] = await Promise.all([
     import('jose'),
     import('./jwks.js'),
   ]);
   try {
-    const { payload } = await jwtVerify(token, remoteJwks(provider.metadata.jwks_uri, ctx.timeoutMs), {
-      issuer: provider.metadata.issuer,
-      typ: 'at+jwt',
-    });
+    const { payload, protectedHeader } = await jwtVerify(
+      token,
+      remoteJwks(provider.metadata.jwks_uri, ctx.timeoutMs),
+      { issuer: provider.metadata.issuer },
+    );
+    // RFC 9068 at+jwt by default; `jwtTypes` admits what Keycloak, Okta or Entra issue (typ JWT).
+    const accepted = provider.settings.jwtTypes ?? ['at+jwt'];
+    if (!accepted.some((type) => sameMediaType(type, protectedHeader.typ))) {
+      return { ...base, active: false, method: 'local_jwt', reason: 'ERR_JWT_CLAIM_VALIDATION_FAILED' };
+    }
     return { ...payload, ...base, active: true, method: 'local_jwt' };
   } catch (error) {
     if (error instanceof joseErrors.JOSEError && !(error instanceof joseErrors.JWKSTimeout)) {

@@ -51,3 +51,9 @@ export async function fetchJwks(
   if (!getKey.fresh) await getKey.reload();
   return { jwks: getKey.jwks() ?? { keys: [] }, fetchedAt: cache.uat ?? Date.now() };
 }
+
+/** JOSE `typ` values compare case-insensitively, with or without the "application/" prefix (RFC 7515 4.1.9). */
+export function sameMediaType(expected: string, actual: string | undefined): boolean {
+  const normalise = (type: string) => type.toLowerCase().replace(/^application\//, '');
+  return actual !== undefined && normalise(expected) === normalise(actual);
+}

@@ -103,13 +103,6 @@ export function resolveFlowProvider(ctx: EngineContext, flow: SignInFlow): Promi
 
 export const STALE_FLOW_ADVICE = 'Start a new sign-in with oauth_authenticate_user (without flow_id).';
 
-/** The scope of a sign-in: the request's, else the provider's, else `openid` where the AS speaks OIDC. */
-export function signInScope(provider: ResolvedProvider, scopes: string[] | undefined): string {
-  const oidc =
-    provider.metadata.scopes_supported?.includes('openid') ?? Boolean(provider.metadata.userinfo_endpoint);
-  return (scopes ?? provider.settings.scopes ?? (oidc ? ['openid'] : [])).join(' ');
-}
-
 /** HTTP mode: one user cannot fill the shared store with sign-ins nobody finishes. */
 export async function assertPendingQuota(ctx: EngineContext): Promise<void> {
   if (!ctx.httpMode || (await ctx.vault.countFlows()) < MAX_PENDING_SIGN_INS) return;

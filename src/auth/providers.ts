@@ -1,11 +1,15 @@
 // Provider registry: resolves a provider name to its settings and an openid-client Configuration,
-// discovering each authorization server once (OIDC discovery, then RFC 8414) and reusing the result.
+// discovering each authorization server once (OIDC and RFC 8414 documents, merged) and reusing the result.
 
 import type * as client from 'openid-client';
 import type { ProviderConfig } from '../config.js';
-import { toToolError } from './error-mapping.js';
+import type { Logger } from '../log.js';
+import { tolerateDeviations } from './deviations.js';
 import { OAuthToolError } from './errors.js';
 import { needsInsecureTransport, urlProblem } from './network-policy.js';
+import { type DiscoveryResult, discoverDocuments, withConfiguredMetadata } from './server-metadata.js';
+
+export type { DiscoveryResult, MetadataSource } from './server-metadata.js';
 
 export type ServerMetadata = client.ServerMetadata;
 
@@ -37,31 +41,40 @@ export interface ProviderSummary {
   is_default: boolean;
 }
 
-export interface DiscoveryResult {
-  issuer: string;
-  /** Which well-known document answered. */
-  source: 'openid-configuration' | 'oauth-authorization-server';
-  metadata: ServerMetadata;
-}
-
 export interface ProviderRegistryOptions {
   providers: Record<string, ProviderConfig>;
   defaultProvider?: string | undefined;
   timeoutMs: number;
   profiles?: ProfileSource;
+  /** Where tolerated deviations of servers are reported (once each). */
+  logger?: Logger | undefined;
+}
+
+/** What every view of one registry shares: discovered metadata and what was learnt about servers. */
+interface SharedState {
+  discoveries: Map<string, Promise<DiscoveryResult>>;
+  loggedDeviations: Set<string>;
+  noCharsetOrigins: Set<string>;
 }
 
 export class ProviderRegistry {
   readonly #options: ProviderRegistryOptions;
   /** Configured providers by name: a Map, so a name like `constructor` finds nothing inherited. */
   readonly #providers: Map<string, ProviderConfig>;
-  readonly #discoveries: Map<string, Promise<DiscoveryResult>>;
+  readonly #shared: SharedState;
   readonly #configurations = new Map<string, { key: string; configuration: client.Configuration }>();
 
-  constructor(options: ProviderRegistryOptions, discoveries = new Map<string, Promise<DiscoveryResult>>()) {
+  constructor(
+    options: ProviderRegistryOptions,
+    shared: SharedState = {
+      discoveries: new Map(),
+      loggedDeviations: new Set(),
+      noCharsetOrigins: new Set(),
+    },
+  ) {
     this.#options = options;
     this.#providers = new Map(Object.entries(options.providers));
-    this.#discoveries = discoveries;
+    this.#shared = shared;
   }
 
   /**
@@ -69,7 +82,7 @@ export class ProviderRegistry {
    * registers their own). Discovery results are shared: metadata is public and the same for everyone.
    */
   withProfiles(profiles: ProfileSource): ProviderRegistry {
-    return new ProviderRegistry({ ...this.#options, profiles }, this.#discoveries);
+    return new ProviderRegistry({ ...this.#options, profiles }, this.#shared);
   }
 
   get timeoutMs(): number {
@@ -123,9 +136,37 @@ export class ProviderRegistry {
     );
   }
 
+  /** A provider's endpoints: its `metadata` over the discovered documents, or alone with `discovery: false`. */
+  async serverMetadata(settings: ProviderConfig): Promise<DiscoveryResult> {
+    if (settings.discovery === false) return withConfiguredMetadata(settings, undefined);
+    try {
+      return withConfiguredMetadata(settings, await this.discover(settings.issuer));
+    } catch (error) {
+      if (!settings.metadata?.token_endpoint || !(error instanceof OAuthToolError)) throw error;
+      throw new OAuthToolError(
+        'not_configured',
+        `${error.message} The provider gives its endpoints in "metadata": if the server publishes no discovery document, set "discovery": false to use them alone.`,
+        { cause: error, ...(error.detail ? { detail: error.detail } : {}) },
+      );
+    }
+  }
+
+  /**
+   * The fetch of every request to an authorization server: the tolerated deviations layered over the
+   * outbound policy. `settings` are the provider's, when the request is made for one.
+   */
+  outboundFetch(settings?: ProviderConfig): client.CustomFetch {
+    return tolerateDeviations(fetch, {
+      logger: this.#options.logger,
+      logged: this.#shared.loggedDeviations,
+      noCharset: this.#shared.noCharsetOrigins,
+      scopeSeparator: settings?.scopeSeparator,
+    });
+  }
+
   async resolve(name?: string): Promise<ResolvedProvider> {
     const { name: resolvedName, settings } = await this.settings(name);
-    const discovery = await this.discover(settings.issuer);
+    const discovery = await this.serverMetadata(settings);
     if (!settings.clientId) {
       throw new OAuthToolError(
         'not_configured',
@@ -136,7 +177,7 @@ export class ProviderRegistry {
       settings.clientId,
       settings.clientSecret,
       settings.tokenEndpointAuthMethod,
-      discovery.issuer,
+      discovery.metadata,
     ]);
     const cached = this.#configurations.get(resolvedName);
     if (cached?.key === key)
@@ -154,6 +195,7 @@ export class ProviderRegistry {
       clientAuthentication(oidc, settings),
     );
     configuration.timeout = Math.ceil(this.#options.timeoutMs / 1000);
+    configuration[oidc.customFetch] = this.outboundFetch(settings);
     if (needsInsecureTransport(new URL(discovery.issuer))) oidc.allowInsecureRequests(configuration);
     this.#configurations.set(resolvedName, { key, configuration });
     return { name: resolvedName, settings, configuration, metadata: discovery.metadata };
@@ -167,11 +209,18 @@ export class ProviderRegistry {
         new OAuthToolError('invalid_input', `Cannot use issuer ${JSON.stringify(issuer)}: ${problem}.`),
       );
     const normalised = issuer.replace(/\/+$/, '') || issuer;
-    let pending = this.#discoveries.get(normalised);
+    const discoveries = this.#shared.discoveries;
+    let pending = discoveries.get(normalised);
     if (!pending) {
-      pending = this.#discoverUncached(normalised);
-      this.#discoveries.set(normalised, pending);
-      pending.catch(() => this.#discoveries.delete(normalised));
+      // As given: an issuer with a path is compared exactly, trailing slash included (Auth0's has one).
+      pending = loadOpenIdClient().then((oidc) =>
+        discoverDocuments(oidc, issuer, {
+          timeoutMs: this.#options.timeoutMs,
+          fetch: this.outboundFetch(),
+        }),
+      );
+      discoveries.set(normalised, pending);
+      pending.catch(() => discoveries.delete(normalised));
     }
     return pending;
   }
@@ -192,41 +241,6 @@ export class ProviderRegistry {
         : `Several providers are configured (${names.join(', ')}) and no defaultProvider is set: pass "provider".`,
     );
   }
-
-  async #discoverUncached(issuer: string): Promise<DiscoveryResult> {
-    const url = new URL(issuer);
-    const oidc = await loadOpenIdClient();
-    const options: client.DiscoveryRequestOptions = {
-      timeout: Math.ceil(this.#options.timeoutMs / 1000),
-      ...(needsInsecureTransport(url) ? { execute: [oidc.allowInsecureRequests] } : {}),
-    };
-    const attempt = async (algorithm: 'oidc' | 'oauth2'): Promise<DiscoveryResult> => {
-      const found = await oidc.discovery(url, 'oauth-mcp-discovery', undefined, undefined, {
-        ...options,
-        algorithm,
-      });
-      const metadata = found.serverMetadata();
-      const source = algorithm === 'oidc' ? 'openid-configuration' : 'oauth-authorization-server';
-      return { issuer: metadata.issuer, source, metadata };
-    };
-    try {
-      return await attempt('oidc');
-    } catch (oidcError) {
-      // Plain OAuth servers publish only RFC 8414 metadata; a 404 on the OIDC document is expected there.
-      if (!isNotFound(oidcError)) throw toToolError(oidcError, `discovering ${issuer}`);
-    }
-    try {
-      return await attempt('oauth2');
-    } catch (oauthError) {
-      throw toToolError(oauthError, `discovering ${issuer}`);
-    }
-  }
-}
-
-/** openid-client reports a non-200 metadata response with the Response as its cause. */
-function isNotFound(error: unknown): boolean {
-  const cause = (error as { cause?: unknown }).cause;
-  return cause instanceof Response && cause.status === 404;
 }
 
 function clientAuthentication(oidc: typeof client, settings: ProviderConfig): client.ClientAuth {

@@ -8,6 +8,7 @@ import { resolveBound, STALE_SESSION_ADVICE } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
+import { tokenParameters } from './provider-parameters.js';
 import type { ServerMetadata } from './providers.js';
 import { whyNoRefreshToken } from './refresh-token-note.js';
 import { findSession, secondsLeft, sessionAfterRefresh } from './sessions.js';
@@ -119,7 +120,7 @@ async function refreshLocked(
       tokens = await client.refreshTokenGrant(
         provider.configuration,
         current.refresh_token,
-        current.resource ? { resource: current.resource } : undefined,
+        tokenParameters(provider.settings, current.resource ? { resource: current.resource } : {}),
       );
     } catch (error) {
       const mapped = toToolError(

@@ -6,6 +6,7 @@ import { type DiscoveryRequest, discover } from './discovery.js';
 import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
 import { describeKeySet, loadJwks } from './jwks-report.js';
+import type { MetadataSource } from './server-metadata.js';
 
 export interface ScoredSection extends AuditSection {
   /** 0-100: a pass counts 1, a warning 1/2, a failure 0; info checks are not scored (no score when all are info). */
@@ -16,7 +17,7 @@ export interface ServerAudit {
   issuer: string;
   provider?: string;
   /** Which well-known document answered. */
-  source: 'openid-configuration' | 'oauth-authorization-server';
+  source: MetadataSource;
   /** The mean of the section scores. */
   score: number;
   sections: ScoredSection[];

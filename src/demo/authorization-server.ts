@@ -43,6 +43,8 @@ export interface AuthorizationServerOptions {
   extraKeys?: Record<string, unknown>[];
   /** Sees every request after the provider handled it (tests assert on what reached a server). */
   onRequest?: (request: ObservedRequest) => void;
+  /** Answer 404 to the discovery documents (`/.well-known/*`), like servers that publish none; default false. */
+  blockDiscovery?: boolean;
   /** Where internal server errors go; default one line on stderr (stdout may be the MCP protocol). */
   onServerError?: (error: unknown) => void;
 }
@@ -171,7 +173,11 @@ export async function startAuthorizationServer(
   });
   provider.on('server_error', (_ctx, error) => onServerError(error));
 
-  const { hooks, middleware } = createRequestHooks(options.devicePollInterval, options.onRequest);
+  const { hooks, middleware } = createRequestHooks({
+    devicePollInterval: options.devicePollInterval,
+    onRequest: options.onRequest,
+    blockDiscovery: options.blockDiscovery,
+  });
   provider.use(middleware);
   handle = provider.callback();
 

@@ -27,11 +27,21 @@ export interface ObservedRequest {
   authorization?: string;
 }
 
-/** Returns the hooks and the Koa middleware that applies them; `devicePollInterval` is added to device responses. */
-export function createRequestHooks(
-  devicePollInterval?: number,
-  onRequest?: (request: ObservedRequest) => void,
-) {
+export interface RequestHookOptions {
+  /** Added to device authorization responses as `interval`. */
+  devicePollInterval?: number | undefined;
+  /** Sees every request after the provider handled it. */
+  onRequest?: ((request: ObservedRequest) => void) | undefined;
+  /** Answer 404 to every `/.well-known/` request (still counted), as servers without discovery do. */
+  blockDiscovery?: boolean | undefined;
+}
+
+/** Returns the hooks and the Koa middleware that applies them. */
+export function createRequestHooks({
+  devicePollInterval,
+  onRequest,
+  blockDiscovery = false,
+}: RequestHookOptions = {}) {
   const requestCounts = new Map<string, number>();
   const bump = (key: string) => requestCounts.set(key, (requestCounts.get(key) ?? 0) + 1);
   const injected = new Map<string, InjectedResponse[]>();
@@ -41,6 +51,10 @@ export function createRequestHooks(
 
   const middleware = async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
     bump(`${ctx.method} ${ctx.path}`);
+    if (blockDiscovery && ctx.path.startsWith('/.well-known/')) {
+      ctx.status = 404;
+      return;
+    }
     const delayKey = keyOf(delays, ctx);
     if (delayKey) await new Promise((resolve) => setTimeout(resolve, delays.get(delayKey)));
     const failKey = keyOf(injected, ctx);

@@ -11,7 +11,7 @@ import {
 import { errors as joseErrors, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { principalFromClaims } from '../auth/initiator-binding.js';
-import { jwksFetchedAt, remoteJwks } from '../auth/jwks.js';
+import { jwksFetchedAt, remoteJwks, sameMediaType } from '../auth/jwks.js';
 import { needsInsecureTransport } from '../auth/network-policy.js';
 import type { ProviderRegistry } from '../auth/providers.js';
 import type { Config } from '../config.js';
@@ -180,12 +180,6 @@ function authInfo(token: string, claims: Record<string, unknown>, issuer: string
     expiresAt: claims.exp as number,
     extra: { principal: principalFromClaims(iss, sub), iss, sub },
   };
-}
-
-/** JOSE `typ` values compare case-insensitively, with or without the "application/" prefix (RFC 7515 4.1.9). */
-function sameMediaType(expected: string, actual: string | undefined): boolean {
-  const normalise = (type: string) => type.toLowerCase().replace(/^application\//, '');
-  return actual !== undefined && normalise(expected) === normalise(actual);
 }
 
 function invalid(message: string): OAuthError {

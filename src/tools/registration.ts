@@ -19,11 +19,10 @@ const metadataFields = {
     .describe('Human-readable client name shown on consent screens'),
   redirect_uris: z
     .array(capped('a redirect URI', LIMITS.url).url())
-    .min(1)
     .max(20)
     .optional()
     .describe(
-      `Redirect URIs; default ["${LOOPBACK_REDIRECT_URI}"], the loopback redirect that oauth-mcp's sign-in uses on any port (RFC 8252 native client)`,
+      `Redirect URIs; default ["${LOOPBACK_REDIRECT_URI}"], the loopback redirect that oauth-mcp's sign-in uses on any port (RFC 8252 native client). [] registers a machine client (client_credentials, no redirect)`,
     ),
   grant_types: z
     .array(capped('a grant type', LIMITS.scope).min(1))
@@ -61,10 +60,10 @@ export const registerClientTool = defineTool({
   toolset: 'registration',
   title: 'Register an OAuth client (dynamic registration)',
   description:
-    "Register a new OAuth client at an authorization server with dynamic client registration (RFC 7591), at a configured `provider`'s server or any `issuer`. The client is saved as a new provider profile (named by `name`, else derived from client_name or the issuer's host) with its secret and registration access token, so oauth_authenticate_user and oauth_client_credentials can use it at once by passing the returned `provider`. Defaults suit signing a user in from this machine: a public native client with the loopback redirect. Ask for token_endpoint_auth_method client_secret_basic (or grant_types with client_credentials) for a machine client. Returns the client's id and metadata; secrets only when the config sets exposeTokens.",
+    "Register a new OAuth client at an authorization server with dynamic client registration (RFC 7591), at a configured `provider`'s server or any `issuer`. The client is saved as a new provider profile (named by `name`, else derived from client_name or the issuer's host) with its secret and registration access token, so oauth_authenticate_user and oauth_client_credentials can use it at once by passing the returned `provider`. Defaults suit signing a user in from this machine: a public native client with the loopback redirect. Ask for token_endpoint_auth_method client_secret_basic (or grant_types with client_credentials, or redirect_uris []) for a machine client. Returns the client's id and metadata; secrets only when the config sets exposeTokens.",
   input: z.object({
     provider: providerInput.describe(
-      "A configured provider whose authorization server to register at (its initialAccessToken is used); default the defaultProvider. Don't combine with issuer",
+      'A configured provider whose authorization server to register at (its initialAccessToken is used); default the defaultProvider. With issuer too, both must name the same server',
     ),
     issuer: capped('issuer', LIMITS.url)
       .min(1)
