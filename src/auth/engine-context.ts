@@ -16,6 +16,4 @@ export interface EngineContext {
   openBrowser: boolean;
   /** HTTP mode: the fixed redirect URI `<public-url>/oauth/callback`; stdio mode uses a loopback listener. */
   callbackUrl?: string | undefined;
-  /** Config `api.allowedOrigins`: the only origins oauth_call_api sends a session's token to. */
-  allowedApiOrigins: string[];
 }

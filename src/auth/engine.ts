@@ -13,7 +13,6 @@ export interface OAuthEngineOptions {
   exposeTokens: boolean;
   openBrowser?: boolean;
   callbackUrl?: string | undefined;
-  allowedApiOrigins?: string[];
 }
 
 export class OAuthEngine {
@@ -24,7 +23,6 @@ export class OAuthEngine {
       ...options,
       timeoutMs: options.registry.timeoutMs,
       openBrowser: options.openBrowser ?? false,
-      allowedApiOrigins: options.allowedApiOrigins ?? [],
     };
   }
 

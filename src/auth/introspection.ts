@@ -84,10 +84,14 @@ export async function introspect(
     import('./jwks.js'),
   ]);
   try {
-    const { payload } = await jwtVerify(token, remoteJwks(provider.metadata.jwks_uri, ctx.timeoutMs), {
-      issuer: provider.metadata.issuer,
-      typ: 'at+jwt',
-    });
+    const { payload } = await jwtVerify(
+      token,
+      remoteJwks(provider.metadata.jwks_uri, ctx.timeoutMs, ctx.registry.fetch),
+      {
+        issuer: provider.metadata.issuer,
+        typ: 'at+jwt',
+      },
+    );
     return { ...payload, ...base, active: true, method: 'local_jwt' };
   } catch (error) {
     if (error instanceof joseErrors.JOSEError && !(error instanceof joseErrors.JWKSTimeout)) {

@@ -3,9 +3,11 @@
 
 import type * as client from 'openid-client';
 import type { ProviderConfig } from '../config.js';
+import { guardedFetch, type OutboundFetch } from '../net/guarded-fetch.js';
+import { OutboundPolicy, urlProblem } from '../net/outbound-policy.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
-import { needsInsecureTransport, urlProblem } from './network-policy.js';
+import { applyTransport, openIdTransport } from './transport.js';
 
 export type ServerMetadata = client.ServerMetadata;
 
@@ -49,16 +51,27 @@ export interface ProviderRegistryOptions {
   defaultProvider?: string | undefined;
   timeoutMs: number;
   profiles?: ProfileSource;
+  /** Config `api.allowedOrigins`: API origins of every configured provider without `apiOrigins`. */
+  sharedApiOrigins?: string[];
+  /** The fetch of every request to an AS or API; default: the outbound policy trusting only `providers`' issuers. */
+  fetch?: OutboundFetch;
 }
 
 export class ProviderRegistry {
   readonly #options: ProviderRegistryOptions;
   readonly #discoveries: Map<string, Promise<DiscoveryResult>>;
   readonly #configurations = new Map<string, { key: string; configuration: client.Configuration }>();
+  /** Every outbound request (AS, API, RFC 7592, JWKS) goes through this fetch. */
+  readonly fetch: OutboundFetch;
 
   constructor(options: ProviderRegistryOptions, discoveries = new Map<string, Promise<DiscoveryResult>>()) {
     this.#options = options;
     this.#discoveries = discoveries;
+    this.fetch =
+      options.fetch ??
+      guardedFetch(
+        new OutboundPolicy({ configuredUrls: Object.values(options.providers).map((p) => p.issuer) }),
+      );
   }
 
   /**
@@ -66,7 +79,7 @@ export class ProviderRegistry {
    * registers their own). Discovery results are shared: metadata is public and the same for everyone.
    */
   withProfiles(profiles: ProfileSource): ProviderRegistry {
-    return new ProviderRegistry({ ...this.#options, profiles }, this.#discoveries);
+    return new ProviderRegistry({ ...this.#options, profiles, fetch: this.fetch }, this.#discoveries);
   }
 
   get timeoutMs(): number {
@@ -115,6 +128,30 @@ export class ProviderRegistry {
     );
   }
 
+  /**
+   * The origins oauth_call_api may send this provider's tokens to: its own `apiOrigins`, else the shared
+   * `api.allowedOrigins` minus origins another provider claims. A registered client gets the origins of
+   * the configured providers at its issuer; its stored settings never widen them.
+   */
+  async apiOrigins(name: string): Promise<string[]> {
+    const configured = Object.entries(this.#options.providers);
+    const origins = (urls: string[]) => urls.map((url) => new URL(url).origin);
+    const claimed = new Set(configured.flatMap(([, settings]) => origins(settings.apiOrigins ?? [])));
+    const shared = origins(this.#options.sharedApiOrigins ?? []).filter((origin) => !claimed.has(origin));
+    const own = (settings: ProviderConfig) => (settings.apiOrigins ? origins(settings.apiOrigins) : shared);
+    const fromConfig = this.#options.providers[name];
+    if (fromConfig) return own(fromConfig);
+    const { settings } = await this.settings(name);
+    const issuer = sameIssuerKey(settings.issuer);
+    return [
+      ...new Set(
+        configured
+          .filter(([, candidate]) => sameIssuerKey(candidate.issuer) === issuer)
+          .flatMap(([, candidate]) => own(candidate)),
+      ),
+    ];
+  }
+
   async resolve(name?: string): Promise<ResolvedProvider> {
     const { name: resolvedName, settings } = await this.settings(name);
     const discovery = await this.discover(settings.issuer);
@@ -146,7 +183,7 @@ export class ProviderRegistry {
       clientAuthentication(oidc, settings),
     );
     configuration.timeout = Math.ceil(this.#options.timeoutMs / 1000);
-    if (needsInsecureTransport(new URL(discovery.issuer))) oidc.allowInsecureRequests(configuration);
+    applyTransport(oidc, configuration, this.fetch);
     this.#configurations.set(resolvedName, { key, configuration });
     return { name: resolvedName, settings, configuration, metadata: discovery.metadata };
   }
@@ -158,7 +195,7 @@ export class ProviderRegistry {
       return Promise.reject(
         new OAuthToolError('invalid_input', `Cannot use issuer ${JSON.stringify(issuer)}: ${problem}.`),
       );
-    const normalised = issuer.replace(/\/+$/, '') || issuer;
+    const normalised = sameIssuerKey(issuer);
     let pending = this.#discoveries.get(normalised);
     if (!pending) {
       pending = this.#discoverUncached(normalised);
@@ -190,7 +227,7 @@ export class ProviderRegistry {
     const oidc = await loadOpenIdClient();
     const options: client.DiscoveryRequestOptions = {
       timeout: Math.ceil(this.#options.timeoutMs / 1000),
-      ...(needsInsecureTransport(url) ? { execute: [oidc.allowInsecureRequests] } : {}),
+      ...openIdTransport(oidc, this.fetch, url),
     };
     const attempt = async (algorithm: 'oidc' | 'oauth2'): Promise<DiscoveryResult> => {
       const found = await oidc.discovery(url, 'oauth-mcp-discovery', undefined, undefined, {
@@ -213,6 +250,10 @@ export class ProviderRegistry {
       throw toToolError(oauthError, `discovering ${issuer}`);
     }
   }
+}
+
+function sameIssuerKey(issuer: string): string {
+  return issuer.replace(/\/+$/, '') || issuer;
 }
 
 /** openid-client reports a non-200 metadata response with the Response as its cause. */

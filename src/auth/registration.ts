@@ -16,7 +16,7 @@ import {
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
-import { needsInsecureTransport } from './network-policy.js';
+import { openIdTransport } from './transport.js';
 
 export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -62,7 +62,7 @@ export async function registerClient(ctx: EngineContext, request: RegistrationRe
         algorithm: discovery.source === 'openid-configuration' ? 'oidc' : 'oauth2',
         timeout: Math.ceil(ctx.timeoutMs / 1000),
         ...(initialAccessToken ? { initialAccessToken } : {}),
-        ...(needsInsecureTransport(new URL(issuer)) ? { execute: [client.allowInsecureRequests] } : {}),
+        ...openIdTransport(client, ctx.registry.fetch, new URL(issuer)),
       });
     } catch (error) {
       throw (
