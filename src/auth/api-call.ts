@@ -94,7 +94,7 @@ export async function callApi(ctx: EngineContext, request: ApiCallRequest): Prom
 
 function parseTarget(url: string, query: Record<string, string> | undefined): URL {
   const problem = urlProblem(url);
-  if (problem) throw new OAuthToolError('invalid_input', `Cannot call ${JSON.stringify(url)}: ${problem}.`);
+  if (problem) throw new OAuthToolError('invalid_input', `Cannot call that URL: ${problem}.`);
   const target = new URL(url);
   for (const [name, value] of Object.entries(query ?? {})) target.searchParams.append(name, value);
   target.hash = '';

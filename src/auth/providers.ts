@@ -192,9 +192,7 @@ export class ProviderRegistry {
   discover(issuer: string): Promise<DiscoveryResult> {
     const problem = urlProblem(issuer);
     if (problem)
-      return Promise.reject(
-        new OAuthToolError('invalid_input', `Cannot use issuer ${JSON.stringify(issuer)}: ${problem}.`),
-      );
+      return Promise.reject(new OAuthToolError('invalid_input', `Cannot use that issuer: ${problem}.`));
     const normalised = sameIssuerKey(issuer);
     let pending = this.#discoveries.get(normalised);
     if (!pending) {

@@ -67,7 +67,9 @@ describe('API origins per provider', () => {
     const result = await call(provider, api());
     expect(result.isError).toBe(true);
     expect(result.structuredContent?.error).toMatchObject({ code: 'forbidden' });
-    expect(result.structuredContent?.error.message).toContain(`is not an API origin of provider "${provider}"`);
+    expect(result.structuredContent?.error.message).toContain(
+      `is not an API origin of provider "${provider}"`,
+    );
     expect(received(api())).toEqual(before);
   });
 });

@@ -164,7 +164,9 @@ describe('URLs', () => {
     const allowed = ['https://as.example.com', 'https://reg.example.com/register'];
     expect(managementUrlProblem('https://as.example.com/clients/1', allowed)).toBeUndefined();
     expect(managementUrlProblem('https://reg.example.com/clients/1', allowed)).toBeUndefined();
-    expect(managementUrlProblem('https://as.example.com:8443/clients/1', allowed)).toMatch(/not on the origin/);
+    expect(managementUrlProblem('https://as.example.com:8443/clients/1', allowed)).toMatch(
+      /not on the origin/,
+    );
     expect(managementUrlProblem('http://127.0.0.1:6379/', allowed)).toMatch(/not on the origin/);
     expect(managementUrlProblem('https://169.254.169.254/latest/meta-data/', allowed)).toMatch(
       /not on the origin/,

@@ -68,7 +68,9 @@ const json = (res: ServerResponse, status: number, body: unknown) =>
 
 /** What an internal admin service would answer, if it were ever asked: a reflected GET would show it. */
 const internalService = () =>
-  recorder((_seen, res) => json(res, 200, { client_id: 'evil-client', internal_data: 'db-password-hunter2' }));
+  recorder((_seen, res) =>
+    json(res, 200, { client_id: 'evil-client', internal_data: 'db-password-hunter2' }),
+  );
 
 const errorOf = (result: ToolResult) => {
   expect(result.isError).toBe(true);
@@ -111,7 +113,11 @@ describe('hostile authorization server', () => {
     server = await startServerProcess({
       config: {
         providers: {
-          hostile: { issuer: hostile.origin, clientId: 'configured-client', clientSecret: 'configured-secret' },
+          hostile: {
+            issuer: hostile.origin,
+            clientId: 'configured-client',
+            clientSecret: 'configured-secret',
+          },
         },
         defaultProvider: 'hostile',
       },
@@ -133,19 +139,22 @@ describe('hostile authorization server', () => {
     ['oauth_get_client', { provider: 'evil' }],
     ['oauth_update_client', { provider: 'evil', client_name: 'renamed', extra_metadata: { jwks_uri: 'x' } }],
     ['oauth_delete_client', { provider: 'evil' }],
-  ])('%s refuses a registration_client_uri on another port: that service gets no request and no token', async (tool, args) => {
-    const error = errorOf(await server.call(tool, args));
-    expect(error.code).toBe('forbidden');
-    expect(error.message).toContain('not on the origin of the issuer or registration endpoint');
-    expect(error.message).not.toContain('hunter2');
-    expect(admin.connections).toBe(0);
-    expect(admin.requests).toEqual([]);
-  });
+  ])(
+    '%s refuses a registration_client_uri on another port: that service gets no request and no token',
+    async (tool, args) => {
+      const error = errorOf(await server.call(tool, args));
+      expect(error.code).toBe('forbidden');
+      expect(error.message).toContain('not on the origin of the issuer or registration endpoint');
+      expect(error.message).not.toContain('hunter2');
+      expect(admin.connections).toBe(0);
+      expect(admin.requests).toEqual([]);
+    },
+  );
 
   it.each([
     ['a client it registered', 'evil'],
     ['the configured client', 'hostile'],
-  ])('never sends %s\'s credentials to a token endpoint on an unconfigured port', async (_what, provider) => {
+  ])("never sends %s's credentials to a token endpoint on an unconfigured port", async (_what, provider) => {
     const error = errorOf(await server.call('oauth_client_credentials', { provider }));
     expect(error.code).toBe('network_error');
     expect(tokenService.connections).toBe(0);
