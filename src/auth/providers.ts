@@ -5,6 +5,7 @@ import type * as client from 'openid-client';
 import type { ProviderConfig } from '../config.js';
 import { guardedFetch, type OutboundFetch } from '../net/guarded-fetch.js';
 import { OutboundPolicy, urlProblem } from '../net/outbound-policy.js';
+import { issuerKey, providerApiOrigins } from './api-origins.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
 import { applyTransport, openIdTransport } from './transport.js';
@@ -128,28 +129,10 @@ export class ProviderRegistry {
     );
   }
 
-  /**
-   * The origins oauth_call_api may send this provider's tokens to: its own `apiOrigins`, else the shared
-   * `api.allowedOrigins` minus origins another provider claims. A registered client gets the origins of
-   * the configured providers at its issuer; its stored settings never widen them.
-   */
+  /** The origins oauth_call_api may send this provider's tokens to (see api-origins.ts). */
   async apiOrigins(name: string): Promise<string[]> {
-    const configured = Object.entries(this.#options.providers);
-    const origins = (urls: string[]) => urls.map((url) => new URL(url).origin);
-    const claimed = new Set(configured.flatMap(([, settings]) => origins(settings.apiOrigins ?? [])));
-    const shared = origins(this.#options.sharedApiOrigins ?? []).filter((origin) => !claimed.has(origin));
-    const own = (settings: ProviderConfig) => (settings.apiOrigins ? origins(settings.apiOrigins) : shared);
-    const fromConfig = this.#options.providers[name];
-    if (fromConfig) return own(fromConfig);
     const { settings } = await this.settings(name);
-    const issuer = sameIssuerKey(settings.issuer);
-    return [
-      ...new Set(
-        configured
-          .filter(([, candidate]) => sameIssuerKey(candidate.issuer) === issuer)
-          .flatMap(([, candidate]) => own(candidate)),
-      ),
-    ];
+    return providerApiOrigins(this.#options.providers, this.#options.sharedApiOrigins ?? [], name, settings);
   }
 
   async resolve(name?: string): Promise<ResolvedProvider> {
@@ -193,7 +176,7 @@ export class ProviderRegistry {
     const problem = urlProblem(issuer);
     if (problem)
       return Promise.reject(new OAuthToolError('invalid_input', `Cannot use that issuer: ${problem}.`));
-    const normalised = sameIssuerKey(issuer);
+    const normalised = issuerKey(issuer);
     let pending = this.#discoveries.get(normalised);
     if (!pending) {
       pending = this.#discoverUncached(normalised);
@@ -248,10 +231,6 @@ export class ProviderRegistry {
       throw toToolError(oauthError, `discovering ${issuer}`);
     }
   }
-}
-
-function sameIssuerKey(issuer: string): string {
-  return issuer.replace(/\/+$/, '') || issuer;
 }
 
 /** openid-client reports a non-200 metadata response with the Response as its cause. */
