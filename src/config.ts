@@ -35,7 +35,10 @@ export const providerSchema = z
      * Origins oauth_call_api may send this provider's tokens to. When set, it replaces "api.allowedOrigins"
      * for this provider, and no other provider's tokens go to these origins.
      */
-    apiOrigins: z.array(serverUrl).optional(),
+    apiOrigins: z
+      .array(serverUrl)
+      .optional()
+      .describe("Origins oauth_call_api may send this provider's tokens to"),
   })
   .strict();
 
@@ -73,7 +76,10 @@ export const configSchema = z
          * false: only URLs this file names (issuers, API origins, http.auth issuer) may be such addresses;
          * URLs from a model or from an authorization server's answers must resolve to public addresses.
          */
-        allowPrivate: z.boolean().default(false),
+        allowPrivate: z
+          .boolean()
+          .default(false)
+          .describe('Allow outbound requests to loopback, private and link-local addresses for any URL'),
       })
       .strict()
       .default({ allowPrivate: false }),
