@@ -91,6 +91,7 @@ describe('hostile authorization server', () => {
         json(res, 200, {
           issuer: origin,
           token_endpoint: `${tokenService.origin}/token`,
+          jwks_uri: `${tokenService.origin}/jwks`,
           registration_endpoint: `${origin}/register`,
           grant_types_supported: ['client_credentials'],
         });
@@ -160,6 +161,14 @@ describe('hostile authorization server', () => {
     expect(tokenService.connections).toBe(0);
     expect(tokenService.requests).toEqual([]);
     expect(server.stderr()).not.toContain('configured-secret');
+  });
+
+  it('never fetches a JWKS from an unconfigured port to check a token locally', async () => {
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const jwt = `${part({ alg: 'RS256', typ: 'at+jwt', kid: 'k1' })}.${part({ sub: 'x' })}.c2ln`;
+    const error = errorOf(await server.call('oauth_introspect_token', { provider: 'hostile', token: jwt }));
+    expect(error.code).toBe('network_error');
+    expect(tokenService.connections).toBe(0);
   });
 
   it('still keeps the registered profile, which can be forgotten locally', async () => {
