@@ -90,7 +90,8 @@ function classifyIpv6(groups: number[]): AddressRange {
   if ((g0 & 0xffc0) === 0xfe80) return 'link-local';
   if ((g0 & 0xffc0) === 0xfec0) return 'private';
   if ((g0 & 0xff00) === 0xff00) return 'multicast';
-  return 'public';
+  // Global unicast is 2000::/3; everything else is unassigned or special.
+  return (g0 & 0xe000) === 0x2000 ? 'public' : 'reserved';
 }
 
 /** The range of an IP address (v4 or v6, brackets and zone id allowed); undefined when it is not one. */

@@ -41,6 +41,8 @@ describe('the address decision', () => {
     ['255.255.255.255', 'reserved'],
     ['198.18.0.1', 'reserved'],
     ['2001:db8::1', 'reserved'],
+    ['1::', 'reserved'],
+    ['4000::1', 'reserved'],
   ])('%s is %s', (address, range) => {
     expect(classifyAddress(address)).toBe(range);
   });
