@@ -13,6 +13,8 @@ export interface OAuthEngineOptions {
   exposeTokens: boolean;
   openBrowser?: boolean;
   callbackUrl?: string | undefined;
+  httpMode?: boolean;
+  principal?: string | undefined;
 }
 
 export class OAuthEngine {
@@ -23,12 +25,18 @@ export class OAuthEngine {
       ...options,
       timeoutMs: options.registry.timeoutMs,
       openBrowser: options.openBrowser ?? false,
+      httpMode: options.httpMode ?? false,
     };
   }
 
   /** The same engine seeing only one principal's sessions, flows and registered clients. */
   forPrincipal(principal: string): OAuthEngine {
     const vault = this.ctx.vault.forPrincipal(principal);
-    return new OAuthEngine({ ...this.ctx, vault, registry: this.ctx.registry.withProfiles(vault) });
+    return new OAuthEngine({
+      ...this.ctx,
+      vault,
+      registry: this.ctx.registry.withProfiles(vault),
+      principal,
+    });
   }
 }
