@@ -5,8 +5,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { OAuthToolError } from './auth/errors.js';
-import { urlProblem } from './auth/network-policy.js';
 import { applyPreset, presetProblems } from './auth/presets.js';
+import { urlProblem } from './net/outbound-policy.js';
 
 const serverUrl = z.string().superRefine((value, ctx) => {
   const problem = urlProblem(value);
@@ -110,6 +110,14 @@ const providerFields = z
     /** RFC 7591 initial access token for registering clients on this AS. */
     initialAccessToken: z.string().min(1).optional(),
     /**
+     * Origins oauth_call_api may send this provider's tokens to. When set, it replaces "api.allowedOrigins"
+     * for this provider, and no other provider's tokens go to these origins.
+     */
+    apiOrigins: z
+      .array(serverUrl)
+      .optional()
+      .describe("Origins oauth_call_api may send this provider's tokens to"),
+    /**
      * HTTP mode: let every user act as this client with its secret (client-credentials tokens, introspecting
      * and revoking tokens they pass in). Default false: users only sign themselves in with it.
      */
@@ -182,10 +190,30 @@ export const configSchema = z
       .default({ type: 'auto' }),
     /** Put raw access/refresh tokens and client secrets in tool output. Default false. */
     exposeTokens: z.boolean().default(false),
+    /**
+     * `allowedOrigins`: API origins open to the tokens of every provider in this file that has no
+     * `apiOrigins` of its own (and of clients registered at their issuers); origins a provider lists in
+     * its `apiOrigins` stay that provider's.
+     */
     api: z
       .object({ allowedOrigins: z.array(serverUrl).default([]) })
       .strict()
       .default({ allowedOrigins: [] }),
+    network: z
+      .object({
+        /**
+         * Let every outbound request reach loopback, private (10/8, 172.16/12, 192.168/16, 100.64/10),
+         * link-local (169.254/16, fe80::/10, cloud metadata) and unique-local (fc00::/7) addresses. Default
+         * false: only URLs this file names (issuers, API origins, http.auth issuer) may be such addresses;
+         * URLs from a model or from an authorization server's answers must resolve to public addresses.
+         */
+        allowPrivate: z
+          .boolean()
+          .default(false)
+          .describe('Allow outbound requests to loopback, private and link-local addresses for any URL'),
+      })
+      .strict()
+      .default({ allowPrivate: false }),
     http: z
       .object({
         auth: z
@@ -239,6 +267,19 @@ export const configSchema = z
   });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** URLs the operator wrote (or --demo added): their origins may be loopback or private addresses. */
+export function configuredUrls(config: Config): string[] {
+  return [
+    ...Object.values(config.providers).flatMap((provider) => [
+      provider.issuer,
+      ...Object.values(provider.metadata ?? {}).filter((value): value is string => typeof value === 'string'),
+      ...(provider.apiOrigins ?? []),
+    ]),
+    ...config.api.allowedOrigins,
+    ...(config.http.auth ? [config.http.auth.issuer] : []),
+  ];
+}
 
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {
   if (process.platform === 'win32' && env.APPDATA) return join(env.APPDATA, 'oauth-mcp');

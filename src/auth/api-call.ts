@@ -2,13 +2,13 @@
 // refreshes once on 401. Hand-written on fetch: openid-client's fetchProtectedResource takes no
 // AbortSignal and would apply the AS's transport policy, not the API's.
 
+import { urlProblem } from '../net/outbound-policy.js';
 import type { StoredSession } from '../store/records.js';
 import { type API_METHODS, DEFAULT_MAX_BODY_BYTES, type ResponseView, viewResponse } from './api-response.js';
 import { type Deadline, deadline } from './deadline.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
-import { urlProblem } from './network-policy.js';
 import { ensureFreshSession, refreshAfterRejection } from './refresh.js';
 import { findSession } from './sessions.js';
 
@@ -54,7 +54,7 @@ export interface ApiCallResult extends ResponseView {
 }
 
 export async function callApi(ctx: EngineContext, request: ApiCallRequest): Promise<ApiCallResult> {
-  const target = checkTarget(ctx, request.url, request.query);
+  const target = parseTarget(request.url, request.query);
   const method = request.method ?? 'GET';
   const headers = requestHeaders(request);
   const body = requestBody(request, method, headers);
@@ -66,6 +66,7 @@ export async function callApi(ctx: EngineContext, request: ApiCallRequest): Prom
       `Session "${found.session_id}" holds a "${found.token_type}" token; oauth_call_api can present only Bearer tokens (RFC 6750).`,
     );
   }
+  await checkOrigin(ctx, found.provider, target);
   let { session, refreshed } = await ensureFreshSession(ctx, found);
   let response = await send(ctx, request.signal, target, method, headers, body, session);
   if (response.response.status === 401 && session.refresh_token && !refreshed) {
@@ -95,26 +96,23 @@ export async function callApi(ctx: EngineContext, request: ApiCallRequest): Prom
   };
 }
 
-function checkTarget(ctx: EngineContext, url: string, query: Record<string, string> | undefined): URL {
+function parseTarget(url: string, query: Record<string, string> | undefined): URL {
   const problem = urlProblem(url);
-  if (problem) throw new OAuthToolError('invalid_input', `Cannot call ${JSON.stringify(url)}: ${problem}.`);
+  if (problem) throw new OAuthToolError('invalid_input', `Cannot call that URL: ${problem}.`);
   const target = new URL(url);
-  if (target.username || target.password) {
-    throw new OAuthToolError(
-      'invalid_input',
-      'The URL must not contain a user name or password; the session token is the credential.',
-    );
-  }
-  const allowed = ctx.allowedApiOrigins.map((origin) => new URL(origin).origin);
-  if (!allowed.includes(target.origin)) {
-    throw new OAuthToolError(
-      'forbidden',
-      `${target.origin} is not an allowed API origin, so no token is sent there. ${allowed.length ? `Allowed: ${allowed.join(', ')}.` : 'None is allowed yet.'} To allow it, add "${target.origin}" to "api.allowedOrigins" in the oauth-mcp config and restart.`,
-    );
-  }
   for (const [name, value] of Object.entries(query ?? {})) target.searchParams.append(name, value);
   target.hash = '';
   return target;
+}
+
+/** A provider's token goes only to that provider's API origins (config `apiOrigins`, else `api.allowedOrigins`). */
+async function checkOrigin(ctx: EngineContext, provider: string, target: URL): Promise<void> {
+  const allowed = await ctx.registry.apiOrigins(provider);
+  if (allowed.includes(target.origin)) return;
+  throw new OAuthToolError(
+    'forbidden',
+    `${target.origin} is not an API origin of provider "${provider}", so its token is not sent there. ${allowed.length ? `Allowed for "${provider}": ${allowed.join(', ')}.` : `None is allowed for "${provider}" yet.`} To allow it, add "${target.origin}" to that provider's "apiOrigins" (or, when only one provider uses it, to "api.allowedOrigins") in the oauth-mcp config and restart.`,
+  );
 }
 
 function requestHeaders(request: ApiCallRequest): Headers {
@@ -185,7 +183,7 @@ async function send(
   for (let hop = 0; ; hop++) {
     let response: Response;
     try {
-      response = await fetch(url, {
+      response = await ctx.registry.fetch(url, {
         method: currentMethod,
         headers: withToken,
         body: currentBody,

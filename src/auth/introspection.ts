@@ -90,7 +90,7 @@ export async function introspect(
   try {
     const { payload, protectedHeader } = await jwtVerify(
       token,
-      remoteJwks(provider.metadata.jwks_uri, ctx.timeoutMs),
+      remoteJwks(provider.metadata.jwks_uri, ctx.timeoutMs, ctx.registry.fetch),
       { issuer: provider.metadata.issuer },
     );
     // RFC 9068 at+jwt by default; `jwtTypes` admits what Keycloak, Okta or Entra issue (typ JWT).

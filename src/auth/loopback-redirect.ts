@@ -4,9 +4,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
+import { isLoopbackHost } from '../net/outbound-policy.js';
 import type { CallbackPage } from './callback-page.js';
 import { OAuthToolError } from './errors.js';
-import { isLoopbackHost } from './network-policy.js';
 
 export const DEFAULT_CALLBACK_PATH = '/callback';
 

@@ -4,10 +4,13 @@
 import type * as client from 'openid-client';
 import type { ProviderConfig } from '../config.js';
 import type { Logger } from '../log.js';
+import { guardedFetch, type OutboundFetch } from '../net/guarded-fetch.js';
+import { OutboundPolicy, urlProblem } from '../net/outbound-policy.js';
+import { issuerKey, providerApiOrigins } from './api-origins.js';
 import { tolerateDeviations } from './deviations.js';
 import { OAuthToolError } from './errors.js';
-import { needsInsecureTransport, urlProblem } from './network-policy.js';
 import { type DiscoveryResult, discoverDocuments, withConfiguredMetadata } from './server-metadata.js';
+import { applyTransport } from './transport.js';
 
 export type { DiscoveryResult, MetadataSource } from './server-metadata.js';
 
@@ -48,6 +51,10 @@ export interface ProviderRegistryOptions {
   profiles?: ProfileSource;
   /** Where tolerated deviations of servers are reported (once each). */
   logger?: Logger | undefined;
+  /** Config `api.allowedOrigins`: API origins of every configured provider without `apiOrigins`. */
+  sharedApiOrigins?: string[];
+  /** The fetch of every request to an AS or API; default: the outbound policy trusting only `providers`' issuers. */
+  fetch?: OutboundFetch;
 }
 
 /** What every view of one registry shares: discovered metadata and what was learnt about servers. */
@@ -63,6 +70,8 @@ export class ProviderRegistry {
   readonly #providers: Map<string, ProviderConfig>;
   readonly #shared: SharedState;
   readonly #configurations = new Map<string, { key: string; configuration: client.Configuration }>();
+  /** Every outbound request (AS, API, RFC 7592, JWKS) goes through this fetch. */
+  readonly fetch: OutboundFetch;
 
   constructor(
     options: ProviderRegistryOptions,
@@ -75,6 +84,11 @@ export class ProviderRegistry {
     this.#options = options;
     this.#providers = new Map(Object.entries(options.providers));
     this.#shared = shared;
+    this.fetch =
+      options.fetch ??
+      guardedFetch(
+        new OutboundPolicy({ configuredUrls: Object.values(options.providers).map((p) => p.issuer) }),
+      );
   }
 
   /**
@@ -82,7 +96,7 @@ export class ProviderRegistry {
    * registers their own). Discovery results are shared: metadata is public and the same for everyone.
    */
   withProfiles(profiles: ProfileSource): ProviderRegistry {
-    return new ProviderRegistry({ ...this.#options, profiles }, this.#shared);
+    return new ProviderRegistry({ ...this.#options, profiles, fetch: this.fetch }, this.#shared);
   }
 
   get timeoutMs(): number {
@@ -156,12 +170,18 @@ export class ProviderRegistry {
    * outbound policy. `settings` are the provider's, when the request is made for one.
    */
   outboundFetch(settings?: ProviderConfig): client.CustomFetch {
-    return tolerateDeviations(fetch, {
+    return tolerateDeviations(this.fetch as client.CustomFetch, {
       logger: this.#options.logger,
       logged: this.#shared.loggedDeviations,
       noCharset: this.#shared.noCharsetOrigins,
       scopeSeparator: settings?.scopeSeparator,
     });
+  }
+
+  /** The origins oauth_call_api may send this provider's tokens to (see api-origins.ts). */
+  async apiOrigins(name: string): Promise<string[]> {
+    const { settings } = await this.settings(name);
+    return providerApiOrigins(this.#options.providers, this.#options.sharedApiOrigins ?? [], name, settings);
   }
 
   async resolve(name?: string): Promise<ResolvedProvider> {
@@ -195,8 +215,7 @@ export class ProviderRegistry {
       clientAuthentication(oidc, settings),
     );
     configuration.timeout = Math.ceil(this.#options.timeoutMs / 1000);
-    configuration[oidc.customFetch] = this.outboundFetch(settings);
-    if (needsInsecureTransport(new URL(discovery.issuer))) oidc.allowInsecureRequests(configuration);
+    applyTransport(oidc, configuration, this.outboundFetch(settings));
     this.#configurations.set(resolvedName, { key, configuration });
     return { name: resolvedName, settings, configuration, metadata: discovery.metadata };
   }
@@ -205,10 +224,8 @@ export class ProviderRegistry {
   discover(issuer: string): Promise<DiscoveryResult> {
     const problem = urlProblem(issuer);
     if (problem)
-      return Promise.reject(
-        new OAuthToolError('invalid_input', `Cannot use issuer ${JSON.stringify(issuer)}: ${problem}.`),
-      );
-    const normalised = issuer.replace(/\/+$/, '') || issuer;
+      return Promise.reject(new OAuthToolError('invalid_input', `Cannot use that issuer: ${problem}.`));
+    const normalised = issuerKey(issuer);
     const discoveries = this.#shared.discoveries;
     let pending = discoveries.get(normalised);
     if (!pending) {

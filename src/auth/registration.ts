@@ -3,6 +3,7 @@
 
 import * as oauth from 'oauth4webapi';
 import type * as client from 'openid-client';
+import { needsInsecureTransport } from '../net/outbound-policy.js';
 import { type ClientProfile, STORE_SCHEMA_VERSION } from '../store/records.js';
 import {
   type ClientMetadataInput,
@@ -18,7 +19,6 @@ import { pickServer } from './discovery.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
-import { needsInsecureTransport } from './network-policy.js';
 import { serverSettings } from './server-metadata.js';
 
 export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;

@@ -36,7 +36,7 @@ export async function auditServer(ctx: EngineContext, request: DiscoveryRequest)
   if (found.metadata.jwks_uri) {
     probes.push(`GET ${found.metadata.jwks_uri}`);
     try {
-      const loaded = await loadJwks(found.metadata.jwks_uri, ctx.timeoutMs);
+      const loaded = await loadJwks(found.metadata.jwks_uri, ctx.timeoutMs, ctx.registry.fetch);
       const described = await describeKeySet(loaded.jwks);
       jwks.keyCount = described.keys.length;
       jwks.warnings = [...described.warnings, ...described.keys.flatMap((key) => key.warnings)];

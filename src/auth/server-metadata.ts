@@ -3,8 +3,8 @@
 
 import type * as client from 'openid-client';
 import type { ProviderConfig } from '../config.js';
+import { needsInsecureTransport } from '../net/outbound-policy.js';
 import { toToolError } from './error-mapping.js';
-import { needsInsecureTransport } from './network-policy.js';
 
 export type MetadataDocument = 'openid-configuration' | 'oauth-authorization-server';
 export type MetadataSource = MetadataDocument | 'config';
