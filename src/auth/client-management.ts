@@ -166,7 +166,7 @@ async function manage(
     );
   }
   const { issuer } = profile.settings;
-  const server = await ctx.registry.discover(issuer);
+  const server = await ctx.registry.serverMetadata(profile.settings);
   const problem = managementUrlProblem(uri, [issuer, server.metadata.registration_endpoint]);
   if (problem)
     throw new OAuthToolError(

@@ -220,10 +220,13 @@ async function deliver(ctx: EngineContext, flow: SignInFlow, outcome: FlowOutcom
       // The note only explains; metadata that cannot be read now must not fail a finished sign-in.
       const metadata = session.refresh_token
         ? undefined
-        : await ctx.registry.discover(session.issuer).then(
-            (found) => found.metadata,
-            () => undefined,
-          );
+        : await ctx.registry
+            .settings(session.provider)
+            .then(({ settings }) => ctx.registry.serverMetadata(settings))
+            .then(
+              (found) => found.metadata,
+              () => undefined,
+            );
       const note =
         metadata &&
         whyNoRefreshToken(metadata, {

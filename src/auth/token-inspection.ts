@@ -59,7 +59,7 @@ interface Subject {
 export async function inspectToken(ctx: EngineContext, request: InspectionRequest): Promise<TokenInspection> {
   const subject = await subjectOf(ctx, request);
   const { name, settings } = await ctx.registry.settings(subject.providerName);
-  const { metadata } = await ctx.registry.discover(settings.issuer);
+  const { metadata } = await ctx.registry.serverMetadata(settings);
   const clientId = subject.session?.client_id ?? settings.clientId;
   const expectations = {
     kind: subject.kind,
