@@ -5,6 +5,7 @@ import { OAuthEngine } from './auth/engine.js';
 import { ProviderRegistry } from './auth/providers.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
+import { pinSecret } from './secrets/index.js';
 import { openStore } from './store/index.js';
 import type { TokenStore } from './store/token-store.js';
 import { Vault } from './store/vault.js';
@@ -27,10 +28,7 @@ export async function createRuntime(
     callbackUrl?: string;
   } = {},
 ): Promise<Runtime> {
-  for (const provider of Object.values(config.providers)) {
-    logger.addSecret(provider.clientSecret);
-    logger.addSecret(provider.initialAccessToken);
-  }
+  pinConfigSecrets(config);
   const store =
     options.store ??
     (await openStore({ config: config.store, logger, ...(options.env ? { env: options.env } : {}) }));
@@ -52,6 +50,24 @@ export async function createRuntime(
     allowedApiOrigins: config.api.allowedOrigins,
   });
   return { config, logger, store, engine, close: () => store.close() };
+}
+
+/** The config's secrets (often `${VAR}` from the environment) are held for the life of the process. */
+function pinConfigSecrets(config: Config): void {
+  for (const provider of Object.values(config.providers)) {
+    pinSecret(provider.clientSecret);
+    pinSecret(provider.initialAccessToken);
+  }
+  if (config.store.url) pinSecret(urlPassword(config.store.url));
+  pinSecret(config.http.auth?.introspection?.clientSecret);
+}
+
+function urlPassword(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isTruthy(value: string | undefined): boolean {

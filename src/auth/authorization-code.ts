@@ -2,6 +2,7 @@
 // (PAR per RFC 9126 when required), and completes the redirect with openid-client's checks of state, iss, nonce.
 
 import * as client from 'openid-client';
+import { learnSecret } from '../secrets/index.js';
 import { type CallbackPage, renderCallbackPage } from './callback-page.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
@@ -103,6 +104,7 @@ export async function completeAuthorizationCallback(
   ctx: EngineContext,
   callbackUrl: URL,
 ): Promise<CallbackPage> {
+  learnSecret(callbackUrl.searchParams.get('code'));
   const state = callbackUrl.searchParams.get('state');
   const found = state && STATE_PATTERN.test(state) ? await ctx.vault.findFlowByState(state) : undefined;
   if (!state || !found) {

@@ -1,5 +1,7 @@
 // The small HTML page the user's browser shows after the authorization server redirects back to us.
 
+import { redactCredentials } from '../secrets/index.js';
+
 export type CallbackOutcome = 'success' | 'denied' | 'error';
 
 export interface CallbackPage {
@@ -17,8 +19,8 @@ const TITLES: Record<CallbackOutcome, string> = {
 const COLOURS: Record<CallbackOutcome, string> = { success: '#1a7f37', denied: '#9a6700', error: '#cf222e' };
 
 /**
- * `detail` is shown to the user; it must be a public message (never a code, token or verifier) and
- * is escaped here like every other value. The page loads nothing and runs no script.
+ * `detail` is shown to the user: a public message, redacted (an AS may echo a code or secret in it)
+ * and escaped here like every other value. The page loads nothing and runs no script.
  */
 export function renderCallbackPage(
   outcome: CallbackOutcome,
@@ -32,6 +34,7 @@ export function renderCallbackPage(
       : outcome === 'denied'
         ? 'The sign-in was denied, so no access was granted. You can close this tab; ask your assistant to start a new sign-in if you change your mind.'
         : 'The sign-in could not be completed. You can close this tab; ask your assistant to start a new sign-in.';
+  detail = redactCredentials(detail);
   const body = `<!doctype html>
 <html lang="en">
 <head>

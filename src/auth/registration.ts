@@ -2,6 +2,7 @@
 // as a provider profile in the store, so sign-in and token requests can use it at once and after a restart.
 
 import * as client from 'openid-client';
+import { learnSecret, learnSecretsOf } from '../secrets/index.js';
 import { type ClientProfile, STORE_SCHEMA_VERSION } from '../store/records.js';
 import {
   type ClientMetadataInput,
@@ -28,7 +29,7 @@ export interface RegistrationRequest extends ClientMetadataInput {
   /** Name of the new profile; default derived from client_name or the issuer's host. */
   name?: string | undefined;
   applicationType?: 'native' | 'web' | undefined;
-  /** RFC 7591 section 3 initial access token, or a `${VAR}` reference to one. */
+  /** RFC 7591 section 3 initial access token, as given (never read from the environment). */
   initialAccessToken?: string | undefined;
 }
 
@@ -39,6 +40,7 @@ export async function registerClient(ctx: EngineContext, request: RegistrationRe
       'Give either "provider" or "issuer", not both: the client is registered at one authorization server.',
     );
   }
+  const givenToken = literalToken(request.initialAccessToken);
   const source = request.issuer ? undefined : await ctx.registry.settings(request.provider);
   const discovery = await ctx.registry.discover(request.issuer ?? source?.settings.issuer ?? '');
   const { issuer, metadata: server } = discovery;
@@ -48,9 +50,7 @@ export async function registerClient(ctx: EngineContext, request: RegistrationRe
       `Registration is not enabled on the authorization server ${issuer}: its metadata has no registration_endpoint (RFC 7591). Register a client by hand in that server's admin console and add it to the config's "providers", or ask its operator to enable dynamic client registration.`,
     );
   }
-  const initialAccessToken = expandReference(
-    request.initialAccessToken ?? source?.settings.initialAccessToken,
-  );
+  const initialAccessToken = givenToken ?? source?.settings.initialAccessToken;
   const metadata = clientMetadata(request, server);
 
   const release = await ctx.vault.lock('registration:names');
@@ -87,8 +87,7 @@ export async function registerClient(ctx: EngineContext, request: RegistrationRe
       updated_at: now,
     };
     await ctx.vault.putClientProfile(profile);
-    ctx.logger.addSecret(information.client_secret);
-    ctx.logger.addSecret(information.registration_access_token);
+    learnSecretsOf(information);
     ctx.logger.info(`registered client profile "${name}" at ${issuer}`, { client_id: information.client_id });
     return clientView(ctx, profile);
   } finally {
@@ -169,16 +168,19 @@ function slug(text: string): string {
     .slice(0, 48);
 }
 
-/** `${NAME}` reads the server's environment, so the token never passes through the conversation. */
-function expandReference(value: string | undefined): string | undefined {
-  const reference = value?.match(/^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/);
-  if (!reference?.[1]) return value;
-  const found = process.env[reference[1]];
-  if (found === undefined) {
+/**
+ * A tool argument is data: `${NAME}` is never expanded from the server's environment (that would send
+ * any variable to any issuer a caller names). One answer whatever the name, so nothing reveals which
+ * variables exist; config-time references (the provider's initialAccessToken) are the way to use one.
+ */
+function literalToken(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (/\$\{[^}]*\}/.test(value)) {
     throw new OAuthToolError(
       'invalid_input',
-      `The initial access token refers to \${${reference[1]}}, but the environment variable ${reference[1]} is not set for the oauth-mcp server. Set it and restart the server, or pass the token itself.`,
+      'initial_access_token must be the token itself: "${...}" references are not read from the environment in tool arguments. To use a token from the environment, set "initialAccessToken": "${NAME}" on the provider in the oauth-mcp config, restart, and register with "provider" instead of "issuer".',
     );
   }
-  return found;
+  learnSecret(value);
+  return value;
 }
