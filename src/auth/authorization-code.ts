@@ -20,6 +20,7 @@ import {
   signInScope,
   storeSignedInSession,
 } from './pending-flows.js';
+import { userFacingUrl } from './user-facing-url.js';
 
 export type CodeFlow = Extract<SignInFlow, { kind: 'authorization_code' }>;
 
@@ -76,6 +77,11 @@ export async function startAuthorizationCode(
     } catch (error) {
       throw toToolError(error, `starting a sign-in at provider "${provider.name}"`);
     }
+    userFacingUrl(
+      authorizationUrl.href,
+      'an authorization endpoint',
+      `The metadata of provider "${provider.name}"`,
+    );
     const data: CodeFlowData = {
       scope,
       ...(resource ? { resource } : {}),

@@ -17,6 +17,7 @@ import {
   signInScope,
   storeSignedInSession,
 } from './pending-flows.js';
+import { userFacingUrl } from './user-facing-url.js';
 
 export type DeviceFlow = Extract<SignInFlow, { kind: 'device_code' }>;
 
@@ -44,6 +45,11 @@ export async function startDeviceFlow(ctx: EngineContext, request: DeviceFlowReq
     });
   } catch (error) {
     throw toToolError(error, `starting a device sign-in at provider "${provider.name}"`);
+  }
+  const from = `The authorization server of provider "${provider.name}"`;
+  userFacingUrl(response.verification_uri, 'a device-flow verification_uri', from);
+  if (response.verification_uri_complete) {
+    userFacingUrl(response.verification_uri_complete, 'a device-flow verification_uri_complete', from);
   }
   const data: DeviceFlowData = {
     scope,

@@ -178,7 +178,7 @@ function literalToken(value: string | undefined): string | undefined {
   if (/\$\{[^}]*\}/.test(value)) {
     throw new OAuthToolError(
       'invalid_input',
-      'initial_access_token must be the token itself: "${...}" references are not read from the environment in tool arguments. To use a token from the environment, set "initialAccessToken": "${NAME}" on the provider in the oauth-mcp config, restart, and register with "provider" instead of "issuer".',
+      `initial_access_token must be the token itself: "\${...}" references are not read from the environment in tool arguments. To use a token from the environment, set "initialAccessToken": "\${NAME}" on the provider in the oauth-mcp config, restart, and register with "provider" instead of "issuer".`,
     );
   }
   learnSecret(value);
