@@ -5,7 +5,7 @@ import { OAuthEngine } from './auth/engine.js';
 import { ProviderRegistry } from './auth/providers.js';
 import type { Config } from './config.js';
 import type { Logger } from './log.js';
-import { pinSecret } from './secrets/index.js';
+import { pinSecret, pinSecretsOf } from './secrets/index.js';
 import { openStore } from './store/index.js';
 import type { TokenStore } from './store/token-store.js';
 import { Vault } from './store/vault.js';
@@ -54,10 +54,7 @@ export async function createRuntime(
 
 /** The config's secrets (often `${VAR}` from the environment) are held for the life of the process. */
 function pinConfigSecrets(config: Config): void {
-  for (const provider of Object.values(config.providers)) {
-    pinSecret(provider.clientSecret);
-    pinSecret(provider.initialAccessToken);
-  }
+  for (const provider of Object.values(config.providers)) pinSecretsOf(provider);
   if (config.store.url) pinSecret(urlPassword(config.store.url));
   pinSecret(config.http.auth?.introspection?.clientSecret);
 }

@@ -1,7 +1,7 @@
 // oauth_call_api's HTTP shapes: the methods it sends, and an API's response as tool output: a size-capped body (parsed JSON, text or base64), headers
 // without cookies, and every known secret redacted wherever and however the API echoes it.
 
-import { redactDeep, redactSecrets } from '../secrets/index.js';
+import { redactCut, redactDeep, redactSecrets } from '../secrets/index.js';
 
 export const API_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -53,7 +53,7 @@ export async function viewResponse(
     // Binary: a secret inside is redacted byte for byte (latin1 keeps every byte one char).
     const body = cut(Buffer.from(redactSecrets(bytes.toString('latin1')), 'latin1'), options.maxBodyBytes);
     if (body.length > 0)
-      view.body_base64 = Buffer.from(redactSecrets(body.toString('latin1')), 'latin1').toString('base64');
+      view.body_base64 = Buffer.from(redactCut(body.toString('latin1')), 'latin1').toString('base64');
     return view;
   }
   const text = new TextDecoder().decode(bytes);
@@ -65,7 +65,7 @@ export async function viewResponse(
       // not JSON after all: returned as text
     }
   }
-  const body = redactSecrets(
+  const body = redactCut(
     new TextDecoder().decode(cut(Buffer.from(redactSecrets(text)), options.maxBodyBytes)),
   );
   if (body.length > 0) view.body = body;

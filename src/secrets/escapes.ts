@@ -9,6 +9,7 @@ export interface UnescapedView {
 }
 
 const HEX = /^[0-9A-Fa-f]+$/;
+const CONTROL = { n: '\n', r: '\r', t: '\t' } as const;
 
 /** Undefined when the text has nothing to undo (the common case: no backslash, `%` or `&#`). */
 export function unescapedView(original: string): UnescapedView | undefined {
@@ -36,6 +37,7 @@ function escapeAt(text: string, i: number): [string, number] {
     while (text[j] === '\\') j++;
     const next = text[j];
     if (next === '/' || next === '"') return [next, j + 1 - i];
+    if (next === 'n' || next === 'r' || next === 't') return [CONTROL[next], j + 1 - i];
     if (next === 'u') return hexEscape(text, j + 1, 4, j + 5 - i) ?? [c, 1];
     if (next === 'x') return hexEscape(text, j + 1, 2, j + 3 - i) ?? [c, 1];
     return [c, 1];

@@ -15,7 +15,7 @@ export function learnSecret(value: string | undefined | null): void {
 
 /** Registers a secret held for the life of the process, e.g. a client secret from the config. */
 export function pinSecret(value: string | undefined | null): void {
-  secretRegistry.pin(value);
+  for (const part of secretParts(value)) secretRegistry.pin(part);
 }
 
 /** Field names (stored records, config, OAuth wire) whose string values are secrets. */
@@ -32,19 +32,56 @@ const SECRET_FIELDS = new Set([
   'clientPrivateKey',
 ]);
 
+/** The private members of a JWK (RFC 7518 6.2.2, 6.3.2, 6.4). */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
+
 /** Learns the secret fields of a record (a session, a flow, a client profile), at any depth. */
 export function learnSecretsOf(record: unknown, depth = 0): void {
   if (depth > 8 || record === null || typeof record !== 'object') return;
+  const isJwk = 'kty' in record;
   for (const [key, value] of Object.entries(record)) {
     if (typeof value === 'string') {
-      if (SECRET_FIELDS.has(key)) secretRegistry.learn(value);
+      if (SECRET_FIELDS.has(key) || (isJwk && PRIVATE_JWK_MEMBERS.includes(key))) {
+        for (const part of secretParts(value)) secretRegistry.learn(part);
+      }
     } else learnSecretsOf(value, depth + 1);
   }
+}
+
+/** Pins the secret fields of a config section (a provider: clientSecret, initialAccessToken, clientPrivateKey). */
+export function pinSecretsOf(section: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(section)) {
+    if (typeof value === 'string' && SECRET_FIELDS.has(key)) pinSecret(value);
+  }
+}
+
+/** A secret and the parts of it that leak on their own: a JWK's private members, a PEM's base64 lines. */
+function secretParts(value: string | undefined | null): string[] {
+  if (!value) return [];
+  const parts = [value];
+  if (value.includes('-----BEGIN')) {
+    parts.push(...value.split(/\r?\n|\\n/).filter((line) => !line.startsWith('-----')));
+  } else if (value.trimStart().startsWith('{')) {
+    try {
+      const jwk = JSON.parse(value) as Record<string, unknown>;
+      for (const member of PRIVATE_JWK_MEMBERS) {
+        if (typeof jwk[member] === 'string') parts.push(jwk[member]);
+      }
+    } catch {
+      // not JSON: the value alone
+    }
+  }
+  return parts;
 }
 
 /** `text` without any known secret. */
 export function redactSecrets(text: string): string {
   return secretRegistry.redact(text);
+}
+
+/** `text` cut at its end by us: also a secret's first characters right at the cut. */
+export function redactCut(text: string): string {
+  return secretRegistry.redactCut(text);
 }
 
 /** Patterns that look like credentials even when we were never told their value. */

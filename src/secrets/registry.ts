@@ -3,13 +3,16 @@
 
 import { unescapedView } from './escapes.js';
 
-/** Shorter values are not redacted (they would hit ordinary words); so is a fragment at a cut. */
+/** Shorter values are not redacted (they would hit ordinary words); nor is a shorter fragment at a cut. */
 export const MIN_SECRET_LENGTH = 8;
 const MAX_SECRET_LENGTH = 16_384;
 /** Learned (not pinned) secrets kept; the least recently learned go first. */
 const DEFAULT_CAPACITY = 4096;
-/** Characters a token or secret is made of: a run of them that is a secret's prefix was cut from one. */
+/** Characters a token or secret is made of: where a run of them ends, a secret may have been cut short. */
 const TOKEN_CHAR = /[A-Za-z0-9\-._~+/=]/;
+/** An escape left incomplete by a cut at the end of a text. */
+const TRAILING_PARTIAL_ESCAPE =
+  /(?:\\+(?:u[0-9A-Fa-f]{0,3}|x[0-9A-Fa-f]?)?|%(?:25)?[0-9A-Fa-f]?|&#x?[0-9A-Fa-f]*)$/;
 const FILTER_BITS = 20;
 export const REDACTED = '[redacted]';
 
@@ -57,20 +60,34 @@ export class SecretRegistry {
     this.#pinned.set(value, forms ?? this.#index(value));
   }
 
-  /** `text` with every known secret replaced by [redacted]: raw, escaped, percent- or base64-encoded, or cut short. */
+  /**
+   * `text` with every known secret replaced by [redacted]: raw, escaped, percent- or base64-encoded, or
+   * cut short (more than half of it, ending where the run of token characters ends).
+   */
   redact(text: string): string {
+    return this.#redact(text, false);
+  }
+
+  /** For a text we cut at its end (a body at max_body_bytes): also a secret's first 8+ chars right at the cut. */
+  redactCut(text: string): string {
+    const trimmed = text.replace(TRAILING_PARTIAL_ESCAPE, '');
+    const out = this.#redact(trimmed, true);
+    return out === trimmed ? text : out;
+  }
+
+  #redact(text: string, cutAtEnd: boolean): string {
     if (this.size === 0 || text.length < MIN_SECRET_LENGTH) return text;
-    const spans = this.#find(text);
+    const spans = this.#find(text, cutAtEnd);
     const view = unescapedView(text);
     if (view) {
-      for (const [from, to] of this.#find(view.text)) {
+      for (const [from, to] of this.#find(view.text, cutAtEnd)) {
         spans.push([view.start[from] as number, view.end[to - 1] as number]);
       }
     }
     return spans.length === 0 ? text : replaceSpans(text, spans);
   }
 
-  #find(text: string): [number, number][] {
+  #find(text: string, cutAtEnd: boolean): [number, number][] {
     const spans: [number, number][] = [];
     for (let i = 0; i + MIN_SECRET_LENGTH <= text.length; i++) {
       if (this.#filter[slot(text, i)] === 0) continue;
@@ -78,11 +95,12 @@ export class SecretRegistry {
       if (!forms) continue;
       for (const form of forms) {
         const matched = commonPrefixLength(text, i, form);
-        // All of it, or a prefix that ends where the text or the run of token characters ends: cut short.
         const next = text[i + matched];
-        if (matched === form.length || next === undefined || !TOKEN_CHAR.test(next)) {
-          spans.push([i, i + matched]);
-        }
+        // A shorter prefix is often public (a client id that starts the client secret, a JWT header).
+        const cutShort =
+          (next === undefined && cutAtEnd) ||
+          (matched * 2 >= form.length && (next === undefined || !TOKEN_CHAR.test(next)));
+        if (matched === form.length || cutShort) spans.push([i, i + matched]);
       }
     }
     return spans;

@@ -1,7 +1,14 @@
 // The secret registry finds a secret however it is spelt or cut, stays bounded, and is cheap on the hot path.
 
 import { describe, expect, it } from 'vitest';
-import { redactDeep, SecretRegistry, secretRegistry } from '../../src/secrets/index.js';
+import {
+  learnSecretsOf,
+  pinSecret,
+  redactDeep,
+  redactSecrets,
+  SecretRegistry,
+  secretRegistry,
+} from '../../src/secrets/index.js';
 
 const TOKEN = 'at/0123+abcdefghij/KLMNOPqrstuv_wxyz-9876';
 
@@ -27,13 +34,30 @@ describe('secret registry', () => {
     ['HTML entities', `<p>${TOKEN.replace(/\//g, '&#x2F;').replace(/\+/g, '&#43;')}</p>`],
     ['base64 in a Basic header', `Basic ${Buffer.from(`client:${TOKEN}`).toString('base64')}`],
     ['base64url at another alignment', Buffer.from(`ab${TOKEN}xyz`).toString('base64url')],
-    ['cut at the end of the text', `echo: ${TOKEN.slice(0, -1)}`],
-    ['cut before a quote', `{"t":"${TOKEN.slice(0, 12)}"}`],
-    ['cut inside an escape', `{"t":"${TOKEN.slice(0, 10).replace(/\//g, '\\/')}\\u00`],
+    ['cut short, more than half of it before a quote', `{"t":"${TOKEN.slice(0, 24)}"}`],
   ])('redacts a secret spelt %s', (_name, text) => {
     const out = registry(TOKEN).redact(text);
     expect(out).toContain('[redacted]');
     for (let i = 0; i + 8 <= TOKEN.length; i++) expect(out).not.toContain(TOKEN.slice(i, i + 8 + 0));
+  });
+
+  it.each([
+    ['one character short', `echo: ${TOKEN.slice(0, -1)}`],
+    ['8 characters in', `echo: ${TOKEN.slice(0, 8)}`],
+    ['inside an escape', `{"t":"${TOKEN.slice(0, 10).replace(/\//g, '\\/')}\\u00`],
+    ['inside a percent-encoding', `?t=${encodeURIComponent(TOKEN).slice(0, 14)}`],
+  ])('redacts a secret cut %s where we cut the text', (_name, text) => {
+    const out = registry(TOKEN).redactCut(text);
+    expect(out).toMatch(/\[redacted\]$/);
+    expect(out).not.toContain(TOKEN.slice(0, 8));
+  });
+
+  it('leaves a short public prefix of a secret alone, unless we cut there', () => {
+    const r = registry('demo-confidential-secret-NOT-A-REAL-SECRET');
+    const url = 'https://as.example/auth?client_id=demo-confidential&response_type=code';
+    expect(r.redact(url)).toBe(url);
+    expect(r.redact('demo-confidential')).toBe('demo-confidential');
+    expect(r.redactCut('...&client_secret=demo-confidential')).toBe('...&client_secret=[redacted]');
   });
 
   it('leaves other text alone, including strings that merely share a prefix', () => {
@@ -108,5 +132,22 @@ describe('redactDeep (tool results)', () => {
       json: { access_token: '[redacted]' },
     });
     expect(JSON.stringify(redactDeep(result))).not.toContain(session);
+  });
+});
+
+describe('secrets made of parts', () => {
+  it("pins a PEM private key's lines and a JWK's private members, and finds them JSON-escaped", () => {
+    const line = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7';
+    pinSecret(`-----BEGIN PRIVATE KEY-----\n${line}\n-----END PRIVATE KEY-----\n`);
+    pinSecret(JSON.stringify({ kty: 'EC', crv: 'P-256', x: 'public-x', d: 'private-d-0123456789abcdef' }));
+    expect(redactSecrets(`{"pem":"-----BEGIN PRIVATE KEY-----\\n${line}\\n"}`)).not.toContain(line);
+    expect(redactSecrets('d=private-d-0123456789abcdef')).toBe('d=[redacted]');
+  });
+
+  it('learns the private members of a JWK held in a record', () => {
+    learnSecretsOf({ dpop_key: { kty: 'EC', x: 'public-x-coordinate', d: 'dpop-private-d-9876543210' } });
+    expect(redactSecrets('dpop-private-d-9876543210 public-x-coordinate')).toBe(
+      '[redacted] public-x-coordinate',
+    );
   });
 });
