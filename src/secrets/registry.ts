@@ -14,6 +14,7 @@ const TOKEN_CHAR = /[A-Za-z0-9\-._~+/=]/;
 const TRAILING_PARTIAL_ESCAPE =
   /(?:\\+(?:u[0-9A-Fa-f]{0,3}|x[0-9A-Fa-f]?)?|%(?:25)?[0-9A-Fa-f]?|&#x?[0-9A-Fa-f]*)$/;
 const FILTER_BITS = 20;
+const SLOT_MASK = (1 << FILTER_BITS) - 1;
 export const REDACTED = '[redacted]';
 
 /** A bounded set of secrets with an index of the forms each may take in output. */
@@ -24,8 +25,10 @@ export class SecretRegistry {
   readonly #learned = new Map<string, string[]>();
   /** First MIN_SECRET_LENGTH chars of each form -> the forms that start so. */
   readonly #anchors = new Map<string, string[]>();
-  /** Counting filter over a hash of the first 4 chars of every anchor: most positions are skipped on it alone. */
-  readonly #filter = new Uint16Array(1 << FILTER_BITS);
+  /** How many anchors hash to each slot (a hash of their first 4 chars)... */
+  readonly #counts = new Uint16Array(1 << FILTER_BITS);
+  /** ...and the same as one bit per slot: small enough to stay in cache, so most positions cost one lookup. */
+  readonly #filter = new Int32Array((1 << FILTER_BITS) / 32);
 
   constructor(capacity = DEFAULT_CAPACITY) {
     this.#capacity = capacity;
@@ -89,8 +92,12 @@ export class SecretRegistry {
 
   #find(text: string, cutAtEnd: boolean): [number, number][] {
     const spans: [number, number][] = [];
+    const filter = this.#filter;
+    let hash = text.length >= 4 ? hash4(text, 0) : 0;
     for (let i = 0; i + MIN_SECRET_LENGTH <= text.length; i++) {
-      if (this.#filter[slot(text, i)] === 0) continue;
+      if (i > 0) hash = (hash - text.charCodeAt(i - 1) * 29_791) * 31 + text.charCodeAt(i + 3);
+      const slot = hash & SLOT_MASK;
+      if (((filter[slot >>> 5] as number) & (1 << (slot & 31))) === 0) continue;
       const forms = this.#anchors.get(text.slice(i, i + MIN_SECRET_LENGTH));
       if (!forms) continue;
       for (const form of forms) {
@@ -113,9 +120,14 @@ export class SecretRegistry {
       const list = this.#anchors.get(anchor);
       if (list) list.push(form);
       else this.#anchors.set(anchor, [form]);
-      this.#filter[slot(anchor)] = (this.#filter[slot(anchor)] ?? 0) + 1;
+      const slot = hash4(anchor, 0) & SLOT_MASK;
+      if ((this.#counts[slot] = (this.#counts[slot] ?? 0) + 1) === 1) this.#flip(slot);
     }
     return forms;
+  }
+
+  #flip(slot: number): void {
+    this.#filter[slot >>> 5] = (this.#filter[slot >>> 5] ?? 0) ^ (1 << (slot & 31));
   }
 
   #unindex(forms: string[]): void {
@@ -124,7 +136,8 @@ export class SecretRegistry {
       const list = this.#anchors.get(anchor)?.filter((f) => f !== form) ?? [];
       if (list.length > 0) this.#anchors.set(anchor, list);
       else this.#anchors.delete(anchor);
-      this.#filter[slot(anchor)] = (this.#filter[slot(anchor)] ?? 1) - 1;
+      const slot = hash4(anchor, 0) & SLOT_MASK;
+      if ((this.#counts[slot] = (this.#counts[slot] ?? 1) - 1) === 0) this.#flip(slot);
     }
   }
 }
@@ -151,12 +164,12 @@ function formsOf(value: string): string[] {
   return [...forms];
 }
 
-/** The counting filter's slot of the 4 chars at `at`. */
-function slot(text: string, at = 0): number {
-  const hash =
+/** A hash of the 4 chars at `at` that rolls: drop the first char (times 31^3), multiply by 31, add the next. */
+function hash4(text: string, at: number): number {
+  return (
     ((text.charCodeAt(at) * 31 + text.charCodeAt(at + 1)) * 31 + text.charCodeAt(at + 2)) * 31 +
-    text.charCodeAt(at + 3);
-  return hash & ((1 << FILTER_BITS) - 1);
+    text.charCodeAt(at + 3)
+  );
 }
 
 function commonPrefixLength(text: string, at: number, form: string): number {
