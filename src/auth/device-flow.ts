@@ -2,6 +2,7 @@
 // token endpoint with openid-client, which keeps the AS's interval and honours slow_down, until told to stop.
 
 import * as client from 'openid-client';
+import { learnSecret } from '../secrets/index.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
@@ -46,6 +47,7 @@ export async function startDeviceFlow(ctx: EngineContext, request: DeviceFlowReq
   } catch (error) {
     throw toToolError(error, `starting a device sign-in at provider "${provider.name}"`);
   }
+  learnSecret(response.device_code);
   const from = `The authorization server of provider "${provider.name}"`;
   userFacingUrl(response.verification_uri, 'a device-flow verification_uri', from);
   if (response.verification_uri_complete) {
