@@ -12,7 +12,14 @@ import { openBrowser } from './browser.js';
 import { pollDeviceFlow, startDeviceFlow } from './device-flow.js';
 import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
-import { errorOf, type FlowOutcome, flowEvents, readFlow, type SignInFlow } from './pending-flows.js';
+import {
+  assertPendingQuota,
+  errorOf,
+  type FlowOutcome,
+  flowEvents,
+  readFlow,
+  type SignInFlow,
+} from './pending-flows.js';
 import { type SessionView, viewSession } from './sessions.js';
 
 /** Hosts that reset their request timeout on progress need a notification well inside 60 s. */
@@ -55,6 +62,7 @@ export async function startSignIn(
   request: SignInRequest,
   options: { openBrowser: boolean },
 ): Promise<SignInResult> {
+  await assertPendingQuota(ctx);
   const kind = request.flow ?? (await defaultKind(ctx, request.provider));
   const flow =
     kind === 'device_code' ? await startDeviceFlow(ctx, request) : await startAuthorizationCode(ctx, request);
@@ -118,7 +126,8 @@ export function pendingResult(flow: SignInFlow): SignInResult {
   if (flow.kind === 'authorization_code') {
     return {
       ...base,
-      authorization_url: flow.data.authorization_url,
+      // HTTP mode hands out the start page, which binds the sign-in to the browser that continues.
+      authorization_url: flow.data.start_url ?? flow.data.authorization_url,
       message: `Waiting for the user to sign in. Ask them to open authorization_url in their browser and approve access; ${again}`,
     };
   }
@@ -134,7 +143,9 @@ export function pendingResult(flow: SignInFlow): SignInResult {
 }
 
 function browserUrl(flow: SignInFlow): string | undefined {
-  return flow.kind === 'authorization_code' ? flow.data.authorization_url : undefined;
+  return flow.kind === 'authorization_code'
+    ? (flow.data.start_url ?? flow.data.authorization_url)
+    : undefined;
 }
 
 async function defaultKind(ctx: EngineContext, providerName: string | undefined): Promise<SignInKind> {
@@ -180,6 +191,7 @@ async function deliver(ctx: EngineContext, flow: SignInFlow, outcome: FlowOutcom
   await ctx.vault.deleteFlow(flow.flow_id);
   if (flow.kind === 'authorization_code') {
     await ctx.vault.deleteFlowState(flow.data.state);
+    if (flow.data.start_handle) await ctx.vault.deleteFlowStart(flow.data.start_handle);
     await releaseRedirect(ctx, flow.data.redirect_uri, flow.flow_id);
   }
   const base = { flow: flow.kind, flow_id: flow.flow_id, provider: flow.provider };

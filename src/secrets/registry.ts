@@ -120,14 +120,18 @@ export class SecretRegistry {
       const list = this.#anchors.get(anchor);
       if (list) list.push(form);
       else this.#anchors.set(anchor, [form]);
-      const slot = hash4(anchor, 0) & SLOT_MASK;
-      if ((this.#counts[slot] = (this.#counts[slot] ?? 0) + 1) === 1) this.#flip(slot);
+      this.#count(hash4(anchor, 0) & SLOT_MASK, 1);
     }
     return forms;
   }
 
-  #flip(slot: number): void {
-    this.#filter[slot >>> 5] = (this.#filter[slot >>> 5] ?? 0) ^ (1 << (slot & 31));
+  /** A slot's bit is set while at least one anchor hashes to it. */
+  #count(slot: number, change: 1 | -1): void {
+    const before = this.#counts[slot] ?? 0;
+    this.#counts[slot] = before + change;
+    if (before === 0 || before + change === 0) {
+      this.#filter[slot >>> 5] = (this.#filter[slot >>> 5] ?? 0) ^ (1 << (slot & 31));
+    }
   }
 
   #unindex(forms: string[]): void {
@@ -136,8 +140,7 @@ export class SecretRegistry {
       const list = this.#anchors.get(anchor)?.filter((f) => f !== form) ?? [];
       if (list.length > 0) this.#anchors.set(anchor, list);
       else this.#anchors.delete(anchor);
-      const slot = hash4(anchor, 0) & SLOT_MASK;
-      if ((this.#counts[slot] = (this.#counts[slot] ?? 1) - 1) === 0) this.#flip(slot);
+      this.#count(hash4(anchor, 0) & SLOT_MASK, -1);
     }
   }
 }
