@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { OAuthToolError } from './auth/errors.js';
 import { type Config, loadConfig } from './config.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, type Logger, redact } from './log.js';
 import { createRuntime } from './runtime.js';
 import { createServer } from './server.js';
 import { ALL_TOOLS } from './tools/index.js';
@@ -147,6 +147,6 @@ main(process.argv.slice(2)).catch((error: unknown) => {
     error instanceof OAuthToolError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
       ? (error as Error).message
       : `unexpected error: ${(error as Error).stack ?? String(error)}`;
-  process.stderr.write(`oauth-mcp: ${message}\nRun oauth-mcp --help for usage.\n`);
+  process.stderr.write(`oauth-mcp: ${redact(message)}\nRun oauth-mcp --help for usage.\n`);
   process.exit(2);
 });

@@ -2,6 +2,7 @@
 
 import { spawn } from 'node:child_process';
 import type { Logger } from '../log.js';
+import { userFacingUrlProblem } from './user-facing-url.js';
 
 interface Launcher {
   command: string;
@@ -23,6 +24,11 @@ export function browserLauncher(
 
 /** Returns whether a browser was launched; the URL is always returned to the user as well. */
 export function openBrowser(url: string, logger: Logger): boolean {
+  const problem = userFacingUrlProblem(url);
+  if (problem) {
+    logger.warn(`not opening a browser: the URL cannot be opened (${problem})`);
+    return false;
+  }
   const launcher = browserLauncher(url);
   if (!launcher) {
     logger.debug('not opening a browser: no desktop session detected');

@@ -2,6 +2,7 @@
 
 import type * as client from 'openid-client';
 import { z } from 'zod';
+import { learnSecretsOf } from '../secrets/index.js';
 import type { Grant, StoredSession } from '../store/records.js';
 import { STORE_SCHEMA_VERSION } from '../store/records.js';
 import { newId } from '../store/vault.js';
@@ -109,6 +110,7 @@ export interface NewSessionInput {
 }
 
 export function sessionFromTokens(input: NewSessionInput): StoredSession {
+  learnSecretsOf(input.tokens);
   const now = input.now ?? Date.now();
   const claims = input.tokens.id_token ? input.tokens.claims?.() : undefined;
   const iso = new Date(now).toISOString();
@@ -142,6 +144,7 @@ export function sessionAfterRefresh(
   tokens: client.TokenEndpointResponse & Partial<client.TokenEndpointResponseHelpers>,
   now = Date.now(),
 ): StoredSession {
+  learnSecretsOf(tokens);
   const claims = tokens.id_token ? tokens.claims?.() : undefined;
   const { expires_at: _previousExpiry, needs_reauth: _previousFlag, ...rest } = session;
   return {

@@ -5,6 +5,7 @@ import { OAuthToolError } from '../auth/errors.js';
 import type { Config } from '../config.js';
 import { dataDir } from '../config.js';
 import type { Logger } from '../log.js';
+import { pinSecret } from '../secrets/index.js';
 import type { TokenStore } from './token-store.js';
 
 export interface OpenStoreOptions {
@@ -32,6 +33,7 @@ export async function openStore({
   env = process.env,
 }: OpenStoreOptions): Promise<TokenStore> {
   const key = config.key ?? env.OAUTH_MCP_STORE_KEY;
+  pinSecret(key);
   const onWarning = (message: string) => logger.warn(message);
   switch (config.type) {
     case 'memory': {

@@ -85,7 +85,7 @@ export const registerClientTool = defineTool({
       .max(16_384)
       .optional()
       .describe(
-        `RFC 7591 initial access token, when the server requires one; a \${NAME} reference reads it from the server's environment. Default the provider's initialAccessToken`,
+        "RFC 7591 initial access token, when the server requires one: the token itself (it is never read from the server's environment). Default the provider's initialAccessToken from the config",
       ),
   }),
   output: clientViewSchema,

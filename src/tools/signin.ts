@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DEFAULT_WAIT_SECONDS } from '../auth/pending-flows.js';
 import { sessionViewSchema } from '../auth/sessions.js';
 import type { SignInResult, WaitHooks } from '../auth/sign-in.js';
+import { userFacingUrl } from '../auth/user-facing-url.js';
 import { oauth, providerInput, resourceInput, scopesInput } from './common.js';
 import { defineTool, NeedsInput } from './tool.js';
 
@@ -128,6 +129,7 @@ function supportsUrlElicitation(capabilities: ClientCapabilities | undefined): b
 function askToOpen(started: SignInResult): NeedsInput | SignInResult {
   const url = started.authorization_url ?? started.verification_uri_complete ?? started.verification_uri;
   if (!url) return started;
+  userFacingUrl(url, 'a sign-in URL', `Provider "${started.provider}"`);
   const message =
     started.flow === 'authorization_code'
       ? `Sign in to ${started.provider}: open this page in your browser and approve access.`

@@ -259,12 +259,15 @@ describe('registration errors', () => {
     expect(error).toMatchObject({ code: 'invalid_input' });
   });
 
-  it('names a missing environment variable in an initial access token reference', async () => {
+  it('refuses a ${NAME} reference in initial_access_token: tool arguments are never read from the environment', async () => {
     const error = failure(
       await server.call('oauth_register_client', { initial_access_token: '${OAUTH_MCP_TEST_NO_SUCH_IAT}' }),
     );
     expect(error.code).toBe('invalid_input');
-    expect(error.message).toContain('OAUTH_MCP_TEST_NO_SUCH_IAT is not set');
+    expect(error.message).toContain(
+      '"initialAccessToken": "${NAME}" on the provider in the oauth-mcp config',
+    );
+    expect(error.message).not.toContain('OAUTH_MCP_TEST_NO_SUCH_IAT');
   });
 
   it('refuses a profile name that is taken by a registered client or a configured provider', async () => {
