@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { OAuthToolError } from './auth/errors.js';
 import { type Config, loadConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
+import { importOptional } from './optional-package.js';
 import { createRuntime } from './runtime.js';
 import { createServer } from './server.js';
 import { ALL_TOOLS } from './tools/index.js';
@@ -65,7 +66,7 @@ export async function main(argv: string[]): Promise<void> {
   if (values['no-browser']) config = { ...config, openBrowser: false };
   const cleanups: (() => Promise<void>)[] = [];
   if (values.demo) {
-    const { startDemo } = await import('./demo/demo.js');
+    const { startDemo } = await importOptional(() => import('./demo/demo.js'), 'oidc-provider', '--demo');
     const demo = await startDemo(logger);
     cleanups.push(() => demo.server.close());
     config = withDemo(config, demo.providers, demo.allowedOrigins);
@@ -127,7 +128,7 @@ function printStdioDemoHelp(logger: Logger): void {
   const lines = [
     'serving MCP on stdio: an MCP host (Claude Desktop, Cursor, the MCP Inspector) starts and talks to this process.',
     'try it: npx @modelcontextprotocol/inspector node dist/cli.js --demo',
-    'or add to your host\'s config: { "mcpServers": { "oauth-demo": { "command": "npx", "args": ["-y", "oauth-mcp", "--demo"] } } }',
+    'or add to your host\'s config: { "mcpServers": { "oauth-demo": { "command": "npx", "args": ["-y", "-p", "oauth-mcp-server", "-p", "oidc-provider", "oauth-mcp", "--demo"] } } }',
   ];
   if (process.stdin.isTTY) lines.push('(this terminal is not an MCP client; press Ctrl+C to stop)');
   logger.info(lines.join('\n  '));
