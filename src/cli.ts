@@ -3,6 +3,7 @@
 
 import { parseArgs } from 'node:util';
 import { OAuthToolError } from './auth/errors.js';
+import { COMMANDS_HELP, isCommand, runCommand } from './cli/index.js';
 import { type Config, loadConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { importOptional } from './optional-package.js';
@@ -18,6 +19,9 @@ Usage:
   oauth-mcp [options]                      serve MCP over stdio (default)
   oauth-mcp --transport http [options]     serve MCP over streamable HTTP at /mcp
   oauth-mcp --demo                         also start an embedded demo authorization server
+
+Commands for people (the same config and token store as the server; --config FILE, --help):
+${COMMANDS_HELP}
 
 Options:
   --config FILE        config file (else $OAUTH_MCP_CONFIG, else ~/.config/oauth-mcp/config.json)
@@ -35,6 +39,13 @@ Quick config without a file: OAUTH_ISSUER, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET,
 Logs go to stderr; OAUTH_MCP_LOG_LEVEL=debug|info|warn|error.`;
 
 export async function main(argv: string[]): Promise<void> {
+  const [first, ...rest] = argv;
+  if (isCommand(first)) {
+    process.exitCode = await runCommand(first, rest);
+    // A store backend or a keychain helper must not keep a finished command alive.
+    setTimeout(() => process.exit(), 1000).unref();
+    return;
+  }
   const { values } = parseArgs({
     args: argv,
     strict: true,

@@ -162,10 +162,21 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Which config file is read and why: `--config`, then OAUTH_MCP_CONFIG, then the user config dir. */
+export function configLocation(options: LoadConfigOptions = {}): {
+  path: string;
+  from: '--config' | 'OAUTH_MCP_CONFIG' | 'default';
+} {
+  const env = options.env ?? process.env;
+  if (options.path) return { path: options.path, from: '--config' };
+  if (env.OAUTH_MCP_CONFIG) return { path: env.OAUTH_MCP_CONFIG, from: 'OAUTH_MCP_CONFIG' };
+  return { path: join(configDir(env), 'config.json'), from: 'default' };
+}
+
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
-  const explicit = options.path ?? env.OAUTH_MCP_CONFIG;
-  const path = explicit ?? join(configDir(env), 'config.json');
+  const { path, from } = configLocation(options);
+  const explicit = from !== 'default';
   let raw: unknown = {};
   let text: string | undefined;
   try {
