@@ -15,5 +15,5 @@ export { refreshSession } from './refresh.js';
 export { registerClient } from './registration.js';
 export { revoke } from './revocation.js';
 export { listSessions, viewSession } from './sessions.js';
-export { abandonSignIn, continueSignIn, startSignIn } from './sign-in.js';
+export { abandonSignIn, continueSignIn, linkReachesUser, startSignIn } from './sign-in.js';
 export { userInfo } from './userinfo.js';

@@ -9,6 +9,9 @@ import type { SignInResult, WaitHooks } from '../auth/sign-in.js';
 import { oauth, providerInput, resourceInput, scopesInput } from './common.js';
 import { defineTool, NeedsInput } from './tool.js';
 
+/** Hosts give up on a tool call at about 60 s. */
+const MAX_WAIT_SECONDS = 50;
+
 const flowKind = z.enum(['authorization_code', 'device_code']);
 
 /** The key of our one embedded input request (URL elicitation of the sign-in page). */
@@ -19,7 +22,7 @@ export const authenticateUserTool = defineTool({
   toolset: 'signin',
   title: 'Sign a user in',
   description:
-    'Sign the user in to a provider (OAuth authorization code + PKCE in their browser, or the device flow with a code to enter on another device) and keep the session. Use it when the user asks to sign in / log in / connect an account, or when another tool says no session exists. Returns status "pending" with authorization_url (or verification_uri + user_code) for the user to open, then waits up to wait_seconds for them; call again with flow_id to keep waiting. Ends "authenticated" (with the session: id, subject, scope, expiry; never raw tokens), "denied" or "expired". Where the client supports it, the sign-in page is offered to the user directly.',
+    'Sign the user in to a provider (OAuth authorization code + PKCE in their browser, or the device flow with a code to enter on another device) and keep the session. Use it when the user asks to sign in / log in / connect an account, or when another tool says no session exists. Returns status "pending" with authorization_url (or verification_uri + user_code) for the user to open; when a browser opened it on this machine it waits up to wait_seconds for them, otherwise it returns at once so you can give the user the link or code. Call again with flow_id to wait for the user to finish. Ends "authenticated" (with the session: id, subject, scope, expiry; never raw tokens), "denied" or "expired". Where the client supports it, the sign-in page is offered to the user directly.',
   input: z.object({
     provider: providerInput,
     flow: flowKind
@@ -50,10 +53,10 @@ export const authenticateUserTool = defineTool({
       .number()
       .int()
       .min(0)
-      .max(300)
+      .max(MAX_WAIT_SECONDS)
       .optional()
       .describe(
-        `How long to wait for the user before returning "pending" (default ${DEFAULT_WAIT_SECONDS}); 0 returns the sign-in URL at once`,
+        `How long to wait for the user before returning "pending" (default ${DEFAULT_WAIT_SECONDS}, at most ${MAX_WAIT_SECONDS}: hosts give up on a call at about 60 s); 0 returns the sign-in URL at once. A new sign-in returns at once anyway when no browser opened here and the client cannot show the link: relay it to the user, then call again with flow_id`,
       ),
   }),
   output: z.object({
@@ -76,7 +79,7 @@ export const authenticateUserTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   handler: async (args, ctx) => {
     const engine = ctx.engine.ctx;
-    const { abandonSignIn, continueSignIn, startSignIn } = await oauth();
+    const { abandonSignIn, continueSignIn, linkReachesUser, startSignIn } = await oauth();
     const wait = args.wait_seconds ?? DEFAULT_WAIT_SECONDS;
     const hooks: WaitHooks = {
       signal: ctx.signal,
@@ -108,7 +111,8 @@ export const authenticateUserTool = defineTool({
       { openBrowser: !elicit },
     );
     if (elicit) return askToOpen(started);
-    if (wait === 0) return started;
+    // No browser opened and no client to show the link: the model must relay it now, not after a wait.
+    if (wait === 0 || !linkReachesUser(started, false)) return started;
     const result = await continueSignIn(engine, started.flow_id, wait, hooks);
     return result.status === 'pending' ? { ...result, browser_opened: started.browser_opened } : result;
   },
