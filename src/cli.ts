@@ -126,9 +126,14 @@ export async function main(argv: string[]): Promise<void> {
   if (values.demo) printStdioDemoHelp(logger);
 }
 
+/**
+ * The demo's sessions and registered clients point at a server that dies with this process: they stay in
+ * memory, out of the user's keychain or token file, unless the config names a store type of its own.
+ */
 function withDemo(config: Config, providers: Config['providers'], allowedOrigins: string[]): Config {
   return {
     ...config,
+    store: config.store.type === 'auto' ? { ...config.store, type: 'memory' } : config.store,
     providers: { ...config.providers, ...providers },
     defaultProvider: config.defaultProvider ?? 'demo',
     api: { allowedOrigins: [...config.api.allowedOrigins, ...allowedOrigins] },
