@@ -3,6 +3,7 @@
 
 import type * as client from 'openid-client';
 import type { ProviderConfig } from '../config.js';
+import { closestName } from './closest-name.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
 import { needsInsecureTransport, urlProblem } from './network-policy.js';
@@ -109,9 +110,12 @@ export class ProviderRegistry {
     const fromStore = await this.#options.profiles?.getProfile(resolvedName);
     if (fromStore) return { name: resolvedName, settings: fromStore };
     const known = await this.providerNames();
+    const sameButCase = known.filter((n) => n.toLowerCase() === resolvedName.toLowerCase());
+    if (sameButCase.length === 1 && sameButCase[0]) return this.settings(sameButCase[0]);
+    const guess = closestName(resolvedName, known);
     throw new OAuthToolError(
-      'not_configured',
-      `Unknown provider "${resolvedName}". Known providers: ${known.length ? known.join(', ') : 'none'}. Add it to the config's "providers", register a client with oauth_register_client, or pass a configured name.`,
+      'invalid_input',
+      `Unknown provider "${resolvedName}".${guess ? ` Did you mean "${guess}"?` : ''} Known providers: ${known.length ? known.join(', ') : 'none'}. Add it to the config's "providers", register a client with oauth_register_client, or pass a configured name.`,
     );
   }
 

@@ -182,8 +182,10 @@ export async function findSession(
   ctx: EngineContext,
   request: { sessionId?: string | undefined; provider?: string | undefined },
 ): Promise<StoredSession> {
-  if (request.sessionId) return pickSession(ctx.vault, request);
-  let provider = request.provider;
+  // An unknown provider is an input mistake ("did you mean"), not "no session"; the canonical name finds sessions.
+  const canonical = request.provider ? (await ctx.registry.settings(request.provider)).name : undefined;
+  if (request.sessionId) return pickSession(ctx.vault, { ...request, provider: canonical });
+  let provider = canonical;
   if (!provider) {
     try {
       provider = (await ctx.registry.settings()).name;
