@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // The oauth-mcp command: flags + config -> a stdio or HTTP server. Nothing else lives here.
 
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { OAuthToolError } from './auth/errors.js';
 import { COMMANDS_HELP, isCommand, runCommand } from './cli/index.js';
-import { type Config, loadConfig } from './config.js';
+import { type Config, configLocation, loadConfig } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { importOptional } from './optional-package.js';
+import { quickConfigWarnings } from './quick-config.js';
 import { createRuntime } from './runtime.js';
 import { createServer } from './server.js';
 import { ALL_TOOLS } from './tools/index.js';
@@ -72,8 +74,19 @@ export async function main(argv: string[]): Promise<void> {
     );
   }
 
+  const selection = {
+    toolsets: values.toolsets
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    readOnly: values['read-only'] ?? false,
+  };
+  // Fail at start-up on an unknown toolset rather than on the first connection (and before the demo starts).
+  selectTools(ALL_TOOLS, selection);
+
   const logger = createLogger();
   let config = loadConfig({ path: values.config });
+  for (const warning of quickConfigWarnings(process.env)) logger.warn(warning);
   if (values['no-browser']) config = { ...config, openBrowser: false };
   const cleanups: (() => Promise<void>)[] = [];
   if (values.demo) {
@@ -85,15 +98,7 @@ export async function main(argv: string[]): Promise<void> {
 
   const runtime = await createRuntime(config, logger);
   cleanups.unshift(() => runtime.close());
-  const selection = {
-    toolsets: values.toolsets
-      ?.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-    readOnly: values['read-only'] ?? false,
-  };
-  // Fail at start-up on an unknown toolset rather than on the first connection.
-  selectTools(ALL_TOOLS, selection);
+  logger.info(startupLine(config, values));
 
   const shutdown = onceOnly(async () => {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
@@ -150,6 +155,33 @@ function printStdioDemoHelp(logger: Logger): void {
   logger.info(lines.join('\n  '));
 }
 
+/** One line in every mode: what a person reading a host's server log needs first. */
+function startupLine(
+  config: Config,
+  values: {
+    config?: string | undefined;
+    demo?: boolean | undefined;
+    transport: string;
+    host: string;
+    port: string;
+  },
+): string {
+  const { path, from } = configLocation({ path: values.config });
+  const source = existsSync(path)
+    ? `${path} (${from === 'default' ? 'default location' : from})`
+    : 'none';
+  const names = Object.keys(config.providers);
+  const providers = names.length
+    ? names.map((n) => (n === config.defaultProvider ? `${n} (default)` : n)).join(', ')
+    : 'none (add one to the config, or set OAUTH_ISSUER and OAUTH_CLIENT_ID)';
+  const store =
+    config.store.type === 'auto'
+      ? 'auto (the OS keychain if usable, else a file; checked on first use)'
+      : config.store.type;
+  const mode = values.transport === 'http' ? `http on ${values.host}:${values.port}` : 'stdio';
+  return `oauth-mcp ${VERSION} (${mode}${values.demo ? ', demo' : ''}): config ${source}; providers ${providers}; store ${store}`;
+}
+
 function onceOnly(fn: () => Promise<void>): () => void {
   let started = false;
   return () => {
@@ -160,10 +192,13 @@ function onceOnly(fn: () => Promise<void>): () => void {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
+  const { code, message: text } = error as { code?: string; message?: string };
   const message =
-    error instanceof OAuthToolError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-      ? (error as Error).message
-      : `unexpected error: ${(error as Error).stack ?? String(error)}`;
+    error instanceof OAuthToolError || code?.startsWith('ERR_PARSE_ARGS')
+      ? (text ?? String(error))
+      : code === 'EADDRINUSE' || code === 'EACCES'
+        ? `cannot listen: ${text} (${code === 'EADDRINUSE' ? 'another program uses that port: choose another with --port' : 'not allowed to use that port'}).`
+        : `unexpected error: ${(error as Error).stack ?? String(error)}`;
   process.stderr.write(`oauth-mcp: ${message}\nRun oauth-mcp --help for usage.\n`);
   process.exit(2);
 });

@@ -1,11 +1,12 @@
 // The config file's zod schema, the OAUTH_* quick config, ${VAR} references, and where the file lives.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { OAuthToolError } from './auth/errors.js';
 import { urlProblem } from './auth/network-policy.js';
+import { QUICK_CONFIG_VARIABLES } from './quick-config.js';
 
 const serverUrl = z.string().superRefine((value, ctx) => {
   const problem = urlProblem(value);
@@ -217,10 +218,18 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, 
   }
   const result = configSchema.safeParse(expanded);
   if (!result.success) {
-    const lines = result.error.issues.map(
-      (issue) => `- ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-    );
-    throw new OAuthToolError('not_configured', `Invalid configuration in ${source}:\n${lines.join('\n')}`);
+    const lines = result.error.issues.map((issue) => {
+      const [section, name, field] = issue.path.map(String);
+      const variable =
+        fromEnv && section === 'providers' && name === 'default' && field
+          ? QUICK_CONFIG_VARIABLES[field]
+          : undefined;
+      return variable
+        ? `- ${variable} (environment): ${issue.message}`
+        : `- ${issue.path.join('.') || '(root)'}: ${issue.message}`;
+    });
+    const where = existsSync(source) || !fromEnv ? source : 'the OAUTH_* environment variables';
+    throw new OAuthToolError('not_configured', `Invalid configuration in ${where}:\n${lines.join('\n')}`);
   }
   return result.data;
 }

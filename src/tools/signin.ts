@@ -7,7 +7,7 @@ import { DEFAULT_WAIT_SECONDS } from '../auth/pending-flows.js';
 import { sessionViewSchema } from '../auth/sessions.js';
 import type { SignInResult, WaitHooks } from '../auth/sign-in.js';
 import { oauth, providerInput, resourceInput, scopesInput } from './common.js';
-import { defineTool, NeedsInput } from './tool.js';
+import { defineTool, NeedsInput, type ToolContext } from './tool.js';
 
 /** Hosts give up on a tool call at about 60 s. */
 const MAX_WAIT_SECONDS = 50;
@@ -111,12 +111,24 @@ export const authenticateUserTool = defineTool({
       { openBrowser: !elicit },
     );
     if (elicit) return askToOpen(started);
+    await tellClientLog(ctx, started);
     // No browser opened and no client to show the link: the model must relay it now, not after a wait.
     if (wait === 0 || !linkReachesUser(started, false)) return started;
     const result = await continueSignIn(engine, started.flow_id, wait, hooks);
     return result.status === 'pending' ? { ...result, browser_opened: started.browser_opened } : result;
   },
 });
+
+/** Hosts that show server log messages show the link too (the `logging` capability); best effort. */
+async function tellClientLog(ctx: ToolContext, started: SignInResult): Promise<void> {
+  const where = started.authorization_url ?? started.verification_uri_complete ?? started.verification_uri;
+  const code = started.user_code ? ` and confirm the code ${started.user_code}` : '';
+  try {
+    await ctx.mcp.mcpReq.log('notice', `Sign in to ${started.provider}: open ${where}${code}`, 'oauth-mcp');
+  } catch (error) {
+    ctx.logger.debug(`log notification failed: ${(error as Error).message}`);
+  }
+}
 
 function supportsUrlElicitation(capabilities: ClientCapabilities | undefined): boolean {
   const elicitation = capabilities?.elicitation as { url?: unknown } | undefined;
