@@ -6,6 +6,7 @@ import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
 import { secondsLeft, sessionFromTokens } from './sessions.js';
+import { assertMayActAsClient } from './shared-clients.js';
 
 /** A stored token is reused only while it has more than this many seconds left. */
 export const REUSE_MARGIN_SECONDS = 60;
@@ -27,6 +28,7 @@ export async function clientCredentials(
   request: ClientCredentialsRequest,
 ): Promise<ClientCredentialsResult> {
   const { name, settings } = await ctx.registry.settings(request.provider);
+  await assertMayActAsClient(ctx, name, 'get client-credentials tokens');
   if (!settings.clientSecret) {
     throw new OAuthToolError(
       'not_configured',

@@ -5,6 +5,7 @@ import * as client from 'openid-client';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
+import { initiatorFields } from './initiator-binding.js';
 import {
   type DeviceFlowData,
   type FlowOutcome,
@@ -48,6 +49,7 @@ export async function startDeviceFlow(ctx: EngineContext, request: DeviceFlowReq
   const data: DeviceFlowData = {
     scope,
     ...(resource ? { resource } : {}),
+    ...initiatorFields(ctx, false),
     device_code: response.device_code,
     user_code: response.user_code,
     verification_uri: response.verification_uri,

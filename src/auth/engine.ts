@@ -13,6 +13,8 @@ export interface OAuthEngineOptions {
   exposeTokens: boolean;
   openBrowser?: boolean;
   callbackUrl?: string | undefined;
+  httpMode?: boolean;
+  principal?: string | undefined;
   allowedApiOrigins?: string[];
 }
 
@@ -24,6 +26,7 @@ export class OAuthEngine {
       ...options,
       timeoutMs: options.registry.timeoutMs,
       openBrowser: options.openBrowser ?? false,
+      httpMode: options.httpMode ?? false,
       allowedApiOrigins: options.allowedApiOrigins ?? [],
     };
   }
@@ -31,6 +34,11 @@ export class OAuthEngine {
   /** The same engine seeing only one principal's sessions, flows and registered clients. */
   forPrincipal(principal: string): OAuthEngine {
     const vault = this.ctx.vault.forPrincipal(principal);
-    return new OAuthEngine({ ...this.ctx, vault, registry: this.ctx.registry.withProfiles(vault) });
+    return new OAuthEngine({
+      ...this.ctx,
+      vault,
+      registry: this.ctx.registry.withProfiles(vault),
+      principal,
+    });
   }
 }

@@ -16,4 +16,5 @@ export { registerClient } from './registration.js';
 export { revoke } from './revocation.js';
 export { listSessions, viewSession } from './sessions.js';
 export { abandonSignIn, continueSignIn, linkReachesUser, startSignIn } from './sign-in.js';
+export { handleStartPage } from './start-page.js';
 export { userInfo } from './userinfo.js';

@@ -43,7 +43,8 @@ export function pendingResult(flow: SignInFlow): SignInResult {
   if (flow.kind === 'authorization_code') {
     return {
       ...base,
-      authorization_url: flow.data.authorization_url,
+      // HTTP mode hands out the start page, which binds the sign-in to the browser that continues.
+      authorization_url: flow.data.start_url ?? flow.data.authorization_url,
       message: `Waiting for the user to sign in. Ask them to open authorization_url in their browser and approve access; ${again}`,
     };
   }
@@ -62,7 +63,7 @@ export function pendingResult(flow: SignInFlow): SignInResult {
 export function logLink(logger: Logger, flow: SignInFlow): void {
   logger.info(
     flow.kind === 'authorization_code'
-      ? `sign-in to ${flow.provider}: open ${flow.data.authorization_url}`
+      ? `sign-in to ${flow.provider}: open ${flow.data.start_url ?? flow.data.authorization_url}`
       : `sign-in to ${flow.provider}: open ${flow.data.verification_uri} and enter the code ${flow.data.user_code}`,
   );
 }

@@ -12,7 +12,14 @@ import { openBrowser } from './browser.js';
 import { pollDeviceFlow, startDeviceFlow } from './device-flow.js';
 import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
-import { errorOf, type FlowOutcome, flowEvents, readFlow, type SignInFlow } from './pending-flows.js';
+import {
+  assertPendingQuota,
+  errorOf,
+  type FlowOutcome,
+  flowEvents,
+  readFlow,
+  type SignInFlow,
+} from './pending-flows.js';
 import { viewSession } from './sessions.js';
 import { logLink, pendingResult, type SignInKind, type SignInResult } from './sign-in-result.js';
 
@@ -40,6 +47,7 @@ export async function startSignIn(
   request: SignInRequest,
   options: { openBrowser: boolean },
 ): Promise<SignInResult> {
+  await assertPendingQuota(ctx);
   const kind = request.flow ?? (await defaultKind(ctx, request.provider));
   const flow =
     kind === 'device_code' ? await startDeviceFlow(ctx, request) : await startAuthorizationCode(ctx, request);
@@ -97,7 +105,9 @@ export async function abandonSignIn(ctx: EngineContext, flowId: string): Promise
 }
 
 function browserUrl(flow: SignInFlow): string | undefined {
-  return flow.kind === 'authorization_code' ? flow.data.authorization_url : undefined;
+  return flow.kind === 'authorization_code'
+    ? (flow.data.start_url ?? flow.data.authorization_url)
+    : undefined;
 }
 
 async function defaultKind(ctx: EngineContext, providerName: string | undefined): Promise<SignInKind> {
@@ -174,6 +184,7 @@ async function deliver(ctx: EngineContext, flow: SignInFlow, outcome: FlowOutcom
   await ctx.vault.deleteFlow(flow.flow_id);
   if (flow.kind === 'authorization_code') {
     await ctx.vault.deleteFlowState(flow.data.state);
+    if (flow.data.start_handle) await ctx.vault.deleteFlowStart(flow.data.start_handle);
     await releaseRedirect(ctx, flow.data.redirect_uri, flow.flow_id);
   }
   const base = { flow: flow.kind, flow_id: flow.flow_id, provider: flow.provider };
