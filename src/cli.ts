@@ -167,9 +167,7 @@ function startupLine(
   },
 ): string {
   const { path, from } = configLocation({ path: values.config });
-  const source = existsSync(path)
-    ? `${path} (${from === 'default' ? 'default location' : from})`
-    : 'none';
+  const source = existsSync(path) ? `${path} (${from === 'default' ? 'default location' : from})` : 'none';
   const names = Object.keys(config.providers);
   const providers = names.length
     ? names.map((n) => (n === config.defaultProvider ? `${n} (default)` : n)).join(', ')
