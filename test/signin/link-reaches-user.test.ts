@@ -1,11 +1,12 @@
 // The sign-in link must reach the user: with no browser and no URL elicitation the tool answers "pending" at
-// once with the link or code (and logs it to stderr); a code flow continued by a new process re-binds its
+// once with the link or code (and logs it to stderr and as notifications/message); a code flow continued by a new process re-binds its
 // loopback port, or, when that port is taken, says so and hands out a new sign-in.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { type ServerProcess, startServerProcess } from '../helpers/mcp-server-process.js';
@@ -39,6 +40,21 @@ describe('no browser and no URL elicitation', () => {
       expect(Date.now() - started).toBeLessThan(5000);
       expect(result).toMatchObject({ status: 'pending', flow: 'authorization_code', browser_opened: false });
       expect(mcp.stderr()).toContain(`open ${result.authorization_url}`);
+    } finally {
+      await mcp.close();
+    }
+  });
+
+  it('also sends the link as a log message (notifications/message) to clients that show server logs', async () => {
+    const mcp = await startSignInClient(as());
+    const messages: string[] = [];
+    (mcp.client as Client).setNotificationHandler('notifications/message', (notification) => {
+      messages.push(String(notification.params.data));
+    });
+    try {
+      const result = data(await mcp.call('oauth_authenticate_user', { wait_seconds: 0 }));
+      for (let i = 0; i < 20 && messages.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(messages).toContain(`Sign in to work: open ${result.authorization_url}`);
     } finally {
       await mcp.close();
     }
