@@ -15,7 +15,6 @@ export interface OAuthEngineOptions {
   callbackUrl?: string | undefined;
   httpMode?: boolean;
   principal?: string | undefined;
-  allowedApiOrigins?: string[];
 }
 
 export class OAuthEngine {
@@ -27,7 +26,6 @@ export class OAuthEngine {
       timeoutMs: options.registry.timeoutMs,
       openBrowser: options.openBrowser ?? false,
       httpMode: options.httpMode ?? false,
-      allowedApiOrigins: options.allowedApiOrigins ?? [],
     };
   }
 

@@ -21,6 +21,8 @@ export interface SignInResult {
   expires_at?: string;
   browser_opened?: boolean;
   session?: SessionView;
+  /** Why the sign-in brought no refresh token (absent when it did). */
+  refresh_token_note?: string;
 }
 
 /**

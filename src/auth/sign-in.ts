@@ -8,7 +8,9 @@ import {
   releaseRedirect,
   startAuthorizationCode,
 } from './authorization-code.js';
+import { staleError, staleReason } from './binding.js';
 import { openBrowser } from './browser.js';
+import { deadline } from './deadline.js';
 import { pollDeviceFlow, startDeviceFlow } from './device-flow.js';
 import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
@@ -16,10 +18,13 @@ import {
   assertPendingQuota,
   errorOf,
   type FlowOutcome,
+  failedOutcome,
   flowEvents,
   readFlow,
   type SignInFlow,
+  STALE_FLOW_ADVICE,
 } from './pending-flows.js';
+import { whyNoRefreshToken } from './refresh-token-note.js';
 import { viewSession } from './sessions.js';
 import { logLink, pendingResult, type SignInKind, type SignInResult } from './sign-in-result.js';
 
@@ -73,21 +78,27 @@ export async function continueSignIn(
   }
   if (flow.data.outcome) return deliver(ctx, flow, flow.data.outcome);
   if (Date.now() >= Date.parse(flow.expires_at)) return deliver(ctx, flow, { status: 'expired' });
+  const stale = await staleReason(ctx.registry, flow);
+  if (stale) {
+    const error = staleError(`The pending sign-in "${flow.flow_id}"`, stale, STALE_FLOW_ADVICE);
+    return deliver(ctx, flow, failedOutcome(error));
+  }
   if (waitSeconds <= 0 || hooks.signal.aborted) return pendingResult(flow);
   if (flow.kind === 'authorization_code') {
     const replacement = await rebindOrReplace(ctx, flow);
     if (replacement) return replacement;
   }
 
-  const waiting = AbortSignal.any([hooks.signal, AbortSignal.timeout(waitSeconds * 1000)]);
+  const waiting = deadline(waitSeconds * 1000, hooks.signal);
   const stopProgress = reportProgress(flow, waitSeconds, hooks, ctx.logger);
   let outcome: FlowOutcome | undefined;
   try {
     outcome =
       flow.kind === 'device_code'
-        ? await pollDeviceFlow(ctx, flow, waiting)
-        : await waitForCallback(ctx, flow, waiting);
+        ? await pollDeviceFlow(ctx, flow, waiting.signal)
+        : await waitForCallback(ctx, flow, waiting.signal);
   } finally {
+    waiting.release();
     stopProgress();
   }
   return outcome ? deliver(ctx, flow, outcome) : pendingResult(flow);
@@ -197,10 +208,24 @@ async function deliver(ctx: EngineContext, flow: SignInFlow, outcome: FlowOutcom
           'The sign-in finished but its session is gone from the store (revoked meanwhile?). Sign in again.',
         );
       }
+      // The note only explains; metadata that cannot be read now must not fail a finished sign-in.
+      const metadata = session.refresh_token
+        ? undefined
+        : await ctx.registry.discover(session.issuer).then(
+            (found) => found.metadata,
+            () => undefined,
+          );
+      const note =
+        metadata &&
+        whyNoRefreshToken(metadata, {
+          requested: session.requested_scope ?? flow.data.scope,
+          granted: session.scope,
+        });
       return {
         ...base,
         status: 'authenticated',
         session: viewSession(ctx, session),
+        ...(note ? { refresh_token_note: note } : {}),
         message: `Signed in${session.subject ? ` as "${session.subject}"` : ''} at provider "${flow.provider}". Use session_id "${session.session_id}" with the other tools.`,
       };
     }

@@ -49,6 +49,8 @@ export interface StartOptions {
   /** The config file's content; a file store in the temp dir is used unless `store` is given. */
   config?: Record<string, unknown>;
   args?: string[];
+  /** Options for node itself, before the script (e.g. `--expose-gc`). */
+  nodeArgs?: string[];
   env?: Record<string, string>;
   /** Reuse a directory (restart tests); default a new temp dir. */
   dir?: string;
@@ -65,7 +67,7 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
   const params = {
     command: options.command ?? process.execPath,
     args: [
-      ...(options.command ? [] : [CLI]),
+      ...(options.command ? [] : [...(options.nodeArgs ?? []), CLI]),
       '--config',
       join(dir, 'config.json'),
       '--no-browser',
