@@ -46,3 +46,12 @@ export function openBrowser(url: string, logger: Logger): boolean {
     return false;
   }
 }
+
+/** Whether a sign-in page can be opened on this machine: allowed (config, --no-browser, CI) and a desktop found. */
+export function canOpenBrowser(
+  allowed: boolean,
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  return allowed && browserLauncher('about:blank', platform, env) !== undefined;
+}

@@ -182,6 +182,8 @@ export async function findSession(
   request: { sessionId?: string | undefined; provider?: string | undefined },
   options: { allowStale?: boolean } = {},
 ): Promise<StoredSession> {
+  // An unknown provider is an input mistake ("did you mean"), not "no session"; the canonical name finds sessions.
+  const canonical = request.provider ? (await ctx.registry.settings(request.provider)).name : undefined;
   if (request.sessionId) {
     const session = await ctx.vault.getSession(request.sessionId);
     if (!session) {
@@ -190,17 +192,17 @@ export async function findSession(
         `No session "${request.sessionId}". List sessions with oauth_list_sessions, or sign in with oauth_authenticate_user.`,
       );
     }
-    if (request.provider && session.provider !== request.provider) {
+    if (canonical && session.provider !== canonical) {
       throw new OAuthToolError(
         'invalid_input',
-        `Session "${request.sessionId}" belongs to provider "${session.provider}", not "${request.provider}". Omit "provider" or pass the matching one.`,
+        `Session "${request.sessionId}" belongs to provider "${session.provider}", not "${canonical}". Omit "provider" or pass the matching one.`,
       );
     }
     const stale = options.allowStale ? undefined : await staleReason(ctx.registry, session);
     if (stale) throw staleError(`Session "${session.session_id}"`, stale, STALE_SESSION_ADVICE);
     return session;
   }
-  let provider = request.provider;
+  let provider = canonical;
   if (!provider) {
     try {
       provider = (await ctx.registry.settings()).name;

@@ -204,9 +204,14 @@ describe('client management (RFC 7592)', () => {
 
     const deleted = data(await server.call('oauth_delete_client', { provider: 'machine' }));
     expect(deleted).toEqual({ provider: 'machine', client_id, deleted_at_server: true, sessions_removed: 1 });
-    expect(data(await server.call('oauth_list_sessions', { provider: 'machine' })).sessions).toEqual([]);
+    const left = data(await server.call('oauth_list_sessions', {})).sessions as { provider: string }[];
+    expect(left.filter((s) => s.provider === 'machine')).toEqual([]);
+    // The profile is gone: the name is now unknown, like any other mistaken provider name.
+    expect(failure(await server.call('oauth_list_sessions', { provider: 'machine' }))).toMatchObject({
+      code: 'invalid_input',
+    });
     expect(failure(await server.call('oauth_client_credentials', { provider: 'machine' }))).toMatchObject({
-      code: 'not_configured',
+      code: 'invalid_input',
     });
     // oidc-provider answers 401 with the error in a Basic challenge (RFC 6749 section 5.2)
     await expect(grant()).rejects.toMatchObject({
