@@ -3,7 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { OAuthToolError } from './auth/errors.js';
+import { OAuthToolError } from './errors.js';
 import { COMMANDS_HELP, isCommand, runCommand } from './cli/index.js';
 import { type Config, configLocation, loadConfig } from './config.js';
 import { createLogger, type Logger, redact } from './log.js';

@@ -4,8 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { OAuthToolError } from './auth/errors.js';
-import { applyPreset, presetProblems } from './auth/presets.js';
+import { applyPreset, presetProblems } from './config/presets.js';
+import { OAuthToolError } from './errors.js';
 import { urlProblem } from './net/outbound-policy.js';
 import { QUICK_CONFIG_VARIABLES } from './quick-config.js';
 

@@ -1,6 +1,6 @@
 // Loads a module that depends on an optional peer package (redis, oidc-provider), with a plain error when it is missing.
 
-import { OAuthToolError } from './auth/errors.js';
+import { OAuthToolError } from './errors.js';
 
 /** `load` imports our module that imports `pkg`; `feature` says what needs it, e.g. 'store.type "redis"'. */
 export async function importOptional<T>(load: () => Promise<T>, pkg: string, feature: string): Promise<T> {

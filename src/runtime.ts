@@ -10,7 +10,7 @@ import { OutboundPolicy } from './net/outbound-policy.js';
 import { pinSecret, pinSecretsOf } from './secrets/index.js';
 import { openStore } from './store/index.js';
 import type { TokenStore } from './store/token-store.js';
-import { Vault } from './store/vault.js';
+import { Vault } from './auth/repository/vault.js';
 
 export interface Runtime {
   config: Config;

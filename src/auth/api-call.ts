@@ -2,14 +2,14 @@
 // refreshes once on 401. Hand-written on fetch: openid-client's fetchProtectedResource takes no
 // AbortSignal and would apply the AS's transport policy, not the API's.
 
+import { OAuthToolError } from '../errors.js';
 import { urlProblem } from '../net/outbound-policy.js';
-import type { StoredSession } from '../store/records.js';
 import { type API_METHODS, DEFAULT_MAX_BODY_BYTES, type ResponseView, viewResponse } from './api-response.js';
 import { type Deadline, deadline } from './deadline.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
-import { OAuthToolError } from './errors.js';
 import { ensureFreshSession, refreshAfterRejection } from './refresh.js';
+import type { StoredSession } from './repository/records.js';
 import { findSession } from './sessions.js';
 
 const MAX_REDIRECTS = 5;

@@ -2,11 +2,11 @@
 // (PAR per RFC 9126 when required), and completes the redirect with openid-client's checks of state, iss, nonce.
 
 import * as client from 'openid-client';
+import { OAuthToolError } from '../errors.js';
 import { learnSecret } from '../secrets/index.js';
 import { type CallbackPage, renderCallbackPage } from './callback-page.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
-import { OAuthToolError } from './errors.js';
 import { browserCookie, carriesBinding, initiatorFields } from './initiator-binding.js';
 import { loopbackRedirects, loopbackTarget } from './loopback-redirect.js';
 import {

@@ -2,8 +2,8 @@
 // and client that issued them, not to a provider name: once the name points elsewhere they are stale and
 // are never sent to the new server (its token, revocation, introspection or userinfo endpoint).
 
+import { OAuthToolError } from '../errors.js';
 import type { EngineContext } from './engine-context.js';
-import { OAuthToolError } from './errors.js';
 import type { ProviderRegistry, ResolvedProvider } from './providers.js';
 
 /** Where a stored record came from; flows written before binding existed lack issuer and client_id. */

@@ -1,13 +1,13 @@
 // Client credentials grant (RFC 6749 section 4.4): a machine token, reused from the store while it stays valid.
 
 import * as client from 'openid-client';
-import type { StoredSession } from '../store/records.js';
+import { OAuthToolError } from '../errors.js';
 import { bindingMismatch } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
-import { OAuthToolError } from './errors.js';
 import { tokenParameters, USER_SCOPES } from './provider-parameters.js';
-import { secondsLeft, sessionFromTokens } from './sessions.js';
+import type { StoredSession } from './repository/records.js';
+import { type SessionView, secondsLeft, sessionFromTokens, viewSession } from './sessions.js';
 import { assertMayActAsClient } from './shared-clients.js';
 
 /** A stored token is reused only while it has more than this many seconds left. */
@@ -21,7 +21,8 @@ export interface ClientCredentialsRequest {
 }
 
 export interface ClientCredentialsResult {
-  session: StoredSession;
+  /** The session as the caller may see it: raw tokens only when the config sets exposeTokens. */
+  session: SessionView;
   reused: boolean;
 }
 
@@ -29,6 +30,14 @@ export async function clientCredentials(
   ctx: EngineContext,
   request: ClientCredentialsRequest,
 ): Promise<ClientCredentialsResult> {
+  const { session, reused } = await machineSession(ctx, request);
+  return { session: viewSession(ctx, session), reused };
+}
+
+async function machineSession(
+  ctx: EngineContext,
+  request: ClientCredentialsRequest,
+): Promise<{ session: StoredSession; reused: boolean }> {
   const { name, settings } = await ctx.registry.settings(request.provider);
   await assertMayActAsClient(ctx, name, 'get client-credentials tokens');
   if (!settings.clientSecret) {

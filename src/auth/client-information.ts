@@ -3,10 +3,10 @@
 
 import { z } from 'zod';
 import { type ProviderConfig, TOKEN_ENDPOINT_AUTH_METHODS } from '../config.js';
+import { OAuthToolError } from '../errors.js';
 import { isLoopbackHost } from '../net/outbound-policy.js';
-import type { ClientProfile } from '../store/records.js';
 import type { EngineContext } from './engine-context.js';
-import { OAuthToolError } from './errors.js';
+import type { ClientProfile } from './repository/records.js';
 import { fingerprint } from './secret.js';
 
 /** RFC 8252 section 7.3: a native client's loopback redirect; the AS must accept any port on it. */

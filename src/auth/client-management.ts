@@ -1,9 +1,9 @@
 // Client configuration management (RFC 7592): read, update (full replacement) and delete a registered
 // client with its registration access token, keeping the stored profile in step with the server.
 
+import { OAuthToolError } from '../errors.js';
 import { managementUrlProblem } from '../net/outbound-policy.js';
 import { learnSecretsOf } from '../secrets/index.js';
-import type { ClientProfile } from '../store/records.js';
 import {
   type ClientInformation,
   type ClientMetadataInput,
@@ -16,7 +16,7 @@ import {
 } from './client-information.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
-import { OAuthToolError } from './errors.js';
+import type { ClientProfile } from './repository/records.js';
 import { serverSettings } from './server-metadata.js';
 
 /** RFC 7592 section 2.2: the client must not send these back on update. */

@@ -2,11 +2,11 @@
 // token endpoint with openid-client, which keeps the AS's interval and honours slow_down, until told to stop.
 
 import * as client from 'openid-client';
+import { OAuthToolError } from '../errors.js';
 import { learnSecret } from '../secrets/index.js';
 import { deadline } from './deadline.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
-import { OAuthToolError } from './errors.js';
 import { initiatorFields } from './initiator-binding.js';
 import {
   type DeviceFlowData,

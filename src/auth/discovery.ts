@@ -2,8 +2,8 @@
 // documents merged, with a provider's own `metadata` over them, and where each field came from.
 
 import type { ProviderConfig } from '../config.js';
+import { OAuthToolError } from '../errors.js';
 import type { EngineContext } from './engine-context.js';
-import { OAuthToolError } from './errors.js';
 import type { DiscoveryResult, ProviderRegistry } from './providers.js';
 
 export interface DiscoveryRequest {

@@ -1,8 +1,8 @@
 // What every flow module needs: the provider registry, this principal's vault, the logger and the policy flags.
 
 import type { Logger } from '../log.js';
-import type { Vault } from '../store/vault.js';
 import type { ProviderRegistry } from './providers.js';
+import type { Vault } from './repository/vault.js';
 
 export interface EngineContext {
   registry: ProviderRegistry;

@@ -2,9 +2,9 @@
 // context in its own module (clientCredentials(ctx, ...), startSignIn(ctx, ...)), like openid-client's API.
 
 import type { Logger } from '../log.js';
-import type { Vault } from '../store/vault.js';
 import type { EngineContext } from './engine-context.js';
 import type { ProviderRegistry } from './providers.js';
+import type { Vault } from './repository/vault.js';
 
 export interface OAuthEngineOptions {
   registry: ProviderRegistry;

@@ -1,8 +1,8 @@
 // Maps anything thrown by openid-client, fetch or our own code onto OAuthToolError, the one error family.
 
+import { OAuthToolError } from '../errors.js';
 import { OutboundError } from '../net/guarded-fetch.js';
 import { redactCut } from '../secrets/index.js';
-import { OAuthToolError } from './errors.js';
 
 interface OpenIdClientLikeError {
   name?: string;

@@ -1,6 +1,7 @@
 // The OAuth engine as a library (no MCP): every operation is a function of an EngineContext, named in
 // RFC terms. Tools load this module on their first call, so start-up and tools/list stay fast.
 
+export { OAuthToolError } from '../errors.js';
 export { callApi } from './api-call.js';
 export { completeAuthorizationCallback } from './authorization-code.js';
 export { clientCredentials } from './client-credentials.js';
@@ -8,15 +9,14 @@ export { deleteClient, readClient, updateClient } from './client-management.js';
 export { discover } from './discovery.js';
 export { OAuthEngine } from './engine.js';
 export type { EngineContext } from './engine-context.js';
-export { OAuthToolError } from './errors.js';
 export { introspect } from './introspection.js';
 export { jwksReport } from './jwks-report.js';
 export { ProviderRegistry } from './providers.js';
-export { refreshSession } from './refresh.js';
+export { refreshToken } from './refresh.js';
 export { registerClient } from './registration.js';
 export { revoke } from './revocation.js';
 export { auditServer } from './server-audit.js';
-export { listSessions, viewSession } from './sessions.js';
+export { listSessions } from './sessions.js';
 export { abandonSignIn, continueSignIn, linkReachesUser, startSignIn } from './sign-in.js';
 export { handleStartPage } from './start-page.js';
 export { inspectToken } from './token-inspection.js';

@@ -3,8 +3,8 @@
 // callback), and where the provider is the http.auth issuer the signed-in `sub` must be the requester's.
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { OAuthToolError } from '../errors.js';
 import type { EngineContext } from './engine-context.js';
-import { OAuthToolError } from './errors.js';
 
 export interface Initiator {
   iss: string;

@@ -2,11 +2,11 @@
 // introspection endpoint, a JWT access token (RFC 9068) is checked locally against the AS's JWKS.
 
 import * as client from 'openid-client';
+import { OAuthToolError } from '../errors.js';
 import { learnSecret } from '../secrets/index.js';
 import { resolveBound, STALE_SESSION_ADVICE } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
-import { OAuthToolError } from './errors.js';
 import type { ResolvedProvider } from './providers.js';
 import { fingerprint } from './secret.js';
 import { findSession } from './sessions.js';

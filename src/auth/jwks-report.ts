@@ -3,12 +3,12 @@
 
 import { X509Certificate } from 'node:crypto';
 import type { JSONWebKeySet, JWK } from 'jose';
+import { OAuthToolError } from '../errors.js';
 import type { OutboundFetch } from '../net/guarded-fetch.js';
 import type { DiscoveryRequest } from './discovery.js';
 import { discover } from './discovery.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
-import { OAuthToolError } from './errors.js';
 import type { ServerMetadata } from './providers.js';
 import { timeInWords } from './time-words.js';
 

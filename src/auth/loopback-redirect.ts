@@ -3,10 +3,10 @@
 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { OAuthToolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { isLoopbackHost } from '../net/outbound-policy.js';
 import type { CallbackPage } from './callback-page.js';
-import { OAuthToolError } from './errors.js';
 
 export const DEFAULT_CALLBACK_PATH = '/callback';
 

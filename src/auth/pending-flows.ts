@@ -4,13 +4,13 @@
 import { EventEmitter } from 'node:events';
 import type * as client from 'openid-client';
 import { z } from 'zod';
-import { type PendingFlow, STORE_SCHEMA_VERSION, type StoredSession } from '../store/records.js';
-import { newId, type Vault } from '../store/vault.js';
+import { ERROR_CODES, OAuthToolError } from '../errors.js';
 import { bindingMismatch, resolveBound } from './binding.js';
 import type { EngineContext } from './engine-context.js';
-import { ERROR_CODES, OAuthToolError } from './errors.js';
 import { assertCompletedByInitiator } from './initiator-binding.js';
 import type { ResolvedProvider } from './providers.js';
+import { type PendingFlow, STORE_SCHEMA_VERSION, type StoredSession } from './repository/records.js';
+import { newId, type Vault } from './repository/vault.js';
 import { sessionFromTokens } from './sessions.js';
 
 /** How long oauth_authenticate_user waits for the user by default: below the 60 s request timeout of hosts. */

@@ -3,13 +3,13 @@
 
 import type * as client from 'openid-client';
 import type { ProviderConfig } from '../config.js';
+import { OAuthToolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { guardedFetch, type OutboundFetch } from '../net/guarded-fetch.js';
 import { OutboundPolicy, urlProblem } from '../net/outbound-policy.js';
 import { issuerKey, providerApiOrigins } from './api-origins.js';
 import { closestName } from './closest-name.js';
 import { tolerateDeviations } from './deviations.js';
-import { OAuthToolError } from './errors.js';
 import { type DiscoveryResult, discoverDocuments, withConfiguredMetadata } from './server-metadata.js';
 import { applyTransport } from './transport.js';
 

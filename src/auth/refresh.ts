@@ -2,16 +2,17 @@
 // store lock, across processes sharing one store; rotation-safe and `invalid_grant`-aware.
 
 import * as client from 'openid-client';
-import type { StoredSession } from '../store/records.js';
+import { OAuthToolError } from '../errors.js';
 import type { TokenStore } from '../store/token-store.js';
 import { resolveBound, STALE_SESSION_ADVICE } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
-import { OAuthToolError } from './errors.js';
 import { tokenParameters } from './provider-parameters.js';
 import type { ServerMetadata } from './providers.js';
 import { whyNoRefreshToken } from './refresh-token-note.js';
-import { findSession, secondsLeft, sessionAfterRefresh } from './sessions.js';
+import type { StoredSession } from './repository/records.js';
+import { fingerprint } from './secret.js';
+import { findSession, type SessionView, secondsLeft, sessionAfterRefresh, viewSession } from './sessions.js';
 
 /** Tools that use a session refresh it first when its access token expires within this many seconds. */
 export const REFRESH_MARGIN_SECONDS = 60;
@@ -35,12 +36,33 @@ export interface RefreshResult {
   previous: StoredSession;
 }
 
+/** What a caller outside auth/ learns of a refresh: the session view and fingerprints, never the tokens. */
+export interface RefreshReport {
+  session: SessionView;
+  outcome: RefreshResult['outcome'];
+  access_token_changed: boolean;
+  refresh_token_rotated: boolean;
+  previous_access_token_sha256: string;
+}
+
 /** In-flight refreshes by store and session: concurrent callers in this process share one request. */
 const inFlight = new WeakMap<TokenStore, Map<string, Promise<RefreshResult>>>();
 
 export async function refreshSession(ctx: EngineContext, request: RefreshRequest): Promise<RefreshResult> {
   const session = await findSession(ctx, request);
   return refreshShared(ctx, session, request.force ?? true);
+}
+
+/** The refresh operation of the engine's API: refreshes like `refreshSession` and reports it as a view. */
+export async function refreshToken(ctx: EngineContext, request: RefreshRequest): Promise<RefreshReport> {
+  const { session, outcome, previous } = await refreshSession(ctx, request);
+  return {
+    session: viewSession(ctx, session),
+    outcome,
+    access_token_changed: session.access_token !== previous.access_token,
+    refresh_token_rotated: session.refresh_token !== previous.refresh_token,
+    previous_access_token_sha256: fingerprint(previous.access_token),
+  };
 }
 
 /**

@@ -3,9 +3,9 @@
 
 import * as oauth from 'oauth4webapi';
 import type * as client from 'openid-client';
+import { OAuthToolError } from '../errors.js';
 import { needsInsecureTransport } from '../net/outbound-policy.js';
 import { learnSecret, learnSecretsOf } from '../secrets/index.js';
-import { type ClientProfile, STORE_SCHEMA_VERSION } from '../store/records.js';
 import {
   type ClientMetadataInput,
   type ClientView,
@@ -19,7 +19,7 @@ import {
 import { pickServer } from './discovery.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
-import { OAuthToolError } from './errors.js';
+import { type ClientProfile, STORE_SCHEMA_VERSION } from './repository/records.js';
 import { serverSettings } from './server-metadata.js';
 
 export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;

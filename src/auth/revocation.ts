@@ -1,11 +1,11 @@
 // Token revocation (RFC 7009): revoke a session's refresh and/or access token, then forget the session.
 
 import * as client from 'openid-client';
+import { OAuthToolError } from '../errors.js';
 import { learnSecret } from '../secrets/index.js';
 import { resolveBound, STALE_SESSION_ADVICE, staleReason } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
-import { OAuthToolError } from './errors.js';
 import { fingerprint } from './secret.js';
 import { findSession } from './sessions.js';
 import { assertMayActAsClient } from './shared-clients.js';

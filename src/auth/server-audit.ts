@@ -1,10 +1,10 @@
 // oauth_audit_server's engine: reads an authorization server's metadata, GETs its JWKS (the one probe:
 // a documented public endpoint, no credentials), judges both (audit-checks.ts) and scores each section.
 
+import { OAuthToolError } from '../errors.js';
 import { type AuditCheck, type AuditSection, auditSections, type JwksFindings } from './audit-checks.js';
 import { type DiscoveryRequest, discover } from './discovery.js';
 import type { EngineContext } from './engine-context.js';
-import { OAuthToolError } from './errors.js';
 import { describeKeySet, loadJwks } from './jwks-report.js';
 import type { MetadataSource } from './server-metadata.js';
 

@@ -2,13 +2,13 @@
 
 import type * as client from 'openid-client';
 import { z } from 'zod';
+import { OAuthToolError } from '../errors.js';
 import { learnSecretsOf } from '../secrets/index.js';
-import type { Grant, StoredSession } from '../store/records.js';
-import { STORE_SCHEMA_VERSION } from '../store/records.js';
-import { newId } from '../store/vault.js';
 import { STALE_SESSION_ADVICE, staleChecker, staleError, staleReason } from './binding.js';
 import type { EngineContext } from './engine-context.js';
-import { OAuthToolError } from './errors.js';
+import type { Grant, StoredSession } from './repository/records.js';
+import { STORE_SCHEMA_VERSION } from './repository/records.js';
+import { newId } from './repository/vault.js';
 import { fingerprint } from './secret.js';
 
 /** Longest token lifetime believed from an AS's expires_in (one year). */

@@ -2,8 +2,8 @@
 // but acting as the client itself (machine tokens, checking or revoking any token with its secret) is for
 // providers that opt in with `sharedClientCredentials`.
 
+import { OAuthToolError } from '../errors.js';
 import type { EngineContext } from './engine-context.js';
-import { OAuthToolError } from './errors.js';
 
 /** Throws unless this caller may act as provider `name`'s client; `action` completes "may not ...". */
 export async function assertMayActAsClient(

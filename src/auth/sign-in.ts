@@ -1,6 +1,7 @@
 // Signing a user in: start a code or device flow, wait for the user (progress, cancellation), continue a
 // pending flow by id, and report authenticated / pending / denied / expired. No MCP in here.
 
+import { OAuthToolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import {
   type AuthorizationCodeRequest,
@@ -13,7 +14,6 @@ import { openBrowser } from './browser.js';
 import { deadline } from './deadline.js';
 import { pollDeviceFlow, startDeviceFlow } from './device-flow.js';
 import type { EngineContext } from './engine-context.js';
-import { OAuthToolError } from './errors.js';
 import {
   assertPendingQuota,
   errorOf,

@@ -1,12 +1,12 @@
 // The token doctor: what is in a session's or a pasted token and why an API may refuse it. A JWT is
 // decoded and its signature checked against the issuer's JWKS; an opaque token is introspected (RFC 7662).
 
+import { OAuthToolError } from '../errors.js';
 import { learnSecret } from '../secrets/index.js';
-import type { StoredSession } from '../store/records.js';
 import type { EngineContext } from './engine-context.js';
-import { OAuthToolError } from './errors.js';
 import { introspect } from './introspection.js';
 import type { ServerMetadata } from './providers.js';
+import type { StoredSession } from './repository/records.js';
 import { fingerprint } from './secret.js';
 import { findSession } from './sessions.js';
 import { timeInWords } from './time-words.js';

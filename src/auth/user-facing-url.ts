@@ -1,8 +1,8 @@
 // The one answer to "may this URL be shown to the user, elicited or opened in a browser": https, or
 // http on loopback; never javascript:, file:, data: or credentials in the URL, whoever supplied it.
 
+import { OAuthToolError } from '../errors.js';
 import { isLoopbackHost } from '../net/outbound-policy.js';
-import { OAuthToolError } from './errors.js';
 
 const MAX_URL_LENGTH = 8192;
 

@@ -1,10 +1,10 @@
 // OpenID Connect UserInfo (OIDC Core 5.3) for a session, its `sub` checked against the ID token's.
 
 import * as client from 'openid-client';
+import { OAuthToolError } from '../errors.js';
 import { resolveBound, STALE_SESSION_ADVICE } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
-import { OAuthToolError } from './errors.js';
 import { ensureFreshSession, refreshAfterRejection } from './refresh.js';
 import { findSession } from './sessions.js';
 

@@ -1,6 +1,6 @@
 // oauth-mcp logout [provider|session_id]: revoke at the server where possible, and always forget the session here.
 
-import { OAuthToolError } from '../auth/errors.js';
+import { OAuthToolError } from '../errors.js';
 import { type Command, EXIT } from './command.js';
 
 export const logoutCommand: Command = {

@@ -9,7 +9,7 @@ import type { ServerContext } from '@modelcontextprotocol/server';
 import { completeAuthorizationCallback } from '../auth/authorization-code.js';
 import type { CallbackPage } from '../auth/callback-page.js';
 import { OAuthEngine } from '../auth/engine.js';
-import { OAuthToolError } from '../auth/errors.js';
+import { OAuthToolError } from '../errors.js';
 import { handleStartPage } from '../auth/start-page.js';
 import type { Runtime } from '../runtime.js';
 import { createServer } from '../server.js';

@@ -1,6 +1,16 @@
 // The file store's document format: `{ v: 1, entries }` in plain text, or AES-256-GCM sealed as `{ v: 1, enc }`.
-import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
-import { OAuthToolError } from '../auth/errors.js';
+import { OAuthToolError } from '../errors.js';
+import {
+  b64,
+  deriveKey,
+  isSealHeader,
+  newSalt,
+  SEAL_ALG,
+  SEAL_KDF,
+  type Sealed,
+  seal,
+  unseal,
+} from './sealing.js';
 
 export interface StoredEntry {
   value: string;
@@ -14,8 +24,6 @@ export interface DecodedDocument {
   salt: Buffer | undefined;
 }
 
-const ALG = 'aes-256-gcm';
-const KDF = { name: 'scrypt', N: 16_384, r: 8, p: 1 } as const;
 /** Binds the ciphertext to this format so it cannot be replayed as some other blob. */
 const AAD = Buffer.from('oauth-mcp-store:v1');
 
@@ -58,17 +66,12 @@ export class FileStoreCodec {
   ): Promise<{ text: string; salt: Buffer | undefined }> {
     const plain = JSON.stringify({ v: 1, entries: Object.fromEntries(entries) });
     if (this.#passphrase === undefined) return { text: `${plain}\n`, salt: undefined };
-    const useSalt = salt ?? randomBytes(16);
-    const iv = randomBytes(12);
-    const cipher = createCipheriv(ALG, await this.#key(useSalt), iv).setAAD(AAD);
-    const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    const useSalt = salt ?? newSalt();
     const enc = {
-      alg: ALG,
-      kdf: KDF,
+      alg: SEAL_ALG,
+      kdf: SEAL_KDF,
       salt: b64(useSalt),
-      iv: b64(iv),
-      tag: b64(cipher.getAuthTag()),
-      data: b64(data),
+      ...seal(await this.#key(useSalt), AAD, plain),
     };
     return { text: `${JSON.stringify({ v: 1, enc })}\n`, salt: useSalt };
   }
@@ -76,12 +79,7 @@ export class FileStoreCodec {
   async #decrypt(enc: unknown): Promise<DecodedDocument> {
     if (
       !isRecord(enc) ||
-      enc.alg !== ALG ||
-      !isRecord(enc.kdf) ||
-      enc.kdf.name !== KDF.name ||
-      enc.kdf.N !== KDF.N ||
-      enc.kdf.r !== KDF.r ||
-      enc.kdf.p !== KDF.p ||
+      !isSealHeader(enc.alg, enc.kdf) ||
       ![enc.salt, enc.iv, enc.tag, enc.data].every((field) => typeof field === 'string')
     ) {
       throw this.#corrupt('unknown encryption header');
@@ -95,13 +93,7 @@ export class FileStoreCodec {
     const salt = Buffer.from(enc.salt as string, 'base64');
     let plain: string;
     try {
-      const decipher = createDecipheriv(ALG, await this.#key(salt), Buffer.from(enc.iv as string, 'base64'))
-        .setAAD(AAD)
-        .setAuthTag(Buffer.from(enc.tag as string, 'base64'));
-      plain = Buffer.concat([
-        decipher.update(Buffer.from(enc.data as string, 'base64')),
-        decipher.final(),
-      ]).toString('utf8');
+      plain = unseal(await this.#key(salt), AAD, enc as unknown as Sealed);
     } catch (error) {
       throw new OAuthToolError(
         'store_unavailable',
@@ -137,12 +129,7 @@ export class FileStoreCodec {
     const id = b64(salt);
     let key = this.#keys.get(id);
     if (!key) {
-      const passphrase = this.#passphrase ?? '';
-      key = new Promise<Buffer>((resolve, reject) => {
-        scrypt(passphrase, salt, 32, { N: KDF.N, r: KDF.r, p: KDF.p }, (error, derived) =>
-          error ? reject(error) : resolve(derived),
-        );
-      });
+      key = deriveKey(this.#passphrase ?? '', salt);
       this.#keys.set(id, key);
     }
     return key;
@@ -159,8 +146,4 @@ export class FileStoreCodec {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function b64(bytes: Buffer): string {
-  return bytes.toString('base64');
 }

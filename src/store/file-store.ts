@@ -1,13 +1,12 @@
 // TokenStore in one JSON file shared by several processes: atomic replace, cross-process lock file, optional AES-256-GCM.
-import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { OAuthToolError } from '../auth/errors.js';
+import { OAuthToolError } from '../errors.js';
+import { expiryFrom } from './expiry.js';
 import { type DecodedDocument, FileStoreCodec, type StoredEntry } from './file-store-codec.js';
-import { errnoCode, ioError, removeOrphanTempFiles, writeFileAtomic } from './file-store-io.js';
-import { acquireLockFile } from './file-store-lock.js';
+import { errnoCode, ioError, removeOrphanTempFiles, writeFileAtomic } from './fs-io.js';
+import { acquireLockFile, lockFileName } from './lock-file.js';
 import { closedStoreError, resolveLockOptions } from './lock-wait.js';
-import { expiryFrom } from './memory-store.js';
 import type { LockOptions, SetOptions, StoreInfo, TokenStore } from './token-store.js';
 
 export interface FileStoreOptions {
@@ -179,11 +178,4 @@ export class FileStore implements TokenStore {
 
 function isLive(entry: StoredEntry, now: number): boolean {
   return entry.expiresAt === undefined || entry.expiresAt > now;
-}
-
-/** A lock name as a file-name part; a hash suffix keeps names that sanitise alike apart. */
-export function lockFileName(name: string): string {
-  const safe = name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
-  if (safe === name) return safe;
-  return `${safe}-${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
 }

@@ -1,9 +1,9 @@
 // Opens the TokenStore the config asks for; `auto` (the default) prefers the OS keychain.
 
 import { join } from 'node:path';
-import { OAuthToolError } from '../auth/errors.js';
 import type { Config } from '../config.js';
 import { dataDir } from '../config.js';
+import { OAuthToolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { importOptional } from '../optional-package.js';
 import { pinSecret } from '../secrets/index.js';

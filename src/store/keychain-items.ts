@@ -1,6 +1,6 @@
 // Store values as keychain items: a head item per key (the commit point), chunk items for large values,
 // reassembled only when their SHA-256 matches.
-import { OAuthToolError } from '../auth/errors.js';
+import { OAuthToolError } from '../errors.js';
 import { encodeValue, type ItemLimit, joinChunks, parseHead } from './chunking.js';
 import type { KeychainOp, KeychainResult } from './keychain-worker.js';
 

@@ -2,15 +2,14 @@
 // @napi-rs/keyring in a child process; an index item lists the keys, large values are chunked.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import type { OAuthToolError } from '../auth/errors.js';
+import type { OAuthToolError } from '../errors.js';
 import { checkItemLimit, defaultItemLimit, type ItemLimit } from './chunking.js';
-import { lockFileName } from './file-store.js';
-import { ioError } from './file-store-io.js';
-import { acquireLockFile } from './file-store-lock.js';
+import { expiryFrom } from './expiry.js';
+import { ioError } from './fs-io.js';
 import { chunkAccount, damaged, type Held, isLive, KeychainItems, RESERVED } from './keychain-items.js';
 import { type KeychainOp, KeychainUnavailableError, KeychainWorker } from './keychain-worker.js';
+import { acquireLockFile, lockFileName } from './lock-file.js';
 import { closedStoreError, resolveLockOptions } from './lock-wait.js';
-import { expiryFrom } from './memory-store.js';
 import type { LockOptions, SetOptions, StoreInfo, TokenStore } from './token-store.js';
 
 export const KEYCHAIN_SERVICE = 'oauth-mcp';

@@ -2,7 +2,7 @@
 // prompt, a D-Bus peer that never answers) costs a timeout and a kill, never a stuck server.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { OAuthToolError } from '../auth/errors.js';
+import { OAuthToolError } from '../errors.js';
 
 export type KeychainOp =
   | { type: 'get'; account: string }

@@ -1,6 +1,6 @@
 // Lock timing shared by every backend: option defaults, the jittered retry loop and the timeout error.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { OAuthToolError } from '../auth/errors.js';
+import { OAuthToolError } from '../errors.js';
 import type { LockOptions } from './token-store.js';
 
 export const DEFAULT_LOCK_WAIT_MS = 10_000;

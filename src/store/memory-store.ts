@@ -1,4 +1,5 @@
 // In-process TokenStore: a Map with absolute expiry times and a process-local lock; nothing survives a restart.
+import { expiryFrom } from './expiry.js';
 import { closedStoreError, lockTimeoutError, resolveLockOptions, retryUntil } from './lock-wait.js';
 import type { LockOptions, SetOptions, StoreInfo, TokenStore } from './token-store.js';
 
@@ -92,11 +93,4 @@ export class MemoryStore implements TokenStore {
   #assertOpen(): void {
     if (this.#closed) throw closedStoreError(this.info.location);
   }
-}
-
-/** The absolute expiry (epoch ms) for a set, so a value never outlives its ttl by a restart or clock read. */
-export function expiryFrom(options: SetOptions): number | undefined {
-  if (options.ttlSeconds === undefined) return undefined;
-  if (!(options.ttlSeconds > 0)) throw new RangeError(`ttlSeconds must be > 0 (got ${options.ttlSeconds})`);
-  return Date.now() + options.ttlSeconds * 1000;
 }

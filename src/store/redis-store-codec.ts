@@ -1,19 +1,26 @@
 // How a redis value is sealed: AES-256-GCM per value, bound to its key, with a scrypt key shared by every instance.
-import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
-import { OAuthToolError } from '../auth/errors.js';
-
-const ALG = 'aes-256-gcm';
-const KDF = { name: 'scrypt', N: 16_384, r: 8, p: 1 } as const;
+import { OAuthToolError } from '../errors.js';
+import {
+  b64,
+  deriveKey,
+  isSealHeader,
+  newSalt,
+  SEAL_ALG,
+  SEAL_KDF,
+  type Sealed,
+  seal,
+  unseal,
+} from './sealing.js';
 
 /** The KDF header every instance reads from redis, so all of them derive the same key from the passphrase. */
 export interface KdfHeader {
-  alg: typeof ALG;
-  kdf: typeof KDF;
+  alg: typeof SEAL_ALG;
+  kdf: typeof SEAL_KDF;
   salt: string;
 }
 
 export function newKdfHeader(): KdfHeader {
-  return { alg: ALG, kdf: KDF, salt: randomBytes(16).toString('base64') };
+  return { alg: SEAL_ALG, kdf: SEAL_KDF, salt: b64(newSalt()) };
 }
 
 export function parseKdfHeader(text: string, where: string): KdfHeader {
@@ -23,18 +30,10 @@ export function parseKdfHeader(text: string, where: string): KdfHeader {
   } catch {
     throw corrupt(where, 'the key header is not JSON');
   }
-  const kdf: Record<string, unknown> = header.kdf ?? {};
-  if (
-    header.alg !== ALG ||
-    kdf.name !== KDF.name ||
-    kdf.N !== KDF.N ||
-    kdf.r !== KDF.r ||
-    kdf.p !== KDF.p ||
-    typeof header.salt !== 'string'
-  ) {
+  if (!isSealHeader(header.alg, header.kdf) || typeof header.salt !== 'string') {
     throw corrupt(where, 'the key header names an unknown algorithm');
   }
-  return { alg: ALG, kdf: KDF, salt: header.salt };
+  return { alg: SEAL_ALG, kdf: SEAL_KDF, salt: header.salt };
 }
 
 export class RedisValueCodec {
@@ -43,19 +42,12 @@ export class RedisValueCodec {
 
   constructor(passphrase: string, header: KdfHeader, where: string) {
     this.#where = where;
-    this.#key = new Promise<Buffer>((resolve, reject) => {
-      scrypt(passphrase, Buffer.from(header.salt, 'base64'), 32, KDF, (error, derived) =>
-        error ? reject(error) : resolve(derived),
-      );
-    });
+    this.#key = deriveKey(passphrase, Buffer.from(header.salt, 'base64'));
   }
 
   /** The key is authenticated data: a sealed value copied under another key does not open. */
   async seal(key: string, value: string): Promise<string> {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv(ALG, await this.#key, iv).setAAD(aad(key));
-    const data = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
-    return JSON.stringify({ v: 1, iv: b64(iv), tag: b64(cipher.getAuthTag()), data: b64(data) });
+    return JSON.stringify({ v: 1, ...seal(await this.#key, aad(key), value) });
   }
 
   async open(key: string, text: string): Promise<string> {
@@ -69,13 +61,7 @@ export class RedisValueCodec {
       throw corrupt(this.#where, `the value of ${key} is not a sealed value`);
     }
     try {
-      const decipher = createDecipheriv(ALG, await this.#key, Buffer.from(sealed.iv as string, 'base64'))
-        .setAAD(aad(key))
-        .setAuthTag(Buffer.from(sealed.tag as string, 'base64'));
-      return Buffer.concat([
-        decipher.update(Buffer.from(sealed.data as string, 'base64')),
-        decipher.final(),
-      ]).toString('utf8');
+      return unseal(await this.#key, aad(key), sealed as Sealed);
     } catch (error) {
       throw new OAuthToolError(
         'store_unavailable',
@@ -95,8 +81,4 @@ function corrupt(where: string, why: string): OAuthToolError {
     'store_unavailable',
     `The redis store ${where} holds data oauth-mcp cannot read (${why}); was it written by another program? Use another database or key prefix, or delete the oauth-mcp keys and sign in again.`,
   );
-}
-
-function b64(bytes: Buffer): string {
-  return bytes.toString('base64');
 }

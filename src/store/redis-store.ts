@@ -1,7 +1,7 @@
 // TokenStore on a redis server shared by several oauth-mcp instances: sealed values, native TTLs, SET NX PX locks.
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
-import { OAuthToolError } from '../auth/errors.js';
+import { OAuthToolError } from '../errors.js';
 import { closedStoreError, lockTimeoutError, resolveLockOptions, retryUntil } from './lock-wait.js';
 import { type KdfHeader, newKdfHeader, parseKdfHeader, RedisValueCodec } from './redis-store-codec.js';
 import type { LockOptions, SetOptions, StoreInfo, TokenStore } from './token-store.js';

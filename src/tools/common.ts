@@ -1,7 +1,7 @@
 // Input fields and output shapes shared by several tools.
 
 import { z } from 'zod';
-import { ERROR_CODES } from '../auth/errors.js';
+import { ERROR_CODES } from '../errors.js';
 
 /**
  * Caps on free-text inputs that are sent to a server or stored: a model (or an injected prompt) cannot

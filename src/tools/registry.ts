@@ -11,7 +11,7 @@ import {
 import { z } from 'zod';
 import type { OAuthEngine } from '../auth/engine.js';
 import { toToolError } from '../auth/error-mapping.js';
-import { OAuthToolError } from '../auth/errors.js';
+import { OAuthToolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { redactCredentials, redactDeep, redactSecrets } from '../secrets/index.js';
 import { publicErrorSchema } from './common.js';

@@ -1,7 +1,6 @@
 // Toolset "tokens": machine tokens, introspection and revocation.
 
 import { z } from 'zod';
-import { fingerprint } from '../auth/secret.js';
 import { sessionViewSchema } from '../auth/sessions.js';
 import { oauth, providerInput, resourceInput, scopesInput, sessionIdInput } from './common.js';
 import { defineTool } from './tool.js';
@@ -28,16 +27,13 @@ export const clientCredentialsTool = defineTool({
     reused: z.boolean().describe('true when a stored token was returned without contacting the server'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  handler: async (args, { engine }) => {
-    const { clientCredentials, viewSession } = await oauth();
-    const { session, reused } = await clientCredentials(engine.ctx, {
+  handler: async (args, { engine }) =>
+    (await oauth()).clientCredentials(engine.ctx, {
       provider: args.provider,
       scopes: args.scopes,
       resource: args.resource,
       forceNew: args.force_new,
-    });
-    return { session: viewSession(engine.ctx, session), reused };
-  },
+    }),
 });
 
 export const introspectTool = defineTool({
@@ -155,19 +151,10 @@ export const refreshTokenTool = defineTool({
     previous_access_token_sha256: z.string(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  handler: async (args, { engine }) => {
-    const { refreshSession, viewSession } = await oauth();
-    const { session, outcome, previous } = await refreshSession(engine.ctx, {
+  handler: async (args, { engine }) =>
+    (await oauth()).refreshToken(engine.ctx, {
       provider: args.provider,
       sessionId: args.session_id,
       force: args.force,
-    });
-    return {
-      session: viewSession(engine.ctx, session),
-      outcome,
-      access_token_changed: session.access_token !== previous.access_token,
-      refresh_token_rotated: session.refresh_token !== previous.refresh_token,
-      previous_access_token_sha256: fingerprint(previous.access_token),
-    };
-  },
+    }),
 });

@@ -3,7 +3,7 @@
 // keep serving, and nothing stored may be lost.
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ErrorCode } from '../../src/auth/errors.js';
+import type { ErrorCode } from '../../src/errors.js';
 import {
   type AuthorizationServerOptions,
   type InjectedResponse,
@@ -11,8 +11,8 @@ import {
   startAuthorizationServer,
 } from '../../src/demo/authorization-server.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import type { StoredSession } from '../../src/store/records.js';
-import { Vault } from '../../src/store/vault.js';
+import type { StoredSession } from '../../src/auth/repository/records.js';
+import { Vault } from '../../src/auth/repository/vault.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import {
   type InProcessServer,

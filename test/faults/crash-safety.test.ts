@@ -11,7 +11,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_RESOURCE, type RunningAuthorizationServer } from '../../src/demo/authorization-server.js';
 import { FileStore } from '../../src/store/file-store.js';
-import { Vault } from '../../src/store/vault.js';
+import { Vault } from '../../src/auth/repository/vault.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { CLI } from '../helpers/mcp-server-process.js';
 import { demoConfig, signedInSession } from '../helpers/signed-in-session.js';

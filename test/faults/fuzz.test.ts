@@ -5,7 +5,7 @@
 import { ProtocolError } from '@modelcontextprotocol/client';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../src/auth/errors.js';
+import { ERROR_CODES } from '../../src/errors.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { type InProcessServer, startInProcess, type ToolResult } from '../helpers/in-process-server.js';

@@ -4,9 +4,9 @@
 import * as oidc from 'openid-client';
 import { sessionFromTokens } from '../../src/auth/sessions.js';
 import type { RunningAuthorizationServer } from '../../src/demo/authorization-server.js';
-import type { StoredSession } from '../../src/store/records.js';
+import type { StoredSession } from '../../src/auth/repository/records.js';
 import type { TokenStore } from '../../src/store/token-store.js';
-import { Vault } from '../../src/store/vault.js';
+import { Vault } from '../../src/auth/repository/vault.js';
 import { signIn } from './user-agent.js';
 
 export const PROVIDER = 'demo';

@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FileStore } from '../../src/store/file-store.js';
 import { keychainLockDir } from '../../src/store/index.js';
 import { KeychainStore } from '../../src/store/keychain-store.js';
-import type { StoredSession } from '../../src/store/records.js';
+import type { StoredSession } from '../../src/auth/repository/records.js';
 import type { TokenStore } from '../../src/store/token-store.js';
-import { Vault } from '../../src/store/vault.js';
+import { Vault } from '../../src/auth/repository/vault.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { type ServerProcess, startServerProcess } from '../helpers/mcp-server-process.js';
 import {

@@ -11,7 +11,7 @@ import { fingerprint } from '../../src/auth/secret.js';
 import { DEMO_RESOURCE } from '../../src/demo/authorization-server.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { Vault } from '../../src/store/vault.js';
+import { Vault } from '../../src/auth/repository/vault.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
 import { confidentialClient, demoConfig, signedInSession } from '../helpers/signed-in-session.js';

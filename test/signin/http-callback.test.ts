@@ -10,7 +10,7 @@ import { listSessions } from '../../src/auth/sessions.js';
 import { continueSignIn, startSignIn } from '../../src/auth/sign-in.js';
 import { createLogger } from '../../src/log.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { Vault } from '../../src/store/vault.js';
+import { Vault } from '../../src/auth/repository/vault.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { signIn } from '../helpers/user-agent.js';
 

@@ -1,8 +1,8 @@
-// Low-level file operations for the file store: atomic replace, directory fsync, errno checks and I/O errors.
+// Low-level file operations of the store: atomic replace, directory fsync, errno checks, pid liveness and I/O errors.
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { OAuthToolError } from '../auth/errors.js';
+import { OAuthToolError } from '../errors.js';
 
 export function errnoCode(error: unknown): string | undefined {
   // Only Node's system errors (EEXIST, ENOENT...), not an OAuthToolError's own `code`.

@@ -3,10 +3,11 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { OAuthToolError } from '../auth/errors.js';
-import type { ProfileSource } from '../auth/providers.js';
-import type { ProviderConfig } from '../config.js';
-import { learnSecretsOf } from '../secrets/index.js';
+import type { ProviderConfig } from '../../config.js';
+import { OAuthToolError } from '../../errors.js';
+import { learnSecretsOf } from '../../secrets/index.js';
+import type { LockOptions, StoreInfo, TokenStore } from '../../store/token-store.js';
+import type { ProfileSource } from '../providers.js';
 import {
   type ClientProfile,
   clientProfileSchema,
@@ -15,7 +16,6 @@ import {
   type StoredSession,
   storedSessionSchema,
 } from './records.js';
-import type { LockOptions, StoreInfo, TokenStore } from './token-store.js';
 
 /** The global `flowstate:<state>` and `flowstart:<handle>` index entries: which namespace holds the flow. */
 const flowStateSchema = z.object({ namespace: z.string(), flow_id: z.string() });

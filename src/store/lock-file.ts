@@ -1,8 +1,8 @@
 // Cross-process lock files: created with O_EXCL, holding pid, host and time; a dead or stale holder is displaced.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
-import { errnoCode, ioError, isProcessAlive } from './file-store-io.js';
+import { errnoCode, ioError, isProcessAlive } from './fs-io.js';
 import { lockTimeoutError, type ResolvedLockOptions, retryUntil } from './lock-wait.js';
 
 interface Holder {
@@ -141,4 +141,11 @@ async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
   } finally {
     await fs.rm(breaker, { force: true });
   }
+}
+
+/** A lock name as a file-name part; a hash suffix keeps names that sanitise alike apart. */
+export function lockFileName(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
+  if (safe === name) return safe;
+  return `${safe}-${createHash('sha256').update(name).digest('hex').slice(0, 8)}`;
 }
