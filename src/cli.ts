@@ -3,9 +3,10 @@
 
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { OAuthToolError } from './errors.js';
 import { COMMANDS_HELP, isCommand, runCommand } from './cli/index.js';
 import { type Config, configLocation, loadConfig } from './config.js';
+import { OAuthToolError } from './errors.js';
+import type { HttpListener } from './http/listener.js';
 import { createLogger, type Logger, redact } from './log.js';
 import { importOptional } from './optional-package.js';
 import { quickConfigWarnings } from './quick-config.js';
@@ -48,6 +49,15 @@ export async function main(argv: string[]): Promise<void> {
     setTimeout(() => process.exit(), 1000).unref();
     return;
   }
+  const flags = parseFlags(argv);
+  if (flags.help) return void process.stdout.write(`${HELP}\n`);
+  if (flags.version) return void process.stdout.write(`${VERSION}\n`);
+  await serve(flags);
+}
+
+type Flags = ReturnType<typeof parseFlags>;
+
+function parseFlags(argv: string[]) {
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -65,40 +75,32 @@ export async function main(argv: string[]): Promise<void> {
       version: { type: 'boolean', short: 'v' },
     },
   });
-  if (values.help) return void process.stdout.write(`${HELP}\n`);
-  if (values.version) return void process.stdout.write(`${VERSION}\n`);
-  if (values.transport !== 'stdio' && values.transport !== 'http') {
+  if (!values.help && !values.version && values.transport !== 'stdio' && values.transport !== 'http') {
     throw new OAuthToolError(
       'invalid_input',
       `--transport must be "stdio" or "http", not "${values.transport}".`,
     );
   }
+  return values;
+}
 
+async function serve(flags: Flags): Promise<void> {
   const selection = {
-    toolsets: values.toolsets
+    toolsets: flags.toolsets
       ?.split(',')
       .map((s) => s.trim())
       .filter(Boolean),
-    readOnly: values['read-only'] ?? false,
+    readOnly: flags['read-only'] ?? false,
   };
   // Fail at start-up on an unknown toolset rather than on the first connection (and before the demo starts).
   selectTools(ALL_TOOLS, selection);
-
   const logger = createLogger();
-  let config = loadConfig({ path: values.config });
-  for (const warning of quickConfigWarnings(process.env)) logger.warn(warning);
-  if (values['no-browser']) config = { ...config, openBrowser: false };
   const cleanups: (() => Promise<void>)[] = [];
-  if (values.demo) {
-    const { startDemo } = await importOptional(() => import('./demo/demo.js'), 'oidc-provider', '--demo');
-    const demo = await startDemo(logger);
-    cleanups.push(() => demo.server.close());
-    config = withDemo(config, demo.providers, demo.allowedOrigins);
-  }
-
-  const runtime = await createRuntime(config, logger);
+  const config = await serverConfig(flags, logger, cleanups);
+  const listener = flags.transport === 'http' ? await listen(flags, config) : undefined;
+  const runtime = await createRuntime(config, logger, listener ? { http: { publicUrl: listener.base } } : {});
   cleanups.unshift(() => runtime.close());
-  logger.info(startupLine(config, values));
+  logger.info(startupLine(config, flags));
 
   const shutdown = onceOnly(async () => {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
@@ -107,19 +109,9 @@ export async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 
-  if (values.transport === 'http') {
-    const port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-      throw new OAuthToolError('invalid_input', `--port must be a port number, not "${values.port}".`);
-    }
+  if (listener) {
     const { startHttpServer } = await import('./http/app.js');
-    const http = await startHttpServer({
-      runtime,
-      selection,
-      host: values.host,
-      port,
-      publicUrl: values['public-url'],
-    });
+    const http = await startHttpServer({ runtime, listener, selection });
     cleanups.unshift(() => http.close());
     return;
   }
@@ -128,7 +120,37 @@ export async function main(argv: string[]): Promise<void> {
     onerror: (error) => logger.warn(`stdio transport: ${error.message}`),
   });
   process.stdin.on('end', shutdown);
-  if (values.demo) printStdioDemoHelp(logger);
+  if (flags.demo) printStdioDemoHelp(logger);
+}
+
+/** The config file (or quick config) with the command line's overrides and, with --demo, the demo's providers. */
+async function serverConfig(
+  flags: Flags,
+  logger: Logger,
+  cleanups: (() => Promise<void>)[],
+): Promise<Config> {
+  let config = loadConfig({ path: flags.config });
+  for (const warning of quickConfigWarnings(process.env)) logger.warn(warning);
+  if (flags['no-browser']) config = { ...config, openBrowser: false };
+  if (!flags.demo) return config;
+  const { startDemo } = await importOptional(() => import('./demo/demo.js'), 'oidc-provider', '--demo');
+  const demo = await startDemo(logger);
+  cleanups.push(() => demo.server.close());
+  return withDemo(config, demo.providers, demo.allowedOrigins);
+}
+
+async function listen(flags: Flags, config: Config): Promise<HttpListener> {
+  const port = Number(flags.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new OAuthToolError('invalid_input', `--port must be a port number, not "${flags.port}".`);
+  }
+  const { listenHttp } = await import('./http/listener.js');
+  return listenHttp({
+    host: flags.host,
+    port,
+    publicUrl: flags['public-url'],
+    authConfigured: config.http.auth !== undefined,
+  });
 }
 
 /**

@@ -3,6 +3,7 @@
 
 import { OAuthEngine } from './auth/engine.js';
 import { ProviderRegistry } from './auth/providers.js';
+import { Vault } from './auth/repository/vault.js';
 import { type Config, configuredUrls } from './config.js';
 import type { Logger } from './log.js';
 import { guardedFetch } from './net/guarded-fetch.js';
@@ -10,7 +11,6 @@ import { OutboundPolicy } from './net/outbound-policy.js';
 import { pinSecret, pinSecretsOf } from './secrets/index.js';
 import { openStore } from './store/index.js';
 import type { TokenStore } from './store/token-store.js';
-import { Vault } from './auth/repository/vault.js';
 
 export interface Runtime {
   config: Config;
@@ -26,8 +26,8 @@ export async function createRuntime(
   options: {
     store?: TokenStore;
     env?: NodeJS.ProcessEnv;
-    /** HTTP mode: `<public-url>/oauth/callback`, the redirect URI of every sign-in. */
-    callbackUrl?: string;
+    /** HTTP mode, served at `publicUrl` (from `listenHttp`). */
+    http?: { publicUrl: string };
   } = {},
 ): Promise<Runtime> {
   pinConfigSecrets(config);
@@ -55,8 +55,13 @@ export async function createRuntime(
     vault,
     logger,
     exposeTokens: config.exposeTokens,
-    openBrowser: config.openBrowser && !isTruthy(env.CI) && !isTruthy(env.OAUTH_MCP_NO_BROWSER),
-    callbackUrl: options.callbackUrl,
+    ...(options.http
+      ? // Sign-ins redirect to this server, so a flow started on one instance can complete on any other. Remote
+        // users never get a browser opened on this machine (whose signed-in browser would complete their sign-in).
+        { callbackUrl: `${options.http.publicUrl}/oauth/callback`, httpMode: true, openBrowser: false }
+      : {
+          openBrowser: config.openBrowser && !isTruthy(env.CI) && !isTruthy(env.OAUTH_MCP_NO_BROWSER),
+        }),
   });
   return { config, logger, store, engine, close: () => store.close() };
 }

@@ -10,6 +10,7 @@ import {
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import type { Logger } from '../log.js';
+import { principalOf } from './resource-server.js';
 
 export interface McpEndpointOptions {
   /** A new McpServer for one request (2026-era) or one 2025-era session. */
@@ -79,7 +80,7 @@ export class McpEndpoint {
   }
 
   async #legacy(request: Request, authInfo: AuthInfo | undefined): Promise<Response> {
-    const principal = authInfo?.extra?.principal as string | undefined;
+    const principal = principalOf(authInfo);
     const sessionId = request.headers.get('mcp-session-id');
     const options = authInfo ? { authInfo } : undefined;
     if (sessionId) {

@@ -8,7 +8,6 @@ import {
   requireBearerAuth,
   requireScopes,
   type ScopeChallengeHandler,
-  type ServerContext,
 } from '@modelcontextprotocol/server';
 import type { ProviderRegistry } from '../auth/providers.js';
 import type { Config } from '../config.js';
@@ -72,8 +71,8 @@ export function createResourceServer(options: {
   };
 }
 
-/** The principal of an HTTP request (`iss` + `sub` of its bearer token), set by the verifier. */
-export function principalOf(ctx: ServerContext): string | undefined {
-  const principal = ctx.http?.authInfo?.extra?.principal;
+/** The principal of an HTTP request (`iss` + `sub` of its bearer token), set by the verifier; read only here. */
+export function principalOf(authInfo: AuthInfo | undefined): string | undefined {
+  const principal = authInfo?.extra?.principal;
   return typeof principal === 'string' ? principal : undefined;
 }
