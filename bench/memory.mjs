@@ -4,9 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { STORE_SCHEMA_VERSION } from '../dist/auth/repository/records.js';
+import { newId } from '../dist/auth/repository/vault.js';
 import { FileStoreCodec } from '../dist/store/file-store-codec.js';
-import { STORE_SCHEMA_VERSION } from '../dist/store/records.js';
-import { newId } from '../dist/store/vault.js';
 import { CLI, connect, ROOT, rssMiB, tempConfig } from './lib/processes.mjs';
 import { row } from './lib/stats.mjs';
 

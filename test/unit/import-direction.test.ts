@@ -125,7 +125,7 @@ describe('import direction', () => {
   });
 });
 
-/** The backend family of a store module (`file-store-io.ts` is the file store's); shared and composing modules have none. */
+/** The backend family of a store module (`file-store-codec.ts` is the file store's); shared and composing modules have none. */
 function backendOf(file: string): string | undefined {
   return /^store\/(memory|file|keychain|redis)-/.exec(relative(SRC, file).split('\\').join('/'))?.[1];
 }
