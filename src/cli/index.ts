@@ -1,8 +1,8 @@
 // The people's commands (login, status, logout, providers, token, doctor): parse, open the runtime, run one.
 
 import { parseArgs } from 'node:util';
-import { OAuthToolError } from '../errors.js';
 import { loadConfig } from '../config.js';
+import { OAuthToolError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { createRuntime } from '../runtime.js';
 import { type Command, EXIT } from './command.js';

@@ -1,8 +1,8 @@
 // Is each provider usable? Resolving it discovers its authorization server, so a failure says what is wrong.
 
 import type { EngineContext } from '../auth/engine-context.js';
-import { OAuthToolError } from '../errors.js';
 import type { ProviderSummary } from '../auth/providers.js';
+import { OAuthToolError } from '../errors.js';
 
 export interface ProviderCheck extends ProviderSummary {
   ok: boolean;

@@ -4,9 +4,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryStore } from '../../src/store/memory-store.js';
 import type { StoredSession } from '../../src/auth/repository/records.js';
 import { Vault } from '../../src/auth/repository/vault.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
 import { confidentialClient, demoConfig, signedInSession } from '../helpers/signed-in-session.js';

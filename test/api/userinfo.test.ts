@@ -2,9 +2,9 @@
 
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { Vault } from '../../src/auth/repository/vault.js';
 import { DEMO_RESOURCE } from '../../src/demo/authorization-server.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { Vault } from '../../src/auth/repository/vault.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
 import { confidentialClient, demoConfig, signedInSession } from '../helpers/signed-in-session.js';

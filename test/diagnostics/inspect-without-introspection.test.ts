@@ -2,8 +2,8 @@
 // confirmed, and what the token response said about its expiry is all there is to go on.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryStore } from '../../src/store/memory-store.js';
 import { Vault } from '../../src/auth/repository/vault.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
 import { demoConfig, signedInSession } from '../helpers/signed-in-session.js';

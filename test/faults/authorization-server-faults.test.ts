@@ -3,16 +3,16 @@
 // keep serving, and nothing stored may be lost.
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ErrorCode } from '../../src/errors.js';
+import type { StoredSession } from '../../src/auth/repository/records.js';
+import { Vault } from '../../src/auth/repository/vault.js';
 import {
   type AuthorizationServerOptions,
   type InjectedResponse,
   type RunningAuthorizationServer,
   startAuthorizationServer,
 } from '../../src/demo/authorization-server.js';
+import type { ErrorCode } from '../../src/errors.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import type { StoredSession } from '../../src/auth/repository/records.js';
-import { Vault } from '../../src/auth/repository/vault.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import {
   type InProcessServer,

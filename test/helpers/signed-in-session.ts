@@ -2,11 +2,11 @@
 // headless user agent against the real oidc-provider, stored as the sign-in tool would store them.
 
 import * as oidc from 'openid-client';
+import type { StoredSession } from '../../src/auth/repository/records.js';
+import { Vault } from '../../src/auth/repository/vault.js';
 import { sessionFromTokens } from '../../src/auth/sessions.js';
 import type { RunningAuthorizationServer } from '../../src/demo/authorization-server.js';
-import type { StoredSession } from '../../src/auth/repository/records.js';
 import type { TokenStore } from '../../src/store/token-store.js';
-import { Vault } from '../../src/auth/repository/vault.js';
 import { signIn } from './user-agent.js';
 
 export const PROVIDER = 'demo';

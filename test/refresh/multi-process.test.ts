@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredSession } from '../../src/auth/repository/records.js';
+import { Vault } from '../../src/auth/repository/vault.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { keychainLockDir } from '../../src/store/index.js';
 import { KeychainStore } from '../../src/store/keychain-store.js';
-import type { StoredSession } from '../../src/auth/repository/records.js';
 import type { TokenStore } from '../../src/store/token-store.js';
-import { Vault } from '../../src/auth/repository/vault.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { type ServerProcess, startServerProcess } from '../helpers/mcp-server-process.js';
 import {

@@ -6,11 +6,11 @@ import { completeAuthorizationCallback } from '../../src/auth/authorization-code
 import { OAuthEngine } from '../../src/auth/engine.js';
 import { loopbackRedirects } from '../../src/auth/loopback-redirect.js';
 import { ProviderRegistry } from '../../src/auth/providers.js';
+import { Vault } from '../../src/auth/repository/vault.js';
 import { listSessions } from '../../src/auth/sessions.js';
 import { continueSignIn, startSignIn } from '../../src/auth/sign-in.js';
 import { createLogger } from '../../src/log.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
-import { Vault } from '../../src/auth/repository/vault.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { signIn } from '../helpers/user-agent.js';
 
