@@ -13,7 +13,7 @@ import type { ToolSelection } from '../tools/registry.js';
 import { hostGuard, originGuard } from './guards.js';
 import type { HttpListener } from './listener.js';
 import { McpEndpoint } from './mcp-endpoint.js';
-import { createResourceServer, principalOf } from './resource-server.js';
+import { createResourceServer, principalOf, type ResourceServer } from './resource-server.js';
 import { router, sendJson } from './routes.js';
 
 export interface HttpServerOptions {
@@ -49,19 +49,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         timeoutMs: config.timeoutMs,
       })
     : undefined;
-  const endpoint = new McpEndpoint({
-    factory: () =>
-      createServer({
-        engine,
-        logger,
-        ...(options.selection ? { selection: options.selection } : {}),
-        ...(resource ? { principalOf: requirePrincipal, scopeChallenge: resource.toolScopeChallenge } : {}),
-      }),
-    ...(resource ? { gate: resource.gate } : {}),
-    legacySessions: config.http.legacySessions,
-    maxBodyBytes: config.http.maxBodyBytes,
-    logger,
-  });
+  const endpoint = mcpEndpoint(runtime, resource, options.selection);
   const route = router({
     engine,
     base,
@@ -80,9 +68,33 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   return {
     url: base,
     async close() {
-      if (await close()) await endpoint.close().then(() => listener.server.closeAllConnections());
+      if (!(await close())) return;
+      await endpoint.close();
+      listener.server.closeAllConnections();
     },
   };
+}
+
+/** /mcp: a server per session or request from one factory, behind the bearer gate when http.auth is set. */
+function mcpEndpoint(
+  runtime: Runtime,
+  resource: ResourceServer | undefined,
+  selection: ToolSelection | undefined,
+): McpEndpoint {
+  const { config, logger, engine } = runtime;
+  return new McpEndpoint({
+    factory: () =>
+      createServer({
+        engine,
+        logger,
+        ...(selection ? { selection } : {}),
+        ...(resource ? { principalOf: requirePrincipal, scopeChallenge: resource.toolScopeChallenge } : {}),
+      }),
+    ...(resource ? { gate: resource.gate } : {}),
+    legacySessions: config.http.legacySessions,
+    maxBodyBytes: config.http.maxBodyBytes,
+    logger,
+  });
 }
 
 /**
