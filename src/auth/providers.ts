@@ -89,8 +89,8 @@ export class ProviderRegistry {
 
   /** Every provider this principal can use, without secrets: what a model needs to pick one. */
   async describeProviders(): Promise<ProviderSummary[]> {
-    const defaultName = await this.#defaultName().catch(() => undefined);
     const names = await this.providerNames();
+    const defaultName = this.#defaultOf(names);
     return Promise.all(
       names.map(async (name) => {
         const { settings } = await this.settings(name);
@@ -178,10 +178,16 @@ export class ProviderRegistry {
     this.#configurations.delete(name);
   }
 
+  /** The configured default, else the only provider there is. */
+  #defaultOf(names: string[]): string | undefined {
+    return this.#options.defaultProvider || (names.length === 1 ? names[0] : undefined);
+  }
+
   async #defaultName(): Promise<string> {
     if (this.#options.defaultProvider) return this.#options.defaultProvider;
     const names = await this.providerNames();
-    if (names.length === 1 && names[0]) return names[0];
+    const only = this.#defaultOf(names);
+    if (only) return only;
     throw new OAuthToolError(
       'invalid_input',
       names.length === 0
