@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ALL_TOOLS } from '../dist/tools/index.js';
 import { coldStart } from './cold-start.mjs';
 import { httpMode } from './http-mode.mjs';
+import { manyUsers } from './many-users.mjs';
 import { ROOT } from './lib/processes.mjs';
 import { printTable, row } from './lib/stats.mjs';
 import { memory } from './memory.mjs';
@@ -38,6 +39,12 @@ const optional = [
     existsSync(join(ROOT, 'dist/http/app.js')),
     'the HTTP transport',
     () => httpMode({ rounds: size.httpRounds, seconds: size.httpSeconds, connections: 10 }),
+  ],
+  [
+    'many users',
+    existsSync(join(ROOT, 'dist/http/app.js')),
+    'the HTTP transport',
+    () => manyUsers({ users: 1000, rounds: size.httpRounds, seconds: size.httpSeconds, connections: 10 }),
   ],
 ];
 for (const [name, present, feature, run] of optional) {

@@ -3,6 +3,7 @@
 
 import type * as client from 'openid-client';
 import type { ProviderConfig } from '../config.js';
+import { LruCache } from '../lru-cache.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
 import { needsInsecureTransport, urlProblem } from './network-policy.js';
@@ -51,22 +52,36 @@ export interface ProviderRegistryOptions {
   profiles?: ProfileSource;
 }
 
+/** What every principal's registry shares: neither depends on who asks. */
+interface SharedState {
+  /** Per issuer: metadata is public and the same for everyone. */
+  discoveries: Map<string, Promise<DiscoveryResult>>;
+  /** Per client (id, secret, auth method, issuer): a Configuration is a pure function of these. */
+  configurations: LruCache<string, { metadata: ServerMetadata; configuration: client.Configuration }>;
+}
+
+/** Distinct clients whose Configuration is kept: the configured ones plus users' registered ones. */
+const SHARED_CONFIGURATIONS = 1_000;
+
 export class ProviderRegistry {
   readonly #options: ProviderRegistryOptions;
-  readonly #discoveries: Map<string, Promise<DiscoveryResult>>;
+  readonly #shared: SharedState;
   readonly #configurations = new Map<string, { key: string; configuration: client.Configuration }>();
 
-  constructor(options: ProviderRegistryOptions, discoveries = new Map<string, Promise<DiscoveryResult>>()) {
+  constructor(
+    options: ProviderRegistryOptions,
+    shared: SharedState = { discoveries: new Map(), configurations: new LruCache(SHARED_CONFIGURATIONS) },
+  ) {
     this.#options = options;
-    this.#discoveries = discoveries;
+    this.#shared = shared;
   }
 
   /**
    * The same configured providers with another principal's registered clients (HTTP mode: each user
-   * registers their own). Discovery results are shared: metadata is public and the same for everyone.
+   * registers their own). Discoveries and the Configurations of identical clients are shared.
    */
   withProfiles(profiles: ProfileSource): ProviderRegistry {
-    return new ProviderRegistry({ ...this.#options, profiles }, this.#discoveries);
+    return new ProviderRegistry({ ...this.#options, profiles }, this.#shared);
   }
 
   get timeoutMs(): number {
@@ -143,17 +158,31 @@ export class ProviderRegistry {
         configuration: cached.configuration,
         metadata: discovery.metadata,
       };
+    const configuration = await this.#configuration(key, settings.clientId, settings, discovery);
+    this.#configurations.set(resolvedName, { key, configuration });
+    return { name: resolvedName, settings, configuration, metadata: discovery.metadata };
+  }
+
+  /** The one Configuration of a client: built once, whichever principal uses it first. */
+  async #configuration(
+    key: string,
+    clientId: string,
+    settings: ProviderConfig,
+    discovery: DiscoveryResult,
+  ): Promise<client.Configuration> {
+    const shared = this.#shared.configurations.get(key);
+    if (shared?.metadata === discovery.metadata) return shared.configuration;
     const oidc = await loadOpenIdClient();
     const configuration = new oidc.Configuration(
       discovery.metadata,
-      settings.clientId,
+      clientId,
       undefined,
       clientAuthentication(oidc, settings),
     );
     configuration.timeout = Math.ceil(this.#options.timeoutMs / 1000);
     if (needsInsecureTransport(new URL(discovery.issuer))) oidc.allowInsecureRequests(configuration);
-    this.#configurations.set(resolvedName, { key, configuration });
-    return { name: resolvedName, settings, configuration, metadata: discovery.metadata };
+    this.#shared.configurations.set(key, { metadata: discovery.metadata, configuration });
+    return configuration;
   }
 
   /** Discovers an issuer's metadata, once per issuer; a failure is not cached. */
@@ -164,11 +193,11 @@ export class ProviderRegistry {
         new OAuthToolError('invalid_input', `Cannot use issuer ${JSON.stringify(issuer)}: ${problem}.`),
       );
     const normalised = issuer.replace(/\/+$/, '') || issuer;
-    let pending = this.#discoveries.get(normalised);
+    let pending = this.#shared.discoveries.get(normalised);
     if (!pending) {
       pending = this.#discoverUncached(normalised);
-      this.#discoveries.set(normalised, pending);
-      pending.catch(() => this.#discoveries.delete(normalised));
+      this.#shared.discoveries.set(normalised, pending);
+      pending.catch(() => this.#shared.discoveries.delete(normalised));
     }
     return pending;
   }
