@@ -2,12 +2,13 @@
 // refreshes once on 401. Hand-written on fetch: openid-client's fetchProtectedResource takes no
 // AbortSignal and would apply the AS's transport policy, not the API's.
 
+import { urlProblem } from '../net/outbound-policy.js';
 import type { StoredSession } from '../store/records.js';
 import { type API_METHODS, DEFAULT_MAX_BODY_BYTES, type ResponseView, viewResponse } from './api-response.js';
+import { type Deadline, deadline } from './deadline.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
-import { urlProblem } from './network-policy.js';
 import { ensureFreshSession, refreshAfterRejection } from './refresh.js';
 import { findSession } from './sessions.js';
 
@@ -53,7 +54,7 @@ export interface ApiCallResult extends ResponseView {
 }
 
 export async function callApi(ctx: EngineContext, request: ApiCallRequest): Promise<ApiCallResult> {
-  const target = checkTarget(ctx, request.url, request.query);
+  const target = parseTarget(request.url, request.query);
   const method = request.method ?? 'GET';
   const headers = requestHeaders(request);
   const body = requestBody(request, method, headers);
@@ -65,10 +66,12 @@ export async function callApi(ctx: EngineContext, request: ApiCallRequest): Prom
       `Session "${found.session_id}" holds a "${found.token_type}" token; oauth_call_api can present only Bearer tokens (RFC 6750).`,
     );
   }
+  await checkOrigin(ctx, found.provider, target);
   let { session, refreshed } = await ensureFreshSession(ctx, found);
   let response = await send(ctx, request.signal, target, method, headers, body, session);
   if (response.response.status === 401 && session.refresh_token && !refreshed) {
     await response.response.body?.cancel().catch(() => undefined);
+    response.timeout.release();
     session = await refreshAfterRejection(ctx, session);
     refreshed = true;
     response = await send(ctx, request.signal, target, method, headers, body, session);
@@ -81,6 +84,8 @@ export async function callApi(ctx: EngineContext, request: ApiCallRequest): Prom
     });
   } catch (error) {
     throw fetchError(error, request.signal, response.timeout, response.url);
+  } finally {
+    response.timeout.release();
   }
   return {
     ...view,
@@ -91,26 +96,23 @@ export async function callApi(ctx: EngineContext, request: ApiCallRequest): Prom
   };
 }
 
-function checkTarget(ctx: EngineContext, url: string, query: Record<string, string> | undefined): URL {
+function parseTarget(url: string, query: Record<string, string> | undefined): URL {
   const problem = urlProblem(url);
-  if (problem) throw new OAuthToolError('invalid_input', `Cannot call ${JSON.stringify(url)}: ${problem}.`);
+  if (problem) throw new OAuthToolError('invalid_input', `Cannot call that URL: ${problem}.`);
   const target = new URL(url);
-  if (target.username || target.password) {
-    throw new OAuthToolError(
-      'invalid_input',
-      'The URL must not contain a user name or password; the session token is the credential.',
-    );
-  }
-  const allowed = ctx.allowedApiOrigins.map((origin) => new URL(origin).origin);
-  if (!allowed.includes(target.origin)) {
-    throw new OAuthToolError(
-      'forbidden',
-      `${target.origin} is not an allowed API origin, so no token is sent there. ${allowed.length ? `Allowed: ${allowed.join(', ')}.` : 'None is allowed yet.'} To allow it, add "${target.origin}" to "api.allowedOrigins" in the oauth-mcp config and restart.`,
-    );
-  }
   for (const [name, value] of Object.entries(query ?? {})) target.searchParams.append(name, value);
   target.hash = '';
   return target;
+}
+
+/** A provider's token goes only to that provider's API origins (config `apiOrigins`, else `api.allowedOrigins`). */
+async function checkOrigin(ctx: EngineContext, provider: string, target: URL): Promise<void> {
+  const allowed = await ctx.registry.apiOrigins(provider);
+  if (allowed.includes(target.origin)) return;
+  throw new OAuthToolError(
+    'forbidden',
+    `${target.origin} is not an API origin of provider "${provider}", so its token is not sent there. ${allowed.length ? `Allowed for "${provider}": ${allowed.join(', ')}.` : `None is allowed for "${provider}" yet.`} To allow it, add "${target.origin}" to that provider's "apiOrigins" (or, when only one provider uses it, to "api.allowedOrigins") in the oauth-mcp config and restart.`,
+  );
 }
 
 function requestHeaders(request: ApiCallRequest): Headers {
@@ -157,7 +159,8 @@ interface Sent {
   response: Response;
   url: URL;
   redirectNotFollowed?: string;
-  timeout: AbortSignal;
+  /** Covers the request and reading the body; the caller releases it. */
+  timeout: Deadline;
 }
 
 /** One request, following redirects only within the same origin so the token never leaves it. */
@@ -170,8 +173,8 @@ async function send(
   body: string | undefined,
   session: StoredSession,
 ): Promise<Sent> {
-  const timeout = AbortSignal.timeout(ctx.timeoutMs);
-  const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+  const timeout = deadline(ctx.timeoutMs, callerSignal);
+  const { signal } = timeout;
   const withToken = new Headers(headers);
   withToken.set('authorization', `Bearer ${session.access_token}`);
   let url = target;
@@ -180,7 +183,7 @@ async function send(
   for (let hop = 0; ; hop++) {
     let response: Response;
     try {
-      response = await fetch(url, {
+      response = await ctx.registry.fetch(url, {
         method: currentMethod,
         headers: withToken,
         body: currentBody,
@@ -188,6 +191,7 @@ async function send(
         signal,
       });
     } catch (error) {
+      timeout.release();
       throw fetchError(error, callerSignal, timeout, url);
     }
     const location = response.headers.get('location');
@@ -221,7 +225,7 @@ async function send(
 function fetchError(
   error: unknown,
   callerSignal: AbortSignal | undefined,
-  timeout: AbortSignal,
+  timeout: Deadline,
   url: URL,
 ): OAuthToolError {
   if (callerSignal?.aborted) {
@@ -231,7 +235,7 @@ function fetchError(
       { cause: error },
     );
   }
-  if (timeout.aborted) {
+  if (timeout.timedOut) {
     return new OAuthToolError(
       'timeout',
       `The request to ${url.origin} timed out: the API did not answer in time. Check that it is up, or raise "timeoutMs" in the config.`,

@@ -15,11 +15,12 @@ import {
   newFlowHeader,
   readFlow,
   recordOutcome,
+  resolveFlowProvider,
   type SignInFlow,
   saveFlow,
-  signInScope,
   storeSignedInSession,
 } from './pending-flows.js';
+import { authorizationParameters, signInScope, tokenParameters } from './provider-parameters.js';
 
 export type CodeFlow = Extract<SignInFlow, { kind: 'authorization_code' }>;
 
@@ -47,7 +48,7 @@ export async function startAuthorizationCode(
   }
   const scope = signInScope(provider, request.scopes);
   const resource = request.resource ?? provider.settings.resource;
-  const header = newFlowHeader(provider.name, CODE_FLOW_TTL_SECONDS);
+  const header = newFlowHeader(provider, CODE_FLOW_TTL_SECONDS);
   const redirectUri = await redirectUriFor(ctx, provider.settings.redirectUri, header);
   try {
     const codeVerifier = client.randomPKCECodeVerifier();
@@ -64,15 +65,19 @@ export async function startAuthorizationCode(
       ...(request.loginHint ? { login_hint: request.loginHint } : {}),
     };
     // Refresh tokens need consent on oidc-provider (and many others) when offline_access is asked for.
-    const prompt = request.prompt ?? (scope.split(' ').includes('offline_access') ? 'consent' : undefined);
+    const prompt =
+      request.prompt ??
+      provider.settings.authorizationParams?.prompt ??
+      (scope.split(' ').includes('offline_access') ? 'consent' : undefined);
     if (prompt) parameters.prompt = prompt;
+    const sent = authorizationParameters(provider.settings, parameters);
     const usePar =
       provider.settings.usePar || provider.metadata.require_pushed_authorization_requests === true;
     let authorizationUrl: URL;
     try {
       authorizationUrl = usePar
-        ? await client.buildAuthorizationUrlWithPAR(provider.configuration, parameters)
-        : client.buildAuthorizationUrl(provider.configuration, parameters);
+        ? await client.buildAuthorizationUrlWithPAR(provider.configuration, sent)
+        : client.buildAuthorizationUrl(provider.configuration, sent);
     } catch (error) {
       throw toToolError(error, `starting a sign-in at provider "${provider.name}"`);
     }
@@ -163,7 +168,7 @@ async function redeem(ctx: EngineContext, flow: CodeFlow, callbackUrl: URL): Pro
   const response = new URL(flow.data.redirect_uri);
   response.search = callbackUrl.search;
   try {
-    const provider = await ctx.registry.resolve(flow.provider);
+    const provider = await resolveFlowProvider(ctx, flow);
     const tokens = await client.authorizationCodeGrant(
       provider.configuration,
       response,
@@ -172,7 +177,7 @@ async function redeem(ctx: EngineContext, flow: CodeFlow, callbackUrl: URL): Pro
         expectedState: flow.data.state,
         ...(flow.data.nonce ? { expectedNonce: flow.data.nonce, idTokenExpected: true } : {}),
       },
-      flow.data.resource ? { resource: flow.data.resource } : undefined,
+      tokenParameters(provider.settings, flow.data.resource ? { resource: flow.data.resource } : {}),
     );
     const session = await storeSignedInSession(ctx, flow, tokens);
     await recordOutcome(ctx.vault, flow, { status: 'authenticated', session_id: session.session_id });

@@ -2,9 +2,11 @@
 
 import * as client from 'openid-client';
 import type { StoredSession } from '../store/records.js';
+import { bindingMismatch } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
+import { tokenParameters, USER_SCOPES } from './provider-parameters.js';
 import { secondsLeft, sessionFromTokens } from './sessions.js';
 import { assertMayActAsClient } from './shared-clients.js';
 
@@ -35,14 +37,15 @@ export async function clientCredentials(
       `Provider "${name}" has no client secret, so it cannot use the client-credentials grant (only confidential clients can). Configure "clientSecret" or use oauth_authenticate_user.`,
     );
   }
-  const scope = (request.scopes ?? settings.scopes ?? [])
-    .filter((s) => s !== 'openid' && s !== 'offline_access')
-    .join(' ');
+  const scope = (request.scopes ?? settings.scopes ?? []).filter((s) => !USER_SCOPES.has(s)).join(' ');
   const resource = request.resource ?? settings.resource;
 
   if (!request.forceNew) {
+    // Only a token of this provider's current server and client: the name may point elsewhere now.
     const reusable = (await ctx.vault.listSessions({ provider: name }))
-      .filter((s) => s.grant === 'client_credentials' && s.client_id === settings.clientId)
+      .filter(
+        (s) => s.grant === 'client_credentials' && !bindingMismatch(s, settings.issuer, settings.clientId),
+      )
       .filter((s) => sameScope(s.requested_scope ?? s.scope, scope) && s.resource === resource)
       .filter((s) => secondsLeft(s) > REUSE_MARGIN_SECONDS)
       .at(-1);
@@ -50,9 +53,10 @@ export async function clientCredentials(
   }
 
   const provider = await ctx.registry.resolve(name);
-  const parameters: Record<string, string> = {};
-  if (scope) parameters.scope = scope;
-  if (resource) parameters.resource = resource;
+  const parameters = tokenParameters(settings, {
+    ...(scope ? { scope } : {}),
+    ...(resource ? { resource } : {}),
+  });
   let tokens: Awaited<ReturnType<typeof client.clientCredentialsGrant>>;
   try {
     tokens = await client.clientCredentialsGrant(provider.configuration, parameters);
@@ -79,7 +83,7 @@ async function dropSupersededMachineSessions(ctx: EngineContext, current: Stored
     (s) =>
       s.session_id !== current.session_id &&
       s.grant === 'client_credentials' &&
-      s.client_id === current.client_id &&
+      !bindingMismatch(s, current.issuer, current.client_id) &&
       sameScope(s.requested_scope ?? s.scope, current.requested_scope ?? current.scope) &&
       s.resource === current.resource,
   );

@@ -23,6 +23,4 @@ export interface EngineContext {
   httpMode: boolean;
   /** HTTP mode with http.auth: the caller (`principalFromClaims`); its vault namespace. */
   principal?: string | undefined;
-  /** Config `api.allowedOrigins`: the only origins oauth_call_api sends a session's token to. */
-  allowedApiOrigins: string[];
 }

@@ -16,7 +16,6 @@ export interface OAuthEngineOptions {
   callbackUrl?: string | undefined;
   httpMode?: boolean;
   principal?: string | undefined;
-  allowedApiOrigins?: string[];
 }
 
 /** HTTP mode: the engines of this many recent principals stay built (their provider Configurations warm). */
@@ -32,7 +31,6 @@ export class OAuthEngine {
       timeoutMs: options.registry.timeoutMs,
       openBrowser: options.openBrowser ?? false,
       httpMode: options.httpMode ?? false,
-      allowedApiOrigins: options.allowedApiOrigins ?? [],
     };
   }
 

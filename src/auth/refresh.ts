@@ -4,9 +4,13 @@
 import * as client from 'openid-client';
 import type { StoredSession } from '../store/records.js';
 import type { TokenStore } from '../store/token-store.js';
+import { resolveBound, STALE_SESSION_ADVICE } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
+import { tokenParameters } from './provider-parameters.js';
+import type { ServerMetadata } from './providers.js';
+import { whyNoRefreshToken } from './refresh-token-note.js';
 import { findSession, secondsLeft, sessionAfterRefresh } from './sessions.js';
 
 /** Tools that use a session refresh it first when its access token expires within this many seconds. */
@@ -84,7 +88,7 @@ async function refreshLocked(
   seen: StoredSession,
   force: boolean,
 ): Promise<RefreshResult> {
-  const provider = await ctx.registry.resolve(seen.provider);
+  const provider = await resolveBound(ctx, seen, `Session "${seen.session_id}"`, STALE_SESSION_ADVICE);
   // Waiting must outlast another holder's refresh request; staleness must too, or a slow AS would
   // let a second process refresh with a token that is being rotated.
   const release = await ctx.vault.lock(`refresh:${seen.session_id}`, {
@@ -107,13 +111,7 @@ async function refreshLocked(
       return { session: current, outcome: 'still_fresh', previous: seen };
     }
     if (current.needs_reauth) throw needsReauthError(current);
-    if (!current.refresh_token) throw noRefreshTokenError(current);
-    if (provider.settings.clientId !== current.client_id) {
-      throw new OAuthToolError(
-        'not_configured',
-        `Session "${current.session_id}" was issued to client "${current.client_id}", but provider "${provider.name}" is now configured with client "${provider.settings.clientId}", which cannot use its refresh token. Sign in again with oauth_authenticate_user.`,
-      );
-    }
+    if (!current.refresh_token) throw noRefreshTokenError(current, provider.metadata);
 
     let tokens: Awaited<ReturnType<typeof client.refreshTokenGrant>>;
     try {
@@ -122,7 +120,7 @@ async function refreshLocked(
       tokens = await client.refreshTokenGrant(
         provider.configuration,
         current.refresh_token,
-        current.resource ? { resource: current.resource } : undefined,
+        tokenParameters(provider.settings, current.resource ? { resource: current.resource } : {}),
       );
     } catch (error) {
       const mapped = toToolError(
@@ -168,7 +166,7 @@ function needsReauthError(session: StoredSession, cause?: OAuthToolError): OAuth
   );
 }
 
-function noRefreshTokenError(session: StoredSession): OAuthToolError {
+function noRefreshTokenError(session: StoredSession, metadata: ServerMetadata): OAuthToolError {
   return session.grant === 'client_credentials'
     ? new OAuthToolError(
         'invalid_input',
@@ -176,6 +174,6 @@ function noRefreshTokenError(session: StoredSession): OAuthToolError {
       )
     : new OAuthToolError(
         'not_authenticated',
-        `Session "${session.session_id}" has no refresh token (the sign-in did not grant offline_access). Sign in again with oauth_authenticate_user, asking for the offline_access scope to stay signed in.`,
+        `Session "${session.session_id}" has no refresh token, so it cannot be refreshed; sign in again with oauth_authenticate_user. Why: ${whyNoRefreshToken(metadata, { requested: session.requested_scope ?? session.scope, granted: session.scope })}`,
       );
 }

@@ -8,7 +8,9 @@ import {
   releaseRedirect,
   startAuthorizationCode,
 } from './authorization-code.js';
+import { staleError, staleReason } from './binding.js';
 import { openBrowser } from './browser.js';
+import { deadline } from './deadline.js';
 import { pollDeviceFlow, startDeviceFlow } from './device-flow.js';
 import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
@@ -16,10 +18,13 @@ import {
   assertPendingQuota,
   errorOf,
   type FlowOutcome,
+  failedOutcome,
   flowEvents,
   readFlow,
   type SignInFlow,
+  STALE_FLOW_ADVICE,
 } from './pending-flows.js';
+import { whyNoRefreshToken } from './refresh-token-note.js';
 import { type SessionView, viewSession } from './sessions.js';
 
 /** Hosts that reset their request timeout on progress need a notification well inside 60 s. */
@@ -54,6 +59,8 @@ export interface SignInResult {
   expires_at?: string;
   browser_opened?: boolean;
   session?: SessionView;
+  /** Why the sign-in brought no refresh token (absent when it did). */
+  refresh_token_note?: string;
 }
 
 /** Starts a flow and, for a code flow where allowed, opens the browser at the authorization URL. */
@@ -87,17 +94,23 @@ export async function continueSignIn(
   }
   if (flow.data.outcome) return deliver(ctx, flow, flow.data.outcome);
   if (Date.now() >= Date.parse(flow.expires_at)) return deliver(ctx, flow, { status: 'expired' });
+  const stale = await staleReason(ctx.registry, flow);
+  if (stale) {
+    const error = staleError(`The pending sign-in "${flow.flow_id}"`, stale, STALE_FLOW_ADVICE);
+    return deliver(ctx, flow, failedOutcome(error));
+  }
   if (waitSeconds <= 0 || hooks.signal.aborted) return pendingResult(flow);
 
-  const waiting = AbortSignal.any([hooks.signal, AbortSignal.timeout(waitSeconds * 1000)]);
+  const waiting = deadline(waitSeconds * 1000, hooks.signal);
   const stopProgress = reportProgress(flow, waitSeconds, hooks, ctx.logger);
   let outcome: FlowOutcome | undefined;
   try {
     outcome =
       flow.kind === 'device_code'
-        ? await pollDeviceFlow(ctx, flow, waiting)
-        : await waitForCallback(ctx, flow, waiting);
+        ? await pollDeviceFlow(ctx, flow, waiting.signal)
+        : await waitForCallback(ctx, flow, waiting.signal);
   } finally {
+    waiting.release();
     stopProgress();
   }
   return outcome ? deliver(ctx, flow, outcome) : pendingResult(flow);
@@ -204,10 +217,24 @@ async function deliver(ctx: EngineContext, flow: SignInFlow, outcome: FlowOutcom
           'The sign-in finished but its session is gone from the store (revoked meanwhile?). Sign in again.',
         );
       }
+      // The note only explains; metadata that cannot be read now must not fail a finished sign-in.
+      const metadata = session.refresh_token
+        ? undefined
+        : await ctx.registry.discover(session.issuer).then(
+            (found) => found.metadata,
+            () => undefined,
+          );
+      const note =
+        metadata &&
+        whyNoRefreshToken(metadata, {
+          requested: session.requested_scope ?? flow.data.scope,
+          granted: session.scope,
+        });
       return {
         ...base,
         status: 'authenticated',
         session: viewSession(ctx, session),
+        ...(note ? { refresh_token_note: note } : {}),
         message: `Signed in${session.subject ? ` as "${session.subject}"` : ''} at provider "${flow.provider}". Use session_id "${session.session_id}" with the other tools.`,
       };
     }
