@@ -7,23 +7,25 @@ import { join } from 'node:path';
 import { ALL_TOOLS } from '../dist/tools/index.js';
 import { coldStart } from './cold-start.mjs';
 import { httpMode } from './http-mode.mjs';
-import { manyUsers } from './many-users.mjs';
 import { ROOT } from './lib/processes.mjs';
 import { printTable, row } from './lib/stats.mjs';
+import { manySessions } from './many-sessions.mjs';
+import { manyUsers } from './many-users.mjs';
 import { memory } from './memory.mjs';
 import { singleFlight } from './single-flight.mjs';
 import { toolOverhead } from './tool-overhead.mjs';
 
 const quick = process.argv.includes('--quick');
 const size = quick
-  ? { coldStartRuns: 3, calls: 30, sessions: 1000, httpRounds: 2, httpSeconds: 1 }
-  : { coldStartRuns: 21, calls: 300, sessions: 1000, httpRounds: 7, httpSeconds: 3 };
+  ? { coldStartRuns: 3, calls: 30, sessions: 1000, httpRounds: 2, httpSeconds: 1, storeOps: 5 }
+  : { coldStartRuns: 21, calls: 300, sessions: 1000, httpRounds: 7, httpSeconds: 3, storeOps: 30 };
 const tools = new Set(ALL_TOOLS.map((tool) => tool.name));
 
 const benches = [
   ['cold start', () => coldStart({ runs: size.coldStartRuns })],
   ['tool overhead', () => toolOverhead({ calls: size.calls })],
   ['memory', () => memory({ sessions: size.sessions })],
+  ['many sessions', () => manySessions({ ops: size.storeOps })],
 ];
 const rows = [];
 // benchmarks of features a build may lack are reported as skipped, not failed

@@ -21,6 +21,8 @@ interface Holder {
 export class MemoryStore implements TokenStore {
   readonly info: StoreInfo;
   readonly #entries = new Map<string, Entry>();
+  /** Keys by principal namespace: listing one user's keys costs that user's keys, not everyone's. */
+  readonly #byNamespace = new Map<string, Set<string>>();
   readonly #locks = new Map<string, Holder>();
   #closed = false;
 
@@ -41,17 +43,26 @@ export class MemoryStore implements TokenStore {
   async set(key: string, value: string, options: SetOptions = {}): Promise<void> {
     this.#assertOpen();
     const expiresAt = expiryFrom(options);
+    if (!this.#entries.has(key)) {
+      const namespace = namespaceOf(key);
+      const keys = this.#byNamespace.get(namespace);
+      if (keys) keys.add(key);
+      else this.#byNamespace.set(namespace, new Set([key]));
+    }
     this.#entries.set(key, expiresAt === undefined ? { value } : { value, expiresAt });
   }
 
   async delete(key: string): Promise<void> {
     this.#assertOpen();
-    this.#entries.delete(key);
+    this.#remove(key);
   }
 
   async keys(prefix: string): Promise<string[]> {
     this.#assertOpen();
-    return [...this.#entries.keys()].filter((key) => key.startsWith(prefix) && this.#live(key));
+    // A prefix shorter than a whole namespace (`u:`, `u:ab`) may match several: those scan everything.
+    const partial = 'u:'.startsWith(prefix) || (prefix.startsWith('u:') && prefix.indexOf(':', 2) < 0);
+    const candidates = partial ? this.#entries.keys() : (this.#byNamespace.get(namespaceOf(prefix)) ?? []);
+    return [...candidates].filter((key) => key.startsWith(prefix) && this.#live(key));
   }
 
   async lock(name: string, options?: LockOptions): Promise<() => Promise<void>> {
@@ -77,21 +88,36 @@ export class MemoryStore implements TokenStore {
   async close(): Promise<void> {
     this.#closed = true;
     this.#entries.clear();
+    this.#byNamespace.clear();
     this.#locks.clear();
   }
 
   #live(key: string): Entry | undefined {
     const entry = this.#entries.get(key);
     if (entry?.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
-      this.#entries.delete(key);
+      this.#remove(key);
       return undefined;
     }
     return entry;
   }
 
+  #remove(key: string): void {
+    if (!this.#entries.delete(key)) return;
+    const namespace = namespaceOf(key);
+    const keys = this.#byNamespace.get(namespace);
+    keys?.delete(key);
+    if (keys?.size === 0) this.#byNamespace.delete(namespace);
+  }
+
   #assertOpen(): void {
     if (this.#closed) throw closedStoreError(this.info.location);
   }
+}
+
+/** `u:<hash>:` for a principal's key (vault.ts), '' for every other key. */
+function namespaceOf(key: string): string {
+  const end = key.startsWith('u:') ? key.indexOf(':', 2) : -1;
+  return end < 0 ? '' : key.slice(0, end + 1);
 }
 
 /** The absolute expiry (epoch ms) for a set, so a value never outlives its ttl by a restart or clock read. */
