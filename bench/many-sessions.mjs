@@ -136,7 +136,7 @@ function sessions(count) {
   return entries;
 }
 
-async function startRedis(dir) {
+export async function startRedis(dir) {
   const port = await freePort();
   const child = spawn(
     'redis-server',
@@ -151,6 +151,8 @@ async function startRedis(dir) {
   const { RedisStore } = await import('../dist/store/redis-store.js');
   let db = 0;
   return {
+    url: `redis://127.0.0.1:${port}`,
+    key: KEY,
     async open(entries) {
       const store = new RedisStore({
         url: `redis://127.0.0.1:${port}/${db++}`,

@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark against the built dist/, prints one table and writes the
 // figures to bench/results/<time>.json. `--quick` runs fewer rounds (a smoke test, not a claim).
 
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { printTable, row } from './lib/stats.mjs';
 import { manySessions } from './many-sessions.mjs';
 import { manyUsers } from './many-users.mjs';
 import { memory } from './memory.mjs';
+import { multiInstance } from './multi-instance.mjs';
 import { singleFlight } from './single-flight.mjs';
 import { toolOverhead } from './tool-overhead.mjs';
 
@@ -47,6 +49,12 @@ const optional = [
     existsSync(join(ROOT, 'dist/http/app.js')),
     'the HTTP transport',
     () => manyUsers({ users: 1000, rounds: size.httpRounds, seconds: size.httpSeconds, connections: 10 }),
+  ],
+  [
+    'redis instances',
+    existsSync(join(ROOT, 'dist/http/app.js')) && spawnSync('redis-server', ['--version']).status === 0,
+    'the HTTP transport or redis-server',
+    () => multiInstance({ rounds: size.httpRounds, seconds: size.httpSeconds, connections: 10 }),
   ],
 ];
 for (const [name, present, feature, run] of optional) {
