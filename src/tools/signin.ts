@@ -6,8 +6,12 @@ import { z } from 'zod';
 import { DEFAULT_WAIT_SECONDS } from '../auth/pending-flows.js';
 import { sessionViewSchema } from '../auth/sessions.js';
 import type { SignInResult, WaitHooks } from '../auth/sign-in.js';
+import { userFacingUrl } from '../auth/user-facing-url.js';
 import { oauth, providerInput, resourceInput, scopesInput } from './common.js';
-import { defineTool, NeedsInput } from './tool.js';
+import { defineTool, NeedsInput, type ToolContext } from './tool.js';
+
+/** Hosts give up on a tool call at about 60 s. */
+const MAX_WAIT_SECONDS = 50;
 
 const flowKind = z.enum(['authorization_code', 'device_code']);
 
@@ -19,7 +23,7 @@ export const authenticateUserTool = defineTool({
   toolset: 'signin',
   title: 'Sign a user in',
   description:
-    'Sign the user in to a provider (OAuth authorization code + PKCE in their browser, or the device flow with a code to enter on another device) and keep the session. Use it when the user asks to sign in / log in / connect an account, or when another tool says no session exists. Returns status "pending" with authorization_url (or verification_uri + user_code) for the user to open, then waits up to wait_seconds for them; call again with flow_id to keep waiting. Ends "authenticated" (with the session: id, subject, scope, expiry; never raw tokens), "denied" or "expired". Where the client supports it, the sign-in page is offered to the user directly.',
+    'Sign the user in to a provider (OAuth authorization code + PKCE in their browser, or the device flow with a code to enter on another device) and keep the session. Use it when the user asks to sign in / log in / connect an account, or when another tool says no session exists. Returns status "pending" with authorization_url (or verification_uri + user_code) for the user to open; when a browser opened it on this machine it waits up to wait_seconds for them, otherwise it returns at once so you can give the user the link or code. Call again with flow_id to wait for the user to finish. Ends "authenticated" (with the session: id, subject, scope, expiry; never raw tokens), "denied" or "expired". Where the client supports it, the sign-in page is offered to the user directly.',
   input: z.object({
     provider: providerInput,
     flow: flowKind
@@ -50,10 +54,10 @@ export const authenticateUserTool = defineTool({
       .number()
       .int()
       .min(0)
-      .max(300)
+      .max(MAX_WAIT_SECONDS)
       .optional()
       .describe(
-        `How long to wait for the user before returning "pending" (default ${DEFAULT_WAIT_SECONDS}); 0 returns the sign-in URL at once`,
+        `How long to wait for the user before returning "pending" (default ${DEFAULT_WAIT_SECONDS}, at most ${MAX_WAIT_SECONDS}: hosts give up on a call at about 60 s); 0 returns the sign-in URL at once. A new sign-in returns at once anyway when no browser opened here and the client cannot show the link: relay it to the user, then call again with flow_id`,
       ),
   }),
   output: z.object({
@@ -82,7 +86,7 @@ export const authenticateUserTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   handler: async (args, ctx) => {
     const engine = ctx.engine.ctx;
-    const { abandonSignIn, continueSignIn, startSignIn } = await oauth();
+    const { abandonSignIn, continueSignIn, linkReachesUser, startSignIn } = await oauth();
     const wait = args.wait_seconds ?? DEFAULT_WAIT_SECONDS;
     const hooks: WaitHooks = {
       signal: ctx.signal,
@@ -114,11 +118,24 @@ export const authenticateUserTool = defineTool({
       { openBrowser: !elicit },
     );
     if (elicit) return askToOpen(started);
-    if (wait === 0) return started;
+    await tellClientLog(ctx, started);
+    // No browser opened and no client to show the link: the model must relay it now, not after a wait.
+    if (wait === 0 || !linkReachesUser(started, false)) return started;
     const result = await continueSignIn(engine, started.flow_id, wait, hooks);
     return result.status === 'pending' ? { ...result, browser_opened: started.browser_opened } : result;
   },
 });
+
+/** Hosts that show server log messages show the link too (the `logging` capability); best effort. */
+async function tellClientLog(ctx: ToolContext, started: SignInResult): Promise<void> {
+  const where = started.authorization_url ?? started.verification_uri_complete ?? started.verification_uri;
+  const code = started.user_code ? ` and confirm the code ${started.user_code}` : '';
+  try {
+    await ctx.mcp.mcpReq.log('notice', `Sign in to ${started.provider}: open ${where}${code}`, 'oauth-mcp');
+  } catch (error) {
+    ctx.logger.debug(`log notification failed: ${(error as Error).message}`);
+  }
+}
 
 function supportsUrlElicitation(capabilities: ClientCapabilities | undefined): boolean {
   const elicitation = capabilities?.elicitation as { url?: unknown } | undefined;
@@ -128,6 +145,7 @@ function supportsUrlElicitation(capabilities: ClientCapabilities | undefined): b
 function askToOpen(started: SignInResult): NeedsInput | SignInResult {
   const url = started.authorization_url ?? started.verification_uri_complete ?? started.verification_uri;
   if (!url) return started;
+  userFacingUrl(url, 'a sign-in URL', `Provider "${started.provider}"`);
   const message =
     started.flow === 'authorization_code'
       ? `Sign in to ${started.provider}: open this page in your browser and approve access.`
