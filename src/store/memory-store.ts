@@ -1,5 +1,7 @@
 // In-process TokenStore: a Map with absolute expiry times and a process-local lock; nothing survives a restart.
+
 import { closedStoreError, lockTimeoutError, resolveLockOptions, retryUntil } from './lock-wait.js';
+import { namespaceOf, namespaceOfPrefix } from './namespaces.js';
 import type { LockOptions, SetOptions, StoreInfo, TokenStore } from './token-store.js';
 
 export interface MemoryStoreOptions {
@@ -59,9 +61,9 @@ export class MemoryStore implements TokenStore {
 
   async keys(prefix: string): Promise<string[]> {
     this.#assertOpen();
-    // A prefix shorter than a whole namespace (`u:`, `u:ab`) may match several: those scan everything.
-    const partial = 'u:'.startsWith(prefix) || (prefix.startsWith('u:') && prefix.indexOf(':', 2) < 0);
-    const candidates = partial ? this.#entries.keys() : (this.#byNamespace.get(namespaceOf(prefix)) ?? []);
+    const namespace = namespaceOfPrefix(prefix);
+    const candidates =
+      namespace === undefined ? this.#entries.keys() : (this.#byNamespace.get(namespace) ?? []);
     return [...candidates].filter((key) => key.startsWith(prefix) && this.#live(key));
   }
 
@@ -112,12 +114,6 @@ export class MemoryStore implements TokenStore {
   #assertOpen(): void {
     if (this.#closed) throw closedStoreError(this.info.location);
   }
-}
-
-/** `u:<hash>:` for a principal's key (vault.ts), '' for every other key. */
-function namespaceOf(key: string): string {
-  const end = key.startsWith('u:') ? key.indexOf(':', 2) : -1;
-  return end < 0 ? '' : key.slice(0, end + 1);
 }
 
 /** The absolute expiry (epoch ms) for a set, so a value never outlives its ttl by a restart or clock read. */
