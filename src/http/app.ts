@@ -83,10 +83,11 @@ function mcpEndpoint(
 ): McpEndpoint {
   const { config, logger, engine } = runtime;
   return new McpEndpoint({
-    factory: () =>
+    factory: (tool?: string) =>
       createServer({
         engine,
         logger,
+        ...(tool ? { onlyTool: tool } : {}),
         ...(selection ? { selection } : {}),
         ...(resource ? { principalOf: requirePrincipal, scopeChallenge: resource.toolScopeChallenge } : {}),
       }),

@@ -19,7 +19,7 @@ const LAYERS: ReadonlyArray<[layer: Layer, matches: RegExp]> = [
   ['demo', /^demo\//],
   [
     'bottom',
-    /^(config\.ts|config\/|log\.ts|errors\.ts|net\/|secrets\/|version\.ts|optional-package\.ts|quick-config\.ts)/,
+    /^(config\.ts|config\/|log\.ts|errors\.ts|net\/|secrets\/|version\.ts|optional-package\.ts|quick-config\.ts|lru-cache\.ts)/,
   ],
 ];
 
