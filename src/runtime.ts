@@ -29,6 +29,7 @@ export async function createRuntime(
 ): Promise<Runtime> {
   for (const provider of Object.values(config.providers)) {
     logger.addSecret(provider.clientSecret);
+    logger.addSecret(provider.clientPrivateKey);
     logger.addSecret(provider.initialAccessToken);
   }
   const store =
@@ -50,6 +51,7 @@ export async function createRuntime(
     openBrowser: config.openBrowser && !isTruthy(env.CI) && !isTruthy(env.OAUTH_MCP_NO_BROWSER),
     callbackUrl: options.callbackUrl,
     allowedApiOrigins: config.api.allowedOrigins,
+    apiAuthByOrigin: config.api.apiAuth,
   });
   return { config, logger, store, engine, close: () => store.close() };
 }

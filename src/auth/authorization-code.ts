@@ -3,6 +3,7 @@
 
 import * as client from 'openid-client';
 import { type CallbackPage, renderCallbackPage } from './callback-page.js';
+import { dpopOption, newDPoPKey } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
@@ -139,6 +140,7 @@ async function redeem(ctx: EngineContext, flow: CodeFlow, callbackUrl: URL): Pro
   response.search = callbackUrl.search;
   try {
     const provider = await ctx.registry.resolve(flow.provider);
+    const dpopKey = provider.settings.dpop ? await newDPoPKey() : undefined;
     const tokens = await client.authorizationCodeGrant(
       provider.configuration,
       response,
@@ -148,8 +150,9 @@ async function redeem(ctx: EngineContext, flow: CodeFlow, callbackUrl: URL): Pro
         ...(flow.data.nonce ? { expectedNonce: flow.data.nonce, idTokenExpected: true } : {}),
       },
       flow.data.resource ? { resource: flow.data.resource } : undefined,
+      await dpopOption(provider.configuration, dpopKey),
     );
-    const session = await storeSignedInSession(ctx, flow, tokens);
+    const session = await storeSignedInSession(ctx, flow, tokens, dpopKey);
     await recordOutcome(ctx.vault, flow, { status: 'authenticated', session_id: session.session_id });
     ctx.logger.info(`signed in at provider "${flow.provider}"`, { session_id: session.session_id });
     return renderCallbackPage('success', '', flow.provider);

@@ -2,9 +2,11 @@
 
 import * as client from 'openid-client';
 import type { StoredSession } from '../store/records.js';
+import { dpopOption, newDPoPKey } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
+import { isConfidential } from './providers.js';
 import { secondsLeft, sessionFromTokens } from './sessions.js';
 
 /** A stored token is reused only while it has more than this many seconds left. */
@@ -27,10 +29,10 @@ export async function clientCredentials(
   request: ClientCredentialsRequest,
 ): Promise<ClientCredentialsResult> {
   const { name, settings } = await ctx.registry.settings(request.provider);
-  if (!settings.clientSecret) {
+  if (!isConfidential(settings)) {
     throw new OAuthToolError(
       'not_configured',
-      `Provider "${name}" has no client secret, so it cannot use the client-credentials grant (only confidential clients can). Configure "clientSecret" or use oauth_authenticate_user.`,
+      `Provider "${name}" has no client secret or private key, so it cannot use the client-credentials grant (only confidential clients can). Configure "clientSecret" (or "clientPrivateKey" with tokenEndpointAuthMethod "private_key_jwt") or use oauth_authenticate_user.`,
     );
   }
   const scope = (request.scopes ?? settings.scopes ?? [])
@@ -51,9 +53,14 @@ export async function clientCredentials(
   const parameters: Record<string, string> = {};
   if (scope) parameters.scope = scope;
   if (resource) parameters.resource = resource;
+  const dpopKey = settings.dpop ? await newDPoPKey() : undefined;
   let tokens: Awaited<ReturnType<typeof client.clientCredentialsGrant>>;
   try {
-    tokens = await client.clientCredentialsGrant(provider.configuration, parameters);
+    tokens = await client.clientCredentialsGrant(
+      provider.configuration,
+      parameters,
+      await dpopOption(provider.configuration, dpopKey),
+    );
   } catch (error) {
     throw toToolError(error, `requesting a client-credentials token from provider "${name}"`);
   }
@@ -65,6 +72,7 @@ export async function clientCredentials(
     requestedScope: scope,
     resource,
     tokens,
+    dpopKey,
   });
   await ctx.vault.putSession(session);
   await dropSupersededMachineSessions(ctx, session);

@@ -2,6 +2,7 @@
 // token endpoint with openid-client, which keeps the AS's interval and honours slow_down, until told to stop.
 
 import * as client from 'openid-client';
+import { dpopOption, newDPoPKey } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
@@ -85,6 +86,7 @@ export async function pollDeviceFlow(
     expires_in: Math.max(1, Math.ceil(msLeft / 1000)),
     ...(flow.data.interval ? { interval: flow.data.interval } : {}),
   };
+  const dpopKey = provider.settings.dpop ? await newDPoPKey() : undefined;
   let outcome: FlowOutcome;
   try {
     const tokens = await untilAborted(
@@ -92,11 +94,11 @@ export async function pollDeviceFlow(
         provider.configuration,
         deviceResponse,
         flow.data.resource ? { resource: flow.data.resource } : undefined,
-        { signal: polling },
+        { signal: polling, ...(await dpopOption(provider.configuration, dpopKey)) },
       ),
       polling,
     );
-    const session = await storeSignedInSession(ctx, flow, tokens);
+    const session = await storeSignedInSession(ctx, flow, tokens, dpopKey);
     outcome = { status: 'authenticated', session_id: session.session_id };
   } catch (thrown) {
     if (expiry.aborted) return expiredOrFinishedElsewhere(ctx, flow);

@@ -1,5 +1,6 @@
 // What every flow module needs: the provider registry, this principal's vault, the logger and the policy flags.
 
+import type { ApiAuth } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Vault } from '../store/vault.js';
 import type { ProviderRegistry } from './providers.js';
@@ -18,4 +19,6 @@ export interface EngineContext {
   callbackUrl?: string | undefined;
   /** Config `api.allowedOrigins`: the only origins oauth_call_api sends a session's token to. */
   allowedApiOrigins: string[];
+  /** Config `api.apiAuth`: how the API at an origin wants the token, over the provider's `apiAuth`. */
+  apiAuthByOrigin?: Record<string, ApiAuth> | undefined;
 }

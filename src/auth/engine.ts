@@ -1,6 +1,7 @@
 // OAuthEngine: the EngineContext of one principal. Every OAuth operation is a function of that
 // context in its own module (clientCredentials(ctx, ...), startSignIn(ctx, ...)), like openid-client's API.
 
+import type { ApiAuth } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Vault } from '../store/vault.js';
 import type { EngineContext } from './engine-context.js';
@@ -14,6 +15,7 @@ export interface OAuthEngineOptions {
   openBrowser?: boolean;
   callbackUrl?: string | undefined;
   allowedApiOrigins?: string[];
+  apiAuthByOrigin?: Record<string, ApiAuth> | undefined;
 }
 
 export class OAuthEngine {

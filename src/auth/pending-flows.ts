@@ -4,7 +4,12 @@
 import { EventEmitter } from 'node:events';
 import type * as client from 'openid-client';
 import { z } from 'zod';
-import { type PendingFlow, STORE_SCHEMA_VERSION, type StoredSession } from '../store/records.js';
+import {
+  type DPoPKey,
+  type PendingFlow,
+  STORE_SCHEMA_VERSION,
+  type StoredSession,
+} from '../store/records.js';
 import { newId, type Vault } from '../store/vault.js';
 import type { EngineContext } from './engine-context.js';
 import { ERROR_CODES, OAuthToolError } from './errors.js';
@@ -126,6 +131,7 @@ export async function storeSignedInSession(
   ctx: EngineContext,
   flow: SignInFlow,
   tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers,
+  dpopKey?: DPoPKey,
 ): Promise<StoredSession> {
   const provider = await ctx.registry.resolve(flow.provider);
   const fresh = sessionFromTokens({
@@ -136,6 +142,7 @@ export async function storeSignedInSession(
     requestedScope: flow.data.scope,
     resource: flow.data.resource,
     tokens,
+    dpopKey,
   });
   const previous = fresh.subject
     ? (await ctx.vault.listSessions({ provider: flow.provider })).find(

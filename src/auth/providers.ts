@@ -6,6 +6,7 @@ import type { ProviderConfig } from '../config.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
 import { needsInsecureTransport, urlProblem } from './network-policy.js';
+import { importClientPrivateKey } from './private-key.js';
 
 export type ServerMetadata = client.ServerMetadata;
 
@@ -94,7 +95,7 @@ export class ProviderRegistry {
           issuer: settings.issuer,
           ...(settings.clientId ? { client_id: settings.clientId } : {}),
           source: name in this.#options.providers ? ('config' as const) : ('registered' as const),
-          confidential: Boolean(settings.clientSecret),
+          confidential: isConfidential(settings),
           is_default: name === defaultName,
         };
       }),
@@ -128,6 +129,7 @@ export class ProviderRegistry {
       settings.clientId,
       settings.clientSecret,
       settings.tokenEndpointAuthMethod,
+      settings.clientPrivateKey,
       discovery.issuer,
     ]);
     const cached = this.#configurations.get(resolvedName);
@@ -143,7 +145,7 @@ export class ProviderRegistry {
       discovery.metadata,
       settings.clientId,
       undefined,
-      clientAuthentication(oidc, settings),
+      await clientAuthentication(oidc, settings),
     );
     configuration.timeout = Math.ceil(this.#options.timeoutMs / 1000);
     if (needsInsecureTransport(new URL(discovery.issuer))) oidc.allowInsecureRequests(configuration);
@@ -221,9 +223,28 @@ function isNotFound(error: unknown): boolean {
   return cause instanceof Response && cause.status === 404;
 }
 
-function clientAuthentication(oidc: typeof client, settings: ProviderConfig): client.ClientAuth {
-  const method = settings.tokenEndpointAuthMethod ?? (settings.clientSecret ? 'client_secret_basic' : 'none');
+/** A client that can authenticate itself at the token endpoint (a secret or a private key). */
+export function isConfidential(settings: ProviderConfig): boolean {
+  return Boolean(settings.clientSecret || settings.clientPrivateKey);
+}
+
+async function clientAuthentication(
+  oidc: typeof client,
+  settings: ProviderConfig,
+): Promise<client.ClientAuth> {
+  const method =
+    settings.tokenEndpointAuthMethod ??
+    (settings.clientSecret ? 'client_secret_basic' : settings.clientPrivateKey ? 'private_key_jwt' : 'none');
   if (method === 'none') return oidc.None();
+  if (method === 'private_key_jwt') {
+    if (!settings.clientPrivateKey) {
+      throw new OAuthToolError(
+        'not_configured',
+        `The provider uses private_key_jwt but has no clientPrivateKey. Set "clientPrivateKey" to a private JWK or PKCS#8 PEM (e.g. "\${MY_CLIENT_KEY}").`,
+      );
+    }
+    return oidc.PrivateKeyJwt(await importClientPrivateKey(settings.clientPrivateKey));
+  }
   if (!settings.clientSecret) {
     throw new OAuthToolError(
       'not_configured',

@@ -4,6 +4,7 @@
 import * as client from 'openid-client';
 import type { StoredSession } from '../store/records.js';
 import type { TokenStore } from '../store/token-store.js';
+import { dpopOption } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
@@ -123,6 +124,7 @@ async function refreshLocked(
         provider.configuration,
         current.refresh_token,
         current.resource ? { resource: current.resource } : undefined,
+        await dpopOption(provider.configuration, current.dpop_key),
       );
     } catch (error) {
       const mapped = toToolError(
