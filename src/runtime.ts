@@ -1,6 +1,7 @@
 // Assembles config, store, provider registry and engine into one Runtime; used by the CLI (stdio and
 // HTTP) and by tests that run the server in-process.
 
+import { desktopAvailable } from './auth/browser.js';
 import { OAuthEngine } from './auth/engine.js';
 import { ProviderRegistry } from './auth/providers.js';
 import type { Config } from './config.js';
@@ -49,6 +50,7 @@ export async function createRuntime(
     logger,
     exposeTokens: config.exposeTokens,
     openBrowser: config.openBrowser && !isTruthy(env.CI) && !isTruthy(env.OAUTH_MCP_NO_BROWSER),
+    headless: !desktopAvailable(process.platform, env),
     callbackUrl: options.callbackUrl,
     allowedApiOrigins: config.api.allowedOrigins,
     apiAuthByOrigin: config.api.apiAuth,

@@ -21,6 +21,19 @@ export function browserLauncher(
   return undefined;
 }
 
+/**
+ * Whether a page opened here reaches the user: not without a display (servers, containers), and not
+ * over SSH unless a display is forwarded (it would open on the remote machine's screen, or nowhere).
+ */
+export function desktopAvailable(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  const forwarded = Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+  if ((env.SSH_CONNECTION || env.SSH_CLIENT || env.SSH_TTY) && !forwarded) return false;
+  return browserLauncher('about:blank', platform, env) !== undefined;
+}
+
 /** Returns whether a browser was launched; the URL is always returned to the user as well. */
 export function openBrowser(url: string, logger: Logger): boolean {
   const launcher = browserLauncher(url);

@@ -15,6 +15,8 @@ export interface EngineContext {
   timeoutMs: number;
   /** Open the system browser for sign-ins (config openBrowser, --no-browser, CI). */
   openBrowser: boolean;
+  /** No desktop here (server, container, SSH): a browser sign-in page would not reach the user. */
+  headless?: boolean | undefined;
   /** HTTP mode: the fixed redirect URI `<public-url>/oauth/callback`; stdio mode uses a loopback listener. */
   callbackUrl?: string | undefined;
   /** Config `api.allowedOrigins`: the only origins oauth_call_api sends a session's token to. */

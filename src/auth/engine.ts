@@ -13,6 +13,7 @@ export interface OAuthEngineOptions {
   logger: Logger;
   exposeTokens: boolean;
   openBrowser?: boolean;
+  headless?: boolean | undefined;
   callbackUrl?: string | undefined;
   allowedApiOrigins?: string[];
   apiAuthByOrigin?: Record<string, ApiAuth> | undefined;

@@ -10,6 +10,7 @@ export { OAuthEngine } from './engine.js';
 export type { EngineContext } from './engine-context.js';
 export { OAuthToolError } from './errors.js';
 export { introspect } from './introspection.js';
+export { completePastedCallback } from './pasted-callback.js';
 export { ProviderRegistry } from './providers.js';
 export { refreshSession } from './refresh.js';
 export { registerClient } from './registration.js';

@@ -14,6 +14,7 @@ import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
 import { errorOf, type FlowOutcome, flowEvents, readFlow, type SignInFlow } from './pending-flows.js';
 import { type SessionView, viewSession } from './sessions.js';
+import { withSessionScopes } from './step-up.js';
 
 /** Hosts that reset their request timeout on progress need a notification well inside 60 s. */
 export const PROGRESS_EVERY_MS = 5000;
@@ -25,6 +26,8 @@ export type SignInStatus = 'authenticated' | 'pending' | 'denied' | 'expired';
 
 export interface SignInRequest extends AuthorizationCodeRequest {
   flow?: SignInKind | undefined;
+  /** Step-up: sign in again for this session, asking for its scopes plus `scopes`. */
+  sessionId?: string | undefined;
 }
 
 export interface WaitHooks {
@@ -55,6 +58,7 @@ export async function startSignIn(
   request: SignInRequest,
   options: { openBrowser: boolean },
 ): Promise<SignInResult> {
+  request = await withSessionScopes(ctx, request);
   const kind = request.flow ?? (await defaultKind(ctx, request.provider));
   const flow =
     kind === 'device_code' ? await startDeviceFlow(ctx, request) : await startAuthorizationCode(ctx, request);
@@ -119,7 +123,7 @@ export function pendingResult(flow: SignInFlow): SignInResult {
     return {
       ...base,
       authorization_url: flow.data.authorization_url,
-      message: `Waiting for the user to sign in. Ask them to open authorization_url in their browser and approve access; ${again}`,
+      message: `Waiting for the user to sign in. Ask them to open authorization_url in their browser and approve access; ${again} If their browser is on another machine and ends on a page that cannot load (${flow.data.redirect_uri}...), ask them to paste that address and pass it as callback_url with this flow_id.`,
     };
   }
   return {
@@ -137,10 +141,16 @@ function browserUrl(flow: SignInFlow): string | undefined {
   return flow.kind === 'authorization_code' ? flow.data.authorization_url : undefined;
 }
 
+/**
+ * The code flow, except where a browser would open here but no desktop can show it (stdio server on
+ * SSH, in a container) and the server has a device endpoint: then the device flow, usable from any device.
+ */
 async function defaultKind(ctx: EngineContext, providerName: string | undefined): Promise<SignInKind> {
-  const provider = await ctx.registry.resolve(providerName);
-  if (provider.metadata.authorization_endpoint) return 'authorization_code';
-  return provider.metadata.device_authorization_endpoint ? 'device_code' : 'authorization_code';
+  const { metadata } = await ctx.registry.resolve(providerName);
+  const headless = ctx.openBrowser && ctx.headless === true && !ctx.callbackUrl;
+  if (metadata.device_authorization_endpoint && (headless || !metadata.authorization_endpoint))
+    return 'device_code';
+  return 'authorization_code';
 }
 
 /** Waits for the redirect (this process's listener, or another instance's /oauth/callback). */
