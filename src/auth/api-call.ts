@@ -4,6 +4,7 @@
 // sends `Authorization: Bearer|DPoP`, and would apply the AS's transport policy, not the API's.
 
 import { apiAuthFor, type Credential, credentialFor, credentialHeader } from './api-auth.js';
+import { requestBody, requestHeaders } from './api-request.js';
 import { type API_METHODS, DEFAULT_MAX_BODY_BYTES, type ResponseView, viewResponse } from './api-response.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
@@ -13,20 +14,6 @@ import { findSession } from './sessions.js';
 import { insufficientScopeError, parseChallenges, withSessionToken } from './token-rejection.js';
 
 const MAX_REDIRECTS = 5;
-
-/** Request headers the caller may not set: we set the credentials, fetch sets the framing. */
-const FORBIDDEN_REQUEST_HEADERS = new Set([
-  'authorization',
-  'proxy-authorization',
-  'host',
-  'content-length',
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-]);
 
 export interface ApiCallRequest {
   provider?: string | undefined;
@@ -126,47 +113,6 @@ function checkTarget(ctx: EngineContext, url: string, query: Record<string, stri
   for (const [name, value] of Object.entries(query ?? {})) target.searchParams.append(name, value);
   target.hash = '';
   return target;
-}
-
-function requestHeaders(request: ApiCallRequest, credential: string): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(request.headers ?? {})) {
-    const lower = name.toLowerCase();
-    if (FORBIDDEN_REQUEST_HEADERS.has(lower) || lower === credential || lower === 'dpop') {
-      throw new OAuthToolError(
-        'invalid_input',
-        `The header "${name}" cannot be set: oauth-mcp sets the credentials (${credential === 'authorization' ? 'Authorization' : `${name} and Authorization`}) from the session, and the HTTP client sets framing headers. Remove it.`,
-      );
-    }
-    try {
-      headers.append(name, value);
-    } catch {
-      throw new OAuthToolError(
-        'invalid_input',
-        `The header "${name}" is not a valid HTTP header name or value.`,
-      );
-    }
-  }
-  return headers;
-}
-
-function requestBody(request: ApiCallRequest, method: string, headers: Headers): string | undefined {
-  if (request.body !== undefined && request.json !== undefined) {
-    throw new OAuthToolError(
-      'invalid_input',
-      'Give either "body" (raw text) or "json" (a value sent as JSON), not both.',
-    );
-  }
-  const body = request.json !== undefined ? JSON.stringify(request.json) : request.body;
-  if (body !== undefined && (method === 'GET' || method === 'HEAD')) {
-    throw new OAuthToolError(
-      'invalid_input',
-      `A ${method} request cannot have a body. Use POST, PUT or PATCH, or pass values in "query".`,
-    );
-  }
-  if (request.json !== undefined && !headers.has('content-type'))
-    headers.set('content-type', 'application/json');
-  return body;
 }
 
 interface Sent {
