@@ -19,10 +19,28 @@ export async function newDPoPKey(): Promise<DPoPKey> {
   return { kty, crv, x, y, d };
 }
 
-export async function dpopHandle(
-  configuration: client.Configuration,
-  key: DPoPKey,
-): Promise<client.DPoPHandle> {
+/** Handles by configuration and key: a handle remembers the servers' nonces, saving a round trip per request. */
+const handles = new WeakMap<client.Configuration, Map<string, Promise<client.DPoPHandle>>>();
+const HANDLES_PER_CONFIGURATION = 100;
+
+export function dpopHandle(configuration: client.Configuration, key: DPoPKey): Promise<client.DPoPHandle> {
+  let byKey = handles.get(configuration);
+  if (!byKey) {
+    byKey = new Map();
+    handles.set(configuration, byKey);
+  }
+  const id = `${key.x}.${key.y}`;
+  let handle = byKey.get(id);
+  if (!handle) {
+    handle = newHandle(configuration, key);
+    handle.catch(() => byKey.delete(id));
+    if (byKey.size >= HANDLES_PER_CONFIGURATION) byKey.delete(byKey.keys().next().value as string);
+    byKey.set(id, handle);
+  }
+  return handle;
+}
+
+async function newHandle(configuration: client.Configuration, key: DPoPKey): Promise<client.DPoPHandle> {
   const { d: _private, ...publicJwk } = key;
   const [privateKey, publicKey] = await Promise.all([
     crypto.subtle.importKey('jwk', key, EC_P256, false, ['sign']),

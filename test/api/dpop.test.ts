@@ -108,6 +108,9 @@ describe('DPoP and private_key_jwt', () => {
       [401, 'nonce'],
       [200, undefined],
     ]);
+    // the nonce is remembered: the next call needs one request
+    await server.call('oauth_call_api', { provider: 'dp', url: `${api.origin}/data` });
+    expect(api.requests.slice(2).map((r) => r.status)).toEqual([200]);
     const [first, second] = api.requests;
     expect(first?.dpop).not.toBe(second?.dpop);
     expect(second?.authorization).toMatch(/^DPoP /);
