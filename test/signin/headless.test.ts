@@ -2,7 +2,7 @@
 // the user pastes (the browser was elsewhere), with its redirect URI and state checked first.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { desktopAvailable } from '../../src/auth/browser.js';
+import { browserLauncher, desktopAvailable } from '../../src/auth/browser.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { type InProcessServer, startInProcess, toolError } from '../helpers/in-process-server.js';
 import { demoConfig } from '../helpers/signed-in-session.js';
@@ -11,7 +11,7 @@ import { signIn } from '../helpers/user-agent.js';
 const as = useAuthorizationServer();
 
 describe('desktop detection', () => {
-  it('sees no desktop without a display, or over SSH without a forwarded display', () => {
+  it('sees no desktop without a display, or over SSH without a forwarded X display, and opens nothing there', () => {
     expect(desktopAvailable('linux', {})).toBe(false);
     expect(desktopAvailable('linux', { DISPLAY: ':0' })).toBe(true);
     expect(
@@ -20,6 +20,8 @@ describe('desktop detection', () => {
     expect(desktopAvailable('darwin', {})).toBe(true);
     expect(desktopAvailable('darwin', { SSH_TTY: '/dev/ttys001' })).toBe(false);
     expect(desktopAvailable('win32', { SSH_CLIENT: '10.0.0.2 5 22' })).toBe(false);
+    expect(desktopAvailable('darwin', { SSH_TTY: '/dev/ttys001', DISPLAY: 'localhost:10.0' })).toBe(false);
+    expect(browserLauncher('https://a.example/', 'darwin', { SSH_TTY: '/dev/ttys001' })).toBeUndefined();
   });
 });
 
