@@ -3,7 +3,7 @@
 
 import * as client from 'openid-client';
 import { type CallbackPage, renderCallbackPage } from './callback-page.js';
-import { dpopOption, newDPoPKey } from './dpop.js';
+import { dpopHandle, dpopOption, newDPoPKey } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
@@ -53,6 +53,7 @@ export async function startAuthorizationCode(
     const codeVerifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = scope.split(' ').includes('openid') ? client.randomNonce() : undefined;
+    const dpopKey = provider.settings.dpop ? await newDPoPKey() : undefined;
     const parameters: Record<string, string> = {
       redirect_uri: redirectUri,
       code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
@@ -63,6 +64,9 @@ export async function startAuthorizationCode(
       ...(resource ? { resource } : {}),
       ...(request.loginHint ? { login_hint: request.loginHint } : {}),
     };
+    // The code is bound to the key: a code that leaks (a pasted redirect URL) is useless without it.
+    if (dpopKey)
+      parameters.dpop_jkt = await (await dpopHandle(provider.configuration, dpopKey)).calculateThumbprint();
     // Refresh tokens need consent on oidc-provider (and many others) when offline_access is asked for.
     const prompt = request.prompt ?? (scope.split(' ').includes('offline_access') ? 'consent' : undefined);
     if (prompt) parameters.prompt = prompt;
@@ -84,6 +88,7 @@ export async function startAuthorizationCode(
       code_verifier: codeVerifier,
       ...(nonce ? { nonce } : {}),
       authorization_url: authorizationUrl.href,
+      ...(dpopKey ? { dpop_key: dpopKey } : {}),
     };
     const flow: CodeFlow = { ...header, kind: 'authorization_code', data };
     await saveFlow(ctx.vault, flow);
@@ -140,7 +145,7 @@ async function redeem(ctx: EngineContext, flow: CodeFlow, callbackUrl: URL): Pro
   response.search = callbackUrl.search;
   try {
     const provider = await ctx.registry.resolve(flow.provider);
-    const dpopKey = provider.settings.dpop ? await newDPoPKey() : undefined;
+    const dpopKey = flow.data.dpop_key;
     const tokens = await client.authorizationCodeGrant(
       provider.configuration,
       response,

@@ -6,6 +6,7 @@ import type * as client from 'openid-client';
 import { z } from 'zod';
 import {
   type DPoPKey,
+  dpopKeySchema,
   type PendingFlow,
   STORE_SCHEMA_VERSION,
   type StoredSession,
@@ -49,6 +50,8 @@ export const codeFlowDataSchema = z.object({
   code_verifier: z.string(),
   nonce: z.string().optional(),
   authorization_url: z.string(),
+  /** DPoP providers: the key the code is bound to (`dpop_jkt`, RFC 9449 10) and the tokens will be. */
+  dpop_key: dpopKeySchema.optional(),
 });
 export type CodeFlowData = z.infer<typeof codeFlowDataSchema>;
 

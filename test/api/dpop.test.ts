@@ -140,6 +140,8 @@ describe('DPoP and private_key_jwt', () => {
     const before = await stored(done.structuredContent?.session.session_id);
     const jkt = await jktOf(before.dpop_key!);
     expect((decodeJwt(before.access_token).cnf as { jkt: string }).jkt).toBe(jkt);
+    // the authorization code itself was bound to that key (RFC 9449 10)
+    expect(new URL(started.structuredContent?.authorization_url).searchParams.get('dpop_jkt')).toBe(jkt);
 
     const refreshed = await server.call('oauth_refresh_token', { session_id: before.session_id });
     expect(refreshed.structuredContent).toMatchObject({
