@@ -64,6 +64,11 @@ export const providerSchema = z
     usePar: z.boolean().optional(),
     /** RFC 7591 initial access token for registering clients on this AS. */
     initialAccessToken: z.string().min(1).optional(),
+    /**
+     * HTTP mode: let every user act as this client with its secret (client-credentials tokens, introspecting
+     * and revoking tokens they pass in). Default false: users only sign themselves in with it.
+     */
+    sharedClientCredentials: z.boolean().optional(),
   })
   .strict();
 
@@ -115,7 +120,7 @@ export const configSchema = z
           })
           .strict()
           .optional(),
-        /** Browser origins (or hostnames) allowed to call /mcp besides the public URL's. */
+        /** Browser origins allowed to call /mcp besides the public URL's: exact origins, or bare hostnames (any port). */
         allowedOrigins: z.array(z.string()).optional(),
         /**
          * How 2025-era clients are served: "stateful" (default; MCP sessions held in this process, so

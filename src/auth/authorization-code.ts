@@ -7,6 +7,7 @@ import { dpopHandle, dpopOption, newDPoPKey } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
+import { browserCookie, carriesBinding, initiatorFields } from './initiator-binding.js';
 import { loopbackRedirects, loopbackTarget } from './loopback-redirect.js';
 import {
   CODE_FLOW_TTL_SECONDS,
@@ -89,10 +90,12 @@ export async function startAuthorizationCode(
       ...(nonce ? { nonce } : {}),
       authorization_url: authorizationUrl.href,
       ...(dpopKey ? { dpop_key: dpopKey } : {}),
+      ...initiatorFields(ctx, true),
     };
     const flow: CodeFlow = { ...header, kind: 'authorization_code', data };
     await saveFlow(ctx.vault, flow);
     await ctx.vault.putFlowState(state, flow.flow_id, flow.expires_at);
+    if (data.start_handle) await ctx.vault.putFlowStart(data.start_handle, flow.flow_id, flow.expires_at);
     return flow;
   } catch (error) {
     await releaseRedirect(ctx, redirectUri, header.flow_id);
@@ -103,11 +106,13 @@ export async function startAuthorizationCode(
 /**
  * Handles the redirect back from the authorization server (the loopback listener, or HTTP mode's
  * `/oauth/callback`): finds the flow by `state` alone, redeems the code once, and returns the page
- * the user's browser shows. Anything that does not belong to a pending flow is refused.
+ * the user's browser shows. Anything that does not belong to a pending flow is refused, and so is an
+ * HTTP-mode flow's callback in a browser that did not continue on its start page (`cookieHeader`).
  */
 export async function completeAuthorizationCallback(
   ctx: EngineContext,
   callbackUrl: URL,
+  cookieHeader?: string,
 ): Promise<CallbackPage> {
   const state = callbackUrl.searchParams.get('state');
   const found = state && STATE_PATTERN.test(state) ? await ctx.vault.findFlowByState(state) : undefined;
@@ -120,7 +125,12 @@ export async function completeAuthorizationCallback(
       'This response does not belong to a sign-in in progress (unknown or already used state). Nothing was signed in.',
     );
   }
-  const flowCtx: EngineContext = { ...ctx, vault: found.vault };
+  // The starting user's registered clients too: the callback has no bearer token to find them by.
+  const flowCtx: EngineContext = {
+    ...ctx,
+    vault: found.vault,
+    registry: ctx.registry.withProfiles(found.vault),
+  };
   const unlock = await found.vault.lock(`flow:${found.flowId}`);
   try {
     const flow = await readFlow(found.vault, found.flowId);
@@ -130,9 +140,24 @@ export async function completeAuthorizationCallback(
         'This sign-in was already completed or has expired; its response cannot be used again. Nothing new was signed in.',
       );
     }
+    if (flow.data.start_handle) {
+      // Left pending: a stray or forwarded callback must not cost the real user their sign-in.
+      if (!carriesBinding(cookieHeader, flow.flow_id, flow.data.browser_binding)) {
+        ctx.logger.info('refused a sign-in callback from a browser that did not continue on its start page');
+        return renderCallbackPage(
+          'error',
+          'This sign-in was not started in this browser, so nothing was signed in. Only the person who asked for it can complete it, by opening their own sign-in link in their own browser.',
+        );
+      }
+      await found.vault.deleteFlowStart(flow.data.start_handle);
+    }
     await found.vault.deleteFlowState(state);
     await releaseRedirect(flowCtx, flow.data.redirect_uri, flow.flow_id);
-    return await redeem(flowCtx, flow, callbackUrl);
+    const page = await redeem(flowCtx, flow, callbackUrl);
+    if (flow.data.start_handle && ctx.callbackUrl) {
+      page.headers['set-cookie'] = browserCookie(ctx.callbackUrl, flow.flow_id, '', 0);
+    }
+    return page;
   } finally {
     await unlock();
   }

@@ -8,6 +8,7 @@ import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
 import { isConfidential } from './providers.js';
 import { secondsLeft, sessionFromTokens } from './sessions.js';
+import { assertMayActAsClient } from './shared-clients.js';
 
 /** A stored token is reused only while it has more than this many seconds left. */
 export const REUSE_MARGIN_SECONDS = 60;
@@ -29,6 +30,7 @@ export async function clientCredentials(
   request: ClientCredentialsRequest,
 ): Promise<ClientCredentialsResult> {
   const { name, settings } = await ctx.registry.settings(request.provider);
+  await assertMayActAsClient(ctx, name, 'get client-credentials tokens');
   if (!isConfidential(settings)) {
     throw new OAuthToolError(
       'not_configured',

@@ -6,6 +6,7 @@ import { dpopOption, newDPoPKey } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
+import { initiatorFields } from './initiator-binding.js';
 import {
   type DeviceFlowData,
   type FlowOutcome,
@@ -49,6 +50,7 @@ export async function startDeviceFlow(ctx: EngineContext, request: DeviceFlowReq
   const data: DeviceFlowData = {
     scope,
     ...(resource ? { resource } : {}),
+    ...initiatorFields(ctx, false),
     device_code: response.device_code,
     user_code: response.user_code,
     verification_uri: response.verification_uri,

@@ -19,6 +19,13 @@ export interface EngineContext {
   headless?: boolean | undefined;
   /** HTTP mode: the fixed redirect URI `<public-url>/oauth/callback`; stdio mode uses a loopback listener. */
   callbackUrl?: string | undefined;
+  /**
+   * HTTP mode: callers are remote users of one deployment. Sign-ins go through `/oauth/start` and are bound
+   * to their initiator, pending sign-ins are capped, and configured client secrets are not shared.
+   */
+  httpMode: boolean;
+  /** HTTP mode with http.auth: the caller (`principalFromClaims`); its vault namespace. */
+  principal?: string | undefined;
   /** Config `api.allowedOrigins`: the only origins oauth_call_api sends a session's token to. */
   allowedApiOrigins: string[];
   /** Config `api.apiAuth`: how the API at an origin wants the token, over the provider's `apiAuth`. */

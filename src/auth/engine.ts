@@ -15,6 +15,8 @@ export interface OAuthEngineOptions {
   openBrowser?: boolean;
   headless?: boolean | undefined;
   callbackUrl?: string | undefined;
+  httpMode?: boolean;
+  principal?: string | undefined;
   allowedApiOrigins?: string[];
   apiAuthByOrigin?: Record<string, ApiAuth> | undefined;
 }
@@ -27,6 +29,7 @@ export class OAuthEngine {
       ...options,
       timeoutMs: options.registry.timeoutMs,
       openBrowser: options.openBrowser ?? false,
+      httpMode: options.httpMode ?? false,
       allowedApiOrigins: options.allowedApiOrigins ?? [],
     };
   }
@@ -34,6 +37,11 @@ export class OAuthEngine {
   /** The same engine seeing only one principal's sessions, flows and registered clients. */
   forPrincipal(principal: string): OAuthEngine {
     const vault = this.ctx.vault.forPrincipal(principal);
-    return new OAuthEngine({ ...this.ctx, vault, registry: this.ctx.registry.withProfiles(vault) });
+    return new OAuthEngine({
+      ...this.ctx,
+      vault,
+      registry: this.ctx.registry.withProfiles(vault),
+      principal,
+    });
   }
 }

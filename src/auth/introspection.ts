@@ -7,6 +7,7 @@ import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
 import { fingerprint } from './secret.js';
 import { findSession } from './sessions.js';
+import { assertMayActAsClient } from './shared-clients.js';
 
 export interface IntrospectionRequest {
   provider?: string | undefined;
@@ -35,6 +36,7 @@ export async function introspect(
   let sessionId: string | undefined;
   let providerName = request.provider;
   let hint = request.tokenTypeHint;
+  if (token) await assertMayActAsClient(ctx, providerName, 'introspect tokens they pass in');
   if (!token) {
     const session = await findSession(ctx, request);
     sessionId = session.session_id;

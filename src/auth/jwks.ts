@@ -1,10 +1,16 @@
 // Remote JWKS sets, one per URI for the life of the process; jose refetches on an unknown `kid` (at
 // most every 5 s). `jwksFetchedAt` tells callers that cache verification results when the keys changed.
 
-import { createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, jwksCache } from 'jose';
+import {
+  createRemoteJWKSet,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+  jwksCache,
+  type RemoteJWKSet,
+} from 'jose';
 
 interface RemoteKeys {
-  getKey: JWTVerifyGetKey;
+  getKey: RemoteJWKSet;
   /** jose writes the fetched set and its time (`uat`) here on every successful fetch. */
   cache: { uat?: number; jwks?: JSONWebKeySet };
 }
@@ -34,4 +40,14 @@ export function remoteJwks(uri: string, timeoutMs: number): JWTVerifyGetKey {
 /** When the key set at `uri` was last fetched (ms since epoch), or undefined before the first fetch. */
 export function jwksFetchedAt(uri: string): number | undefined {
   return sets.get(uri)?.cache.uat;
+}
+
+/** The key set at `uri` (for reports, not verification): the cached copy while fresh, else fetched now. */
+export async function fetchJwks(
+  uri: string,
+  timeoutMs: number,
+): Promise<{ jwks: JSONWebKeySet; fetchedAt: number }> {
+  const { getKey, cache } = remoteKeys(uri, timeoutMs);
+  if (!getKey.fresh) await getKey.reload();
+  return { jwks: getKey.jwks() ?? { keys: [] }, fetchedAt: cache.uat ?? Date.now() };
 }

@@ -19,6 +19,13 @@ export async function completePastedCallback(
       'callback_url needs the flow_id of the sign-in it finishes: pass both.',
     );
   }
+  if (ctx.callbackUrl) {
+    // HTTP mode binds a sign-in to the browser that started it; a pasted URL would skip that check.
+    throw new OAuthToolError(
+      'invalid_input',
+      `callback_url is not accepted by a server in HTTP mode: the sign-in finishes when the browser that opened authorization_url reaches ${ctx.callbackUrl}. Call again with flow_id only to wait for it.`,
+    );
+  }
   const flow = await readFlow(ctx.vault, flowId);
   if (!flow) {
     throw new OAuthToolError(

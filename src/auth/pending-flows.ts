@@ -14,6 +14,7 @@ import {
 import { newId, type Vault } from '../store/vault.js';
 import type { EngineContext } from './engine-context.js';
 import { ERROR_CODES, OAuthToolError } from './errors.js';
+import { assertCompletedByInitiator } from './initiator-binding.js';
 import type { ResolvedProvider } from './providers.js';
 import { sessionFromTokens } from './sessions.js';
 
@@ -22,6 +23,9 @@ export const DEFAULT_WAIT_SECONDS = 45;
 
 /** How long a browser sign-in may take before the flow expires (device flows use the AS's expires_in). */
 export const CODE_FLOW_TTL_SECONDS = 600;
+
+/** HTTP mode: pending sign-ins one user may hold at once (each is a store record and an index entry). */
+export const MAX_PENDING_SIGN_INS = 10;
 
 const outcomeSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('authenticated'), session_id: z.string() }),
@@ -41,6 +45,8 @@ const common = {
   scope: z.string(),
   resource: z.string().optional(),
   outcome: outcomeSchema.optional(),
+  /** HTTP mode with http.auth: who asked for the sign-in (their bearer token's `iss` and `sub`). */
+  initiator: z.object({ iss: z.string(), sub: z.string() }).optional(),
 };
 
 export const codeFlowDataSchema = z.object({
@@ -52,6 +58,11 @@ export const codeFlowDataSchema = z.object({
   authorization_url: z.string(),
   /** DPoP providers: the key the code is bound to (`dpop_jkt`, RFC 9449 10) and the tokens will be. */
   dpop_key: dpopKeySchema.optional(),
+  /** HTTP mode: the `/oauth/start/<handle>` page handed out instead of authorization_url. */
+  start_handle: z.string().optional(),
+  start_url: z.string().optional(),
+  /** HTTP mode: the hash of the cookie of the browser that continued on the start page. */
+  browser_binding: z.string().optional(),
 });
 export type CodeFlowData = z.infer<typeof codeFlowDataSchema>;
 
@@ -89,6 +100,15 @@ export function signInScope(provider: ResolvedProvider, scopes: string[] | undef
   const oidc =
     provider.metadata.scopes_supported?.includes('openid') ?? Boolean(provider.metadata.userinfo_endpoint);
   return (scopes ?? provider.settings.scopes ?? (oidc ? ['openid'] : [])).join(' ');
+}
+
+/** HTTP mode: one user cannot fill the shared store with sign-ins nobody finishes. */
+export async function assertPendingQuota(ctx: EngineContext): Promise<void> {
+  if (!ctx.httpMode || (await ctx.vault.countFlows()) < MAX_PENDING_SIGN_INS) return;
+  throw new OAuthToolError(
+    'forbidden',
+    `You already have ${MAX_PENDING_SIGN_INS} sign-ins waiting. Finish one (oauth_authenticate_user with its flow_id) or let them expire (${CODE_FLOW_TTL_SECONDS / 60} minutes) before starting another.`,
+  );
 }
 
 export async function readFlow(vault: Vault, flowId: string): Promise<SignInFlow | undefined> {
@@ -129,6 +149,7 @@ export function errorOf(outcome: Extract<FlowOutcome, { status: 'failed' }>): OA
 /**
  * Stores the tokens of a finished sign-in as the session of (provider, subject): signing in again as
  * the same user replaces that session in place (same session_id), another user gets a session of their own.
+ * Refused when the account is not the requester's (initiator-binding.ts); records who completed it and when.
  */
 export async function storeSignedInSession(
   ctx: EngineContext,
@@ -137,16 +158,22 @@ export async function storeSignedInSession(
   dpopKey?: DPoPKey,
 ): Promise<StoredSession> {
   const provider = await ctx.registry.resolve(flow.provider);
-  const fresh = sessionFromTokens({
-    provider: flow.provider,
-    issuer: provider.metadata.issuer,
-    clientId: provider.configuration.clientMetadata().client_id,
-    grant: flow.kind,
-    requestedScope: flow.data.scope,
-    resource: flow.data.resource,
-    tokens,
-    dpopKey,
-  });
+  const subject = tokens.id_token ? tokens.claims()?.sub : undefined;
+  assertCompletedByInitiator(flow.data.initiator, provider.metadata.issuer, subject);
+  const fresh: StoredSession = {
+    ...sessionFromTokens({
+      provider: flow.provider,
+      issuer: provider.metadata.issuer,
+      clientId: provider.configuration.clientMetadata().client_id,
+      grant: flow.kind,
+      requestedScope: flow.data.scope,
+      resource: flow.data.resource,
+      tokens,
+      dpopKey,
+    }),
+    ...(subject ? { completed_by: subject } : {}),
+    completed_at: new Date().toISOString(),
+  };
   const previous = fresh.subject
     ? (await ctx.vault.listSessions({ provider: flow.provider })).find(
         (s) =>

@@ -74,6 +74,11 @@ export class ProviderRegistry {
     return this.#options.timeoutMs;
   }
 
+  /** From the config file (the deployment's), as opposed to a client registered into the store. */
+  isConfigured(name: string): boolean {
+    return Object.hasOwn(this.#options.providers, name);
+  }
+
   staticProviderNames(): string[] {
     return Object.keys(this.#options.providers);
   }

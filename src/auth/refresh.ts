@@ -8,6 +8,8 @@ import { dpopOption } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
+import type { ServerMetadata } from './providers.js';
+import { whyNoRefreshToken } from './refresh-token-note.js';
 import { findSession, secondsLeft, sessionAfterRefresh } from './sessions.js';
 
 /** Tools that use a session refresh it first when its access token expires within this many seconds. */
@@ -108,7 +110,7 @@ async function refreshLocked(
       return { session: current, outcome: 'still_fresh', previous: seen };
     }
     if (current.needs_reauth) throw needsReauthError(current);
-    if (!current.refresh_token) throw noRefreshTokenError(current);
+    if (!current.refresh_token) throw noRefreshTokenError(current, provider.metadata);
     if (provider.settings.clientId !== current.client_id) {
       throw new OAuthToolError(
         'not_configured',
@@ -170,7 +172,7 @@ function needsReauthError(session: StoredSession, cause?: OAuthToolError): OAuth
   );
 }
 
-function noRefreshTokenError(session: StoredSession): OAuthToolError {
+function noRefreshTokenError(session: StoredSession, metadata: ServerMetadata): OAuthToolError {
   return session.grant === 'client_credentials'
     ? new OAuthToolError(
         'invalid_input',
@@ -178,6 +180,6 @@ function noRefreshTokenError(session: StoredSession): OAuthToolError {
       )
     : new OAuthToolError(
         'not_authenticated',
-        `Session "${session.session_id}" has no refresh token (the sign-in did not grant offline_access). Sign in again with oauth_authenticate_user, asking for the offline_access scope to stay signed in.`,
+        `Session "${session.session_id}" has no refresh token, so it cannot be refreshed; sign in again with oauth_authenticate_user. Why: ${whyNoRefreshToken(metadata, { requested: session.requested_scope ?? session.scope, granted: session.scope })}`,
       );
 }

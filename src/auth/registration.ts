@@ -51,7 +51,7 @@ export async function registerClient(ctx: EngineContext, request: RegistrationRe
   const initialAccessToken = expandReference(
     request.initialAccessToken ?? source?.settings.initialAccessToken,
   );
-  const metadata = clientMetadata(request, server);
+  const metadata = clientMetadata(request, server, ctx.callbackUrl ?? LOOPBACK_REDIRECT_URI);
 
   const release = await ctx.vault.lock('registration:names');
   try {
@@ -97,9 +97,11 @@ export async function registerClient(ctx: EngineContext, request: RegistrationRe
 }
 
 /** RFC 7591 section 2 metadata, with defaults for a native app that signs users in with PKCE. */
+/** `defaultRedirect`: where this server's sign-ins return (HTTP mode: `<public-url>/oauth/callback`). */
 function clientMetadata(
   request: RegistrationRequest,
   server: client.ServerMetadata,
+  defaultRedirect: string,
 ): Partial<client.ClientMetadata> {
   const grantTypes = request.grantTypes ?? defaultGrantTypes(request.tokenEndpointAuthMethod, server);
   const authMethod =
@@ -115,11 +117,12 @@ function clientMetadata(
   return {
     ...request.extraMetadata,
     ...(request.clientName ? { client_name: request.clientName } : {}),
-    redirect_uris: request.redirectUris ?? (responseTypes.length > 0 ? [LOOPBACK_REDIRECT_URI] : []),
+    redirect_uris: request.redirectUris ?? (responseTypes.length > 0 ? [defaultRedirect] : []),
     grant_types: grantTypes,
     response_types: responseTypes,
     token_endpoint_auth_method: authMethod,
-    application_type: request.applicationType ?? 'native',
+    // An https redirect (HTTP mode behind a public URL) is a web client's; loopback ones are native (RFC 8252).
+    application_type: request.applicationType ?? (defaultRedirect.startsWith('https:') ? 'web' : 'native'),
     ...(request.scope ? { scope: request.scope } : {}),
   };
 }

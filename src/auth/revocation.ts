@@ -6,6 +6,7 @@ import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
 import { fingerprint } from './secret.js';
 import { findSession } from './sessions.js';
+import { assertMayActAsClient } from './shared-clients.js';
 
 export interface RevocationRequest {
   provider?: string | undefined;
@@ -25,6 +26,7 @@ export interface RevocationResult {
 
 export async function revoke(ctx: EngineContext, request: RevocationRequest): Promise<RevocationResult> {
   if (request.token) {
+    await assertMayActAsClient(ctx, request.provider, 'revoke tokens they pass in');
     const provider = await ctx.registry.resolve(request.provider);
     await revokeOne(provider, request.token, request.tokenTypeHint);
     return {

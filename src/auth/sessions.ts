@@ -26,6 +26,11 @@ export const sessionViewSchema = z.object({
   needs_reauth: z.boolean().optional().describe('true when the refresh token was rejected: sign in again'),
   access_token_sha256: z.string().describe('first 16 hex chars of the SHA-256 of the access token'),
   id_token_claims: z.record(z.string(), z.unknown()).optional(),
+  completed_by: z
+    .string()
+    .optional()
+    .describe('User sign-ins: who completed the sign-in (the ID token subject the server signed in)'),
+  completed_at: z.string().optional().describe('User sign-ins: when the sign-in was completed (ISO 8601)'),
   access_token: z.string().optional().describe('only when the config sets exposeTokens'),
   refresh_token: z.string().optional().describe('only when the config sets exposeTokens'),
   id_token: z.string().optional().describe('only when the config sets exposeTokens'),
@@ -47,6 +52,8 @@ export function toSessionView(session: StoredSession, exposeTokens: boolean, now
     ...(session.needs_reauth ? { needs_reauth: true } : {}),
     access_token_sha256: fingerprint(session.access_token),
     ...(session.id_token_claims ? { id_token_claims: session.id_token_claims } : {}),
+    ...(session.completed_by ? { completed_by: session.completed_by } : {}),
+    ...(session.completed_at ? { completed_at: session.completed_at } : {}),
     ...(exposeTokens
       ? {
           access_token: session.access_token,

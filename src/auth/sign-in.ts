@@ -12,7 +12,15 @@ import { openBrowser } from './browser.js';
 import { pollDeviceFlow, startDeviceFlow } from './device-flow.js';
 import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
-import { errorOf, type FlowOutcome, flowEvents, readFlow, type SignInFlow } from './pending-flows.js';
+import {
+  assertPendingQuota,
+  errorOf,
+  type FlowOutcome,
+  flowEvents,
+  readFlow,
+  type SignInFlow,
+} from './pending-flows.js';
+import { whyNoRefreshToken } from './refresh-token-note.js';
 import { type SessionView, viewSession } from './sessions.js';
 import { withSessionScopes } from './step-up.js';
 
@@ -50,6 +58,8 @@ export interface SignInResult {
   expires_at?: string;
   browser_opened?: boolean;
   session?: SessionView;
+  /** Why the sign-in brought no refresh token (absent when it did). */
+  refresh_token_note?: string;
 }
 
 /** Starts a flow and, for a code flow where allowed, opens the browser at the authorization URL. */
@@ -58,6 +68,7 @@ export async function startSignIn(
   request: SignInRequest,
   options: { openBrowser: boolean },
 ): Promise<SignInResult> {
+  await assertPendingQuota(ctx);
   request = await withSessionScopes(ctx, request);
   const kind = request.flow ?? (await defaultKind(ctx, request.provider));
   const flow =
@@ -122,7 +133,8 @@ export function pendingResult(flow: SignInFlow): SignInResult {
   if (flow.kind === 'authorization_code') {
     return {
       ...base,
-      authorization_url: flow.data.authorization_url,
+      // HTTP mode hands out the start page, which binds the sign-in to the browser that continues.
+      authorization_url: flow.data.start_url ?? flow.data.authorization_url,
       message: `Waiting for the user to sign in. Ask them to open authorization_url in their browser and approve access; ${again} If their browser is on another machine and ends on a page that cannot load (${flow.data.redirect_uri}...), ask them to paste that address and pass it as callback_url with this flow_id.`,
     };
   }
@@ -138,7 +150,9 @@ export function pendingResult(flow: SignInFlow): SignInResult {
 }
 
 function browserUrl(flow: SignInFlow): string | undefined {
-  return flow.kind === 'authorization_code' ? flow.data.authorization_url : undefined;
+  return flow.kind === 'authorization_code'
+    ? (flow.data.start_url ?? flow.data.authorization_url)
+    : undefined;
 }
 
 /**
@@ -190,6 +204,7 @@ async function deliver(ctx: EngineContext, flow: SignInFlow, outcome: FlowOutcom
   await ctx.vault.deleteFlow(flow.flow_id);
   if (flow.kind === 'authorization_code') {
     await ctx.vault.deleteFlowState(flow.data.state);
+    if (flow.data.start_handle) await ctx.vault.deleteFlowStart(flow.data.start_handle);
     await releaseRedirect(ctx, flow.data.redirect_uri, flow.flow_id);
   }
   const base = { flow: flow.kind, flow_id: flow.flow_id, provider: flow.provider };
@@ -202,10 +217,24 @@ async function deliver(ctx: EngineContext, flow: SignInFlow, outcome: FlowOutcom
           'The sign-in finished but its session is gone from the store (revoked meanwhile?). Sign in again.',
         );
       }
+      // The note only explains; metadata that cannot be read now must not fail a finished sign-in.
+      const metadata = session.refresh_token
+        ? undefined
+        : await ctx.registry.discover(session.issuer).then(
+            (found) => found.metadata,
+            () => undefined,
+          );
+      const note =
+        metadata &&
+        whyNoRefreshToken(metadata, {
+          requested: session.requested_scope ?? flow.data.scope,
+          granted: session.scope,
+        });
       return {
         ...base,
         status: 'authenticated',
         session: viewSession(ctx, session),
+        ...(note ? { refresh_token_note: note } : {}),
         message: `Signed in${session.subject ? ` as "${session.subject}"` : ''} at provider "${flow.provider}". Use session_id "${session.session_id}" with the other tools.`,
       };
     }

@@ -39,9 +39,21 @@ export interface AuthorizationServerOptions {
   devicePollInterval?: number;
   /** DPoP (RFC 9449) is on; with this, every DPoP proof must carry a server nonce (RFC 9449 8). */
   dpopNonce?: boolean;
+  /** Switch oidc-provider features off (or on): deviceFlow, revocation, introspection, registration, pushedAuthorizationRequests, dPoP. */
+  features?: Partial<Record<SwitchableFeature, boolean>>;
+  /** More private JWKs for the provider's JWKS, after the generated ones (tests: known or weak keys). */
+  extraKeys?: Record<string, unknown>[];
   /** Where internal server errors go; default one line on stderr (stdout may be the MCP protocol). */
   onServerError?: (error: unknown) => void;
 }
+
+export type SwitchableFeature =
+  | 'deviceFlow'
+  | 'revocation'
+  | 'introspection'
+  | 'registration'
+  | 'pushedAuthorizationRequests'
+  | 'dPoP';
 
 export interface IssueAccessTokenOptions {
   accountId: string;
@@ -107,7 +119,7 @@ export async function startAuthorizationServer(
 
   const provider = new Provider(issuer, {
     clients: [...demoClientMetadata(), ...(options.clients ?? [])],
-    jwks: { keys: await signingKeys() },
+    jwks: { keys: [...(await signingKeys()), ...(options.extraKeys ?? [])] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     findAccount,
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
@@ -129,6 +141,7 @@ export async function startAuthorizationServer(
       registration: { enabled: true },
       registrationManagement: { enabled: true, rotateRegistrationAccessToken: true },
       rpInitiatedLogout: { enabled: false },
+      ...switched(options.features),
       resourceIndicators: {
         enabled: true,
         defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string | string[]) => oneOf,
@@ -195,4 +208,11 @@ export async function startAuthorizationServer(
         server.closeAllConnections();
       }),
   };
+}
+
+function switched(features: AuthorizationServerOptions['features'] = {}) {
+  const entries = Object.entries(features).map(([name, enabled]) => [name, { enabled }]);
+  // client management (RFC 7592) cannot outlive registration
+  if (features.registration === false) entries.push(['registrationManagement', { enabled: false }]);
+  return Object.fromEntries(entries) as Record<string, { enabled: boolean }>;
 }

@@ -1,13 +1,16 @@
-// The streamable HTTP server: /mcp (bearer-protected when http.auth is set), the RFC 9728 metadata,
-// /healthz, Host and Origin checks, a body limit, and a graceful close that lets in-flight requests finish.
+// The streamable HTTP server: /mcp (bearer-protected when http.auth is set), the RFC 9728 metadata, the
+// sign-in pages (/oauth/start, /oauth/callback), /healthz, Host and Origin checks, a body limit, and a
+// graceful close that lets in-flight requests finish.
 
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { ServerContext } from '@modelcontextprotocol/server';
 import { completeAuthorizationCallback } from '../auth/authorization-code.js';
+import type { CallbackPage } from '../auth/callback-page.js';
 import { OAuthEngine } from '../auth/engine.js';
 import { OAuthToolError } from '../auth/errors.js';
+import { handleStartPage } from '../auth/start-page.js';
 import type { Runtime } from '../runtime.js';
 import { createServer } from '../server.js';
 import type { ToolSelection } from '../tools/registry.js';
@@ -33,6 +36,9 @@ export interface RunningHttpServer {
   url: string;
   close(): Promise<void>;
 }
+
+const START_PREFIX = '/oauth/start/';
+const MAX_FORM_BYTES = 4096;
 
 const PRM_PATHS = new Set([
   '/.well-known/oauth-protected-resource',
@@ -62,8 +68,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   );
   const publicUrl = new URL(base);
   const mcpUrl = new URL(`${base}/mcp`);
-  // Sign-ins redirect to this server, so a flow started on one instance can complete on any other.
-  const engine = new OAuthEngine({ ...runtime.engine.ctx, callbackUrl: `${base}/oauth/callback` });
+  // Sign-ins redirect to this server, so a flow started on one instance can complete on any other. Remote
+  // users never get a browser opened on this machine (whose signed-in browser would complete their sign-in).
+  const engine = new OAuthEngine({
+    ...runtime.engine.ctx,
+    callbackUrl: `${base}/oauth/callback`,
+    httpMode: true,
+    openBrowser: false,
+  });
 
   const resource = auth
     ? createResourceServer({
@@ -93,7 +105,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     onerror: (error) => logger.warn(`/mcp request failed: ${error.message}`),
   });
   const checkHost = hostGuard(host, publicUrl);
-  const checkOrigin = originGuard(host, publicUrl, config.http.allowedOrigins);
+  const checkOrigin = originGuard(host, port, publicUrl, config.http.allowedOrigins);
 
   let closing = false;
   let inFlight = 0;
@@ -123,10 +135,22 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     }
     if (path === '/oauth/callback') {
       if (req.method !== 'GET') return sendJson(res, 405, {}, { Allow: 'GET' });
-      // The browser arrives without a bearer token: the single-use `state` of a pending flow is the capability.
-      const page = await completeAuthorizationCallback(engine.ctx, new URL(req.url ?? '/', base));
-      res.writeHead(page.status, page.headers);
-      return void res.end(page.body);
+      // No bearer token here: the single-use `state` finds the flow, the start page's cookie proves the browser.
+      const url = new URL(req.url ?? '/', base);
+      return sendPage(res, await completeAuthorizationCallback(engine.ctx, url, req.headers.cookie));
+    }
+    if (path.startsWith(START_PREFIX)) {
+      if (req.method !== 'GET' && req.method !== 'POST')
+        return sendJson(res, 405, {}, { Allow: 'GET, POST' });
+      const form = req.method === 'POST' ? await readForm(req) : undefined;
+      if (form === null) return sendJson(res, 413, { error: 'request_too_large' });
+      const page = await handleStartPage(engine.ctx, {
+        method: req.method,
+        handle: path.slice(START_PREFIX.length),
+        cookie: req.headers.cookie,
+        form,
+      });
+      return sendPage(res, page);
     }
     if (path === '/mcp') {
       if (!checkOrigin(req, res)) return;
@@ -163,6 +187,21 @@ function requirePrincipal(ctx: ServerContext): string {
   // The bearer gate guarantees a principal; without one no tool may fall back to the shared namespace.
   if (!principal) throw new OAuthToolError('not_authenticated', 'This request carries no verified user.');
   return principal;
+}
+
+function sendPage(res: ServerResponse, page: CallbackPage): void {
+  res.writeHead(page.status, page.headers);
+  res.end(page.body);
+}
+
+/** The start page's form: a few hundred bytes; null when the body is larger than any real one. */
+async function readForm(req: IncomingMessage): Promise<URLSearchParams | null> {
+  let body = '';
+  for await (const chunk of req) {
+    body += (chunk as Buffer).toString('utf8');
+    if (body.length > MAX_FORM_BYTES) return null;
+  }
+  return new URLSearchParams(body);
 }
 
 function sendJson(

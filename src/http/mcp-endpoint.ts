@@ -31,11 +31,15 @@ interface LegacySession {
 /** A 2025-era session idle this long is closed; its client re-initializes on the 404 it then gets. */
 const SESSION_IDLE_MS = 30 * 60_000;
 const MAX_SESSIONS = 1_000;
+/** One user's share: whoever exceeds it is refused, and nobody else notices. */
+export const MAX_SESSIONS_PER_PRINCIPAL = 20;
 
 export class McpEndpoint {
   readonly #options: McpEndpointOptions;
   readonly #modern: ReturnType<typeof createMcpHandler>;
   readonly #sessions = new Map<string, LegacySession>();
+  /** Initializes in progress per principal. */
+  readonly #opening = new Map<string, number>();
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(options: McpEndpointOptions) {
@@ -90,12 +94,40 @@ export class McpEndpoint {
     if (request.method !== 'POST') {
       return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required.');
     }
+    if (principal !== undefined && this.#sessionsOf(principal) >= MAX_SESSIONS_PER_PRINCIPAL) {
+      this.#sweep();
+      if (this.#sessionsOf(principal) >= MAX_SESSIONS_PER_PRINCIPAL) {
+        return jsonRpcError(
+          429,
+          -32000,
+          `You have ${MAX_SESSIONS_PER_PRINCIPAL} open MCP sessions, the most one user may hold. Close unused ones (HTTP DELETE with their Mcp-Session-Id) or wait until idle ones expire (${SESSION_IDLE_MS / 60_000} minutes).`,
+          { 'Retry-After': '60' },
+        );
+      }
+    }
     if (this.#sessions.size >= MAX_SESSIONS) {
       this.#sweep();
       if (this.#sessions.size >= MAX_SESSIONS) {
         return jsonRpcError(503, -32000, 'Too many open MCP sessions; retry later.');
       }
     }
+    // Counted while it initializes, so a burst of parallel initializes cannot slip past the quota.
+    const key = principal ?? '';
+    this.#opening.set(key, (this.#opening.get(key) ?? 0) + 1);
+    try {
+      return await this.#open(request, principal, options);
+    } finally {
+      const left = (this.#opening.get(key) ?? 1) - 1;
+      if (left > 0) this.#opening.set(key, left);
+      else this.#opening.delete(key);
+    }
+  }
+
+  async #open(
+    request: Request,
+    principal: string | undefined,
+    options: { authInfo: AuthInfo } | undefined,
+  ): Promise<Response> {
     const server = this.#options.factory();
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -117,6 +149,12 @@ export class McpEndpoint {
     return response;
   }
 
+  #sessionsOf(principal: string): number {
+    let count = this.#opening.get(principal) ?? 0;
+    for (const session of this.#sessions.values()) if (session.principal === principal) count++;
+    return count;
+  }
+
   #sweep(): void {
     const cutoff = Date.now() - SESSION_IDLE_MS;
     for (const [id, session] of this.#sessions) {
@@ -132,6 +170,11 @@ export class McpEndpoint {
   }
 }
 
-function jsonRpcError(status: number, code: number, message: string): Response {
-  return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status });
+function jsonRpcError(
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
+  return Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status, headers });
 }

@@ -10,6 +10,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import * as client from 'openid-client';
+import { principalFromClaims } from '../auth/initiator-binding.js';
 import { jwksFetchedAt, remoteJwks } from '../auth/jwks.js';
 import { needsInsecureTransport } from '../auth/network-policy.js';
 import type { ProviderRegistry } from '../auth/providers.js';
@@ -30,11 +31,6 @@ export interface TokenVerifierOptions {
   registry: ProviderRegistry;
   logger: Logger;
   timeoutMs: number;
-}
-
-/** The principal a verified token stands for; the vault namespaces every record by it. */
-export function principalFromClaims(iss: string, sub: string): string {
-  return JSON.stringify([iss, sub]);
 }
 
 export class TokenVerifier implements OAuthTokenVerifier {

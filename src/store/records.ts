@@ -40,6 +40,9 @@ export const storedSessionSchema = z.object({
   id_token_claims: z.record(z.string(), z.unknown()).optional(),
   /** The key the access (and refresh) token is bound to, for DPoP sessions. */
   dpop_key: dpopKeySchema.optional(),
+  /** User sign-ins: the subject the AS signed in (ID token `sub`) and when; HTTP mode checks it is the requester. */
+  completed_by: z.string().optional(),
+  completed_at: z.string().optional(),
   /** Set when the AS rejected the refresh token: the user must sign in again. */
   needs_reauth: z.boolean().optional(),
   created_at: z.string(),

@@ -16,7 +16,7 @@ import {
 } from './records.js';
 import type { LockOptions, StoreInfo, TokenStore } from './token-store.js';
 
-/** The global `flowstate:<state>` index entry: which principal's namespace holds the flow. */
+/** The global `flowstate:<state>` and `flowstart:<handle>` index entries: which namespace holds the flow. */
 const flowStateSchema = z.object({ namespace: z.string(), flow_id: z.string() });
 
 export function newId(prefix: 'ses' | 'flw'): string {
@@ -82,26 +82,52 @@ export class Vault implements ProfileSource {
     await this.#store.delete(this.#key(`flow:${id}`));
   }
 
+  /** Live pending sign-ins of this principal (HTTP mode caps them). */
+  async countFlows(): Promise<number> {
+    return (await this.#store.keys(this.#key('flow:'))).length;
+  }
+
   /**
    * A redirect to `/oauth/callback` carries no bearer token, only `state`: this global (un-namespaced)
    * index finds the principal and flow from `state` alone. It expires with the flow.
    */
-  async putFlowState(state: string, flowId: string, expiresAt: string): Promise<void> {
-    const ttlSeconds = Math.max(1, Math.ceil((Date.parse(expiresAt) - Date.now()) / 1000));
-    const entry = { namespace: this.#namespace, flow_id: flowId };
-    await this.#store.set(`flowstate:${state}`, JSON.stringify(entry), { ttlSeconds });
+  putFlowState(state: string, flowId: string, expiresAt: string): Promise<void> {
+    return this.#putFlowIndex(`flowstate:${state}`, flowId, expiresAt);
   }
 
   /** The vault of the principal that started the flow for `state`, and the flow's id. */
-  async findFlowByState(state: string): Promise<{ vault: Vault; flowId: string } | undefined> {
-    const text = await this.#store.get(`flowstate:${state}`);
-    if (text === undefined) return undefined;
-    const entry = parseRecord(`flowstate:${state}`, text, flowStateSchema);
-    return { vault: new Vault(this.#store, entry.namespace), flowId: entry.flow_id };
+  findFlowByState(state: string): Promise<{ vault: Vault; flowId: string } | undefined> {
+    return this.#findFlow(`flowstate:${state}`);
   }
 
   async deleteFlowState(state: string): Promise<void> {
     await this.#store.delete(`flowstate:${state}`);
+  }
+
+  /** HTTP mode's `/oauth/start/<handle>` page, like `state`, reaches the flow without a bearer token. */
+  putFlowStart(handle: string, flowId: string, expiresAt: string): Promise<void> {
+    return this.#putFlowIndex(`flowstart:${handle}`, flowId, expiresAt);
+  }
+
+  findFlowByStart(handle: string): Promise<{ vault: Vault; flowId: string } | undefined> {
+    return this.#findFlow(`flowstart:${handle}`);
+  }
+
+  async deleteFlowStart(handle: string): Promise<void> {
+    await this.#store.delete(`flowstart:${handle}`);
+  }
+
+  async #putFlowIndex(key: string, flowId: string, expiresAt: string): Promise<void> {
+    const ttlSeconds = Math.max(1, Math.ceil((Date.parse(expiresAt) - Date.now()) / 1000));
+    const entry = { namespace: this.#namespace, flow_id: flowId };
+    await this.#store.set(key, JSON.stringify(entry), { ttlSeconds });
+  }
+
+  async #findFlow(key: string): Promise<{ vault: Vault; flowId: string } | undefined> {
+    const text = await this.#store.get(key);
+    if (text === undefined) return undefined;
+    const entry = parseRecord(key, text, flowStateSchema);
+    return { vault: new Vault(this.#store, entry.namespace), flowId: entry.flow_id };
   }
 
   // --- registered client profiles

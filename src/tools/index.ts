@@ -1,6 +1,7 @@
 // Every tool of oauth-mcp, in the order tools/list shows them.
 
 import { callApiTool, userinfoTool } from './api.js';
+import { auditServerTool, getJwksTool, inspectTokenTool } from './diagnostics.js';
 import { discoverTool } from './discovery.js';
 import { deleteClientTool, getClientTool, registerClientTool, updateClientTool } from './registration.js';
 import { listSessionsTool } from './sessions.js';
@@ -22,4 +23,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   updateClientTool,
   deleteClientTool,
   listSessionsTool,
+  inspectTokenTool,
+  getJwksTool,
+  auditServerTool,
 ];

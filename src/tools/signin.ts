@@ -82,6 +82,12 @@ export const authenticateUserTool = defineTool({
     expires_at: z.string().optional().describe('When the pending sign-in expires (ISO 8601)'),
     browser_opened: z.boolean().optional().describe('Whether a browser was opened on this machine'),
     session: sessionViewSchema.optional().describe('The signed-in session, when status is authenticated'),
+    refresh_token_note: z
+      .string()
+      .optional()
+      .describe(
+        'When the sign-in brought no refresh token: the likely reason (offline_access not granted, a vendor parameter needed, the grant not allowed)',
+      ),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   handler: async (args, ctx) => {

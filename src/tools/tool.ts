@@ -5,7 +5,15 @@ import type { z } from 'zod';
 import type { OAuthEngine } from '../auth/engine.js';
 import type { Logger } from '../log.js';
 
-export const TOOLSETS = ['discovery', 'tokens', 'signin', 'registration', 'api', 'sessions'] as const;
+export const TOOLSETS = [
+  'discovery',
+  'tokens',
+  'signin',
+  'registration',
+  'api',
+  'sessions',
+  'diagnostics',
+] as const;
 export type Toolset = (typeof TOOLSETS)[number];
 
 export interface ToolAnnotations {

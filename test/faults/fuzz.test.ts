@@ -158,6 +158,7 @@ describe('fuzzing every tool', () => {
     'oauth_update_client',
     'oauth_delete_client',
     'oauth_list_sessions',
+    'oauth_inspect_token',
     // last: a valid call signs the seeded users out
     'oauth_revoke_access',
   ])('%s answers every random or malformed input with a valid MCP result', async (name) => {

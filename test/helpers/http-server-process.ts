@@ -28,6 +28,8 @@ export interface HttpStartOptions {
   env?: Record<string, string>;
   /** Default: a free port. */
   port?: number;
+  /** Let the server open a browser (no --no-browser, no CI=true): for tests that check it does not. */
+  browserAllowed?: boolean;
 }
 
 export async function startHttpProcess(options: HttpStartOptions): Promise<HttpServerProcess> {
@@ -44,14 +46,14 @@ export async function startHttpProcess(options: HttpStartOptions): Promise<HttpS
       String(port),
       '--config',
       join(dir, 'config.json'),
-      '--no-browser',
+      ...(options.browserAllowed ? [] : ['--no-browser']),
     ].concat(options.args ?? []),
     {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: dir,
         XDG_DATA_HOME: join(dir, 'data'),
-        CI: 'true',
+        ...(options.browserAllowed ? {} : { CI: 'true' }),
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -83,10 +85,14 @@ export async function startHttpProcess(options: HttpStartOptions): Promise<HttpS
   };
 }
 
-/** Runs the CLI to completion (for start-up refusals) and returns its exit code and stderr. */
+/**
+ * Runs the CLI to completion (for start-up refusals) and returns its exit code and stderr. A server that
+ * starts instead of refusing is killed after `timeoutMs` (its code is then null).
+ */
 export async function runHttpCli(
   config: Record<string, unknown>,
   args: string[],
+  timeoutMs = 10_000,
 ): Promise<{ code: number | null; stderr: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'oauth-mcp-http-'));
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config));
@@ -99,7 +105,9 @@ export async function runHttpCli(
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const code = await new Promise<number | null>((done) => child.once('exit', (c) => done(c)));
+  clearTimeout(timer);
   rmSync(dir, { recursive: true, force: true });
   return { code, stderr };
 }

@@ -226,3 +226,51 @@ export async function approveDevice(
   }
   return result;
 }
+
+export interface PageResult {
+  status: number;
+  /** The Location of a redirect. */
+  location?: string;
+  /** Visible text of the page. */
+  text: string;
+  headers: Headers;
+}
+
+/** Requests `url` as this browser (its cookies sent, new ones kept), without following a redirect. */
+export async function visit(url: string, jar: CookieJar, init: RequestInit = {}): Promise<PageResult> {
+  const target = new URL(url);
+  const cookie = jar.header(target);
+  const response = await fetch(target, {
+    ...init,
+    redirect: 'manual',
+    headers: { ...(init.headers as Record<string, string>), ...(cookie && { cookie }) },
+  });
+  jar.store(target, response.headers);
+  const location = response.headers.get('location');
+  return {
+    status: response.status,
+    ...(location ? { location: new URL(location, target).href } : {}),
+    text: textOf(await response.text()),
+    headers: response.headers,
+  };
+}
+
+/**
+ * oauth-mcp's HTTP-mode sign-in start page: opens it and presses its one button. Returns the answer to
+ * the button (a 303 to the authorization server when accepted) and the page that showed it.
+ */
+export async function continueAtStartPage(
+  startUrl: string,
+  jar: CookieJar,
+): Promise<{ page: PageResult; answer: PageResult }> {
+  const target = new URL(startUrl);
+  const cookie = jar.header(target);
+  const response = await fetch(target, { headers: { ...(cookie && { cookie }) }, redirect: 'manual' });
+  jar.store(target, response.headers);
+  const html = await response.text();
+  const page = { status: response.status, text: textOf(html), headers: response.headers };
+  const form = parseForms(html, target)[0];
+  if (!form) return { page, answer: page };
+  const answer = await visit(form.action.href, jar, post(form).init);
+  return { page, answer };
+}

@@ -20,6 +20,8 @@ const config = () => ({
       clientId: DEMO_CLIENTS.confidential.clientId,
       clientSecret: DEMO_CLIENTS.confidential.clientSecret,
       scopes: ['api:read'],
+      // HTTP mode keeps a configured client's secret from its users unless the provider opts in.
+      sharedClientCredentials: true,
     },
   },
   defaultProvider: 'demo',
@@ -67,7 +69,7 @@ describe('bad requests', () => {
   it('refuses a request from a foreign Origin with 403 (DNS rebinding, cross-site)', async () => {
     const response = await post(initialize, { Origin: 'https://evil.example' });
     expect(response.status).toBe(403);
-    const allowed = await post(initialize, { Origin: 'http://localhost:3000' });
+    const allowed = await post(initialize, { Origin: `http://localhost:${new URL(server.origin).port}` });
     expect(allowed.status).toBe(200);
     await allowed.body?.cancel();
     await stillServes();

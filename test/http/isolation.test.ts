@@ -42,6 +42,7 @@ beforeAll(async () => {
           clientSecret: DEMO_CLIENTS.confidential.clientSecret,
           scopes: ['api:read'],
           resource: DEMO_RESOURCE,
+          sharedClientCredentials: true,
         },
       },
       defaultProvider: 'demo',

@@ -11,7 +11,7 @@ import {
   startHttpProcess,
 } from '../helpers/http-server-process.js';
 import { useRedisServer } from '../helpers/redis-server.js';
-import { signIn } from '../helpers/user-agent.js';
+import { CookieJar, continueAtStartPage, signIn, visit } from '../helpers/user-agent.js';
 
 const AUDIENCE = 'https://mcp.team.test/mcp';
 const MCP_SCOPES = 'mcp:tools:read mcp:tools:execute';
@@ -58,6 +58,7 @@ beforeAll(async () => {
         clientSecret: DEMO_CLIENTS.confidential.clientSecret,
         scopes: ['api:read'],
         resource: DEMO_RESOURCE,
+        sharedClientCredentials: true,
       },
     },
     defaultProvider: 'team',
@@ -109,15 +110,19 @@ describe('two instances on one redis-server', () => {
       flow_id: string;
       authorization_url: string;
     };
-    expect(new URL(authorization_url).searchParams.get('redirect_uri')).toBe(`${one.origin}/oauth/callback`);
+    expect(authorization_url.startsWith(`${one.origin}/oauth/start/`)).toBe(true);
 
-    const { finalUrl } = await signIn(authorization_url, { login: 'alice' });
+    const jar = new CookieJar();
+    const { answer } = await continueAtStartPage(authorization_url, jar);
+    const toAs = answer.location as string;
+    expect(new URL(toAs).searchParams.get('redirect_uri')).toBe(`${one.origin}/oauth/callback`);
+    const { finalUrl } = await signIn(toAs, { login: 'alice', jar });
     const callback = new URL(finalUrl);
     expect(callback.pathname).toBe('/oauth/callback');
     // The load balancer sends the browser's callback to instance 2.
-    const page = await fetch(`${two.origin}${callback.pathname}${callback.search}`);
+    const page = await visit(`${two.origin}${callback.pathname}${callback.search}`, jar);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('Signed in');
+    expect(page.text).toContain('Signed in');
 
     const finished = await onTwo.callTool('oauth_authenticate_user', { flow_id, wait_seconds: 0 });
     expect(finished.isError).toBeFalsy();
@@ -126,7 +131,7 @@ describe('two instances on one redis-server', () => {
       session: { provider: 'team', subject: 'alice', grant: 'authorization_code' },
     });
 
-    const replay = await fetch(`${one.origin}${callback.pathname}${callback.search}`);
-    expect(await replay.text()).not.toContain('Signed in');
+    const replay = await visit(`${one.origin}${callback.pathname}${callback.search}`, jar);
+    expect(replay.text).not.toContain('Signed in');
   });
 });

@@ -3,6 +3,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserLauncher, desktopAvailable } from '../../src/auth/browser.js';
+import type { EngineContext } from '../../src/auth/engine-context.js';
+import { completePastedCallback } from '../../src/auth/pasted-callback.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { type InProcessServer, startInProcess, toolError } from '../helpers/in-process-server.js';
 import { demoConfig } from '../helpers/signed-in-session.js';
@@ -22,6 +24,15 @@ describe('desktop detection', () => {
     expect(desktopAvailable('win32', { SSH_CLIENT: '10.0.0.2 5 22' })).toBe(false);
     expect(desktopAvailable('darwin', { SSH_TTY: '/dev/ttys001', DISPLAY: 'localhost:10.0' })).toBe(false);
     expect(browserLauncher('https://a.example/', 'darwin', { SSH_TTY: '/dev/ttys001' })).toBeUndefined();
+  });
+});
+
+describe('pasted callback in HTTP mode', () => {
+  it('is refused: there the sign-in is bound to the browser that started it', async () => {
+    const ctx = { callbackUrl: 'https://mcp.example.com/oauth/callback' } as EngineContext;
+    await expect(
+      completePastedCallback(ctx, 'flw_abcdefghij', 'https://mcp.example.com/oauth/callback?code=c&state=s'),
+    ).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('HTTP mode') });
   });
 });
 

@@ -22,6 +22,9 @@ const DESIGN_TOOL_NAMES = [
   'oauth_delete_client',
   'oauth_list_sessions',
   'oauth_call_api',
+  'oauth_inspect_token',
+  'oauth_get_jwks',
+  'oauth_audit_server',
 ];
 
 describe('tool definitions', () => {
