@@ -5,8 +5,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { OAuthToolError } from './auth/errors.js';
-import { urlProblem } from './auth/network-policy.js';
+import { applyPreset, presetProblems } from './auth/presets.js';
 import { privateKeyProblem } from './auth/private-key.js';
+import { urlProblem } from './net/outbound-policy.js';
 
 const serverUrl = z.string().superRefine((value, ctx) => {
   const problem = urlProblem(value);
@@ -34,9 +35,76 @@ export const apiAuthSchema = z
 export type ApiAuth = z.infer<typeof apiAuthSchema>;
 const FRAMING_HEADERS = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'cookie']);
 
-export const providerSchema = z
+/** RFC 8414 metadata a provider may give itself: URLs are checked like the issuer; other fields are kept as given. */
+const metadataSchema = z
   .object({
-    issuer: serverUrl.describe('The authorization server issuer URL'),
+    issuer: serverUrl.optional(),
+    authorization_endpoint: serverUrl.optional(),
+    token_endpoint: serverUrl.optional(),
+    revocation_endpoint: serverUrl.optional(),
+    introspection_endpoint: serverUrl.optional(),
+    device_authorization_endpoint: serverUrl.optional(),
+    userinfo_endpoint: serverUrl.optional(),
+    jwks_uri: serverUrl.optional(),
+    registration_endpoint: serverUrl.optional(),
+    pushed_authorization_request_endpoint: serverUrl.optional(),
+    end_session_endpoint: serverUrl.optional(),
+  })
+  .catchall(z.unknown());
+export type ConfiguredMetadata = z.infer<typeof metadataSchema>;
+
+/** Parameters oauth-mcp sets itself; a provider's extra parameters may not replace them. */
+const RESERVED_PARAMETERS = new Set([
+  'client_id',
+  'client_secret',
+  'client_assertion',
+  'client_assertion_type',
+  'redirect_uri',
+  'response_type',
+  'state',
+  'nonce',
+  'code',
+  'code_challenge',
+  'code_challenge_method',
+  'code_verifier',
+  'grant_type',
+  'refresh_token',
+  'device_code',
+  'scope',
+  'resource',
+  'request_uri',
+]);
+const extraParameters = z.record(
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'a parameter name')
+    .refine((name) => !RESERVED_PARAMETERS.has(name), {
+      message: 'oauth-mcp sets this parameter itself (use "scopes", "resource" or "redirectUri" instead)',
+    }),
+  z.string(),
+);
+
+export const PRESETS = ['github', 'google', 'microsoft-entra', 'okta', 'auth0', 'keycloak'] as const;
+
+const providerFields = z
+  .object({
+    /** The authorization server issuer URL; filled by `preset` (or `metadata.issuer`) when absent. */
+    issuer: serverUrl.describe('The authorization server issuer URL').optional(),
+    /** A known provider whose issuer, endpoints and quirks fill what this entry does not set. */
+    preset: z.enum(PRESETS).optional(),
+    /** Preset fields: Entra tenant (id, domain, organizations, common), Okta/Auth0/Keycloak domain, Keycloak realm. */
+    tenant: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+$/, 'a tenant id or domain')
+      .optional(),
+    domain: z.string().min(1).optional(),
+    realm: z.string().min(1).optional(),
+    /** The API the tokens are for, where the AS wants an `audience` (Auth0) or a `.default` scope (Entra). */
+    audience: z.string().min(1).optional(),
+    /** Read the server's discovery documents (default true); false uses `metadata` alone. */
+    discovery: z.boolean().optional(),
+    /** RFC 8414 metadata merged over discovery, or used instead of it with `discovery: false`. */
+    metadata: metadataSchema.optional(),
     clientId: z.string().min(1).optional(),
     clientSecret: z.string().min(1).optional(),
     /** Default: client_secret_basic with a secret, private_key_jwt with a clientPrivateKey, none without. */
@@ -56,6 +124,16 @@ export const providerSchema = z
     apiAuth: apiAuthSchema.optional(),
     /** Default scopes of sign-ins and client-credentials grants. */
     scopes: z.array(z.string().min(1)).optional(),
+    /** How scopes are joined in requests: " " (RFC 6749, default) or "," for servers that need commas. */
+    scopeSeparator: z.enum([' ', ',']).optional(),
+    /** Ask sign-ins for offline_access (a refresh token) when the server lists it. Default true. */
+    offlineAccess: z.boolean().optional(),
+    /** Extra parameters of authorization and device authorization requests (audience, access_type, acr_values, ...). */
+    authorizationParams: extraParameters.optional(),
+    /** Extra parameters of every token request (audience, ...). */
+    tokenParams: extraParameters.optional(),
+    /** JWT `typ` values accepted when an access token is checked locally; default ["at+jwt"] (RFC 9068). */
+    jwtTypes: z.array(z.string().min(1)).min(1).optional(),
     /** RFC 8707 resource indicator sent with token requests. */
     resource: serverUrl.optional(),
     /** A fixed redirect URI; default: a loopback listener on 127.0.0.1 with an ephemeral port. */
@@ -65,6 +143,14 @@ export const providerSchema = z
     /** RFC 7591 initial access token for registering clients on this AS. */
     initialAccessToken: z.string().min(1).optional(),
     /**
+     * Origins oauth_call_api may send this provider's tokens to. When set, it replaces "api.allowedOrigins"
+     * for this provider, and no other provider's tokens go to these origins.
+     */
+    apiOrigins: z
+      .array(serverUrl)
+      .optional()
+      .describe("Origins oauth_call_api may send this provider's tokens to"),
+    /**
      * HTTP mode: let every user act as this client with its secret (client-credentials tokens, introspecting
      * and revoking tokens they pass in). Default false: users only sign themselves in with it.
      */
@@ -72,11 +158,59 @@ export const providerSchema = z
   })
   .strict();
 
+export type ProviderInput = z.infer<typeof providerFields>;
+export type ProviderConfig = ProviderInput & { issuer: string };
+
+export const providerSchema = providerFields
+  .superRefine((provider, ctx) => {
+    for (const problem of presetProblems(provider)) ctx.addIssue({ code: 'custom', ...problem });
+    const given = provider.issuer && provider.metadata?.issuer;
+    if (given && provider.metadata?.issuer !== provider.issuer) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metadata', 'issuer'],
+        message: `differs from "issuer" (${provider.issuer}); give the issuer once`,
+      });
+    }
+    if (!provider.issuer && !provider.metadata?.issuer && !provider.preset) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['issuer'],
+        message: `is required (or a "preset": ${PRESETS.join(', ')})`,
+      });
+    }
+  })
+  .transform((provider): ProviderConfig => applyPreset(provider))
+  .superRefine((provider, ctx) => {
+    if (
+      provider.discovery === false &&
+      !provider.metadata?.token_endpoint &&
+      !provider.metadata?.authorization_endpoint
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['metadata'],
+        message:
+          'with "discovery": false, give the endpoints in "metadata" (at least token_endpoint, with RFC 8414 names such as authorization_endpoint, device_authorization_endpoint, revocation_endpoint)',
+      });
+    }
+  });
+
+/**
+ * Provider names are the user's: checked through a Map, because a record drops `__proto__` and plain
+ * lookups find `constructor` on Object.prototype. The result is a plain object of own properties.
+ */
+const providersSchema = z
+  .preprocess(
+    (value) =>
+      value && typeof value === 'object' && !Array.isArray(value) ? new Map(Object.entries(value)) : value,
+    z.map(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _ . -'), providerSchema),
+  )
+  .transform((providers): Record<string, ProviderConfig> => Object.fromEntries(providers));
+
 export const configSchema = z
   .object({
-    providers: z
-      .record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, _ . -'), providerSchema)
-      .default({}),
+    providers: providersSchema.default({}),
     defaultProvider: z.string().optional(),
     store: z
       .object({
@@ -89,6 +223,11 @@ export const configSchema = z
       .default({ type: 'auto' }),
     /** Put raw access/refresh tokens and client secrets in tool output. Default false. */
     exposeTokens: z.boolean().default(false),
+    /**
+     * `allowedOrigins`: API origins open to the tokens of every provider in this file that has no
+     * `apiOrigins` of its own (and of clients registered at their issuers); origins a provider lists in
+     * its `apiOrigins` stay that provider's.
+     */
     api: z
       .object({
         allowedOrigins: z.array(serverUrl).default([]),
@@ -97,6 +236,21 @@ export const configSchema = z
       })
       .strict()
       .default({ allowedOrigins: [] }),
+    network: z
+      .object({
+        /**
+         * Let every outbound request reach loopback, private (10/8, 172.16/12, 192.168/16, 100.64/10),
+         * link-local (169.254/16, fe80::/10, cloud metadata) and unique-local (fc00::/7) addresses. Default
+         * false: only URLs this file names (issuers, API origins, http.auth issuer) may be such addresses;
+         * URLs from a model or from an authorization server's answers must resolve to public addresses.
+         */
+        allowPrivate: z
+          .boolean()
+          .default(false)
+          .describe('Allow outbound requests to loopback, private and link-local addresses for any URL'),
+      })
+      .strict()
+      .default({ allowPrivate: false }),
     http: z
       .object({
         auth: z
@@ -140,7 +294,7 @@ export const configSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    if (config.defaultProvider && !(config.defaultProvider in config.providers)) {
+    if (config.defaultProvider && !Object.hasOwn(config.providers, config.defaultProvider)) {
       ctx.addIssue({
         code: 'custom',
         path: ['defaultProvider'],
@@ -149,8 +303,20 @@ export const configSchema = z
     }
   });
 
-export type ProviderConfig = z.infer<typeof providerSchema>;
 export type Config = z.infer<typeof configSchema>;
+
+/** URLs the operator wrote (or --demo added): their origins may be loopback or private addresses. */
+export function configuredUrls(config: Config): string[] {
+  return [
+    ...Object.values(config.providers).flatMap((provider) => [
+      provider.issuer,
+      ...Object.values(provider.metadata ?? {}).filter((value): value is string => typeof value === 'string'),
+      ...(provider.apiOrigins ?? []),
+    ]),
+    ...config.api.allowedOrigins,
+    ...(config.http.auth ? [config.http.auth.issuer] : []),
+  ];
+}
 
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {
   if (process.platform === 'win32' && env.APPDATA) return join(env.APPDATA, 'oauth-mcp');

@@ -4,8 +4,10 @@
 import { desktopAvailable } from './auth/browser.js';
 import { OAuthEngine } from './auth/engine.js';
 import { ProviderRegistry } from './auth/providers.js';
-import type { Config } from './config.js';
+import { type Config, configuredUrls } from './config.js';
 import type { Logger } from './log.js';
+import { guardedFetch } from './net/guarded-fetch.js';
+import { OutboundPolicy } from './net/outbound-policy.js';
 import { openStore } from './store/index.js';
 import type { TokenStore } from './store/token-store.js';
 import { Vault } from './store/vault.js';
@@ -42,6 +44,14 @@ export async function createRuntime(
     defaultProvider: config.defaultProvider,
     timeoutMs: config.timeoutMs,
     profiles: vault,
+    logger,
+    sharedApiOrigins: config.api.allowedOrigins,
+    fetch: guardedFetch(
+      new OutboundPolicy({
+        configuredUrls: configuredUrls(config),
+        allowPrivate: config.network.allowPrivate,
+      }),
+    ),
   });
   const env = options.env ?? process.env;
   const engine = new OAuthEngine({
@@ -52,7 +62,6 @@ export async function createRuntime(
     openBrowser: config.openBrowser && !isTruthy(env.CI) && !isTruthy(env.OAUTH_MCP_NO_BROWSER),
     headless: !desktopAvailable(process.platform, env),
     callbackUrl: options.callbackUrl,
-    allowedApiOrigins: config.api.allowedOrigins,
     apiAuthByOrigin: config.api.apiAuth,
   });
   return { config, logger, store, engine, close: () => store.close() };

@@ -1,15 +1,16 @@
 // Calls a protected resource with a session's access token (RFC 6750 Bearer, another scheme or header
-// as `apiAuth` says, or DPoP), only at allowed origins; refreshes once on a 401 that says the token is
-// bad. Hand-written on fetch: openid-client's fetchProtectedResource takes no AbortSignal, always
-// sends `Authorization: Bearer|DPoP`, and would apply the AS's transport policy, not the API's.
+// as `apiAuth` says, or DPoP), only at its provider's API origins; refreshes once on a 401 that says
+// the token is bad. Hand-written on fetch: openid-client's fetchProtectedResource takes no
+// AbortSignal, always sends `Authorization: Bearer|DPoP`, and would apply the AS's transport policy.
 
+import { urlProblem } from '../net/outbound-policy.js';
 import { apiAuthFor, type Credential, credentialFor, credentialHeader } from './api-auth.js';
 import { requestBody, requestHeaders } from './api-request.js';
 import { type API_METHODS, DEFAULT_MAX_BODY_BYTES, type ResponseView, viewResponse } from './api-response.js';
+import { type Deadline, deadline } from './deadline.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
-import { urlProblem } from './network-policy.js';
 import { findSession } from './sessions.js';
 import { insufficientScopeError, parseChallenges, withSessionToken } from './token-rejection.js';
 
@@ -41,9 +42,10 @@ export interface ApiCallResult extends ResponseView {
 }
 
 export async function callApi(ctx: EngineContext, request: ApiCallRequest): Promise<ApiCallResult> {
-  const target = checkTarget(ctx, request.url, request.query);
+  const target = parseTarget(request.url, request.query);
   const method = request.method ?? 'GET';
   const found = await findSession(ctx, request);
+  await checkOrigin(ctx, found.provider, target);
   const { settings } = await ctx.registry.settings(found.provider);
   const auth = apiAuthFor(ctx, settings.apiAuth, target.origin);
   const headers = requestHeaders(request, credentialHeader(auth));
@@ -61,6 +63,7 @@ export async function callApi(ctx: EngineContext, request: ApiCallRequest): Prom
     (sent) => (sent.response.status === 401 ? challengesOf(sent.response) : undefined),
     async (sent) => {
       await sent.response.body?.cancel().catch(() => undefined);
+      sent.timeout.release();
     },
   );
   const status = response.response.status;
@@ -68,6 +71,7 @@ export async function callApi(ctx: EngineContext, request: ApiCallRequest): Prom
     const stepUp = insufficientScopeError(session, challengesOf(response.response), target.origin);
     if (stepUp) {
       await response.response.body?.cancel().catch(() => undefined);
+      response.timeout.release();
       throw stepUp;
     }
   }
@@ -79,6 +83,8 @@ export async function callApi(ctx: EngineContext, request: ApiCallRequest): Prom
     });
   } catch (error) {
     throw fetchError(error, request.signal, response.timeout, response.url);
+  } finally {
+    response.timeout.release();
   }
   return {
     ...view,
@@ -93,33 +99,31 @@ function challengesOf(response: Response) {
   return parseChallenges(response.headers.get('www-authenticate'));
 }
 
-function checkTarget(ctx: EngineContext, url: string, query: Record<string, string> | undefined): URL {
+function parseTarget(url: string, query: Record<string, string> | undefined): URL {
   const problem = urlProblem(url);
-  if (problem) throw new OAuthToolError('invalid_input', `Cannot call ${JSON.stringify(url)}: ${problem}.`);
+  if (problem) throw new OAuthToolError('invalid_input', `Cannot call that URL: ${problem}.`);
   const target = new URL(url);
-  if (target.username || target.password) {
-    throw new OAuthToolError(
-      'invalid_input',
-      'The URL must not contain a user name or password; the session token is the credential.',
-    );
-  }
-  const allowed = ctx.allowedApiOrigins.map((origin) => new URL(origin).origin);
-  if (!allowed.includes(target.origin)) {
-    throw new OAuthToolError(
-      'forbidden',
-      `${target.origin} is not an allowed API origin, so no token is sent there. ${allowed.length ? `Allowed: ${allowed.join(', ')}.` : 'None is allowed yet.'} To allow it, add "${target.origin}" to "api.allowedOrigins" in the oauth-mcp config and restart.`,
-    );
-  }
   for (const [name, value] of Object.entries(query ?? {})) target.searchParams.append(name, value);
   target.hash = '';
   return target;
+}
+
+/** A provider's token goes only to that provider's API origins (config `apiOrigins`, else `api.allowedOrigins`). */
+async function checkOrigin(ctx: EngineContext, provider: string, target: URL): Promise<void> {
+  const allowed = await ctx.registry.apiOrigins(provider);
+  if (allowed.includes(target.origin)) return;
+  throw new OAuthToolError(
+    'forbidden',
+    `${target.origin} is not an API origin of provider "${provider}", so its token is not sent there. ${allowed.length ? `Allowed for "${provider}": ${allowed.join(', ')}.` : `None is allowed for "${provider}" yet.`} To allow it, add "${target.origin}" to that provider's "apiOrigins" (or, when only one provider uses it, to "api.allowedOrigins") in the oauth-mcp config and restart.`,
+  );
 }
 
 interface Sent {
   response: Response;
   url: URL;
   redirectNotFollowed?: string;
-  timeout: AbortSignal;
+  /** Covers the request and reading the body; the caller releases it. */
+  timeout: Deadline;
 }
 
 /** One request, following redirects only within the same origin so the token never leaves it. */
@@ -132,8 +136,8 @@ async function send(
   body: string | undefined,
   credential: Credential,
 ): Promise<Sent> {
-  const timeout = AbortSignal.timeout(ctx.timeoutMs);
-  const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
+  const timeout = deadline(ctx.timeoutMs, callerSignal);
+  const { signal } = timeout;
   const hopHeaders = new Headers(headers);
   let url = target;
   let currentMethod = method;
@@ -141,13 +145,14 @@ async function send(
   for (let hop = 0; ; hop++) {
     let response: Response;
     try {
-      response = await fetchWithCredential(credential, url, {
+      response = await fetchWithCredential(ctx, credential, url, {
         method: currentMethod,
         headers: hopHeaders,
         body: currentBody,
         signal,
       });
     } catch (error) {
+      timeout.release();
       throw fetchError(error, callerSignal, timeout, url);
     }
     const location = response.headers.get('location');
@@ -180,6 +185,7 @@ async function send(
 
 /** One request with the credential (a fresh DPoP proof each time), sent again once with a server nonce. */
 async function fetchWithCredential(
+  ctx: EngineContext,
   credential: Credential,
   url: URL,
   init: { method: string; headers: Headers; body: string | undefined; signal: AbortSignal },
@@ -187,7 +193,7 @@ async function fetchWithCredential(
   for (let attempt = 0; ; attempt++) {
     const headers = new Headers(init.headers);
     await credential.apply(headers, url, init.method);
-    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
+    const response = await ctx.registry.fetch(url, { ...init, headers, redirect: 'manual' });
     if (attempt > 0 || !credential.wantsRetry(response, url)) return response;
     await response.body?.cancel().catch(() => undefined);
   }
@@ -196,7 +202,7 @@ async function fetchWithCredential(
 function fetchError(
   error: unknown,
   callerSignal: AbortSignal | undefined,
-  timeout: AbortSignal,
+  timeout: Deadline,
   url: URL,
 ): OAuthToolError {
   if (callerSignal?.aborted) {
@@ -206,7 +212,7 @@ function fetchError(
       { cause: error },
     );
   }
-  if (timeout.aborted) {
+  if (timeout.timedOut) {
     return new OAuthToolError(
       'timeout',
       `The request to ${url.origin} timed out: the API did not answer in time. Check that it is up, or raise "timeoutMs" in the config.`,

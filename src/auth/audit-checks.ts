@@ -1,6 +1,7 @@
 // The server audit's judgement: authorization server metadata against RFC 9700 (OAuth 2.0 Security BCP)
 // and the MCP authorization spec, section by section. Pure: metadata and the JWKS report in, checks out.
 
+import { isLoopbackHost } from '../net/outbound-policy.js';
 import { jwksChecks } from './audit-keys.js';
 import { mcpChecks } from './audit-mcp.js';
 import {
@@ -14,7 +15,6 @@ import {
   section,
   warn,
 } from './audit-verdict.js';
-import { isLoopbackHost } from './network-policy.js';
 import type { ServerMetadata } from './providers.js';
 
 export type { AuditCheck, AuditSection, AuditStatus, JwksFindings } from './audit-verdict.js';

@@ -16,11 +16,12 @@ import {
   newFlowHeader,
   readFlow,
   recordOutcome,
+  resolveFlowProvider,
   type SignInFlow,
   saveFlow,
-  signInScope,
   storeSignedInSession,
 } from './pending-flows.js';
+import { authorizationParameters, signInScope, tokenParameters } from './provider-parameters.js';
 
 export type CodeFlow = Extract<SignInFlow, { kind: 'authorization_code' }>;
 
@@ -48,7 +49,7 @@ export async function startAuthorizationCode(
   }
   const scope = signInScope(provider, request.scopes);
   const resource = request.resource ?? provider.settings.resource;
-  const header = newFlowHeader(provider.name, CODE_FLOW_TTL_SECONDS);
+  const header = newFlowHeader(provider, CODE_FLOW_TTL_SECONDS);
   const redirectUri = await redirectUriFor(ctx, provider.settings.redirectUri, header);
   try {
     const codeVerifier = client.randomPKCECodeVerifier();
@@ -69,15 +70,19 @@ export async function startAuthorizationCode(
     if (dpopKey)
       parameters.dpop_jkt = await (await dpopHandle(provider.configuration, dpopKey)).calculateThumbprint();
     // Refresh tokens need consent on oidc-provider (and many others) when offline_access is asked for.
-    const prompt = request.prompt ?? (scope.split(' ').includes('offline_access') ? 'consent' : undefined);
+    const prompt =
+      request.prompt ??
+      provider.settings.authorizationParams?.prompt ??
+      (scope.split(' ').includes('offline_access') ? 'consent' : undefined);
     if (prompt) parameters.prompt = prompt;
+    const sent = authorizationParameters(provider.settings, parameters);
     const usePar =
       provider.settings.usePar || provider.metadata.require_pushed_authorization_requests === true;
     let authorizationUrl: URL;
     try {
       authorizationUrl = usePar
-        ? await client.buildAuthorizationUrlWithPAR(provider.configuration, parameters)
-        : client.buildAuthorizationUrl(provider.configuration, parameters);
+        ? await client.buildAuthorizationUrlWithPAR(provider.configuration, sent)
+        : client.buildAuthorizationUrl(provider.configuration, sent);
     } catch (error) {
       throw toToolError(error, `starting a sign-in at provider "${provider.name}"`);
     }
@@ -169,7 +174,7 @@ async function redeem(ctx: EngineContext, flow: CodeFlow, callbackUrl: URL): Pro
   const response = new URL(flow.data.redirect_uri);
   response.search = callbackUrl.search;
   try {
-    const provider = await ctx.registry.resolve(flow.provider);
+    const provider = await resolveFlowProvider(ctx, flow);
     const dpopKey = flow.data.dpop_key;
     const tokens = await client.authorizationCodeGrant(
       provider.configuration,
@@ -179,7 +184,7 @@ async function redeem(ctx: EngineContext, flow: CodeFlow, callbackUrl: URL): Pro
         expectedState: flow.data.state,
         ...(flow.data.nonce ? { expectedNonce: flow.data.nonce, idTokenExpected: true } : {}),
       },
-      flow.data.resource ? { resource: flow.data.resource } : undefined,
+      tokenParameters(provider.settings, flow.data.resource ? { resource: flow.data.resource } : {}),
       await dpopOption(provider.configuration, dpopKey),
     );
     const session = await storeSignedInSession(ctx, flow, tokens, dpopKey);

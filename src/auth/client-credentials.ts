@@ -2,10 +2,12 @@
 
 import * as client from 'openid-client';
 import type { StoredSession } from '../store/records.js';
+import { bindingMismatch } from './binding.js';
 import { dpopOption, newDPoPKey } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
+import { tokenParameters, USER_SCOPES } from './provider-parameters.js';
 import { isConfidential } from './providers.js';
 import { secondsLeft, sessionFromTokens } from './sessions.js';
 import { assertMayActAsClient } from './shared-clients.js';
@@ -37,14 +39,15 @@ export async function clientCredentials(
       `Provider "${name}" has no client secret or private key, so it cannot use the client-credentials grant (only confidential clients can). Configure "clientSecret" (or "clientPrivateKey" with tokenEndpointAuthMethod "private_key_jwt") or use oauth_authenticate_user.`,
     );
   }
-  const scope = (request.scopes ?? settings.scopes ?? [])
-    .filter((s) => s !== 'openid' && s !== 'offline_access')
-    .join(' ');
+  const scope = (request.scopes ?? settings.scopes ?? []).filter((s) => !USER_SCOPES.has(s)).join(' ');
   const resource = request.resource ?? settings.resource;
 
   if (!request.forceNew) {
+    // Only a token of this provider's current server and client: the name may point elsewhere now.
     const reusable = (await ctx.vault.listSessions({ provider: name }))
-      .filter((s) => s.grant === 'client_credentials' && s.client_id === settings.clientId)
+      .filter(
+        (s) => s.grant === 'client_credentials' && !bindingMismatch(s, settings.issuer, settings.clientId),
+      )
       .filter((s) => sameScope(s.requested_scope ?? s.scope, scope) && s.resource === resource)
       .filter((s) => secondsLeft(s) > REUSE_MARGIN_SECONDS)
       .at(-1);
@@ -52,9 +55,10 @@ export async function clientCredentials(
   }
 
   const provider = await ctx.registry.resolve(name);
-  const parameters: Record<string, string> = {};
-  if (scope) parameters.scope = scope;
-  if (resource) parameters.resource = resource;
+  const parameters = tokenParameters(settings, {
+    ...(scope ? { scope } : {}),
+    ...(resource ? { resource } : {}),
+  });
   const dpopKey = settings.dpop ? await newDPoPKey() : undefined;
   let tokens: Awaited<ReturnType<typeof client.clientCredentialsGrant>>;
   try {
@@ -87,7 +91,7 @@ async function dropSupersededMachineSessions(ctx: EngineContext, current: Stored
     (s) =>
       s.session_id !== current.session_id &&
       s.grant === 'client_credentials' &&
-      s.client_id === current.client_id &&
+      !bindingMismatch(s, current.issuer, current.client_id) &&
       sameScope(s.requested_scope ?? s.scope, current.requested_scope ?? current.scope) &&
       s.resource === current.resource,
   );

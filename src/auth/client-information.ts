@@ -3,10 +3,10 @@
 
 import { z } from 'zod';
 import { type ProviderConfig, TOKEN_ENDPOINT_AUTH_METHODS } from '../config.js';
+import { isLoopbackHost } from '../net/outbound-policy.js';
 import type { ClientProfile } from '../store/records.js';
 import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
-import { isLoopbackHost } from './network-policy.js';
 import { fingerprint } from './secret.js';
 
 /** RFC 8252 section 7.3: a native client's loopback redirect; the AS must accept any port on it. */
@@ -81,10 +81,10 @@ export function validateClientInformation(
   return info;
 }
 
-/** The stored profile's fields from a client information response; `base` keeps issuer and resource. */
+/** The stored profile's fields from a client information response; `base` keeps the server's settings. */
 export function profileFromClientInformation(
   info: ClientInformation,
-  base: { issuer: string; resource?: string },
+  base: ProviderConfig,
   previous?: Pick<ClientProfile, 'registration_access_token' | 'registration_client_uri'>,
 ): Pick<
   ClientProfile,

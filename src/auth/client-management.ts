@@ -1,6 +1,7 @@
 // Client configuration management (RFC 7592): read, update (full replacement) and delete a registered
 // client with its registration access token, keeping the stored profile in step with the server.
 
+import { managementUrlProblem } from '../net/outbound-policy.js';
 import type { ClientProfile } from '../store/records.js';
 import {
   type ClientInformation,
@@ -15,7 +16,7 @@ import {
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
-import { urlProblem } from './network-policy.js';
+import { serverSettings } from './server-metadata.js';
 
 /** RFC 7592 section 2.2: the client must not send these back on update. */
 const SERVER_ONLY_FIELDS = [
@@ -128,10 +129,9 @@ async function save(
   profile: ClientProfile,
   info: ClientInformation,
 ): Promise<ClientProfile> {
-  const { issuer, resource } = profile.settings;
   const next: ClientProfile = {
     ...profile,
-    ...profileFromClientInformation(info, { issuer, ...(resource ? { resource } : {}) }, profile),
+    ...profileFromClientInformation(info, serverSettings(profile.settings.issuer, profile.settings), profile),
     updated_at: new Date().toISOString(),
   };
   ctx.logger.addSecret(next.settings.clientSecret);
@@ -165,16 +165,18 @@ async function manage(
       `Cannot manage client "${profile.name}": the authorization server gave no registration access token and client URI when it was registered, so it does not offer RFC 7592 management for it.${method === 'DELETE' ? ' Pass local_only: true to forget the profile here.' : ''}`,
     );
   }
-  const problem = urlProblem(uri);
+  const { issuer } = profile.settings;
+  const server = await ctx.registry.discover(issuer);
+  const problem = managementUrlProblem(uri, [issuer, server.metadata.registration_endpoint]);
   if (problem)
     throw new OAuthToolError(
       'forbidden',
-      `Cannot use the registration client URI of "${profile.name}": ${problem}.`,
+      `Cannot use the registration client URI of "${profile.name}": ${problem}. oauth-mcp sends the registration access token only there; manage this client in the authorization server's console, or forget it with oauth_delete_client (local_only: true).`,
     );
 
   let response: Response;
   try {
-    response = await fetch(uri, {
+    response = await ctx.registry.fetch(uri, {
       method,
       redirect: 'manual',
       headers: {

@@ -2,6 +2,7 @@
 // token endpoint with openid-client, which keeps the AS's interval and honours slow_down, until told to stop.
 
 import * as client from 'openid-client';
+import { deadline } from './deadline.js';
 import { dpopOption, newDPoPKey } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
@@ -14,11 +15,15 @@ import {
   newFlowHeader,
   readFlow,
   recordOutcome,
+  resolveFlowProvider,
   type SignInFlow,
   saveFlow,
-  signInScope,
   storeSignedInSession,
 } from './pending-flows.js';
+import { authorizationParameters, signInScope, tokenParameters } from './provider-parameters.js';
+
+/** An AS asking for slower polling than this is polled this often anyway (RFC 8628 suggests 5 s). */
+const MAX_POLL_INTERVAL_SECONDS = 60;
 
 export type DeviceFlow = Extract<SignInFlow, { kind: 'device_code' }>;
 
@@ -40,10 +45,13 @@ export async function startDeviceFlow(ctx: EngineContext, request: DeviceFlowReq
   const resource = request.resource ?? provider.settings.resource;
   let response: client.DeviceAuthorizationResponse;
   try {
-    response = await client.initiateDeviceAuthorization(provider.configuration, {
-      ...(scope ? { scope } : {}),
-      ...(resource ? { resource } : {}),
-    });
+    response = await client.initiateDeviceAuthorization(
+      provider.configuration,
+      authorizationParameters(provider.settings, {
+        ...(scope ? { scope } : {}),
+        ...(resource ? { resource } : {}),
+      }),
+    );
   } catch (error) {
     throw toToolError(error, `starting a device sign-in at provider "${provider.name}"`);
   }
@@ -57,10 +65,10 @@ export async function startDeviceFlow(ctx: EngineContext, request: DeviceFlowReq
     ...(response.verification_uri_complete
       ? { verification_uri_complete: response.verification_uri_complete }
       : {}),
-    ...(response.interval ? { interval: response.interval } : {}),
+    ...(response.interval ? { interval: Math.min(response.interval, MAX_POLL_INTERVAL_SECONDS) } : {}),
   };
   const flow: DeviceFlow = {
-    ...newFlowHeader(provider.name, response.expires_in),
+    ...newFlowHeader(provider, response.expires_in),
     kind: 'device_code',
     data,
   };
@@ -77,10 +85,9 @@ export async function pollDeviceFlow(
   flow: DeviceFlow,
   signal: AbortSignal,
 ): Promise<FlowOutcome | undefined> {
-  const provider = await ctx.registry.resolve(flow.provider);
+  const provider = await resolveFlowProvider(ctx, flow);
   const msLeft = Date.parse(flow.expires_at) - Date.now();
-  const expiry = AbortSignal.timeout(Math.max(0, msLeft));
-  const polling = AbortSignal.any([signal, expiry]);
+  const polling = deadline(msLeft, signal);
   const deviceResponse: client.DeviceAuthorizationResponse = {
     device_code: flow.data.device_code,
     user_code: flow.data.user_code,
@@ -95,15 +102,15 @@ export async function pollDeviceFlow(
       client.pollDeviceAuthorizationGrant(
         provider.configuration,
         deviceResponse,
-        flow.data.resource ? { resource: flow.data.resource } : undefined,
-        { signal: polling, ...(await dpopOption(provider.configuration, dpopKey)) },
+        tokenParameters(provider.settings, flow.data.resource ? { resource: flow.data.resource } : {}),
+        { signal: polling.signal, ...(await dpopOption(provider.configuration, dpopKey)) },
       ),
-      polling,
+      polling.signal,
     );
     const session = await storeSignedInSession(ctx, flow, tokens, dpopKey);
     outcome = { status: 'authenticated', session_id: session.session_id };
   } catch (thrown) {
-    if (expiry.aborted) return expiredOrFinishedElsewhere(ctx, flow);
+    if (polling.timedOut) return expiredOrFinishedElsewhere(ctx, flow);
     if (signal.aborted) return undefined;
     const oauthError = (thrown as { error?: string }).error;
     if (oauthError === 'access_denied') outcome = { status: 'denied' };
@@ -120,6 +127,8 @@ export async function pollDeviceFlow(
         toToolError(thrown, `finishing the device sign-in at provider "${flow.provider}"`),
       );
     }
+  } finally {
+    polling.release();
   }
   await recordOutcome(ctx.vault, flow, outcome);
   return outcome;

@@ -26,8 +26,6 @@ export interface EngineContext {
   httpMode: boolean;
   /** HTTP mode with http.auth: the caller (`principalFromClaims`); its vault namespace. */
   principal?: string | undefined;
-  /** Config `api.allowedOrigins`: the only origins oauth_call_api sends a session's token to. */
-  allowedApiOrigins: string[];
   /** Config `api.apiAuth`: how the API at an origin wants the token, over the provider's `apiAuth`. */
   apiAuthByOrigin?: Record<string, ApiAuth> | undefined;
 }

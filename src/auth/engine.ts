@@ -17,7 +17,6 @@ export interface OAuthEngineOptions {
   callbackUrl?: string | undefined;
   httpMode?: boolean;
   principal?: string | undefined;
-  allowedApiOrigins?: string[];
   apiAuthByOrigin?: Record<string, ApiAuth> | undefined;
 }
 
@@ -30,7 +29,6 @@ export class OAuthEngine {
       timeoutMs: options.registry.timeoutMs,
       openBrowser: options.openBrowser ?? false,
       httpMode: options.httpMode ?? false,
-      allowedApiOrigins: options.allowedApiOrigins ?? [],
     };
   }
 

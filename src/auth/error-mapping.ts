@@ -1,5 +1,6 @@
 // Maps anything thrown by openid-client, fetch or our own code onto OAuthToolError, the one error family.
 
+import { OutboundError } from '../net/guarded-fetch.js';
 import { OAuthToolError } from './errors.js';
 
 interface OpenIdClientLikeError {
@@ -18,6 +19,8 @@ interface OpenIdClientLikeError {
  */
 export function toToolError(thrown: unknown, action = 'the operation'): OAuthToolError {
   if (thrown instanceof OAuthToolError) return thrown;
+  const outbound = outboundErrorOf(thrown);
+  if (outbound) return fromOutbound(outbound, action, thrown);
   const error = (thrown ?? {}) as OpenIdClientLikeError;
   const detail = `${error.name ?? 'Error'}${error.code ? ` ${error.code}` : ''}: ${error.message ?? String(thrown)}`;
 
@@ -109,6 +112,31 @@ export function toToolError(thrown: unknown, action = 'the operation'): OAuthToo
     'internal',
     `${capitalise(action)} failed unexpectedly: ${error.message ?? 'unknown error'}. This is a bug in oauth-mcp if it persists.`,
     { detail, cause: thrown },
+  );
+}
+
+/** The outbound policy's error, thrown by our fetch directly or wrapped by openid-client or jose. */
+function outboundErrorOf(thrown: unknown): OutboundError | undefined {
+  let current = thrown;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if (current instanceof OutboundError) return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** One answer per kind: a refused URL says why; an unreachable destination never says how it failed. */
+function fromOutbound(error: OutboundError, action: string, thrown: unknown): OAuthToolError {
+  if (error.code === 'OUTBOUND_URL_REFUSED') {
+    return new OAuthToolError('forbidden', `${capitalise(action)} was refused: ${error.message}.`, {
+      detail: error.detail,
+      cause: thrown,
+    });
+  }
+  return new OAuthToolError(
+    'network_error',
+    `${capitalise(action)} failed: ${error.origin} could not be reached: ${error.message}.`,
+    { detail: error.detail, cause: thrown },
   );
 }
 

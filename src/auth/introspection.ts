@@ -2,9 +2,11 @@
 // introspection endpoint, a JWT access token (RFC 9068) is checked locally against the AS's JWKS.
 
 import * as client from 'openid-client';
+import { resolveBound, STALE_SESSION_ADVICE } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
+import type { ResolvedProvider } from './providers.js';
 import { fingerprint } from './secret.js';
 import { findSession } from './sessions.js';
 import { assertMayActAsClient } from './shared-clients.js';
@@ -34,13 +36,13 @@ export async function introspect(
 ): Promise<IntrospectionResult> {
   let token = request.token;
   let sessionId: string | undefined;
-  let providerName = request.provider;
+  let provider: ResolvedProvider | undefined;
   let hint = request.tokenTypeHint;
-  if (token) await assertMayActAsClient(ctx, providerName, 'introspect tokens they pass in');
+  if (token) await assertMayActAsClient(ctx, request.provider, 'introspect tokens they pass in');
   if (!token) {
     const session = await findSession(ctx, request);
     sessionId = session.session_id;
-    providerName = session.provider;
+    provider = await resolveBound(ctx, session, `Session "${session.session_id}"`, STALE_SESSION_ADVICE);
     if (hint === 'refresh_token') {
       if (!session.refresh_token)
         throw new OAuthToolError(
@@ -53,7 +55,7 @@ export async function introspect(
       hint = 'access_token';
     }
   }
-  const provider = await ctx.registry.resolve(providerName);
+  provider ??= await ctx.registry.resolve(request.provider);
   const base = { token_sha256: fingerprint(token), ...(sessionId ? { session_id: sessionId } : {}) };
 
   if (provider.metadata.introspection_endpoint) {
@@ -81,15 +83,21 @@ export async function introspect(
     );
   }
   // jose serves only this local check: loaded on first use, it stays out of start-up (~35 ms here)
-  const [{ errors: joseErrors, jwtVerify }, { remoteJwks }] = await Promise.all([
+  const [{ errors: joseErrors, jwtVerify }, { remoteJwks, sameMediaType }] = await Promise.all([
     import('jose'),
     import('./jwks.js'),
   ]);
   try {
-    const { payload } = await jwtVerify(token, remoteJwks(provider.metadata.jwks_uri, ctx.timeoutMs), {
-      issuer: provider.metadata.issuer,
-      typ: 'at+jwt',
-    });
+    const { payload, protectedHeader } = await jwtVerify(
+      token,
+      remoteJwks(provider.metadata.jwks_uri, ctx.timeoutMs, ctx.registry.fetch),
+      { issuer: provider.metadata.issuer },
+    );
+    // RFC 9068 at+jwt by default; `jwtTypes` admits what Keycloak, Okta or Entra issue (typ JWT).
+    const accepted = provider.settings.jwtTypes ?? ['at+jwt'];
+    if (!accepted.some((type) => sameMediaType(type, protectedHeader.typ))) {
+      return { ...base, active: false, method: 'local_jwt', reason: 'ERR_JWT_CLAIM_VALIDATION_FAILED' };
+    }
     return { ...payload, ...base, active: true, method: 'local_jwt' };
   } catch (error) {
     if (error instanceof joseErrors.JOSEError && !(error instanceof joseErrors.JWKSTimeout)) {

@@ -3,6 +3,7 @@
 
 import { X509Certificate } from 'node:crypto';
 import type { JSONWebKeySet, JWK } from 'jose';
+import type { OutboundFetch } from '../net/guarded-fetch.js';
 import type { DiscoveryRequest } from './discovery.js';
 import { discover } from './discovery.js';
 import type { EngineContext } from './engine-context.js';
@@ -59,7 +60,7 @@ export async function jwksReport(ctx: EngineContext, request: DiscoveryRequest):
       `${found.issuer} publishes no jwks_uri in its metadata, so it has no signing keys to show (it cannot issue verifiable JWTs).`,
     );
   }
-  const { jwks, fetchedAt } = await loadJwks(uri, ctx.timeoutMs);
+  const { jwks, fetchedAt } = await loadJwks(uri, ctx.timeoutMs, ctx.registry.fetch);
   const { keys, warnings } = await describeKeySet(jwks);
   return {
     issuer: found.issuer,
@@ -72,10 +73,10 @@ export async function jwksReport(ctx: EngineContext, request: DiscoveryRequest):
 }
 
 /** Fetches a JWKS through the one key-set cache (jwks.ts); jose is loaded on first use, not at start-up. */
-export async function loadJwks(uri: string, timeoutMs: number) {
+export async function loadJwks(uri: string, timeoutMs: number, fetch: OutboundFetch) {
   const { fetchJwks } = await import('./jwks.js');
   try {
-    return await fetchJwks(uri, timeoutMs);
+    return await fetchJwks(uri, timeoutMs, fetch);
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'ERR_JWKS_TIMEOUT') {

@@ -3,11 +3,13 @@
 
 import {
   createRemoteJWKSet,
+  customFetch,
   type JSONWebKeySet,
   type JWTVerifyGetKey,
   jwksCache,
   type RemoteJWKSet,
 } from 'jose';
+import type { OutboundFetch } from '../net/guarded-fetch.js';
 
 interface RemoteKeys {
   getKey: RemoteJWKSet;
@@ -15,9 +17,20 @@ interface RemoteKeys {
   cache: { uat?: number; jwks?: JSONWebKeySet };
 }
 
-const sets = new Map<string, RemoteKeys>();
+/** Per outbound fetch (one per runtime), so each key set is fetched under the policy of its runtime. */
+const setsByFetch = new WeakMap<OutboundFetch, Map<string, RemoteKeys>>();
 
-function remoteKeys(uri: string, timeoutMs: number): RemoteKeys {
+function setsOf(fetch: OutboundFetch): Map<string, RemoteKeys> {
+  let sets = setsByFetch.get(fetch);
+  if (!sets) {
+    sets = new Map();
+    setsByFetch.set(fetch, sets);
+  }
+  return sets;
+}
+
+function remoteKeys(uri: string, timeoutMs: number, fetch: OutboundFetch): RemoteKeys {
+  const sets = setsOf(fetch);
   let keys = sets.get(uri);
   if (!keys) {
     const cache: RemoteKeys['cache'] = {};
@@ -26,6 +39,7 @@ function remoteKeys(uri: string, timeoutMs: number): RemoteKeys {
       cooldownDuration: 5_000,
       cacheMaxAge: 10 * 60_000,
       [jwksCache]: cache as Record<string, never>,
+      [customFetch]: fetch,
     });
     keys = { getKey, cache };
     sets.set(uri, keys);
@@ -33,21 +47,28 @@ function remoteKeys(uri: string, timeoutMs: number): RemoteKeys {
   return keys;
 }
 
-export function remoteJwks(uri: string, timeoutMs: number): JWTVerifyGetKey {
-  return remoteKeys(uri, timeoutMs).getKey;
+export function remoteJwks(uri: string, timeoutMs: number, fetch: OutboundFetch): JWTVerifyGetKey {
+  return remoteKeys(uri, timeoutMs, fetch).getKey;
 }
 
 /** When the key set at `uri` was last fetched (ms since epoch), or undefined before the first fetch. */
-export function jwksFetchedAt(uri: string): number | undefined {
-  return sets.get(uri)?.cache.uat;
+export function jwksFetchedAt(uri: string, fetch: OutboundFetch): number | undefined {
+  return setsOf(fetch).get(uri)?.cache.uat;
 }
 
 /** The key set at `uri` (for reports, not verification): the cached copy while fresh, else fetched now. */
 export async function fetchJwks(
   uri: string,
   timeoutMs: number,
+  fetch: OutboundFetch,
 ): Promise<{ jwks: JSONWebKeySet; fetchedAt: number }> {
-  const { getKey, cache } = remoteKeys(uri, timeoutMs);
+  const { getKey, cache } = remoteKeys(uri, timeoutMs, fetch);
   if (!getKey.fresh) await getKey.reload();
   return { jwks: getKey.jwks() ?? { keys: [] }, fetchedAt: cache.uat ?? Date.now() };
+}
+
+/** JOSE `typ` values compare case-insensitively, with or without the "application/" prefix (RFC 7515 4.1.9). */
+export function sameMediaType(expected: string, actual: string | undefined): boolean {
+  const normalise = (type: string) => type.toLowerCase().replace(/^application\//, '');
+  return actual !== undefined && normalise(expected) === normalise(actual);
 }

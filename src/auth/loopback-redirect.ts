@@ -4,9 +4,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
+import { isLoopbackHost } from '../net/outbound-policy.js';
 import type { CallbackPage } from './callback-page.js';
 import { OAuthToolError } from './errors.js';
-import { isLoopbackHost } from './network-policy.js';
 
 export const DEFAULT_CALLBACK_PATH = '/callback';
 
@@ -15,8 +15,8 @@ export type CallbackHandler = (callbackUrl: URL) => Promise<CallbackPage>;
 interface Listener {
   server: Server;
   port: number;
-  /** Flows waiting on this listener, each with the timer that releases it at its expiry. */
-  flows: Map<string, NodeJS.Timeout>;
+  /** Flows waiting on this listener: the redirect path each registered, and the timer that releases it at its expiry. */
+  flows: Map<string, { path: string; timer: NodeJS.Timeout }>;
 }
 
 /**
@@ -54,13 +54,13 @@ export class LoopbackRedirects {
       options.port === 0 ? [...this.#listeners.values()][0] : this.#listeners.get(options.port);
     const listener = await (existing ?? this.#listen(options.port, options.handler, options.logger));
     const redirectUri = `http://127.0.0.1:${listener.port}${options.path}`;
-    clearTimeout(listener.flows.get(options.flowId));
+    clearTimeout(listener.flows.get(options.flowId)?.timer);
     const timer = setTimeout(
       () => void this.release(redirectUri, options.flowId),
       Math.max(0, Date.parse(options.expiresAt) - Date.now()),
     );
     timer.unref();
-    listener.flows.set(options.flowId, timer);
+    listener.flows.set(options.flowId, { path: options.path, timer });
     return redirectUri;
   }
 
@@ -69,7 +69,7 @@ export class LoopbackRedirects {
     const port = Number(new URL(redirectUri).port);
     const listener = await this.#listeners.get(port)?.catch(() => undefined);
     if (!listener) return;
-    clearTimeout(listener.flows.get(flowId));
+    clearTimeout(listener.flows.get(flowId)?.timer);
     listener.flows.delete(flowId);
     if (listener.flows.size > 0) return;
     this.#listeners.delete(port);
@@ -83,9 +83,12 @@ export class LoopbackRedirects {
   }
 
   #listen(port: number, handler: CallbackHandler, logger: Logger): Promise<Listener> {
+    const flows: Listener['flows'] = new Map();
     const server = createServer((req, res) => {
       const url = new URL(req.url ?? '/', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-      if (req.method !== 'GET' || url.pathname === '/favicon.ico') {
+      // Only a registered redirect path is a callback: any other request must not consume a flow's code.
+      const registered = [...flows.values()].some((flow) => flow.path === url.pathname);
+      if (req.method !== 'GET' || !registered) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         return;
       }
@@ -106,7 +109,7 @@ export class LoopbackRedirects {
       server.listen(port, '127.0.0.1', () => {
         server.off('error', reject);
         const actual = (server.address() as AddressInfo).port;
-        const listener: Listener = { server, port: actual, flows: new Map() };
+        const listener: Listener = { server, port: actual, flows };
         if (port === 0) {
           this.#listeners.delete(0);
           this.#listeners.set(actual, Promise.resolve(listener));

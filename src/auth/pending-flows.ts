@@ -12,6 +12,7 @@ import {
   type StoredSession,
 } from '../store/records.js';
 import { newId, type Vault } from '../store/vault.js';
+import { bindingMismatch, resolveBound } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import { ERROR_CODES, OAuthToolError } from './errors.js';
 import { assertCompletedByInitiator } from './initiator-binding.js';
@@ -26,6 +27,8 @@ export const CODE_FLOW_TTL_SECONDS = 600;
 
 /** HTTP mode: pending sign-ins one user may hold at once (each is a store record and an index entry). */
 export const MAX_PENDING_SIGN_INS = 10;
+/** No flow stays pending longer, whatever the AS's device-code expires_in says. */
+export const MAX_PENDING_FLOW_SECONDS = 1800;
 
 const outcomeSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('authenticated'), session_id: z.string() }),
@@ -83,24 +86,30 @@ export type SignInFlow =
 /** Wakes waiters in this process as soon as a flow they wait for changes (other instances poll). */
 export const flowEvents = new EventEmitter().setMaxListeners(0);
 
-/** The common fields of a new flow; the flow module adds `kind` and `data`. */
-export function newFlowHeader(provider: string, ttlSeconds: number): Omit<PendingFlow, 'kind' | 'data'> {
+/** The common fields of a new flow, bound to the provider's server and client; the flow module adds `kind` and `data`. */
+export function newFlowHeader(
+  provider: ResolvedProvider,
+  ttlSeconds: number,
+): Omit<PendingFlow, 'kind' | 'data'> {
   const now = Date.now();
+  const ttl = Number.isFinite(ttlSeconds) ? Math.min(Math.max(1, ttlSeconds), MAX_PENDING_FLOW_SECONDS) : 1;
   return {
     v: STORE_SCHEMA_VERSION,
     flow_id: newId('flw'),
-    provider,
+    provider: provider.name,
+    issuer: provider.metadata.issuer,
+    client_id: provider.configuration.clientMetadata().client_id,
     created_at: new Date(now).toISOString(),
-    expires_at: new Date(now + ttlSeconds * 1000).toISOString(),
+    expires_at: new Date(now + ttl * 1000).toISOString(),
   };
 }
 
-/** The scope of a sign-in: the request's, else the provider's, else `openid` where the AS speaks OIDC. */
-export function signInScope(provider: ResolvedProvider, scopes: string[] | undefined): string {
-  const oidc =
-    provider.metadata.scopes_supported?.includes('openid') ?? Boolean(provider.metadata.userinfo_endpoint);
-  return (scopes ?? provider.settings.scopes ?? (oidc ? ['openid'] : [])).join(' ');
+/** The provider a pending flow is finished with: only the server and client it was started with. */
+export function resolveFlowProvider(ctx: EngineContext, flow: SignInFlow): Promise<ResolvedProvider> {
+  return resolveBound(ctx, flow, `The pending sign-in "${flow.flow_id}"`, STALE_FLOW_ADVICE);
 }
+
+export const STALE_FLOW_ADVICE = 'Start a new sign-in with oauth_authenticate_user (without flow_id).';
 
 /** HTTP mode: one user cannot fill the shared store with sign-ins nobody finishes. */
 export async function assertPendingQuota(ctx: EngineContext): Promise<void> {
@@ -157,7 +166,7 @@ export async function storeSignedInSession(
   tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers,
   dpopKey?: DPoPKey,
 ): Promise<StoredSession> {
-  const provider = await ctx.registry.resolve(flow.provider);
+  const provider = await resolveFlowProvider(ctx, flow);
   const subject = tokens.id_token ? tokens.claims()?.sub : undefined;
   assertCompletedByInitiator(flow.data.initiator, provider.metadata.issuer, subject);
   const fresh: StoredSession = {
@@ -177,7 +186,9 @@ export async function storeSignedInSession(
   const previous = fresh.subject
     ? (await ctx.vault.listSessions({ provider: flow.provider })).find(
         (s) =>
-          s.grant !== 'client_credentials' && s.subject === fresh.subject && s.client_id === fresh.client_id,
+          s.grant !== 'client_credentials' &&
+          s.subject === fresh.subject &&
+          !bindingMismatch(s, fresh.issuer, fresh.client_id),
       )
     : undefined;
   const session = previous

@@ -1,12 +1,19 @@
 // Provider registry: resolves a provider name to its settings and an openid-client Configuration,
-// discovering each authorization server once (OIDC discovery, then RFC 8414) and reusing the result.
+// discovering each authorization server once (OIDC and RFC 8414 documents, merged) and reusing the result.
 
 import type * as client from 'openid-client';
 import type { ProviderConfig } from '../config.js';
-import { toToolError } from './error-mapping.js';
+import type { Logger } from '../log.js';
+import { guardedFetch, type OutboundFetch } from '../net/guarded-fetch.js';
+import { OutboundPolicy, urlProblem } from '../net/outbound-policy.js';
+import { issuerKey, providerApiOrigins } from './api-origins.js';
+import { tolerateDeviations } from './deviations.js';
 import { OAuthToolError } from './errors.js';
-import { needsInsecureTransport, urlProblem } from './network-policy.js';
 import { importClientPrivateKey } from './private-key.js';
+import { type DiscoveryResult, discoverDocuments, withConfiguredMetadata } from './server-metadata.js';
+import { applyTransport } from './transport.js';
+
+export type { DiscoveryResult, MetadataSource } from './server-metadata.js';
 
 export type ServerMetadata = client.ServerMetadata;
 
@@ -33,16 +40,9 @@ export interface ProviderSummary {
   client_id?: string;
   /** From the config file, or a client registered with oauth_register_client. */
   source: 'config' | 'registered';
-  /** Has a client secret: can use the client-credentials grant. */
+  /** Has a client secret or private key: can use the client-credentials grant. */
   confidential: boolean;
   is_default: boolean;
-}
-
-export interface DiscoveryResult {
-  issuer: string;
-  /** Which well-known document answered. */
-  source: 'openid-configuration' | 'oauth-authorization-server';
-  metadata: ServerMetadata;
 }
 
 export interface ProviderRegistryOptions {
@@ -50,16 +50,46 @@ export interface ProviderRegistryOptions {
   defaultProvider?: string | undefined;
   timeoutMs: number;
   profiles?: ProfileSource;
+  /** Where tolerated deviations of servers are reported (once each). */
+  logger?: Logger | undefined;
+  /** Config `api.allowedOrigins`: API origins of every configured provider without `apiOrigins`. */
+  sharedApiOrigins?: string[];
+  /** The fetch of every request to an AS or API; default: the outbound policy trusting only `providers`' issuers. */
+  fetch?: OutboundFetch;
+}
+
+/** What every view of one registry shares: discovered metadata and what was learnt about servers. */
+interface SharedState {
+  discoveries: Map<string, Promise<DiscoveryResult>>;
+  loggedDeviations: Set<string>;
+  noCharsetOrigins: Set<string>;
 }
 
 export class ProviderRegistry {
   readonly #options: ProviderRegistryOptions;
-  readonly #discoveries: Map<string, Promise<DiscoveryResult>>;
+  /** Configured providers by name: a Map, so a name like `constructor` finds nothing inherited. */
+  readonly #providers: Map<string, ProviderConfig>;
+  readonly #shared: SharedState;
   readonly #configurations = new Map<string, { key: string; configuration: client.Configuration }>();
+  /** Every outbound request (AS, API, RFC 7592, JWKS) goes through this fetch. */
+  readonly fetch: OutboundFetch;
 
-  constructor(options: ProviderRegistryOptions, discoveries = new Map<string, Promise<DiscoveryResult>>()) {
+  constructor(
+    options: ProviderRegistryOptions,
+    shared: SharedState = {
+      discoveries: new Map(),
+      loggedDeviations: new Set(),
+      noCharsetOrigins: new Set(),
+    },
+  ) {
     this.#options = options;
-    this.#discoveries = discoveries;
+    this.#providers = new Map(Object.entries(options.providers));
+    this.#shared = shared;
+    this.fetch =
+      options.fetch ??
+      guardedFetch(
+        new OutboundPolicy({ configuredUrls: Object.values(options.providers).map((p) => p.issuer) }),
+      );
   }
 
   /**
@@ -67,7 +97,7 @@ export class ProviderRegistry {
    * registers their own). Discovery results are shared: metadata is public and the same for everyone.
    */
   withProfiles(profiles: ProfileSource): ProviderRegistry {
-    return new ProviderRegistry({ ...this.#options, profiles }, this.#discoveries);
+    return new ProviderRegistry({ ...this.#options, profiles, fetch: this.fetch }, this.#shared);
   }
 
   get timeoutMs(): number {
@@ -80,7 +110,7 @@ export class ProviderRegistry {
   }
 
   staticProviderNames(): string[] {
-    return Object.keys(this.#options.providers);
+    return [...this.#providers.keys()];
   }
 
   async providerNames(): Promise<string[]> {
@@ -99,7 +129,7 @@ export class ProviderRegistry {
           name,
           issuer: settings.issuer,
           ...(settings.clientId ? { client_id: settings.clientId } : {}),
-          source: name in this.#options.providers ? ('config' as const) : ('registered' as const),
+          source: this.#providers.has(name) ? ('config' as const) : ('registered' as const),
           confidential: isConfidential(settings),
           is_default: name === defaultName,
         };
@@ -110,7 +140,7 @@ export class ProviderRegistry {
   /** The provider's settings: config file first, then registered profiles from the store. */
   async settings(name?: string): Promise<{ name: string; settings: ProviderConfig }> {
     const resolvedName = name ?? (await this.#defaultName());
-    const fromConfig = this.#options.providers[resolvedName];
+    const fromConfig = this.#providers.get(resolvedName);
     if (fromConfig) return { name: resolvedName, settings: fromConfig };
     const fromStore = await this.#options.profiles?.getProfile(resolvedName);
     if (fromStore) return { name: resolvedName, settings: fromStore };
@@ -121,9 +151,43 @@ export class ProviderRegistry {
     );
   }
 
+  /** A provider's endpoints: its `metadata` over the discovered documents, or alone with `discovery: false`. */
+  async serverMetadata(settings: ProviderConfig): Promise<DiscoveryResult> {
+    if (settings.discovery === false) return withConfiguredMetadata(settings, undefined);
+    try {
+      return withConfiguredMetadata(settings, await this.discover(settings.issuer));
+    } catch (error) {
+      if (!settings.metadata?.token_endpoint || !(error instanceof OAuthToolError)) throw error;
+      throw new OAuthToolError(
+        'not_configured',
+        `${error.message} The provider gives its endpoints in "metadata": if the server publishes no discovery document, set "discovery": false to use them alone.`,
+        { cause: error, ...(error.detail ? { detail: error.detail } : {}) },
+      );
+    }
+  }
+
+  /**
+   * The fetch of every request to an authorization server: the tolerated deviations layered over the
+   * outbound policy. `settings` are the provider's, when the request is made for one.
+   */
+  outboundFetch(settings?: ProviderConfig): client.CustomFetch {
+    return tolerateDeviations(this.fetch as client.CustomFetch, {
+      logger: this.#options.logger,
+      logged: this.#shared.loggedDeviations,
+      noCharset: this.#shared.noCharsetOrigins,
+      scopeSeparator: settings?.scopeSeparator,
+    });
+  }
+
+  /** The origins oauth_call_api may send this provider's tokens to (see api-origins.ts). */
+  async apiOrigins(name: string): Promise<string[]> {
+    const { settings } = await this.settings(name);
+    return providerApiOrigins(this.#options.providers, this.#options.sharedApiOrigins ?? [], name, settings);
+  }
+
   async resolve(name?: string): Promise<ResolvedProvider> {
     const { name: resolvedName, settings } = await this.settings(name);
-    const discovery = await this.discover(settings.issuer);
+    const discovery = await this.serverMetadata(settings);
     if (!settings.clientId) {
       throw new OAuthToolError(
         'not_configured',
@@ -135,7 +199,7 @@ export class ProviderRegistry {
       settings.clientSecret,
       settings.tokenEndpointAuthMethod,
       settings.clientPrivateKey,
-      discovery.issuer,
+      discovery.metadata,
     ]);
     const cached = this.#configurations.get(resolvedName);
     if (cached?.key === key)
@@ -153,7 +217,7 @@ export class ProviderRegistry {
       await clientAuthentication(oidc, settings),
     );
     configuration.timeout = Math.ceil(this.#options.timeoutMs / 1000);
-    if (needsInsecureTransport(new URL(discovery.issuer))) oidc.allowInsecureRequests(configuration);
+    applyTransport(oidc, configuration, this.outboundFetch(settings));
     this.#configurations.set(resolvedName, { key, configuration });
     return { name: resolvedName, settings, configuration, metadata: discovery.metadata };
   }
@@ -162,15 +226,20 @@ export class ProviderRegistry {
   discover(issuer: string): Promise<DiscoveryResult> {
     const problem = urlProblem(issuer);
     if (problem)
-      return Promise.reject(
-        new OAuthToolError('invalid_input', `Cannot use issuer ${JSON.stringify(issuer)}: ${problem}.`),
-      );
-    const normalised = issuer.replace(/\/+$/, '') || issuer;
-    let pending = this.#discoveries.get(normalised);
+      return Promise.reject(new OAuthToolError('invalid_input', `Cannot use that issuer: ${problem}.`));
+    const normalised = issuerKey(issuer);
+    const discoveries = this.#shared.discoveries;
+    let pending = discoveries.get(normalised);
     if (!pending) {
-      pending = this.#discoverUncached(normalised);
-      this.#discoveries.set(normalised, pending);
-      pending.catch(() => this.#discoveries.delete(normalised));
+      // As given: an issuer with a path is compared exactly, trailing slash included (Auth0's has one).
+      pending = loadOpenIdClient().then((oidc) =>
+        discoverDocuments(oidc, issuer, {
+          timeoutMs: this.#options.timeoutMs,
+          fetch: this.outboundFetch(),
+        }),
+      );
+      discoveries.set(normalised, pending);
+      pending.catch(() => discoveries.delete(normalised));
     }
     return pending;
   }
@@ -191,41 +260,6 @@ export class ProviderRegistry {
         : `Several providers are configured (${names.join(', ')}) and no defaultProvider is set: pass "provider".`,
     );
   }
-
-  async #discoverUncached(issuer: string): Promise<DiscoveryResult> {
-    const url = new URL(issuer);
-    const oidc = await loadOpenIdClient();
-    const options: client.DiscoveryRequestOptions = {
-      timeout: Math.ceil(this.#options.timeoutMs / 1000),
-      ...(needsInsecureTransport(url) ? { execute: [oidc.allowInsecureRequests] } : {}),
-    };
-    const attempt = async (algorithm: 'oidc' | 'oauth2'): Promise<DiscoveryResult> => {
-      const found = await oidc.discovery(url, 'oauth-mcp-discovery', undefined, undefined, {
-        ...options,
-        algorithm,
-      });
-      const metadata = found.serverMetadata();
-      const source = algorithm === 'oidc' ? 'openid-configuration' : 'oauth-authorization-server';
-      return { issuer: metadata.issuer, source, metadata };
-    };
-    try {
-      return await attempt('oidc');
-    } catch (oidcError) {
-      // Plain OAuth servers publish only RFC 8414 metadata; a 404 on the OIDC document is expected there.
-      if (!isNotFound(oidcError)) throw toToolError(oidcError, `discovering ${issuer}`);
-    }
-    try {
-      return await attempt('oauth2');
-    } catch (oauthError) {
-      throw toToolError(oauthError, `discovering ${issuer}`);
-    }
-  }
-}
-
-/** openid-client reports a non-200 metadata response with the Response as its cause. */
-function isNotFound(error: unknown): boolean {
-  const cause = (error as { cause?: unknown }).cause;
-  return cause instanceof Response && cause.status === 404;
 }
 
 /** A client that can authenticate itself at the token endpoint (a secret or a private key). */

@@ -4,10 +4,12 @@
 import * as client from 'openid-client';
 import type { StoredSession } from '../store/records.js';
 import type { TokenStore } from '../store/token-store.js';
+import { resolveBound, STALE_SESSION_ADVICE } from './binding.js';
 import { dpopOption } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
+import { tokenParameters } from './provider-parameters.js';
 import type { ServerMetadata } from './providers.js';
 import { whyNoRefreshToken } from './refresh-token-note.js';
 import { findSession, secondsLeft, sessionAfterRefresh } from './sessions.js';
@@ -87,7 +89,7 @@ async function refreshLocked(
   seen: StoredSession,
   force: boolean,
 ): Promise<RefreshResult> {
-  const provider = await ctx.registry.resolve(seen.provider);
+  const provider = await resolveBound(ctx, seen, `Session "${seen.session_id}"`, STALE_SESSION_ADVICE);
   // Waiting must outlast another holder's refresh request; staleness must too, or a slow AS would
   // let a second process refresh with a token that is being rotated.
   const release = await ctx.vault.lock(`refresh:${seen.session_id}`, {
@@ -111,12 +113,6 @@ async function refreshLocked(
     }
     if (current.needs_reauth) throw needsReauthError(current);
     if (!current.refresh_token) throw noRefreshTokenError(current, provider.metadata);
-    if (provider.settings.clientId !== current.client_id) {
-      throw new OAuthToolError(
-        'not_configured',
-        `Session "${current.session_id}" was issued to client "${current.client_id}", but provider "${provider.name}" is now configured with client "${provider.settings.clientId}", which cannot use its refresh token. Sign in again with oauth_authenticate_user.`,
-      );
-    }
 
     let tokens: Awaited<ReturnType<typeof client.refreshTokenGrant>>;
     try {
@@ -125,7 +121,7 @@ async function refreshLocked(
       tokens = await client.refreshTokenGrant(
         provider.configuration,
         current.refresh_token,
-        current.resource ? { resource: current.resource } : undefined,
+        tokenParameters(provider.settings, current.resource ? { resource: current.resource } : {}),
         await dpopOption(provider.configuration, current.dpop_key),
       );
     } catch (error) {

@@ -1,7 +1,9 @@
 // Dynamic client registration (RFC 7591): registers a client at an authorization server and keeps it
 // as a provider profile in the store, so sign-in and token requests can use it at once and after a restart.
 
-import * as client from 'openid-client';
+import * as oauth from 'oauth4webapi';
+import type * as client from 'openid-client';
+import { needsInsecureTransport } from '../net/outbound-policy.js';
 import { type ClientProfile, STORE_SCHEMA_VERSION } from '../store/records.js';
 import {
   type ClientMetadataInput,
@@ -13,17 +15,18 @@ import {
   type TokenEndpointAuthMethod,
   validateClientInformation,
 } from './client-information.js';
+import { pickServer } from './discovery.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
-import { needsInsecureTransport } from './network-policy.js';
+import { serverSettings } from './server-metadata.js';
 
 export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export interface RegistrationRequest extends ClientMetadataInput {
-  /** A configured provider whose issuer (and initialAccessToken) to use; default the defaultProvider. */
+  /** A configured provider whose server (and initialAccessToken) to use; default the defaultProvider. */
   provider?: string | undefined;
-  /** An issuer to register at instead of a configured provider. */
+  /** An issuer to register at instead of a configured provider; with `provider`, both must name one server. */
   issuer?: string | undefined;
   /** Name of the new profile; default derived from client_name or the issuer's host. */
   name?: string | undefined;
@@ -33,14 +36,7 @@ export interface RegistrationRequest extends ClientMetadataInput {
 }
 
 export async function registerClient(ctx: EngineContext, request: RegistrationRequest): Promise<ClientView> {
-  if (request.provider && request.issuer) {
-    throw new OAuthToolError(
-      'invalid_input',
-      'Give either "provider" or "issuer", not both: the client is registered at one authorization server.',
-    );
-  }
-  const source = request.issuer ? undefined : await ctx.registry.settings(request.provider);
-  const discovery = await ctx.registry.discover(request.issuer ?? source?.settings.issuer ?? '');
+  const { settings: source, discovery } = await pickServer(ctx.registry, request);
   const { issuer, metadata: server } = discovery;
   if (!server.registration_endpoint) {
     throw new OAuthToolError(
@@ -48,30 +44,40 @@ export async function registerClient(ctx: EngineContext, request: RegistrationRe
       `Registration is not enabled on the authorization server ${issuer}: its metadata has no registration_endpoint (RFC 7591). Register a client by hand in that server's admin console and add it to the config's "providers", or ask its operator to enable dynamic client registration.`,
     );
   }
-  const initialAccessToken = expandReference(
-    request.initialAccessToken ?? source?.settings.initialAccessToken,
-  );
+  const initialAccessToken = expandReference(request.initialAccessToken ?? source?.initialAccessToken);
   const metadata = clientMetadata(request, server, ctx.callbackUrl ?? LOOPBACK_REDIRECT_URI);
 
   const release = await ctx.vault.lock('registration:names');
   try {
     const name = await chooseName(ctx, request, issuer);
-    let registered: client.Configuration;
+    let registered: oauth.OmitSymbolProperties<oauth.Client>;
+    // An AbortController, not AbortSignal.timeout(): see notes.md on Node 20 and AbortSignal.any.
+    const timeout = new AbortController();
+    const timer = setTimeout(
+      () => timeout.abort(new DOMException('timed out', 'TimeoutError')),
+      ctx.timeoutMs,
+    );
     try {
-      registered = await client.dynamicClientRegistration(new URL(issuer), metadata, undefined, {
-        algorithm: discovery.source === 'openid-configuration' ? 'oidc' : 'oauth2',
-        timeout: Math.ceil(ctx.timeoutMs / 1000),
-        ...(initialAccessToken ? { initialAccessToken } : {}),
-        ...(needsInsecureTransport(new URL(issuer)) ? { execute: [client.allowInsecureRequests] } : {}),
-      });
+      // With the merged (or configured) metadata: no second discovery, and a registration_endpoint
+      // found only in the RFC 8414 document or the config is used.
+      registered = await oauth
+        .dynamicClientRegistrationRequest(server as oauth.AuthorizationServer, metadata, {
+          ...(initialAccessToken ? { initialAccessToken } : {}),
+          [oauth.customFetch]: ctx.registry.outboundFetch(source),
+          [oauth.allowInsecureRequests]: needsInsecureTransport(new URL(server.registration_endpoint)),
+          signal: timeout.signal,
+        })
+        .then(oauth.processDynamicClientRegistrationResponse);
     } catch (error) {
       throw (
         registrationError(error, `registering a client at ${issuer}`, 'register') ??
         toToolError(error, `registering a client at ${issuer}`)
       );
+    } finally {
+      clearTimeout(timer);
     }
     const information = validateClientInformation(
-      { ...registered.clientMetadata() },
+      { ...registered },
       metadata.token_endpoint_auth_method as string,
       `the registration response of ${issuer}`,
     );
@@ -79,10 +85,7 @@ export async function registerClient(ctx: EngineContext, request: RegistrationRe
     const profile: ClientProfile = {
       v: STORE_SCHEMA_VERSION,
       name,
-      ...profileFromClientInformation(information, {
-        issuer,
-        ...(source?.settings.resource ? { resource: source.settings.resource } : {}),
-      }),
+      ...profileFromClientInformation(information, serverSettings(issuer, source)),
       created_at: now,
       updated_at: now,
     };
@@ -103,7 +106,17 @@ function clientMetadata(
   server: client.ServerMetadata,
   defaultRedirect: string,
 ): Partial<client.ClientMetadata> {
-  const grantTypes = request.grantTypes ?? defaultGrantTypes(request.tokenEndpointAuthMethod, server);
+  // No redirect URI at all is how a model asks for a machine client (RFC 7591 needs none for client credentials).
+  const machine = request.redirectUris?.length === 0;
+  const grantTypes =
+    request.grantTypes ??
+    (machine ? ['client_credentials'] : defaultGrantTypes(request.tokenEndpointAuthMethod, server));
+  if (machine && grantTypes.includes('authorization_code')) {
+    throw new OAuthToolError(
+      'invalid_input',
+      'The authorization_code grant needs a redirect URI, and redirect_uris is empty. Give redirect_uris, or leave them out for the default loopback redirect, or ask for grant_types ["client_credentials"] for a machine client.',
+    );
+  }
   const authMethod =
     request.tokenEndpointAuthMethod ??
     (grantTypes.includes('client_credentials') ? 'client_secret_basic' : 'none');

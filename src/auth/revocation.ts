@@ -1,6 +1,7 @@
 // Token revocation (RFC 7009): revoke a session's refresh and/or access token, then forget the session.
 
 import * as client from 'openid-client';
+import { resolveBound, STALE_SESSION_ADVICE, staleReason } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
@@ -22,6 +23,8 @@ export interface RevocationResult {
   revoked: { token_type_hint: string; token_sha256: string }[];
   session_id?: string;
   session_removed: boolean;
+  /** Set when the session was stale: removed from the store without contacting any server. */
+  stale_reason?: string;
 }
 
 export async function revoke(ctx: EngineContext, request: RevocationRequest): Promise<RevocationResult> {
@@ -36,8 +39,15 @@ export async function revoke(ctx: EngineContext, request: RevocationRequest): Pr
       session_removed: false,
     };
   }
-  const session = await findSession(ctx, request);
-  const provider = await ctx.registry.resolve(session.provider);
+  // A stale session (its provider now names another server or client) is only deleted here: its tokens
+  // never go to the new server, and the old one is no longer configured.
+  const session = await findSession(ctx, request, { allowStale: Boolean(request.sessionId) });
+  const stale = await staleReason(ctx.registry, session);
+  if (stale) {
+    await ctx.vault.deleteSession(session.session_id);
+    return { revoked: [], session_id: session.session_id, session_removed: true, stale_reason: stale };
+  }
+  const provider = await resolveBound(ctx, session, `Session "${session.session_id}"`, STALE_SESSION_ADVICE);
   const which = request.which ?? 'all';
   const revoked: RevocationResult['revoked'] = [];
   // Refresh token first: at most servers revoking it also ends the grant's access tokens.

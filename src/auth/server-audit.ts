@@ -6,6 +6,7 @@ import { type DiscoveryRequest, discover } from './discovery.js';
 import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
 import { describeKeySet, loadJwks } from './jwks-report.js';
+import type { MetadataSource } from './server-metadata.js';
 
 export interface ScoredSection extends AuditSection {
   /** 0-100: a pass counts 1, a warning 1/2, a failure 0; info checks are not scored (no score when all are info). */
@@ -16,7 +17,7 @@ export interface ServerAudit {
   issuer: string;
   provider?: string;
   /** Which well-known document answered. */
-  source: 'openid-configuration' | 'oauth-authorization-server';
+  source: MetadataSource;
   /** The mean of the section scores. */
   score: number;
   sections: ScoredSection[];
@@ -35,7 +36,7 @@ export async function auditServer(ctx: EngineContext, request: DiscoveryRequest)
   if (found.metadata.jwks_uri) {
     probes.push(`GET ${found.metadata.jwks_uri}`);
     try {
-      const loaded = await loadJwks(found.metadata.jwks_uri, ctx.timeoutMs);
+      const loaded = await loadJwks(found.metadata.jwks_uri, ctx.timeoutMs, ctx.registry.fetch);
       const described = await describeKeySet(loaded.jwks);
       jwks.keyCount = described.keys.length;
       jwks.warnings = [...described.warnings, ...described.keys.flatMap((key) => key.warnings)];

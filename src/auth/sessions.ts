@@ -4,12 +4,15 @@ import type * as client from 'openid-client';
 import { z } from 'zod';
 import type { DPoPKey, Grant, StoredSession } from '../store/records.js';
 import { STORE_SCHEMA_VERSION } from '../store/records.js';
-import type { Vault } from '../store/vault.js';
 import { newId } from '../store/vault.js';
+import { STALE_SESSION_ADVICE, staleChecker, staleError, staleReason } from './binding.js';
 import { isDPoPBound } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
 import { fingerprint } from './secret.js';
+
+/** Longest token lifetime believed from an AS's expires_in (one year). */
+export const MAX_TOKEN_LIFETIME_SECONDS = 365 * 24 * 60 * 60;
 
 /** The session shape of every tool output (design: "A session in any output"). */
 export const sessionViewSchema = z.object({
@@ -24,6 +27,13 @@ export const sessionViewSchema = z.object({
   expired: z.boolean(),
   has_refresh_token: z.boolean(),
   needs_reauth: z.boolean().optional().describe('true when the refresh token was rejected: sign in again'),
+  stale: z
+    .boolean()
+    .optional()
+    .describe(
+      'true when the provider now names another authorization server or client: the session belongs to the old one, is never sent anywhere and cannot be used; remove it with oauth_revoke_access (deleted here only)',
+    ),
+  stale_reason: z.string().optional().describe('why the session is stale'),
   access_token_sha256: z.string().describe('first 16 hex chars of the SHA-256 of the access token'),
   id_token_claims: z.record(z.string(), z.unknown()).optional(),
   completed_by: z
@@ -37,7 +47,12 @@ export const sessionViewSchema = z.object({
 });
 export type SessionView = z.infer<typeof sessionViewSchema>;
 
-export function toSessionView(session: StoredSession, exposeTokens: boolean, now = Date.now()): SessionView {
+export function toSessionView(
+  session: StoredSession,
+  exposeTokens: boolean,
+  now = Date.now(),
+  stale?: string,
+): SessionView {
   return {
     session_id: session.session_id,
     provider: session.provider,
@@ -50,6 +65,7 @@ export function toSessionView(session: StoredSession, exposeTokens: boolean, now
     expired: session.expires_at ? Date.parse(session.expires_at) <= now : false,
     has_refresh_token: Boolean(session.refresh_token),
     ...(session.needs_reauth ? { needs_reauth: true } : {}),
+    ...(stale ? { stale: true, stale_reason: stale } : {}),
     access_token_sha256: fingerprint(session.access_token),
     ...(session.id_token_claims ? { id_token_claims: session.id_token_claims } : {}),
     ...(session.completed_by ? { completed_by: session.completed_by } : {}),
@@ -69,11 +85,17 @@ export function viewSession(ctx: EngineContext, session: StoredSession): Session
   return toSessionView(session, ctx.exposeTokens);
 }
 
+/** Every stored session, stale ones included and marked: listing them is how they can be found and removed. */
 export async function listSessions(
   ctx: EngineContext,
   filter: { provider?: string | undefined },
 ): Promise<SessionView[]> {
-  return (await ctx.vault.listSessions(filter)).map((session) => viewSession(ctx, session));
+  const sessions = await ctx.vault.listSessions(filter);
+  const now = Date.now();
+  const stale = staleChecker(ctx.registry);
+  return Promise.all(
+    sessions.map(async (session) => toSessionView(session, ctx.exposeTokens, now, await stale(session))),
+  );
 }
 
 export interface NewSessionInput {
@@ -140,7 +162,10 @@ export function sessionAfterRefresh(
 }
 
 function expiresAt(expiresIn: number | undefined, now: number): { expires_at?: string } {
-  return typeof expiresIn === 'number' ? { expires_at: new Date(now + expiresIn * 1000).toISOString() } : {};
+  if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn)) return {};
+  // An AS's lifetime is a claim, not a promise: a year at most, so no expiry lies beyond a sane horizon.
+  const seconds = Math.min(Math.max(0, expiresIn), MAX_TOKEN_LIFETIME_SECONDS);
+  return { expires_at: new Date(now + seconds * 1000).toISOString() };
 }
 
 function normaliseTokenType(type: string): string {
@@ -153,48 +178,30 @@ export function secondsLeft(session: StoredSession, now = Date.now()): number {
   return session.expires_at ? (Date.parse(session.expires_at) - now) / 1000 : Number.POSITIVE_INFINITY;
 }
 
-/**
- * The session a tool should use: the given `session_id`, else the most recently updated user
- * session of the provider (client-credentials sessions only when nothing else exists).
- */
-export async function pickSession(
-  vault: Vault,
-  options: { sessionId?: string | undefined; provider?: string | undefined },
-): Promise<StoredSession> {
-  if (options.sessionId) {
-    const session = await vault.getSession(options.sessionId);
-    if (!session) {
-      throw new OAuthToolError(
-        'not_authenticated',
-        `No session "${options.sessionId}". List sessions with oauth_list_sessions, or sign in with oauth_authenticate_user.`,
-      );
-    }
-    if (options.provider && session.provider !== options.provider) {
-      throw new OAuthToolError(
-        'invalid_input',
-        `Session "${options.sessionId}" belongs to provider "${session.provider}", not "${options.provider}". Omit "provider" or pass the matching one.`,
-      );
-    }
-    return session;
-  }
-  const sessions = await vault.listSessions(options.provider ? { provider: options.provider } : {});
-  const users = sessions.filter((s) => s.grant !== 'client_credentials');
-  const chosen = (users.length > 0 ? users : sessions).at(-1);
-  if (!chosen) {
-    throw new OAuthToolError(
-      'not_authenticated',
-      `No session${options.provider ? ` for provider "${options.provider}"` : ''}. Sign in with oauth_authenticate_user or get a machine token with oauth_client_credentials.`,
-    );
-  }
-  return chosen;
-}
-
-/** The session a request names, or else the latest of the given (or default) provider. */
+/** The session a request names, or else the latest usable session of the given (or default) provider. */
 export async function findSession(
   ctx: EngineContext,
   request: { sessionId?: string | undefined; provider?: string | undefined },
+  options: { allowStale?: boolean } = {},
 ): Promise<StoredSession> {
-  if (request.sessionId) return pickSession(ctx.vault, request);
+  if (request.sessionId) {
+    const session = await ctx.vault.getSession(request.sessionId);
+    if (!session) {
+      throw new OAuthToolError(
+        'not_authenticated',
+        `No session "${request.sessionId}". List sessions with oauth_list_sessions, or sign in with oauth_authenticate_user.`,
+      );
+    }
+    if (request.provider && session.provider !== request.provider) {
+      throw new OAuthToolError(
+        'invalid_input',
+        `Session "${request.sessionId}" belongs to provider "${session.provider}", not "${request.provider}". Omit "provider" or pass the matching one.`,
+      );
+    }
+    const stale = options.allowStale ? undefined : await staleReason(ctx.registry, session);
+    if (stale) throw staleError(`Session "${session.session_id}"`, stale, STALE_SESSION_ADVICE);
+    return session;
+  }
   let provider = request.provider;
   if (!provider) {
     try {
@@ -203,5 +210,21 @@ export async function findSession(
       // several providers and no default: any provider's latest session will do
     }
   }
-  return pickSession(ctx.vault, { provider });
+  const usable: StoredSession[] = [];
+  const stale: string[] = [];
+  const isStale = staleChecker(ctx.registry);
+  for (const session of await ctx.vault.listSessions(provider ? { provider } : {})) {
+    if (await isStale(session)) stale.push(session.session_id);
+    else usable.push(session);
+  }
+  // User sessions first: a client-credentials token only when nothing else exists.
+  const users = usable.filter((s) => s.grant !== 'client_credentials');
+  const chosen = (users.length > 0 ? users : usable).at(-1);
+  if (!chosen) {
+    throw new OAuthToolError(
+      'not_authenticated',
+      `No session${provider ? ` for provider "${provider}"` : ''}${stale.length ? ` except stale ones from a server or client it no longer names (${stale.join(', ')}), which are never used` : ''}. Sign in with oauth_authenticate_user or get a machine token with oauth_client_credentials.`,
+    );
+  }
+  return chosen;
 }

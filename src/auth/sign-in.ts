@@ -8,7 +8,9 @@ import {
   releaseRedirect,
   startAuthorizationCode,
 } from './authorization-code.js';
+import { staleError, staleReason } from './binding.js';
 import { openBrowser } from './browser.js';
+import { deadline } from './deadline.js';
 import { pollDeviceFlow, startDeviceFlow } from './device-flow.js';
 import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
@@ -16,9 +18,11 @@ import {
   assertPendingQuota,
   errorOf,
   type FlowOutcome,
+  failedOutcome,
   flowEvents,
   readFlow,
   type SignInFlow,
+  STALE_FLOW_ADVICE,
 } from './pending-flows.js';
 import { whyNoRefreshToken } from './refresh-token-note.js';
 import { type SessionView, viewSession } from './sessions.js';
@@ -94,17 +98,23 @@ export async function continueSignIn(
   }
   if (flow.data.outcome) return deliver(ctx, flow, flow.data.outcome);
   if (Date.now() >= Date.parse(flow.expires_at)) return deliver(ctx, flow, { status: 'expired' });
+  const stale = await staleReason(ctx.registry, flow);
+  if (stale) {
+    const error = staleError(`The pending sign-in "${flow.flow_id}"`, stale, STALE_FLOW_ADVICE);
+    return deliver(ctx, flow, failedOutcome(error));
+  }
   if (waitSeconds <= 0 || hooks.signal.aborted) return pendingResult(flow);
 
-  const waiting = AbortSignal.any([hooks.signal, AbortSignal.timeout(waitSeconds * 1000)]);
+  const waiting = deadline(waitSeconds * 1000, hooks.signal);
   const stopProgress = reportProgress(flow, waitSeconds, hooks, ctx.logger);
   let outcome: FlowOutcome | undefined;
   try {
     outcome =
       flow.kind === 'device_code'
-        ? await pollDeviceFlow(ctx, flow, waiting)
-        : await waitForCallback(ctx, flow, waiting);
+        ? await pollDeviceFlow(ctx, flow, waiting.signal)
+        : await waitForCallback(ctx, flow, waiting.signal);
   } finally {
+    waiting.release();
     stopProgress();
   }
   return outcome ? deliver(ctx, flow, outcome) : pendingResult(flow);

@@ -3,7 +3,7 @@
 
 import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
-import { pickSession } from './sessions.js';
+import { findSession } from './sessions.js';
 
 export interface StepUpRequest {
   provider?: string | undefined;
@@ -15,7 +15,7 @@ export interface StepUpRequest {
 /** The request with the session's provider, resource and scopes joined with the requested ones. */
 export async function withSessionScopes<T extends StepUpRequest>(ctx: EngineContext, request: T): Promise<T> {
   if (!request.sessionId) return request;
-  const session = await pickSession(ctx.vault, { sessionId: request.sessionId, provider: request.provider });
+  const session = await findSession(ctx, { sessionId: request.sessionId, provider: request.provider });
   if (session.grant === 'client_credentials') {
     throw new OAuthToolError(
       'invalid_input',

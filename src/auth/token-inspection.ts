@@ -88,7 +88,13 @@ export async function inspectToken(ctx: EngineContext, request: InspectionReques
       ...(introspection ? { introspection } : {}),
     };
   }
-  const signature = await verifySignature(subject.token, decoded.header, metadata, ctx.timeoutMs);
+  const signature = await verifySignature(
+    subject.token,
+    decoded.header,
+    metadata,
+    ctx.timeoutMs,
+    ctx.registry.fetch,
+  );
   const checks: TokenCheck[] = [
     { check: 'signature', status: signature.status, message: signature.message },
     ...[typeCheck(decoded.header.typ, subject.kind)].filter((c): c is TokenCheck => c !== undefined),

@@ -1,6 +1,7 @@
 // A JWT's signature checked against the issuer's JWKS through the one key-set cache (jwks.ts), with the
 // reason in words when it fails: unknown kid, bad signature, unsigned, symmetric, weak key, JWKS down.
 
+import type { OutboundFetch } from '../net/guarded-fetch.js';
 import type { ServerMetadata } from './providers.js';
 import type { CheckStatus } from './token-checks.js';
 
@@ -18,6 +19,7 @@ export async function verifySignature(
   header: Record<string, unknown>,
   metadata: ServerMetadata,
   timeoutMs: number,
+  fetch: OutboundFetch,
 ): Promise<SignatureResult> {
   const alg = typeof header.alg === 'string' ? header.alg : undefined;
   const kid = typeof header.kid === 'string' ? header.kid : undefined;
@@ -45,7 +47,7 @@ export async function verifySignature(
   ]);
   const keyName = kid ? `key "${kid}"` : 'the only matching key';
   try {
-    const { key } = await compactVerify(token, remoteJwks(uri, timeoutMs));
+    const { key } = await compactVerify(token, remoteJwks(uri, timeoutMs, fetch));
     const keyType = (key as { algorithm?: { name?: string } }).algorithm?.name;
     return {
       status: 'pass',

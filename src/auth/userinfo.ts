@@ -1,6 +1,7 @@
 // OpenID Connect UserInfo (OIDC Core 5.3) for a session, its `sub` checked against the ID token's.
 
 import * as client from 'openid-client';
+import { resolveBound, STALE_SESSION_ADVICE } from './binding.js';
 import { dpopOption } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
@@ -35,7 +36,7 @@ export async function userInfo(ctx: EngineContext, request: UserInfoRequest): Pr
         : `Session "${found.session_id}" has no ID token subject (it was not an OpenID Connect sign-in), so userinfo cannot be checked against it. Sign in again with oauth_authenticate_user including the "openid" scope.`,
     );
   }
-  const provider = await ctx.registry.resolve(found.provider);
+  const provider = await resolveBound(ctx, found, `Session "${found.session_id}"`, STALE_SESSION_ADVICE);
   if (!provider.metadata.userinfo_endpoint) {
     throw new OAuthToolError(
       'not_configured',

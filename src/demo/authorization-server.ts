@@ -6,10 +6,10 @@ import Provider, { type ClientMetadata, errors } from 'oidc-provider';
 import { DEMO_CLIENTS, DEMO_RESOURCE, demoClientMetadata } from './demo-clients.js';
 import { deviceFlowPages, renderError } from './pages.js';
 import { findAccount, introspectionAllowed, revocationAllowed, signingKeys } from './provider-defaults.js';
-import { createRequestHooks, type RequestHooks } from './request-hooks.js';
+import { createRequestHooks, type ObservedRequest, type RequestHooks } from './request-hooks.js';
 
 export { DEMO_CLIENTS, DEMO_REDIRECT_URI, DEMO_RESOURCE } from './demo-clients.js';
-export type { InjectedResponse, RequestHooks } from './request-hooks.js';
+export type { InjectedResponse, ObservedRequest, RequestHooks } from './request-hooks.js';
 
 export interface ResourceServerOptions {
   /** Space-separated scopes this resource accepts. */
@@ -43,6 +43,10 @@ export interface AuthorizationServerOptions {
   features?: Partial<Record<SwitchableFeature, boolean>>;
   /** More private JWKs for the provider's JWKS, after the generated ones (tests: known or weak keys). */
   extraKeys?: Record<string, unknown>[];
+  /** Sees every request after the provider handled it (tests assert on what reached a server). */
+  onRequest?: (request: ObservedRequest) => void;
+  /** Answer 404 to the discovery documents (`/.well-known/*`), like servers that publish none; default false. */
+  blockDiscovery?: boolean;
   /** Where internal server errors go; default one line on stderr (stdout may be the MCP protocol). */
   onServerError?: (error: unknown) => void;
 }
@@ -82,7 +86,10 @@ const DEFAULT_RESOURCE_SERVERS: Record<string, ResourceServerOptions> = {
 export async function startAuthorizationServer(
   options: AuthorizationServerOptions = {},
 ): Promise<RunningAuthorizationServer> {
-  const resourceServers = { ...DEFAULT_RESOURCE_SERVERS, ...options.resourceServers };
+  // A Map: the resource indicator comes from the client, and `constructor` must not find Object's.
+  const resourceServers = new Map(
+    Object.entries({ ...DEFAULT_RESOURCE_SERVERS, ...options.resourceServers }),
+  );
   const ttl = options.ttl ?? {};
   const onServerError =
     options.onServerError ??
@@ -105,7 +112,7 @@ export async function startAuthorizationServer(
   const issuer = `http://127.0.0.1:${port}`;
 
   const resourceServerInfo = (resource: string) => {
-    const found = resourceServers[resource];
+    const found = resourceServers.get(resource);
     if (!found) throw new errors.InvalidTarget();
     return {
       scope: found.scope,
@@ -115,7 +122,7 @@ export async function startAuthorizationServer(
     };
   };
   const scopes = new Set([...BASE_SCOPES, ...(options.scopes ?? [])]);
-  for (const { scope } of Object.values(resourceServers)) for (const s of scope.split(' ')) scopes.add(s);
+  for (const { scope } of resourceServers.values()) for (const s of scope.split(' ')) scopes.add(s);
 
   const provider = new Provider(issuer, {
     clients: [...demoClientMetadata(), ...(options.clients ?? [])],
@@ -172,7 +179,11 @@ export async function startAuthorizationServer(
   });
   provider.on('server_error', (_ctx, error) => onServerError(error));
 
-  const { hooks, middleware } = createRequestHooks(options.devicePollInterval);
+  const { hooks, middleware } = createRequestHooks({
+    devicePollInterval: options.devicePollInterval,
+    onRequest: options.onRequest,
+    blockDiscovery: options.blockDiscovery,
+  });
   provider.use(middleware);
   handle = provider.callback();
 

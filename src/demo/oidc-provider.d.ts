@@ -8,6 +8,7 @@ declare module 'oidc-provider' {
   export interface KoaContextWithOIDC {
     method: string;
     path: string;
+    headers: Record<string, string | string[] | undefined>;
     status: number;
     type: string;
     body: unknown;

@@ -19,8 +19,29 @@ export interface RequestHooks {
   clearFaults(): void;
 }
 
-/** Returns the hooks and the Koa middleware that applies them; `devicePollInterval` is added to device responses. */
-export function createRequestHooks(devicePollInterval?: number) {
+/** What a test sees of each request the provider handled (its parsed form body included). */
+export interface ObservedRequest {
+  method: string;
+  path: string;
+  body?: unknown;
+  authorization?: string;
+}
+
+export interface RequestHookOptions {
+  /** Added to device authorization responses as `interval`. */
+  devicePollInterval?: number | undefined;
+  /** Sees every request after the provider handled it. */
+  onRequest?: ((request: ObservedRequest) => void) | undefined;
+  /** Answer 404 to every `/.well-known/` request (still counted), as servers without discovery do. */
+  blockDiscovery?: boolean | undefined;
+}
+
+/** Returns the hooks and the Koa middleware that applies them. */
+export function createRequestHooks({
+  devicePollInterval,
+  onRequest,
+  blockDiscovery = false,
+}: RequestHookOptions = {}) {
   const requestCounts = new Map<string, number>();
   const bump = (key: string) => requestCounts.set(key, (requestCounts.get(key) ?? 0) + 1);
   const injected = new Map<string, InjectedResponse[]>();
@@ -30,6 +51,10 @@ export function createRequestHooks(devicePollInterval?: number) {
 
   const middleware = async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
     bump(`${ctx.method} ${ctx.path}`);
+    if (blockDiscovery && ctx.path.startsWith('/.well-known/')) {
+      ctx.status = 404;
+      return;
+    }
     const delayKey = keyOf(delays, ctx);
     if (delayKey) await new Promise((resolve) => setTimeout(resolve, delays.get(delayKey)));
     const failKey = keyOf(injected, ctx);
@@ -42,6 +67,12 @@ export function createRequestHooks(devicePollInterval?: number) {
       return;
     }
     await next();
+    onRequest?.({
+      method: ctx.method,
+      path: ctx.path,
+      ...(ctx.oidc?.body ? { body: ctx.oidc.body } : {}),
+      ...(typeof ctx.headers.authorization === 'string' ? { authorization: ctx.headers.authorization } : {}),
+    });
     const grantType = ctx.oidc?.body?.grant_type;
     if (ctx.path === '/token' && typeof grantType === 'string') bump(`grant:${grantType}`);
     // oidc-provider sends no interval, so clients fall back to 5 s (RFC 8628 section 3.2)

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { localhostHostValidation } from '@modelcontextprotocol/node';
 import { OAuthToolError } from '../auth/errors.js';
-import { isLoopbackHost, urlProblem } from '../auth/network-policy.js';
+import { isLoopbackHost, urlProblem } from '../net/outbound-policy.js';
 
 export type Guard = (req: IncomingMessage, res: ServerResponse) => boolean;
 

@@ -11,9 +11,9 @@ import {
 import { errors as joseErrors, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { principalFromClaims } from '../auth/initiator-binding.js';
-import { jwksFetchedAt, remoteJwks } from '../auth/jwks.js';
-import { needsInsecureTransport } from '../auth/network-policy.js';
+import { jwksFetchedAt, remoteJwks, sameMediaType } from '../auth/jwks.js';
 import type { ProviderRegistry } from '../auth/providers.js';
+import { applyTransport } from '../auth/transport.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 
@@ -75,7 +75,7 @@ export class TokenVerifier implements OAuthTokenVerifier {
 
   async #keysAt(): Promise<number | undefined> {
     const { jwks_uri } = await this.#metadata(this.#options.registry);
-    return jwks_uri ? jwksFetchedAt(jwks_uri) : undefined;
+    return jwks_uri ? jwksFetchedAt(jwks_uri, this.#options.registry.fetch) : undefined;
   }
 
   async #verifyJwt(token: string): Promise<AuthInfo> {
@@ -88,7 +88,7 @@ export class TokenVerifier implements OAuthTokenVerifier {
       ({
         payload,
         protectedHeader: { typ },
-      } = await jwtVerify(token, remoteJwks(metadata.jwks_uri, timeoutMs), {
+      } = await jwtVerify(token, remoteJwks(metadata.jwks_uri, timeoutMs, registry.fetch), {
         issuer: metadata.issuer,
         audience: auth.audience,
         requiredClaims: ['exp', 'sub'],
@@ -144,7 +144,7 @@ export class TokenVerifier implements OAuthTokenVerifier {
         client.ClientSecretBasic(credentials.clientSecret),
       );
       configuration.timeout = Math.ceil(timeoutMs / 1000);
-      if (needsInsecureTransport(new URL(metadata.issuer))) client.allowInsecureRequests(configuration);
+      applyTransport(client, configuration, registry.outboundFetch());
       return configuration;
     })();
     this.#introspection.catch(() => {
@@ -180,12 +180,6 @@ function authInfo(token: string, claims: Record<string, unknown>, issuer: string
     expiresAt: claims.exp as number,
     extra: { principal: principalFromClaims(iss, sub), iss, sub },
   };
-}
-
-/** JOSE `typ` values compare case-insensitively, with or without the "application/" prefix (RFC 7515 4.1.9). */
-function sameMediaType(expected: string, actual: string | undefined): boolean {
-  const normalise = (type: string) => type.toLowerCase().replace(/^application\//, '');
-  return actual !== undefined && normalise(expected) === normalise(actual);
 }
 
 function invalid(message: string): OAuthError {

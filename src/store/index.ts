@@ -40,8 +40,14 @@ export async function openStore({
     }
     case 'file': {
       const { FileStore } = await import('./file-store.js');
+      const path = config.path ?? defaultFilePath(env);
+      if (key === undefined) {
+        logger.warn(
+          `store.type "file" keeps tokens in ${path} NOT encrypted (only file mode 0600 protects them). To encrypt it, set OAUTH_MCP_STORE_KEY (or store.key in the config) to a passphrase of 16+ characters; the file is encrypted on the next write.`,
+        );
+      }
       return new FileStore({
-        path: config.path ?? defaultFilePath(env),
+        path,
         encryptionKey: key,
         reason: 'store.type is "file"',
         onWarning,

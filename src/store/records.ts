@@ -69,6 +69,9 @@ export const pendingFlowSchema = z.object({
   flow_id: z.string(),
   kind: z.string(),
   provider: z.string(),
+  /** The server and client the flow was started with; it is finished only with them. */
+  issuer: z.string().optional(),
+  client_id: z.string().optional(),
   created_at: z.string(),
   expires_at: z.string(),
   data: z.record(z.string(), z.unknown()),

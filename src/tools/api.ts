@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 import { API_METHODS, DEFAULT_MAX_BODY_BYTES } from '../auth/api-response.js';
-import { oauth, providerInput, sessionIdInput } from './common.js';
+import { capped, cappedFields, LIMITS, oauth, providerInput, sessionIdInput } from './common.js';
 import { defineTool } from './tool.js';
 
 export const userinfoTool = defineTool({
@@ -29,30 +29,28 @@ export const callApiTool = defineTool({
   toolset: 'api',
   title: 'Call an API with a session token',
   description:
-    "Make an HTTP request to an API with a session's access token (the token itself is never shown): `Authorization: Bearer` by default, another scheme or header where the config's apiAuth says so, and a DPoP proof for DPoP-bound sessions. Only origins listed in the config's api.allowedOrigins are reachable; redirects are followed only within the same origin. On HTTP 401 saying the token is invalid or expired (or when it nearly is) the session is refreshed once and the request retried. An answer of insufficient_scope fails with the missing scopes and how to get them. Returns status, response headers (cookies removed), and the body: parsed `json` for JSON responses, else `body` text (or `body_base64` for binary), cut at max_body_bytes with `truncated: true`.",
+    "Make an HTTP request to an API with a session's access token (the token itself is never shown): `Authorization: Bearer` by default, another scheme or header where the config's apiAuth says so, and a DPoP proof for DPoP-bound sessions. A session's token goes only to its provider's API origins in the config (the provider's apiOrigins, else api.allowedOrigins); redirects are followed only within the same origin. On HTTP 401 saying the token is invalid or expired (or when it nearly is) the session is refreshed once and the request retried. An answer of insufficient_scope fails with the missing scopes and how to get them. Returns status, response headers (cookies removed), and the body: parsed `json` for JSON responses, else `body` text (or `body_base64` for binary), cut at max_body_bytes with `truncated: true`.",
   input: z.object({
     provider: providerInput,
     session_id: sessionIdInput,
     method: z.enum(API_METHODS).optional().describe('HTTP method; default GET'),
-    url: z
-      .string()
+    url: capped('url', LIMITS.apiUrl)
       .url()
-      .max(8192)
       .describe('Absolute URL at an allowed origin (https, or http on loopback)'),
-    query: z.record(z.string(), z.string()).optional().describe('Query parameters appended to the URL'),
-    headers: z
-      .record(z.string(), z.string().max(8192))
+    query: cappedFields('query parameter').optional().describe('Query parameters appended to the URL'),
+    headers: cappedFields('header')
       .optional()
       .describe(
         'Request headers; the credential header (Authorization, or the one apiAuth names) and DPoP are set from the session and cannot be given',
       ),
-    body: z
-      .string()
-      .max(1_000_000)
+    body: capped('body', LIMITS.body)
       .optional()
       .describe('Raw request body (not with GET/HEAD); exclusive with json'),
     json: z
       .unknown()
+      .refine((value) => value === undefined || (JSON.stringify(value)?.length ?? 0) <= LIMITS.body, {
+        message: `json is too large (at most ${LIMITS.body} characters serialised)`,
+      })
       .optional()
       .describe('A value sent as the JSON request body; sets content-type application/json'),
     max_body_bytes: z

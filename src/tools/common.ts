@@ -3,25 +3,65 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../auth/errors.js';
 
+/**
+ * Caps on free-text inputs that are sent to a server or stored: a model (or an injected prompt) cannot
+ * push megabytes into a token request, a registration or the store. Every such field uses one of these.
+ */
+export const LIMITS = {
+  /** provider, profile and session names */
+  name: 128,
+  /** one scope token */
+  scope: 256,
+  /** issuer, resource, redirect URIs */
+  url: 2048,
+  /** an API URL, query included */
+  apiUrl: 8192,
+  /** a header or query parameter name */
+  fieldName: 256,
+  /** a header or query parameter value */
+  fieldValue: 8192,
+  /** how many headers or query parameters */
+  fields: 64,
+  /** a request body, raw or as JSON */
+  body: 1_000_000,
+  /** JSON-serialised size of free-form objects (client metadata) */
+  metadataBytes: 16_384,
+} as const;
+
+/** A string of at most `max` characters, refused with a message that says which field and how long. */
+export function capped(what: string, max: number) {
+  return z.string().max(max, `${what} is too long (at most ${max} characters)`);
+}
+
+/** A `{ name: value }` record of at most LIMITS.fields entries with capped names and values. */
+export function cappedFields(what: string) {
+  // Names are checked in a refinement: a failed record key would be reported as "Invalid key" only.
+  return z
+    .record(z.string(), capped(`a ${what} value`, LIMITS.fieldValue))
+    .refine((fields) => Object.keys(fields).length <= LIMITS.fields, {
+      message: `too many ${what}s (at most ${LIMITS.fields})`,
+    })
+    .refine((fields) => Object.keys(fields).every((name) => name.length <= LIMITS.fieldName), {
+      message: `a ${what} name is too long (at most ${LIMITS.fieldName} characters)`,
+    });
+}
+
 /** The OAuth engine, loaded on the first tool call: start-up and tools/list need only the schemas. */
 export const oauth = () => import('../auth/index.js');
 
-export const providerInput = z
-  .string()
+export const providerInput = capped('provider', LIMITS.name)
   .min(1)
   .optional()
   .describe('Provider name from the config or a registered client; default: the configured defaultProvider');
 
-export const sessionIdInput = z
-  .string()
+export const sessionIdInput = capped('session_id', LIMITS.name)
   .min(1)
   .optional()
   .describe('Session to use (from oauth_list_sessions); default: the latest session of the provider');
 
 export const scopesInput = z
   .array(
-    z
-      .string()
+    capped('a scope', LIMITS.scope)
       .min(1)
       .regex(
         /^[\x21\x23-\x5B\x5D-\x7E]+$/,
@@ -32,8 +72,7 @@ export const scopesInput = z
   .optional()
   .describe("Scopes to request; default: the provider's configured scopes");
 
-export const resourceInput = z
-  .string()
+export const resourceInput = capped('resource', LIMITS.url)
   .url()
   .optional()
   .describe('RFC 8707 resource indicator (the API the token is for)');

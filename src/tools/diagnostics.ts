@@ -142,7 +142,7 @@ export const auditServerTool = defineTool({
   output: z.object({
     issuer: z.string(),
     provider: z.string().optional(),
-    source: z.enum(['openid-configuration', 'oauth-authorization-server']),
+    source: z.enum(['openid-configuration', 'oauth-authorization-server', 'config']),
     score: z.number().describe('0-100, the mean of the section scores'),
     sections: z.array(
       z.object({

@@ -1,7 +1,7 @@
 // Toolset "discovery": authorization server metadata.
 
 import { z } from 'zod';
-import { oauth, providerInput } from './common.js';
+import { capped, LIMITS, oauth, providerInput } from './common.js';
 import { defineTool } from './tool.js';
 
 export const discoverTool = defineTool({
@@ -9,24 +9,35 @@ export const discoverTool = defineTool({
   toolset: 'discovery',
   title: 'Discover authorization server',
   description:
-    "Fetch an OAuth 2 / OpenID Connect authorization server's metadata (OIDC discovery, else RFC 8414): endpoints, supported grants, scopes, PKCE methods, registration endpoint. Give a configured `provider` name, or an `issuer` URL to inspect any server. Read-only; use it to check what a server supports before signing in or registering a client.",
+    "Fetch an OAuth 2 / OpenID Connect authorization server's metadata (the OIDC discovery and RFC 8414 documents, merged; a provider's configured endpoints over them): endpoints, supported grants, scopes, PKCE methods, registration endpoint, and where each endpoint came from. Give a configured `provider` name, or an `issuer` URL to inspect any server. Read-only; use it to check what a server supports before signing in or registering a client.",
   input: z.object({
     provider: providerInput,
-    issuer: z
-      .string()
+    issuer: capped('issuer', LIMITS.url)
       .min(1)
       .optional()
-      .describe('An issuer URL to discover instead of a configured provider (https, or http on loopback)'),
+      .describe(
+        'An issuer URL to discover instead of a configured provider (https, or http on loopback); with provider, both must name the same server',
+      ),
   }),
   output: z.object({
     issuer: z.string(),
     provider: z.string().optional(),
     source: z
-      .enum(['openid-configuration', 'oauth-authorization-server'])
-      .describe('which well-known document answered'),
+      .enum(['openid-configuration', 'oauth-authorization-server', 'config'])
+      .describe(
+        'which well-known document answered (the OIDC one when both did), or config when discovery is off',
+      ),
+    documents: z
+      .array(z.enum(['openid-configuration', 'oauth-authorization-server']))
+      .describe('every well-known document that was read and merged, the one that wins conflicts first'),
     metadata: z
       .record(z.string(), z.unknown())
-      .describe('the full metadata document as the server published it'),
+      .describe(
+        "the merged metadata: the server's documents with the provider's configured metadata over them",
+      ),
+    endpoint_sources: z
+      .record(z.string(), z.enum(['openid-configuration', 'oauth-authorization-server', 'config']))
+      .describe('where each endpoint (and jwks_uri) came from: a well-known document or the config'),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   handler: async (args, { engine }) => {
@@ -38,7 +49,13 @@ export const discoverTool = defineTool({
       issuer: found.issuer,
       ...(found.provider ? { provider: found.provider } : {}),
       source: found.source,
+      documents: found.documents,
       metadata: { ...found.metadata },
+      endpoint_sources: Object.fromEntries(
+        Object.entries(found.sources).filter(
+          ([field]) => field.endsWith('_endpoint') || field === 'jwks_uri',
+        ),
+      ),
     };
   },
 });

@@ -3,11 +3,10 @@
 import { z } from 'zod';
 import { clientViewSchema, LOOPBACK_REDIRECT_URI } from '../auth/client-information.js';
 import { TOKEN_ENDPOINT_AUTH_METHODS } from '../config.js';
-import { oauth, providerInput } from './common.js';
+import { capped, LIMITS, oauth, providerInput } from './common.js';
 import { defineTool } from './tool.js';
 
-const profileInput = z
-  .string()
+const profileInput = capped('provider', LIMITS.name)
   .min(1)
   .describe('Name of a client profile created by oauth_register_client (its `provider` in the output)');
 
@@ -19,22 +18,21 @@ const metadataFields = {
     .optional()
     .describe('Human-readable client name shown on consent screens'),
   redirect_uris: z
-    .array(z.string().url())
-    .min(1)
+    .array(capped('a redirect URI', LIMITS.url).url())
     .max(20)
     .optional()
     .describe(
-      `Redirect URIs; default ["${LOOPBACK_REDIRECT_URI}"], the loopback redirect that oauth-mcp's sign-in uses on any port (RFC 8252 native client)`,
+      `Redirect URIs; default ["${LOOPBACK_REDIRECT_URI}"], the loopback redirect that oauth-mcp's sign-in uses on any port (RFC 8252 native client). [] registers a machine client (client_credentials, no redirect)`,
     ),
   grant_types: z
-    .array(z.string().min(1))
+    .array(capped('a grant type', LIMITS.scope).min(1))
     .max(10)
     .optional()
     .describe(
       'OAuth grant types, e.g. authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code; default authorization_code + refresh_token (+ client_credentials for a confidential client), as far as the server supports them',
     ),
   response_types: z
-    .array(z.string().min(1))
+    .array(capped('a response type', LIMITS.scope).min(1))
     .max(10)
     .optional()
     .describe('Default ["code"] when authorization_code is among the grant types, else []'),
@@ -44,13 +42,15 @@ const metadataFields = {
     .describe(
       'none = public client (sign-in with PKCE only); client_secret_basic / client_secret_post = confidential client with a secret. Default none, or client_secret_basic when client_credentials is requested',
     ),
-  scope: z
-    .string()
+  scope: capped('scope', LIMITS.url)
     .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'space-separated scope tokens')
     .optional()
     .describe('Space-separated scopes the client may request, e.g. "openid profile offline_access"'),
   extra_metadata: z
     .record(z.string(), z.unknown())
+    .refine((metadata) => JSON.stringify(metadata).length <= LIMITS.metadataBytes, {
+      message: `extra_metadata is too large (at most ${LIMITS.metadataBytes} characters as JSON)`,
+    })
     .optional()
     .describe('Other RFC 7591 client metadata sent as given (client_uri, logo_uri, contacts, ...)'),
 };
@@ -60,13 +60,12 @@ export const registerClientTool = defineTool({
   toolset: 'registration',
   title: 'Register an OAuth client (dynamic registration)',
   description:
-    "Register a new OAuth client at an authorization server with dynamic client registration (RFC 7591), at a configured `provider`'s server or any `issuer`. The client is saved as a new provider profile (named by `name`, else derived from client_name or the issuer's host) with its secret and registration access token, so oauth_authenticate_user and oauth_client_credentials can use it at once by passing the returned `provider`. Defaults suit signing a user in from this machine: a public native client with the loopback redirect. Ask for token_endpoint_auth_method client_secret_basic (or grant_types with client_credentials) for a machine client. Returns the client's id and metadata; secrets only when the config sets exposeTokens.",
+    "Register a new OAuth client at an authorization server with dynamic client registration (RFC 7591), at a configured `provider`'s server or any `issuer`. The client is saved as a new provider profile (named by `name`, else derived from client_name or the issuer's host) with its secret and registration access token, so oauth_authenticate_user and oauth_client_credentials can use it at once by passing the returned `provider`. Defaults suit signing a user in from this machine: a public native client with the loopback redirect. Ask for token_endpoint_auth_method client_secret_basic (or grant_types with client_credentials, or redirect_uris []) for a machine client. Returns the client's id and metadata; secrets only when the config sets exposeTokens.",
   input: z.object({
     provider: providerInput.describe(
-      "A configured provider whose authorization server to register at (its initialAccessToken is used); default the defaultProvider. Don't combine with issuer",
+      'A configured provider whose authorization server to register at (its initialAccessToken is used); default the defaultProvider. With issuer too, both must name the same server',
     ),
-    issuer: z
-      .string()
+    issuer: capped('issuer', LIMITS.url)
       .min(1)
       .optional()
       .describe('Register at this issuer URL instead of a configured provider (https, or http on loopback)'),

@@ -81,7 +81,7 @@ export const revokeTool = defineTool({
   toolset: 'tokens',
   title: 'Revoke tokens (sign out)',
   description:
-    "Revoke a session's tokens at the authorization server (RFC 7009) and remove the session from the store: `which` = all (default; refresh token first), refresh_token or access_token (the session is kept when its refresh token survives). Or revoke a raw `token`. Use it to sign out or to kill a leaked token. Destructive: the user must sign in again.",
+    "Revoke a session's tokens at the authorization server (RFC 7009) and remove the session from the store: `which` = all (default; refresh token first), refresh_token or access_token (the session is kept when its refresh token survives). Or revoke a raw `token`. Use it to sign out or to kill a leaked token. A stale session (marked in oauth_list_sessions: its provider now names another server) is only deleted here. Destructive: the user must sign in again.",
   input: z.object({
     provider: providerInput,
     session_id: sessionIdInput,
@@ -98,6 +98,12 @@ export const revokeTool = defineTool({
     revoked: z.array(z.object({ token_type_hint: z.string(), token_sha256: z.string() })),
     session_id: z.string().optional(),
     session_removed: z.boolean(),
+    stale_reason: z
+      .string()
+      .optional()
+      .describe(
+        'set when the session was stale (its provider now names another server or client): it was only deleted here, nothing was sent anywhere; its tokens stay valid at the old server until they expire',
+      ),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   handler: async (args, { engine }) =>

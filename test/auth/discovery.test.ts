@@ -3,6 +3,11 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderRegistry } from '../../src/auth/providers.js';
+import { guardedFetch } from '../../src/net/guarded-fetch.js';
+import { OutboundPolicy } from '../../src/net/outbound-policy.js';
+
+/** The test server is on a loopback port no config names: allow private destinations. */
+const fetch = guardedFetch(new OutboundPolicy({ configuredUrls: [], allowPrivate: true }));
 
 /** A plain OAuth 2 server that publishes only RFC 8414 metadata and counts the requests it gets. */
 function oauthOnlyServer(): { server: Server; requests: string[]; issuer: () => string } {
@@ -36,13 +41,14 @@ describe('discovery', () => {
   afterAll(() => new Promise<void>((resolve) => as.server.close(() => resolve())));
 
   it('falls back to RFC 8414 metadata when the server has no OpenID configuration, and asks only once', async () => {
-    const registry = new ProviderRegistry({ providers: {}, timeoutMs: 2_000 });
+    const registry = new ProviderRegistry({ providers: {}, timeoutMs: 2_000, fetch });
     const first = await registry.discover(as.issuer());
     expect(first).toMatchObject({ issuer: as.issuer(), source: 'oauth-authorization-server' });
     expect(first.metadata.token_endpoint).toBe(`${as.issuer()}/token`);
-    expect(as.requests).toEqual([
-      '/.well-known/openid-configuration',
+    // both documents are read at once: their order of arrival is not fixed
+    expect([...as.requests].sort()).toEqual([
       '/.well-known/oauth-authorization-server',
+      '/.well-known/openid-configuration',
     ]);
 
     await registry.discover(as.issuer());
@@ -53,7 +59,7 @@ describe('discovery', () => {
   });
 
   it('does not cache a failure: a server that comes back is discovered on the next call', async () => {
-    const registry = new ProviderRegistry({ providers: {}, timeoutMs: 2_000 });
+    const registry = new ProviderRegistry({ providers: {}, timeoutMs: 2_000, fetch });
     const missing = `${as.issuer()}/tenant-that-does-not-exist`;
     await expect(registry.discover(missing)).rejects.toMatchObject({ code: 'invalid_response' });
     await expect(registry.discover(missing)).rejects.toMatchObject({ code: 'invalid_response' });

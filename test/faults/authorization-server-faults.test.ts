@@ -293,7 +293,10 @@ describe('JWKS rotation mid-run (the AS restarts with new signing keys)', () => 
       unknown
     >;
     delete metadata.introspection_endpoint;
-    as.get().failNext(WELL_KNOWN, { status: 200, body: JSON.stringify(metadata) });
+    // oidc-provider publishes the same document as RFC 8414 metadata too; discovery reads and merges both
+    for (const document of [WELL_KNOWN, '/.well-known/oauth-authorization-server']) {
+      as.get().failNext(document, { status: 200, body: JSON.stringify(metadata) });
+    }
     const server = await startInProcess({
       ...providerConfig(as.get(), { resource: JWT_RESOURCE, scopes: ['api:read'] }),
       exposeTokens: true,

@@ -49,6 +49,8 @@ export interface StartOptions {
   /** The config file's content; a file store in the temp dir is used unless `store` is given. */
   config?: Record<string, unknown>;
   args?: string[];
+  /** Options for node itself, before the script (e.g. `--expose-gc`). */
+  nodeArgs?: string[];
   env?: Record<string, string>;
   /** Reuse a directory (restart tests); default a new temp dir. */
   dir?: string;
@@ -62,7 +64,14 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
   const params = {
     command: process.execPath,
-    args: [CLI, '--config', join(dir, 'config.json'), '--no-browser', ...(options.args ?? [])],
+    args: [
+      ...(options.nodeArgs ?? []),
+      CLI,
+      '--config',
+      join(dir, 'config.json'),
+      '--no-browser',
+      ...(options.args ?? []),
+    ],
     env: {
       PATH: process.env.PATH ?? '',
       HOME: dir,

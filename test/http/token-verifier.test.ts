@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProviderRegistry } from '../../src/auth/providers.js';
 import { TokenVerifier } from '../../src/http/token-verifier.js';
 import { createLogger } from '../../src/log.js';
+import { guardedFetch } from '../../src/net/guarded-fetch.js';
+import { OutboundPolicy } from '../../src/net/outbound-policy.js';
 
 const AUDIENCE = 'https://mcp.example.test/mcp';
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -42,7 +44,9 @@ function token(typ: string, audience = AUDIENCE): Promise<string> {
 }
 
 function verifier(jwtTypes?: string[]): TokenVerifier {
-  const registry = new ProviderRegistry({ providers: {}, timeoutMs: 2_000 });
+  // In the runtime the http.auth issuer is a configured URL, so it may be on loopback.
+  const fetch = guardedFetch(new OutboundPolicy({ configuredUrls: [issuer] }));
+  const registry = new ProviderRegistry({ providers: {}, timeoutMs: 2_000, fetch });
   return new TokenVerifier({
     auth: { issuer, audience: AUDIENCE, ...(jwtTypes ? { jwtTypes } : {}) },
     registry,

@@ -24,6 +24,8 @@ const config = (exposeTokens: boolean) => ({
   providers: { demo: { issuer: as.issuer } },
   defaultProvider: 'demo',
   exposeTokens,
+  // The registration-errors server below is on a loopback port this config does not name.
+  network: { allowPrivate: true },
 });
 const data = (result: ToolResult) => {
   if (result.isError) throw new Error(`tool failed: ${result.content[0]?.text}`);
