@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // The oauth-mcp command: flags + config -> a stdio or HTTP server. Nothing else lives here.
 
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { OAuthToolError } from './auth/errors.js';
-import { type Config, loadConfig } from './config.js';
-import { createLogger, type Logger } from './log.js';
+import { COMMANDS_HELP, isCommand, runCommand } from './cli/index.js';
+import { type Config, configLocation, loadConfig } from './config.js';
+import { createLogger, type Logger, redact } from './log.js';
+import { importOptional } from './optional-package.js';
+import { quickConfigWarnings } from './quick-config.js';
 import { createRuntime } from './runtime.js';
 import { createServer } from './server.js';
 import { ALL_TOOLS } from './tools/index.js';
@@ -17,6 +21,9 @@ Usage:
   oauth-mcp [options]                      serve MCP over stdio (default)
   oauth-mcp --transport http [options]     serve MCP over streamable HTTP at /mcp
   oauth-mcp --demo                         also start an embedded demo authorization server
+
+Commands for people (the same config and token store as the server; --config FILE, --help):
+${COMMANDS_HELP}
 
 Options:
   --config FILE        config file (else $OAUTH_MCP_CONFIG, else ~/.config/oauth-mcp/config.json)
@@ -34,6 +41,13 @@ Quick config without a file: OAUTH_ISSUER, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET,
 Logs go to stderr; OAUTH_MCP_LOG_LEVEL=debug|info|warn|error.`;
 
 export async function main(argv: string[]): Promise<void> {
+  const [first, ...rest] = argv;
+  if (isCommand(first)) {
+    process.exitCode = await runCommand(first, rest);
+    // A store backend or a keychain helper must not keep a finished command alive.
+    setTimeout(() => process.exit(), 1000).unref();
+    return;
+  }
   const { values } = parseArgs({
     args: argv,
     strict: true,
@@ -60,19 +74,6 @@ export async function main(argv: string[]): Promise<void> {
     );
   }
 
-  const logger = createLogger();
-  let config = loadConfig({ path: values.config });
-  if (values['no-browser']) config = { ...config, openBrowser: false };
-  const cleanups: (() => Promise<void>)[] = [];
-  if (values.demo) {
-    const { startDemo } = await import('./demo/demo.js');
-    const demo = await startDemo(logger);
-    cleanups.push(() => demo.server.close());
-    config = withDemo(config, demo.providers, demo.allowedOrigins);
-  }
-
-  const runtime = await createRuntime(config, logger);
-  cleanups.unshift(() => runtime.close());
   const selection = {
     toolsets: values.toolsets
       ?.split(',')
@@ -80,8 +81,24 @@ export async function main(argv: string[]): Promise<void> {
       .filter(Boolean),
     readOnly: values['read-only'] ?? false,
   };
-  // Fail at start-up on an unknown toolset rather than on the first connection.
+  // Fail at start-up on an unknown toolset rather than on the first connection (and before the demo starts).
   selectTools(ALL_TOOLS, selection);
+
+  const logger = createLogger();
+  let config = loadConfig({ path: values.config });
+  for (const warning of quickConfigWarnings(process.env)) logger.warn(warning);
+  if (values['no-browser']) config = { ...config, openBrowser: false };
+  const cleanups: (() => Promise<void>)[] = [];
+  if (values.demo) {
+    const { startDemo } = await importOptional(() => import('./demo/demo.js'), 'oidc-provider', '--demo');
+    const demo = await startDemo(logger);
+    cleanups.push(() => demo.server.close());
+    config = withDemo(config, demo.providers, demo.allowedOrigins);
+  }
+
+  const runtime = await createRuntime(config, logger);
+  cleanups.unshift(() => runtime.close());
+  logger.info(startupLine(config, values));
 
   const shutdown = onceOnly(async () => {
     for (const cleanup of cleanups) await cleanup().catch(() => undefined);
@@ -114,9 +131,14 @@ export async function main(argv: string[]): Promise<void> {
   if (values.demo) printStdioDemoHelp(logger);
 }
 
+/**
+ * The demo's sessions and registered clients point at a server that dies with this process: they stay in
+ * memory, out of the user's keychain or token file, unless the config names a store type of its own.
+ */
 function withDemo(config: Config, providers: Config['providers'], allowedOrigins: string[]): Config {
   return {
     ...config,
+    store: config.store.type === 'auto' ? { ...config.store, type: 'memory' } : config.store,
     providers: { ...config.providers, ...providers },
     defaultProvider: config.defaultProvider ?? 'demo',
     api: { allowedOrigins: [...config.api.allowedOrigins, ...allowedOrigins] },
@@ -127,10 +149,35 @@ function printStdioDemoHelp(logger: Logger): void {
   const lines = [
     'serving MCP on stdio: an MCP host (Claude Desktop, Cursor, the MCP Inspector) starts and talks to this process.',
     'try it: npx @modelcontextprotocol/inspector node dist/cli.js --demo',
-    'or add to your host\'s config: { "mcpServers": { "oauth-demo": { "command": "npx", "args": ["-y", "oauth-mcp", "--demo"] } } }',
+    'or add to your host\'s config: { "mcpServers": { "oauth-demo": { "command": "npx", "args": ["-y", "-p", "oauth-mcp-server", "-p", "oidc-provider", "oauth-mcp", "--demo"] } } }',
   ];
   if (process.stdin.isTTY) lines.push('(this terminal is not an MCP client; press Ctrl+C to stop)');
   logger.info(lines.join('\n  '));
+}
+
+/** One line in every mode: what a person reading a host's server log needs first. */
+function startupLine(
+  config: Config,
+  values: {
+    config?: string | undefined;
+    demo?: boolean | undefined;
+    transport: string;
+    host: string;
+    port: string;
+  },
+): string {
+  const { path, from } = configLocation({ path: values.config });
+  const source = existsSync(path) ? `${path} (${from === 'default' ? 'default location' : from})` : 'none';
+  const names = Object.keys(config.providers);
+  const providers = names.length
+    ? names.map((n) => (n === config.defaultProvider ? `${n} (default)` : n)).join(', ')
+    : 'none (add one to the config, or set OAUTH_ISSUER and OAUTH_CLIENT_ID)';
+  const store =
+    config.store.type === 'auto'
+      ? 'auto (the OS keychain if usable, else a file; checked on first use)'
+      : config.store.type;
+  const mode = values.transport === 'http' ? `http on ${values.host}:${values.port}` : 'stdio';
+  return `oauth-mcp ${VERSION} (${mode}${values.demo ? ', demo' : ''}): config ${source}; providers ${providers}; store ${store}`;
 }
 
 function onceOnly(fn: () => Promise<void>): () => void {
@@ -143,10 +190,13 @@ function onceOnly(fn: () => Promise<void>): () => void {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
+  const { code, message: text } = error as { code?: string; message?: string };
   const message =
-    error instanceof OAuthToolError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-      ? (error as Error).message
-      : `unexpected error: ${(error as Error).stack ?? String(error)}`;
-  process.stderr.write(`oauth-mcp: ${message}\nRun oauth-mcp --help for usage.\n`);
+    error instanceof OAuthToolError || code?.startsWith('ERR_PARSE_ARGS')
+      ? (text ?? String(error))
+      : code === 'EADDRINUSE' || code === 'EACCES'
+        ? `cannot listen: ${text} (${code === 'EADDRINUSE' ? 'another program uses that port: choose another with --port' : 'not allowed to use that port'}).`
+        : `unexpected error: ${(error as Error).stack ?? String(error)}`;
+  process.stderr.write(`oauth-mcp: ${redact(message)}\nRun oauth-mcp --help for usage.\n`);
   process.exit(2);
 });

@@ -1,6 +1,6 @@
 // The config file's zod schema, the OAUTH_* quick config, ${VAR} references, and where the file lives.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -8,6 +8,7 @@ import { OAuthToolError } from './auth/errors.js';
 import { applyPreset, presetProblems } from './auth/presets.js';
 import { privateKeyProblem } from './auth/private-key.js';
 import { urlProblem } from './net/outbound-policy.js';
+import { QUICK_CONFIG_VARIABLES } from './quick-config.js';
 
 const serverUrl = z.string().superRefine((value, ctx) => {
   const problem = urlProblem(value);
@@ -370,10 +371,21 @@ export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Which config file is read and why: `--config`, then OAUTH_MCP_CONFIG, then the user config dir. */
+export function configLocation(options: LoadConfigOptions = {}): {
+  path: string;
+  from: '--config' | 'OAUTH_MCP_CONFIG' | 'default';
+} {
+  const env = options.env ?? process.env;
+  if (options.path) return { path: options.path, from: '--config' };
+  if (env.OAUTH_MCP_CONFIG) return { path: env.OAUTH_MCP_CONFIG, from: 'OAUTH_MCP_CONFIG' };
+  return { path: join(configDir(env), 'config.json'), from: 'default' };
+}
+
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
-  const explicit = options.path ?? env.OAUTH_MCP_CONFIG;
-  const path = explicit ?? join(configDir(env), 'config.json');
+  const { path, from } = configLocation(options);
+  const explicit = from !== 'default';
   let raw: unknown = {};
   let text: string | undefined;
   try {
@@ -414,10 +426,18 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, 
   }
   const result = configSchema.safeParse(expanded);
   if (!result.success) {
-    const lines = result.error.issues.map(
-      (issue) => `- ${issue.path.join('.') || '(root)'}: ${issue.message}`,
-    );
-    throw new OAuthToolError('not_configured', `Invalid configuration in ${source}:\n${lines.join('\n')}`);
+    const lines = result.error.issues.map((issue) => {
+      const [section, name, field] = issue.path.map(String);
+      const variable =
+        fromEnv && section === 'providers' && name === 'default' && field
+          ? QUICK_CONFIG_VARIABLES[field]
+          : undefined;
+      return variable
+        ? `- ${variable} (environment): ${issue.message}`
+        : `- ${issue.path.join('.') || '(root)'}: ${issue.message}`;
+    });
+    const where = existsSync(source) || !fromEnv ? source : 'the OAUTH_* environment variables';
+    throw new OAuthToolError('not_configured', `Invalid configuration in ${where}:\n${lines.join('\n')}`);
   }
   return result.data;
 }

@@ -8,6 +8,7 @@ import { type Config, configuredUrls } from './config.js';
 import type { Logger } from './log.js';
 import { guardedFetch } from './net/guarded-fetch.js';
 import { OutboundPolicy } from './net/outbound-policy.js';
+import { pinSecret, pinSecretsOf } from './secrets/index.js';
 import { openStore } from './store/index.js';
 import type { TokenStore } from './store/token-store.js';
 import { Vault } from './store/vault.js';
@@ -30,11 +31,7 @@ export async function createRuntime(
     callbackUrl?: string;
   } = {},
 ): Promise<Runtime> {
-  for (const provider of Object.values(config.providers)) {
-    logger.addSecret(provider.clientSecret);
-    logger.addSecret(provider.clientPrivateKey);
-    logger.addSecret(provider.initialAccessToken);
-  }
+  pinConfigSecrets(config);
   const store =
     options.store ??
     (await openStore({ config: config.store, logger, ...(options.env ? { env: options.env } : {}) }));
@@ -65,6 +62,21 @@ export async function createRuntime(
     apiAuthByOrigin: config.api.apiAuth,
   });
   return { config, logger, store, engine, close: () => store.close() };
+}
+
+/** The config's secrets (often `${VAR}` from the environment) are held for the life of the process. */
+function pinConfigSecrets(config: Config): void {
+  for (const provider of Object.values(config.providers)) pinSecretsOf(provider);
+  if (config.store.url) pinSecret(urlPassword(config.store.url));
+  pinSecret(config.http.auth?.introspection?.clientSecret);
+}
+
+function urlPassword(url: string): string | undefined {
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isTruthy(value: string | undefined): boolean {

@@ -79,7 +79,6 @@ export async function callApi(ctx: EngineContext, request: ApiCallRequest): Prom
   try {
     view = await viewResponse(response.response, {
       maxBodyBytes: request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      secrets: ctx.exposeTokens ? [] : [session.access_token, session.refresh_token, found.access_token],
     });
   } catch (error) {
     throw fetchError(error, request.signal, response.timeout, response.url);

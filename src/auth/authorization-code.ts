@@ -2,6 +2,7 @@
 // (PAR per RFC 9126 when required), and completes the redirect with openid-client's checks of state, iss, nonce.
 
 import * as client from 'openid-client';
+import { learnSecret } from '../secrets/index.js';
 import { type CallbackPage, renderCallbackPage } from './callback-page.js';
 import { dpopHandle, dpopOption, newDPoPKey } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
@@ -22,6 +23,7 @@ import {
   storeSignedInSession,
 } from './pending-flows.js';
 import { authorizationParameters, signInScope, tokenParameters } from './provider-parameters.js';
+import { userFacingUrl } from './user-facing-url.js';
 
 export type CodeFlow = Extract<SignInFlow, { kind: 'authorization_code' }>;
 
@@ -86,6 +88,11 @@ export async function startAuthorizationCode(
     } catch (error) {
       throw toToolError(error, `starting a sign-in at provider "${provider.name}"`);
     }
+    userFacingUrl(
+      authorizationUrl.href,
+      'an authorization endpoint',
+      `The metadata of provider "${provider.name}"`,
+    );
     const data: CodeFlowData = {
       scope,
       ...(resource ? { resource } : {}),
@@ -119,6 +126,7 @@ export async function completeAuthorizationCallback(
   callbackUrl: URL,
   cookieHeader?: string,
 ): Promise<CallbackPage> {
+  learnSecret(callbackUrl.searchParams.get('code'));
   const state = callbackUrl.searchParams.get('state');
   const found = state && STATE_PATTERN.test(state) ? await ctx.vault.findFlowByState(state) : undefined;
   if (!state || !found) {

@@ -2,6 +2,7 @@
 
 import { spawn } from 'node:child_process';
 import type { Logger } from '../log.js';
+import { userFacingUrlProblem } from './user-facing-url.js';
 
 interface Launcher {
   command: string;
@@ -39,6 +40,11 @@ export function desktopAvailable(
 
 /** Returns whether a browser was launched; the URL is always returned to the user as well. */
 export function openBrowser(url: string, logger: Logger): boolean {
+  const problem = userFacingUrlProblem(url);
+  if (problem) {
+    logger.warn(`not opening a browser: the URL cannot be opened (${problem})`);
+    return false;
+  }
   const launcher = browserLauncher(url);
   if (!launcher) {
     logger.debug('not opening a browser: no desktop session detected');
@@ -55,4 +61,13 @@ export function openBrowser(url: string, logger: Logger): boolean {
     logger.info(`could not open a browser (${launcher.command}): ${(error as Error).message}`);
     return false;
   }
+}
+
+/** Whether a sign-in page can be opened on this machine: allowed (config, --no-browser, CI) and a desktop found. */
+export function canOpenBrowser(
+  allowed: boolean,
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  return allowed && browserLauncher('about:blank', platform, env) !== undefined;
 }

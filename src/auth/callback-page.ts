@@ -1,6 +1,8 @@
 // The small HTML pages the user's browser sees from us: after the authorization server redirects back, and
 // HTTP mode's sign-in start page.
 
+import { redactCredentials } from '../secrets/index.js';
+
 export type CallbackOutcome = 'success' | 'denied' | 'error';
 
 export interface CallbackPage {
@@ -18,8 +20,8 @@ const TITLES: Record<CallbackOutcome, string> = {
 const COLOURS: Record<CallbackOutcome, string> = { success: '#1a7f37', denied: '#9a6700', error: '#cf222e' };
 
 /**
- * `detail` is shown to the user; it must be a public message (never a code, token or verifier) and
- * is escaped here like every other value. The page loads nothing and runs no script.
+ * `detail` is shown to the user: a public message, redacted (an AS may echo a code or secret in it)
+ * and escaped here like every other value. The page loads nothing and runs no script.
  */
 export function renderCallbackPage(
   outcome: CallbackOutcome,
@@ -33,6 +35,7 @@ export function renderCallbackPage(
       : outcome === 'denied'
         ? 'The sign-in was denied, so no access was granted. You can close this tab; ask your assistant to start a new sign-in if you change your mind.'
         : 'The sign-in could not be completed. You can close this tab; ask your assistant to start a new sign-in.';
+  detail = redactCredentials(detail);
   const inner = `<h1 id="outcome" data-outcome="${outcome}">${escapeHtml(title)}</h1>
 <p>${escapeHtml(lead)}</p>
 ${detail ? `<p class="detail">${escapeHtml(detail)}</p>` : ''}`;

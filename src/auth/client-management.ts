@@ -2,6 +2,7 @@
 // client with its registration access token, keeping the stored profile in step with the server.
 
 import { managementUrlProblem } from '../net/outbound-policy.js';
+import { learnSecretsOf } from '../secrets/index.js';
 import type { ClientProfile } from '../store/records.js';
 import {
   type ClientInformation,
@@ -134,8 +135,7 @@ async function save(
     ...profileFromClientInformation(info, serverSettings(profile.settings.issuer, profile.settings), profile),
     updated_at: new Date().toISOString(),
   };
-  ctx.logger.addSecret(next.settings.clientSecret);
-  ctx.logger.addSecret(next.registration_access_token);
+  learnSecretsOf(next);
   await ctx.vault.putClientProfile(next);
   ctx.registry.forget(profile.name);
   return next;
@@ -166,7 +166,7 @@ async function manage(
     );
   }
   const { issuer } = profile.settings;
-  const server = await ctx.registry.discover(issuer);
+  const server = await ctx.registry.serverMetadata(profile.settings);
   const problem = managementUrlProblem(uri, [issuer, server.metadata.registration_endpoint]);
   if (problem)
     throw new OAuthToolError(

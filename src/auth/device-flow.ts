@@ -2,6 +2,7 @@
 // token endpoint with openid-client, which keeps the AS's interval and honours slow_down, until told to stop.
 
 import * as client from 'openid-client';
+import { learnSecret } from '../secrets/index.js';
 import { deadline } from './deadline.js';
 import { dpopOption, newDPoPKey } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
@@ -24,6 +25,8 @@ import { authorizationParameters, signInScope, tokenParameters } from './provide
 
 /** An AS asking for slower polling than this is polled this often anyway (RFC 8628 suggests 5 s). */
 const MAX_POLL_INTERVAL_SECONDS = 60;
+
+import { userFacingUrl } from './user-facing-url.js';
 
 export type DeviceFlow = Extract<SignInFlow, { kind: 'device_code' }>;
 
@@ -54,6 +57,12 @@ export async function startDeviceFlow(ctx: EngineContext, request: DeviceFlowReq
     );
   } catch (error) {
     throw toToolError(error, `starting a device sign-in at provider "${provider.name}"`);
+  }
+  learnSecret(response.device_code);
+  const from = `The authorization server of provider "${provider.name}"`;
+  userFacingUrl(response.verification_uri, 'a device-flow verification_uri', from);
+  if (response.verification_uri_complete) {
+    userFacingUrl(response.verification_uri_complete, 'a device-flow verification_uri_complete', from);
   }
   const data: DeviceFlowData = {
     scope,

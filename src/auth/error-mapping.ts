@@ -1,6 +1,7 @@
 // Maps anything thrown by openid-client, fetch or our own code onto OAuthToolError, the one error family.
 
 import { OutboundError } from '../net/guarded-fetch.js';
+import { redactCut } from '../secrets/index.js';
 import { OAuthToolError } from './errors.js';
 
 interface OpenIdClientLikeError {
@@ -185,7 +186,7 @@ function isTimeout(cause: unknown): boolean {
 
 function describeInvalid(error: OpenIdClientLikeError): string {
   if (error.code === 'OAUTH_RESPONSE_IS_NOT_JSON') return 'it is not JSON';
-  return (error.message ?? 'unexpected content').replace(/\s+/g, ' ').slice(0, 200);
+  return redactCut((error.message ?? 'unexpected content').replace(/\s+/g, ' ').slice(0, 200));
 }
 
 function describeNetworkCause(cause: unknown): string {

@@ -18,7 +18,7 @@ export { registerClient } from './registration.js';
 export { revoke } from './revocation.js';
 export { auditServer } from './server-audit.js';
 export { listSessions, viewSession } from './sessions.js';
-export { abandonSignIn, continueSignIn, startSignIn } from './sign-in.js';
+export { abandonSignIn, continueSignIn, linkReachesUser, startSignIn } from './sign-in.js';
 export { handleStartPage } from './start-page.js';
 export { inspectToken } from './token-inspection.js';
 export { userInfo } from './userinfo.js';

@@ -2,6 +2,7 @@
 // introspection endpoint, a JWT access token (RFC 9068) is checked locally against the AS's JWKS.
 
 import * as client from 'openid-client';
+import { learnSecret } from '../secrets/index.js';
 import { resolveBound, STALE_SESSION_ADVICE } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
@@ -34,6 +35,7 @@ export async function introspect(
   ctx: EngineContext,
   request: IntrospectionRequest,
 ): Promise<IntrospectionResult> {
+  learnSecret(request.token);
   let token = request.token;
   let sessionId: string | undefined;
   let provider: ResolvedProvider | undefined;

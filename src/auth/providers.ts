@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { guardedFetch, type OutboundFetch } from '../net/guarded-fetch.js';
 import { OutboundPolicy, urlProblem } from '../net/outbound-policy.js';
 import { issuerKey, providerApiOrigins } from './api-origins.js';
+import { closestName } from './closest-name.js';
 import { tolerateDeviations } from './deviations.js';
 import { OAuthToolError } from './errors.js';
 import { importClientPrivateKey } from './private-key.js';
@@ -145,9 +146,12 @@ export class ProviderRegistry {
     const fromStore = await this.#options.profiles?.getProfile(resolvedName);
     if (fromStore) return { name: resolvedName, settings: fromStore };
     const known = await this.providerNames();
+    const sameButCase = known.filter((n) => n.toLowerCase() === resolvedName.toLowerCase());
+    if (sameButCase.length === 1 && sameButCase[0]) return this.settings(sameButCase[0]);
+    const guess = closestName(resolvedName, known);
     throw new OAuthToolError(
-      'not_configured',
-      `Unknown provider "${resolvedName}". Known providers: ${known.length ? known.join(', ') : 'none'}. Add it to the config's "providers", register a client with oauth_register_client, or pass a configured name.`,
+      'invalid_input',
+      `Unknown provider "${resolvedName}".${guess ? ` Did you mean "${guess}"?` : ''} Known providers: ${known.length ? known.join(', ') : 'none'}. Add it to the config's "providers", register a client with oauth_register_client, or pass a configured name.`,
     );
   }
 

@@ -4,6 +4,7 @@
 import * as oauth from 'oauth4webapi';
 import type * as client from 'openid-client';
 import { needsInsecureTransport } from '../net/outbound-policy.js';
+import { learnSecret, learnSecretsOf } from '../secrets/index.js';
 import { type ClientProfile, STORE_SCHEMA_VERSION } from '../store/records.js';
 import {
   type ClientMetadataInput,
@@ -31,11 +32,12 @@ export interface RegistrationRequest extends ClientMetadataInput {
   /** Name of the new profile; default derived from client_name or the issuer's host. */
   name?: string | undefined;
   applicationType?: 'native' | 'web' | undefined;
-  /** RFC 7591 section 3 initial access token, or a `${VAR}` reference to one. */
+  /** RFC 7591 section 3 initial access token, as given (never read from the environment). */
   initialAccessToken?: string | undefined;
 }
 
 export async function registerClient(ctx: EngineContext, request: RegistrationRequest): Promise<ClientView> {
+  const givenToken = literalToken(request.initialAccessToken);
   const { settings: source, discovery } = await pickServer(ctx.registry, request);
   const { issuer, metadata: server } = discovery;
   if (!server.registration_endpoint) {
@@ -44,7 +46,7 @@ export async function registerClient(ctx: EngineContext, request: RegistrationRe
       `Registration is not enabled on the authorization server ${issuer}: its metadata has no registration_endpoint (RFC 7591). Register a client by hand in that server's admin console and add it to the config's "providers", or ask its operator to enable dynamic client registration.`,
     );
   }
-  const initialAccessToken = expandReference(request.initialAccessToken ?? source?.initialAccessToken);
+  const initialAccessToken = givenToken ?? source?.initialAccessToken;
   const metadata = clientMetadata(request, server, ctx.callbackUrl ?? LOOPBACK_REDIRECT_URI);
 
   const release = await ctx.vault.lock('registration:names');
@@ -90,8 +92,7 @@ export async function registerClient(ctx: EngineContext, request: RegistrationRe
       updated_at: now,
     };
     await ctx.vault.putClientProfile(profile);
-    ctx.logger.addSecret(information.client_secret);
-    ctx.logger.addSecret(information.registration_access_token);
+    learnSecretsOf(information);
     ctx.logger.info(`registered client profile "${name}" at ${issuer}`, { client_id: information.client_id });
     return clientView(ctx, profile);
   } finally {
@@ -185,16 +186,19 @@ function slug(text: string): string {
     .slice(0, 48);
 }
 
-/** `${NAME}` reads the server's environment, so the token never passes through the conversation. */
-function expandReference(value: string | undefined): string | undefined {
-  const reference = value?.match(/^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/);
-  if (!reference?.[1]) return value;
-  const found = process.env[reference[1]];
-  if (found === undefined) {
+/**
+ * A tool argument is data: `${NAME}` is never expanded from the server's environment (that would send
+ * any variable to any issuer a caller names). One answer whatever the name, so nothing reveals which
+ * variables exist; config-time references (the provider's initialAccessToken) are the way to use one.
+ */
+function literalToken(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (/\$\{[^}]*\}/.test(value)) {
     throw new OAuthToolError(
       'invalid_input',
-      `The initial access token refers to \${${reference[1]}}, but the environment variable ${reference[1]} is not set for the oauth-mcp server. Set it and restart the server, or pass the token itself.`,
+      `initial_access_token must be the token itself: "\${...}" references are not read from the environment in tool arguments. To use a token from the environment, set "initialAccessToken": "\${NAME}" on the provider in the oauth-mcp config, restart, and register with "provider" instead of "issuer".`,
     );
   }
-  return found;
+  learnSecret(value);
+  return value;
 }

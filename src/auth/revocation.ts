@@ -1,6 +1,7 @@
 // Token revocation (RFC 7009): revoke a session's refresh and/or access token, then forget the session.
 
 import * as client from 'openid-client';
+import { learnSecret } from '../secrets/index.js';
 import { resolveBound, STALE_SESSION_ADVICE, staleReason } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
@@ -30,6 +31,7 @@ export interface RevocationResult {
 export async function revoke(ctx: EngineContext, request: RevocationRequest): Promise<RevocationResult> {
   if (request.token) {
     await assertMayActAsClient(ctx, request.provider, 'revoke tokens they pass in');
+    learnSecret(request.token);
     const provider = await ctx.registry.resolve(request.provider);
     await revokeOne(provider, request.token, request.tokenTypeHint);
     return {

@@ -2,6 +2,7 @@
 
 import type * as client from 'openid-client';
 import { z } from 'zod';
+import { learnSecretsOf } from '../secrets/index.js';
 import type { DPoPKey, Grant, StoredSession } from '../store/records.js';
 import { STORE_SCHEMA_VERSION } from '../store/records.js';
 import { newId } from '../store/vault.js';
@@ -112,6 +113,7 @@ export interface NewSessionInput {
 }
 
 export function sessionFromTokens(input: NewSessionInput): StoredSession {
+  learnSecretsOf(input.tokens);
   const now = input.now ?? Date.now();
   const claims = input.tokens.id_token ? input.tokens.claims?.() : undefined;
   const iso = new Date(now).toISOString();
@@ -146,6 +148,7 @@ export function sessionAfterRefresh(
   tokens: client.TokenEndpointResponse & Partial<client.TokenEndpointResponseHelpers>,
   now = Date.now(),
 ): StoredSession {
+  learnSecretsOf(tokens);
   const claims = tokens.id_token ? tokens.claims?.() : undefined;
   const { expires_at: _previousExpiry, needs_reauth: _previousFlag, ...rest } = session;
   return {
@@ -184,6 +187,8 @@ export async function findSession(
   request: { sessionId?: string | undefined; provider?: string | undefined },
   options: { allowStale?: boolean } = {},
 ): Promise<StoredSession> {
+  // An unknown provider is an input mistake ("did you mean"), not "no session"; the canonical name finds sessions.
+  const canonical = request.provider ? (await ctx.registry.settings(request.provider)).name : undefined;
   if (request.sessionId) {
     const session = await ctx.vault.getSession(request.sessionId);
     if (!session) {
@@ -192,17 +197,17 @@ export async function findSession(
         `No session "${request.sessionId}". List sessions with oauth_list_sessions, or sign in with oauth_authenticate_user.`,
       );
     }
-    if (request.provider && session.provider !== request.provider) {
+    if (canonical && session.provider !== canonical) {
       throw new OAuthToolError(
         'invalid_input',
-        `Session "${request.sessionId}" belongs to provider "${session.provider}", not "${request.provider}". Omit "provider" or pass the matching one.`,
+        `Session "${request.sessionId}" belongs to provider "${session.provider}", not "${canonical}". Omit "provider" or pass the matching one.`,
       );
     }
     const stale = options.allowStale ? undefined : await staleReason(ctx.registry, session);
     if (stale) throw staleError(`Session "${session.session_id}"`, stale, STALE_SESSION_ADVICE);
     return session;
   }
-  let provider = request.provider;
+  let provider = canonical;
   if (!provider) {
     try {
       provider = (await ctx.registry.settings()).name;

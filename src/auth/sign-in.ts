@@ -25,7 +25,8 @@ import {
   STALE_FLOW_ADVICE,
 } from './pending-flows.js';
 import { whyNoRefreshToken } from './refresh-token-note.js';
-import { type SessionView, viewSession } from './sessions.js';
+import { viewSession } from './sessions.js';
+import { logLink, pendingResult, type SignInKind, type SignInResult } from './sign-in-result.js';
 import { withSessionScopes } from './step-up.js';
 
 /** Hosts that reset their request timeout on progress need a notification well inside 60 s. */
@@ -33,8 +34,8 @@ export const PROGRESS_EVERY_MS = 5000;
 /** Other instances finish flows too (HTTP mode, shared store): re-read the flow at least this often. */
 const RECHECK_EVERY_MS = 1000;
 
-export type SignInKind = SignInFlow['kind'];
-export type SignInStatus = 'authenticated' | 'pending' | 'denied' | 'expired';
+export type { SignInKind, SignInResult, SignInStatus } from './sign-in-result.js';
+export { linkReachesUser, pendingResult } from './sign-in-result.js';
 
 export interface SignInRequest extends AuthorizationCodeRequest {
   flow?: SignInKind | undefined;
@@ -46,24 +47,6 @@ export interface WaitHooks {
   /** Aborted when the caller cancels: waiting stops and the flow stays pending. */
   signal: AbortSignal;
   progress?: (elapsedSeconds: number, totalSeconds: number, message: string) => Promise<void>;
-}
-
-export interface SignInResult {
-  status: SignInStatus;
-  flow: SignInKind;
-  flow_id: string;
-  provider: string;
-  /** What to tell the user or do next, in plain words. */
-  message: string;
-  authorization_url?: string;
-  verification_uri?: string;
-  verification_uri_complete?: string;
-  user_code?: string;
-  expires_at?: string;
-  browser_opened?: boolean;
-  session?: SessionView;
-  /** Why the sign-in brought no refresh token (absent when it did). */
-  refresh_token_note?: string;
 }
 
 /** Starts a flow and, for a code flow where allowed, opens the browser at the authorization URL. */
@@ -79,6 +62,7 @@ export async function startSignIn(
     kind === 'device_code' ? await startDeviceFlow(ctx, request) : await startAuthorizationCode(ctx, request);
   const url = browserUrl(flow);
   const opened = options.openBrowser && ctx.openBrowser && url !== undefined && openBrowser(url, ctx.logger);
+  logLink(ctx.logger, flow);
   return { ...pendingResult(flow), browser_opened: opened };
 }
 
@@ -104,6 +88,10 @@ export async function continueSignIn(
     return deliver(ctx, flow, failedOutcome(error));
   }
   if (waitSeconds <= 0 || hooks.signal.aborted) return pendingResult(flow);
+  if (flow.kind === 'authorization_code') {
+    const replacement = await rebindOrReplace(ctx, flow);
+    if (replacement) return replacement;
+  }
 
   const waiting = deadline(waitSeconds * 1000, hooks.signal);
   const stopProgress = reportProgress(flow, waitSeconds, hooks, ctx.logger);
@@ -131,34 +119,6 @@ export async function abandonSignIn(ctx: EngineContext, flowId: string): Promise
   );
 }
 
-export function pendingResult(flow: SignInFlow): SignInResult {
-  const base = {
-    status: 'pending' as const,
-    flow: flow.kind,
-    flow_id: flow.flow_id,
-    provider: flow.provider,
-    expires_at: flow.expires_at,
-  };
-  const again = `then call oauth_authenticate_user again with flow_id "${flow.flow_id}" to wait for it to finish (before ${flow.expires_at}).`;
-  if (flow.kind === 'authorization_code') {
-    return {
-      ...base,
-      // HTTP mode hands out the start page, which binds the sign-in to the browser that continues.
-      authorization_url: flow.data.start_url ?? flow.data.authorization_url,
-      message: `Waiting for the user to sign in. Ask them to open authorization_url in their browser and approve access; ${again} If their browser is on another machine and ends on a page that cannot load (${flow.data.redirect_uri}...), ask them to paste that address and pass it as callback_url with this flow_id.`,
-    };
-  }
-  return {
-    ...base,
-    verification_uri: flow.data.verification_uri,
-    ...(flow.data.verification_uri_complete
-      ? { verification_uri_complete: flow.data.verification_uri_complete }
-      : {}),
-    user_code: flow.data.user_code,
-    message: `Waiting for the user to approve on another device. Ask them to open ${flow.data.verification_uri_complete ?? flow.data.verification_uri} and confirm the code ${flow.data.user_code}; ${again}`,
-  };
-}
-
 function browserUrl(flow: SignInFlow): string | undefined {
   return flow.kind === 'authorization_code'
     ? (flow.data.start_url ?? flow.data.authorization_url)
@@ -175,6 +135,37 @@ async function defaultKind(ctx: EngineContext, providerName: string | undefined)
   if (metadata.device_authorization_endpoint && (headless || !metadata.authorization_endpoint))
     return 'device_code';
   return 'authorization_code';
+}
+
+/**
+ * A code flow continued by another process (the host restarted the server) needs its loopback port again.
+ * When that port cannot be had, the old link can no longer reach us: a new sign-in replaces it.
+ */
+async function rebindOrReplace(
+  ctx: EngineContext,
+  flow: Extract<SignInFlow, { kind: 'authorization_code' }>,
+): Promise<SignInResult | undefined> {
+  try {
+    await ensureRedirectListener(ctx, flow);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof OAuthToolError) || error.code !== 'not_configured') throw error;
+    await deliver(ctx, flow, { status: 'expired' });
+    const fresh = await startSignIn(
+      ctx,
+      {
+        provider: flow.provider,
+        flow: 'authorization_code',
+        scopes: flow.data.scope ? flow.data.scope.split(' ') : undefined,
+        resource: flow.data.resource,
+      },
+      { openBrowser: ctx.openBrowser },
+    );
+    return {
+      ...fresh,
+      message: `The link of sign-in ${flow.flow_id} no longer works: its redirect listener is gone (${error.message}). This is a new sign-in instead. ${fresh.message}`,
+    };
+  }
 }
 
 /** Waits for the redirect (this process's listener, or another instance's /oauth/callback). */
@@ -230,10 +221,13 @@ async function deliver(ctx: EngineContext, flow: SignInFlow, outcome: FlowOutcom
       // The note only explains; metadata that cannot be read now must not fail a finished sign-in.
       const metadata = session.refresh_token
         ? undefined
-        : await ctx.registry.discover(session.issuer).then(
-            (found) => found.metadata,
-            () => undefined,
-          );
+        : await ctx.registry
+            .settings(session.provider)
+            .then(({ settings }) => ctx.registry.serverMetadata(settings))
+            .then(
+              (found) => found.metadata,
+              () => undefined,
+            );
       const note =
         metadata &&
         whyNoRefreshToken(metadata, {

@@ -1,6 +1,7 @@
 // The token doctor: what is in a session's or a pasted token and why an API may refuse it. A JWT is
 // decoded and its signature checked against the issuer's JWKS; an opaque token is introspected (RFC 7662).
 
+import { learnSecret } from '../secrets/index.js';
 import type { StoredSession } from '../store/records.js';
 import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
@@ -59,7 +60,7 @@ interface Subject {
 export async function inspectToken(ctx: EngineContext, request: InspectionRequest): Promise<TokenInspection> {
   const subject = await subjectOf(ctx, request);
   const { name, settings } = await ctx.registry.settings(subject.providerName);
-  const { metadata } = await ctx.registry.discover(settings.issuer);
+  const { metadata } = await ctx.registry.serverMetadata(settings);
   const clientId = subject.session?.client_id ?? settings.clientId;
   const expectations = {
     kind: subject.kind,
@@ -134,18 +135,11 @@ function expectedAudience(subject: Subject, clientId: string | undefined, resour
   return subject.kind === 'access_token' ? (subject.session?.resource ?? resource) : undefined;
 }
 
-/** Shorter strings are no credential, and redacting them would garble every log line that has them. */
-const MIN_SECRET_LENGTH = 12;
-
-/** Every pasted token goes through here: the one place it is made a known secret of this process. */
-function treatAsSecret(ctx: EngineContext, token: string): void {
-  if (token.length >= MIN_SECRET_LENGTH) ctx.logger.addSecret(token);
-}
-
 async function subjectOf(ctx: EngineContext, request: InspectionRequest): Promise<Subject> {
   const kind = request.tokenType ?? 'access_token';
   if (request.token) {
-    treatAsSecret(ctx, request.token);
+    // a secret of this process from the moment it arrives (bounded: pasted tokens are not pinned)
+    learnSecret(request.token);
     return { token: request.token, kind, providerName: request.provider };
   }
   const session = await findSession(ctx, request);

@@ -39,6 +39,7 @@ export async function startDemo(logger: Logger): Promise<Demo> {
       'providers: "demo" (confidential client: client credentials, sign-in, device flow) and "demo-public" (public native client)',
       'sign in as any user name with any password on its login page',
       `demo API resource indicator: ${DEMO_RESOURCE}`,
+      "oidc-provider's WARNING lines are expected here: a development set-up (in-memory adapter, built-in login pages) on loopback",
     ].join('\n  '),
   );
   return { server, providers, allowedOrigins: [new URL(server.issuer).origin] };

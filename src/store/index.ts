@@ -5,6 +5,8 @@ import { OAuthToolError } from '../auth/errors.js';
 import type { Config } from '../config.js';
 import { dataDir } from '../config.js';
 import type { Logger } from '../log.js';
+import { importOptional } from '../optional-package.js';
+import { pinSecret } from '../secrets/index.js';
 import type { TokenStore } from './token-store.js';
 
 export interface OpenStoreOptions {
@@ -32,6 +34,7 @@ export async function openStore({
   env = process.env,
 }: OpenStoreOptions): Promise<TokenStore> {
   const key = config.key ?? env.OAUTH_MCP_STORE_KEY;
+  pinSecret(key);
   const onWarning = (message: string) => logger.warn(message);
   switch (config.type) {
     case 'memory': {
@@ -60,7 +63,11 @@ export async function openStore({
           `store.type "redis" needs ${config.url ? '' : 'store.url (e.g. "redis://127.0.0.1:6379") and '}a key to encrypt tokens at rest: set store.key or OAUTH_MCP_STORE_KEY, the same on every instance.`,
         );
       }
-      const { RedisStore } = await import('./redis-store.js');
+      const { RedisStore } = await importOptional(
+        () => import('./redis-store.js'),
+        'redis',
+        'store.type "redis"',
+      );
       return new RedisStore({
         url: config.url,
         encryptionKey: key,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { OAuthToolError } from '../auth/errors.js';
 import type { ProfileSource } from '../auth/providers.js';
 import type { ProviderConfig } from '../config.js';
+import { learnSecretsOf } from '../secrets/index.js';
 import {
   type ClientProfile,
   clientProfileSchema,
@@ -165,7 +166,7 @@ export class Vault implements ProfileSource {
   async #read<T>(key: string, schema: z.ZodType<T>): Promise<T | undefined> {
     const text = await this.#store.get(this.#key(key));
     if (text === undefined) return undefined;
-    return parseRecord(key, text, schema);
+    return learned(parseRecord(key, text, schema));
   }
 
   /** Every record under a prefix; a damaged one is skipped here (reading it by id reports it). */
@@ -176,7 +177,7 @@ export class Vault implements ProfileSource {
       const text = await this.#store.get(key);
       if (text === undefined) continue;
       try {
-        records.push(parseRecord(key, text, schema));
+        records.push(learned(parseRecord(key, text, schema)));
       } catch {
         // skipped: one damaged entry must not hide every other session
       }
@@ -185,8 +186,15 @@ export class Vault implements ProfileSource {
   }
 
   async #write(key: string, record: unknown, ttlSeconds?: number): Promise<void> {
+    learnSecretsOf(record);
     await this.#store.set(this.#key(key), JSON.stringify(record), ttlSeconds ? { ttlSeconds } : undefined);
   }
+}
+
+/** Tokens, verifiers, device codes and client secrets enter the process here: the registry learns them. */
+function learned<T>(record: T): T {
+  learnSecretsOf(record);
+  return record;
 }
 
 function parseRecord<T>(key: string, text: string, schema: z.ZodType<T>): T {

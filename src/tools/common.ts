@@ -59,7 +59,7 @@ export const sessionIdInput = capped('session_id', LIMITS.name)
   .optional()
   .describe('Session to use (from oauth_list_sessions); default: the latest session of the provider');
 
-export const scopesInput = z
+const scopeList = z
   .array(
     capped('a scope', LIMITS.scope)
       .min(1)
@@ -68,9 +68,17 @@ export const scopesInput = z
         'a scope is printable ASCII without spaces, quotes or backslashes',
       ),
   )
-  .max(50)
+  .max(50);
+
+/** A list, or the OAuth wire form "openid profile": models write both, and both mean the same. */
+export const scopesInput = z
+  .union([scopeList, z.string().max(4000)])
+  .transform((value) => (typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : value))
+  .pipe(scopeList)
   .optional()
-  .describe("Scopes to request; default: the provider's configured scopes");
+  .describe(
+    'Scopes to request, as a list or one space-separated string ("openid profile"); default: the provider\'s configured scopes',
+  );
 
 export const resourceInput = capped('resource', LIMITS.url)
   .url()

@@ -55,6 +55,26 @@ const metadataFields = {
     .describe('Other RFC 7591 client metadata sent as given (client_uri, logo_uri, contacts, ...)'),
 };
 
+/** The same fields for an update, described as changes: an omitted field keeps its registered value. */
+function updateFields() {
+  const kept = 'omit to keep the registered value';
+  return {
+    client_name: metadataFields.client_name.describe(`New client name shown on consent screens; ${kept}`),
+    redirect_uris: metadataFields.redirect_uris.describe(`New complete list of redirect URIs; ${kept}`),
+    grant_types: metadataFields.grant_types.describe(
+      `New complete list of grant types (e.g. authorization_code, refresh_token, client_credentials); ${kept}`,
+    ),
+    response_types: metadataFields.response_types.describe(`New complete list of response types; ${kept}`),
+    token_endpoint_auth_method: metadataFields.token_endpoint_auth_method.describe(
+      `New client authentication method (none = public client with PKCE; client_secret_basic / client_secret_post = with a secret); ${kept}`,
+    ),
+    scope: metadataFields.scope.describe(`New space-separated scopes the client may request; ${kept}`),
+    extra_metadata: metadataFields.extra_metadata.describe(
+      `Other RFC 7591 metadata to set (client_uri, logo_uri, contacts, ...), merged over the registered ones; ${kept}`,
+    ),
+  };
+}
+
 export const registerClientTool = defineTool({
   name: 'oauth_register_client',
   toolset: 'registration',
@@ -85,7 +105,7 @@ export const registerClientTool = defineTool({
       .max(16_384)
       .optional()
       .describe(
-        `RFC 7591 initial access token, when the server requires one; a \${NAME} reference reads it from the server's environment. Default the provider's initialAccessToken`,
+        "RFC 7591 initial access token, when the server requires one: the token itself (it is never read from the server's environment). Default the provider's initialAccessToken from the config",
       ),
   }),
   output: clientViewSchema,
@@ -125,7 +145,7 @@ export const updateClientTool = defineTool({
   title: 'Update a registered client',
   description:
     "Change a registered client's metadata at its authorization server (RFC 7592 update): give only the fields to change; oauth-mcp reads the current registration and sends it back complete with your changes, as the RFC's full replacement requires. A registration access token rotated by the server is kept. Returns the updated client and whether the token was rotated.",
-  input: z.object({ provider: profileInput, ...metadataFields }),
+  input: z.object({ provider: profileInput, ...updateFields() }),
   output: clientViewSchema.extend({
     registration_access_token_rotated: z
       .boolean()

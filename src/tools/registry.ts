@@ -12,7 +12,8 @@ import { z } from 'zod';
 import type { OAuthEngine } from '../auth/engine.js';
 import { toToolError } from '../auth/error-mapping.js';
 import { OAuthToolError } from '../auth/errors.js';
-import { type Logger, redact } from '../log.js';
+import type { Logger } from '../log.js';
+import { redactCredentials, redactDeep, redactSecrets } from '../secrets/index.js';
 import { publicErrorSchema } from './common.js';
 import { NeedsInput, TOOLSETS, type ToolContext, type ToolDefinition, type Toolset } from './tool.js';
 
@@ -105,8 +106,9 @@ export async function runTool(
   };
   try {
     const output = await tool.handler(args as never, ctx);
-    if (output instanceof NeedsInput) return output.result;
-    const data = tool.output.parse(output);
+    // Every string that leaves goes through the secret registry; exposeTokens keeps only the views' raw-token fields.
+    if (output instanceof NeedsInput) return redactDeep(output.result);
+    const data = redactDeep(tool.output.parse(output), { exposeTokens: ctx.engine.ctx.exposeTokens });
     return {
       content: [{ type: 'text' as const, text: JSON.stringify(data, null, 2) }],
       structuredContent: data as Record<string, unknown>,
@@ -124,10 +126,11 @@ export async function runTool(
       message: error.message,
       ...(error.detail ? { detail: error.detail } : {}),
     });
-    // Defence in depth: an AS's error_description or an unexpected message must not carry a credential.
-    const publicError = { ...error.toJSON(), message: redact(error.message) };
-    if (publicError.oauth_error_description) {
-      publicError.oauth_error_description = redact(publicError.oauth_error_description);
+    // An AS's error and error_description, or an unexpected message, must not carry a credential.
+    const publicError = error.toJSON();
+    for (const field of ['message', 'oauth_error', 'oauth_error_description'] as const) {
+      const value = publicError[field];
+      if (value !== undefined) publicError[field] = redactCredentials(value);
     }
     return {
       isError: true,
@@ -159,7 +162,7 @@ async function sendProgress(
         progressToken,
         progress,
         ...(total === undefined ? {} : { total }),
-        ...(message ? { message } : {}),
+        ...(message ? { message: redactSecrets(message) } : {}),
       },
     })
     .catch(() => undefined);

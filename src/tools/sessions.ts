@@ -10,8 +10,12 @@ export const listSessionsTool = defineTool({
   toolset: 'sessions',
   title: 'List providers and sessions',
   description:
-    'List the configured and registered providers (name, issuer, whether confidential, which is the default) and the stored OAuth sessions (signed-in users and machine tokens), optionally for one provider: session_id, provider, grant, subject, scope, expiry, whether a refresh token is held. Never shows raw tokens unless the config sets exposeTokens. Also says where tokens are stored (keychain, file, redis) and why. Call it first to find a provider name or a session_id for the other tools.',
-  input: z.object({ provider: providerInput }),
+    'List the configured and registered providers (name, issuer, whether confidential, which is the default) and the stored OAuth sessions (signed-in users and machine tokens), optionally for one provider (default: all): session_id, provider, grant, subject, scope, expiry, whether a refresh token is held. Never shows raw tokens unless the config sets exposeTokens. Also says where tokens are stored (keychain, file, redis) and why. Call it first to find a provider name or a session_id for the other tools.',
+  input: z.object({
+    provider: providerInput.describe(
+      "Only this provider's sessions (a configured or registered name); default: the sessions of every provider",
+    ),
+  }),
   output: z.object({
     providers: z.array(
       z.object({
@@ -34,7 +38,10 @@ export const listSessionsTool = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async (args, { engine }) => ({
     providers: await engine.ctx.registry.describeProviders(),
-    sessions: await (await oauth()).listSessions(engine.ctx, { provider: args.provider }),
+    sessions: await (await oauth()).listSessions(engine.ctx, {
+      // An unknown name is refused (with "did you mean"), not answered with an empty list.
+      provider: args.provider ? (await engine.ctx.registry.settings(args.provider)).name : undefined,
+    }),
     store: { ...engine.ctx.vault.info },
   }),
 });

@@ -6,8 +6,20 @@ import { z } from 'zod';
 import { DEFAULT_WAIT_SECONDS } from '../auth/pending-flows.js';
 import { sessionViewSchema } from '../auth/sessions.js';
 import type { SignInResult, WaitHooks } from '../auth/sign-in.js';
-import { oauth, providerInput, resourceInput, scopesInput, sessionIdInput } from './common.js';
-import { defineTool, NeedsInput } from './tool.js';
+import { userFacingUrl } from '../auth/user-facing-url.js';
+import {
+  capped,
+  LIMITS,
+  oauth,
+  providerInput,
+  resourceInput,
+  scopesInput,
+  sessionIdInput,
+} from './common.js';
+import { defineTool, NeedsInput, type ToolContext } from './tool.js';
+
+/** Hosts give up on a tool call at about 60 s. */
+const MAX_WAIT_SECONDS = 50;
 
 const flowKind = z.enum(['authorization_code', 'device_code']);
 
@@ -19,7 +31,7 @@ export const authenticateUserTool = defineTool({
   toolset: 'signin',
   title: 'Sign a user in',
   description:
-    'Sign the user in to a provider (OAuth authorization code + PKCE in their browser, or the device flow with a code to enter on another device) and keep the session. Use it when the user asks to sign in / log in / connect an account, when another tool says no session exists, or, with session_id and scopes, when an API said the session lacks scopes (step-up). Returns status "pending" with authorization_url (or verification_uri + user_code) for the user to open, then waits up to wait_seconds for them; call again with flow_id to keep waiting, or with flow_id and callback_url when the user pastes the address their browser ended on. Where no browser can show a page here (SSH, container) the device flow is used if the server has one. Ends "authenticated" (with the session: id, subject, scope, expiry; never raw tokens), "denied" or "expired". Where the client supports it, the sign-in page is offered to the user directly.',
+    'Sign the user in to a provider (OAuth authorization code + PKCE in their browser, or the device flow with a code to enter on another device) and keep the session. Use it when the user asks to sign in / log in / connect an account, when another tool says no session exists, or, with session_id and scopes, when an API said the session lacks scopes (step-up). Returns status "pending" with authorization_url (or verification_uri + user_code) for the user to open; when a browser opened it on this machine it waits up to wait_seconds for them, otherwise it returns at once so you can give the user the link or code. Call again with flow_id to wait for the user to finish, or with flow_id and callback_url when the user pastes the address their browser ended on. Where no browser can show a page here (SSH, container) the device flow is used if the server has one. Ends "authenticated" (with the session: id, subject, scope, expiry; never raw tokens), "denied" or "expired". Where the client supports it, the sign-in page is offered to the user directly.',
   input: z.object({
     provider: providerInput,
     flow: flowKind
@@ -49,9 +61,7 @@ export const authenticateUserTool = defineTool({
       .regex(/^flw_[A-Za-z0-9_-]{8,64}$/, 'a flow_id returned by an earlier call')
       .optional()
       .describe('Continue (wait for) the pending sign-in with this id instead of starting a new one'),
-    callback_url: z
-      .string()
-      .max(8192)
+    callback_url: capped('callback_url', LIMITS.apiUrl)
       .optional()
       .describe(
         "With flow_id: the address the user's browser ended on after approving (when it could not load the redirect page, e.g. signing in on another machine); finishes the sign-in",
@@ -60,10 +70,10 @@ export const authenticateUserTool = defineTool({
       .number()
       .int()
       .min(0)
-      .max(300)
+      .max(MAX_WAIT_SECONDS)
       .optional()
       .describe(
-        `How long to wait for the user before returning "pending" (default ${DEFAULT_WAIT_SECONDS}); 0 returns the sign-in URL at once`,
+        `How long to wait for the user before returning "pending" (default ${DEFAULT_WAIT_SECONDS}, at most ${MAX_WAIT_SECONDS}: hosts give up on a call at about 60 s); 0 returns the sign-in URL at once. A new sign-in returns at once anyway when no browser opened here and the client cannot show the link: relay it to the user, then call again with flow_id`,
       ),
   }),
   output: z.object({
@@ -92,7 +102,8 @@ export const authenticateUserTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   handler: async (args, ctx) => {
     const engine = ctx.engine.ctx;
-    const { abandonSignIn, completePastedCallback, continueSignIn, startSignIn } = await oauth();
+    const { abandonSignIn, completePastedCallback, continueSignIn, linkReachesUser, startSignIn } =
+      await oauth();
     const wait = args.wait_seconds ?? DEFAULT_WAIT_SECONDS;
     const hooks: WaitHooks = {
       signal: ctx.signal,
@@ -129,11 +140,24 @@ export const authenticateUserTool = defineTool({
       { openBrowser: !elicit },
     );
     if (elicit) return askToOpen(started);
-    if (wait === 0) return started;
+    await tellClientLog(ctx, started);
+    // No browser opened and no client to show the link: the model must relay it now, not after a wait.
+    if (wait === 0 || !linkReachesUser(started, false)) return started;
     const result = await continueSignIn(engine, started.flow_id, wait, hooks);
     return result.status === 'pending' ? { ...result, browser_opened: started.browser_opened } : result;
   },
 });
+
+/** Hosts that show server log messages show the link too (the `logging` capability); best effort. */
+async function tellClientLog(ctx: ToolContext, started: SignInResult): Promise<void> {
+  const where = started.authorization_url ?? started.verification_uri_complete ?? started.verification_uri;
+  const code = started.user_code ? ` and confirm the code ${started.user_code}` : '';
+  try {
+    await ctx.mcp.mcpReq.log('notice', `Sign in to ${started.provider}: open ${where}${code}`, 'oauth-mcp');
+  } catch (error) {
+    ctx.logger.debug(`log notification failed: ${(error as Error).message}`);
+  }
+}
 
 function supportsUrlElicitation(capabilities: ClientCapabilities | undefined): boolean {
   const elicitation = capabilities?.elicitation as { url?: unknown } | undefined;
@@ -143,6 +167,7 @@ function supportsUrlElicitation(capabilities: ClientCapabilities | undefined): b
 function askToOpen(started: SignInResult): NeedsInput | SignInResult {
   const url = started.authorization_url ?? started.verification_uri_complete ?? started.verification_uri;
   if (!url) return started;
+  userFacingUrl(url, 'a sign-in URL', `Provider "${started.provider}"`);
   const message =
     started.flow === 'authorization_code'
       ? `Sign in to ${started.provider}: open this page in your browser and approve access.`

@@ -55,7 +55,11 @@ export const introspectTool = defineTool({
       .max(16_384)
       .optional()
       .describe("A raw token to introspect instead of a stored session's"),
-    token_type_hint: tokenTypeHint.optional(),
+    token_type_hint: tokenTypeHint
+      .optional()
+      .describe(
+        "Which of the session's tokens to introspect (default access_token), or, with `token`, what kind of token it is",
+      ),
   }),
   output: z
     .object({
@@ -85,14 +89,21 @@ export const revokeTool = defineTool({
   input: z.object({
     provider: providerInput,
     session_id: sessionIdInput,
-    which: z.enum(['all', 'access_token', 'refresh_token']).optional(),
+    which: z
+      .enum(['all', 'access_token', 'refresh_token'])
+      .optional()
+      .describe(
+        "Which of the session's tokens to revoke: all (default; the session is removed), refresh_token, or access_token",
+      ),
     token: z
       .string()
       .min(1)
       .max(16_384)
       .optional()
       .describe("A raw token to revoke instead of a stored session's"),
-    token_type_hint: tokenTypeHint.optional(),
+    token_type_hint: tokenTypeHint
+      .optional()
+      .describe('With `token`: what kind of token it is, to help the server find it'),
   }),
   output: z.object({
     revoked: z.array(z.object({ token_type_hint: z.string(), token_sha256: z.string() })),

@@ -9,6 +9,8 @@ export interface SeenRequest {
   method: string;
   path: string;
   authorization: string | undefined;
+  /** Every request header as received. */
+  headers: IncomingMessage['headers'];
   body: string;
 }
 
@@ -51,6 +53,7 @@ export async function startLoopbackApi(
       method: req.method ?? 'GET',
       path: `${url.pathname}${url.search}`,
       authorization: req.headers.authorization,
+      headers: req.headers,
       body: Buffer.concat(chunks).toString('utf8'),
     };
     requests.push(seen);

@@ -137,7 +137,12 @@ describe('oauth_audit_server', () => {
     expect(report.fixes[0]).toMatch(/^Serve every endpoint over https/);
     expect(report.fixes.length).toBeLessThanOrEqual(8);
     expect(report.score).toBeLessThan(50);
-    expect(deviating.requests).toEqual(['GET /.well-known/openid-configuration', 'GET /jwks']);
+    // discovery reads both metadata documents; the only other request is the JWKS
+    expect([...deviating.requests].sort()).toEqual([
+      'GET /.well-known/oauth-authorization-server',
+      'GET /.well-known/openid-configuration',
+      'GET /jwks',
+    ]);
   });
 
   it('fails the key section when the documented JWKS does not answer', async () => {

@@ -27,7 +27,14 @@ beforeAll(async () => {
   const { clientId, clientSecret } = as().clients.confidential;
   server = await startInProcess({
     providers: {
-      online: { issuer: as.issuer, clientId, clientSecret, scopes: ['openid', 'profile'] },
+      // offlineAccess: false, or oauth-mcp would add offline_access since the server supports it
+      online: {
+        issuer: as.issuer,
+        clientId,
+        clientSecret,
+        scopes: ['openid', 'profile'],
+        offlineAccess: false,
+      },
       offline: { issuer: as.issuer, clientId, clientSecret, scopes: ['openid', 'offline_access'] },
       restricted: { issuer: as.issuer, ...NO_REFRESH_CLIENT, scopes: ['openid', 'offline_access'] },
     },

@@ -41,7 +41,7 @@ describe('sign-in in a real browser', () => {
     const mcp = await startSignInClient(as());
     try {
       const started = data(await mcp.call('oauth_authenticate_user', { wait_seconds: 0 }));
-      const waiting = mcp.call('oauth_authenticate_user', { flow_id: started.flow_id, wait_seconds: 60 });
+      const waiting = mcp.call('oauth_authenticate_user', { flow_id: started.flow_id, wait_seconds: 50 });
 
       const page = await (browser as Browser).newPage();
       await page.goto(started.authorization_url as string);

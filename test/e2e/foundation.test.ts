@@ -199,7 +199,7 @@ describe.each<Era>(['v2', 'v1'])('foundation over stdio with the %s client', (er
         'an unknown provider',
         'oauth_client_credentials',
         { provider: 'nope' },
-        'not_configured',
+        'invalid_input',
         /Unknown provider "nope".*Known providers: basic/,
       ],
       ['a malformed issuer URL', 'oauth_discover', { issuer: 'not a url' }, 'invalid_input', /not a URL/],

@@ -54,6 +54,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Reuse a directory (restart tests); default a new temp dir. */
   dir?: string;
+  /** Run this executable (e.g. an installed package's bin) instead of `node dist/cli.js`. */
+  command?: string;
   /** Declare URL-mode elicitation and answer each request with this. */
   onElicitUrl?: (request: ElicitedUrl) => Promise<'accept' | 'decline' | 'cancel'>;
 }
@@ -63,10 +65,9 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
   const config = { store: { type: 'file', path: join(dir, 'tokens.json') }, ...options.config };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
   const params = {
-    command: process.execPath,
+    command: options.command ?? process.execPath,
     args: [
-      ...(options.nodeArgs ?? []),
-      CLI,
+      ...(options.command ? [] : [...(options.nodeArgs ?? []), CLI]),
       '--config',
       join(dir, 'config.json'),
       '--no-browser',

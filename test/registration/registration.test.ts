@@ -204,9 +204,14 @@ describe('client management (RFC 7592)', () => {
 
     const deleted = data(await server.call('oauth_delete_client', { provider: 'machine' }));
     expect(deleted).toEqual({ provider: 'machine', client_id, deleted_at_server: true, sessions_removed: 1 });
-    expect(data(await server.call('oauth_list_sessions', { provider: 'machine' })).sessions).toEqual([]);
+    const left = data(await server.call('oauth_list_sessions', {})).sessions as { provider: string }[];
+    expect(left.filter((s) => s.provider === 'machine')).toEqual([]);
+    // The profile is gone: the name is now unknown, like any other mistaken provider name.
+    expect(failure(await server.call('oauth_list_sessions', { provider: 'machine' }))).toMatchObject({
+      code: 'invalid_input',
+    });
     expect(failure(await server.call('oauth_client_credentials', { provider: 'machine' }))).toMatchObject({
-      code: 'not_configured',
+      code: 'invalid_input',
     });
     // oidc-provider answers 401 with the error in a Basic challenge (RFC 6749 section 5.2)
     await expect(grant()).rejects.toMatchObject({
@@ -259,12 +264,15 @@ describe('registration errors', () => {
     expect(error).toMatchObject({ code: 'invalid_input' });
   });
 
-  it('names a missing environment variable in an initial access token reference', async () => {
+  it('refuses a ${NAME} reference in initial_access_token: tool arguments are never read from the environment', async () => {
     const error = failure(
       await server.call('oauth_register_client', { initial_access_token: '${OAUTH_MCP_TEST_NO_SUCH_IAT}' }),
     );
     expect(error.code).toBe('invalid_input');
-    expect(error.message).toContain('OAUTH_MCP_TEST_NO_SUCH_IAT is not set');
+    expect(error.message).toContain(
+      '"initialAccessToken": "${NAME}" on the provider in the oauth-mcp config',
+    );
+    expect(error.message).not.toContain('OAUTH_MCP_TEST_NO_SUCH_IAT');
   });
 
   it('refuses a profile name that is taken by a registered client or a configured provider', async () => {

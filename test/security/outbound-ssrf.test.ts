@@ -100,7 +100,7 @@ describe('hostile authorization server', () => {
           client_id: 'evil-client',
           client_secret: 'evil-client-secret',
           client_secret_expires_at: 0,
-          registration_access_token: 'registration-token-7592',
+          registration_access_token: 'rat-7592-Zq8vN3xKpW',
           registration_client_uri: `${admin.origin}/admin/clients/evil-client`,
           token_endpoint_auth_method: 'client_secret_basic',
           grant_types: ['client_credentials'],

@@ -69,7 +69,7 @@ describe('device flow', () => {
     const cancel = new AbortController();
     const waiting = mcp.call(
       'oauth_authenticate_user',
-      { flow_id: started.flow_id, wait_seconds: 60 },
+      { flow_id: started.flow_id, wait_seconds: 50 },
       { signal: cancel.signal },
     );
     await sleep(2500);

@@ -1,0 +1,66 @@
+// oauth-mcp status [--json]: providers and sessions; exit 1 when a provider is broken or a session cannot be used.
+
+import type { SessionView } from '../auth/sessions.js';
+import { type Command, EXIT } from './command.js';
+import { checkProviders } from './provider-checks.js';
+import { table } from './terminal.js';
+
+export const statusCommand: Command = {
+  usage: 'status [--json]',
+  summary: 'providers and sessions (exit 1 if a provider is broken or a session expired)',
+  options: { json: { type: 'boolean' } },
+  maxPositionals: 0,
+  run: async ({ runtime, term, values }) => {
+    const ctx = runtime.engine.ctx;
+    const { toSessionView } = await import('../auth/sessions.js');
+    // Never raw tokens here, even with exposeTokens: `oauth-mcp token` is the one command that prints one.
+    const [providers, stored] = await Promise.all([checkProviders(ctx), ctx.vault.listSessions({})]);
+    const sessions = stored.map((session) => toSessionView(session, false));
+    const unusable = sessions.filter(isUnusable);
+    const ok = providers.every((p) => p.ok) && unusable.length === 0;
+    if (values.json) {
+      const annotated = sessions.map((s) => ({ ...s, usable: !isUnusable(s) }));
+      term.out(JSON.stringify({ ok, providers, sessions: annotated, store: ctx.vault.info }, null, 2));
+      return ok ? EXIT.ok : EXIT.problem;
+    }
+    term.out(
+      table([
+        ['PROVIDER', 'ISSUER', 'STATE'],
+        ...providers.map((p) => [
+          `${p.name}${p.is_default ? ' (default)' : ''}`,
+          p.issuer,
+          p.ok ? 'ok' : 'BROKEN',
+        ]),
+      ]),
+    );
+    for (const p of providers.filter((p) => !p.ok)) term.err(`${p.name}: ${p.problem}`);
+    term.out('');
+    if (sessions.length === 0) term.out('No sessions. Sign in with: oauth-mcp login [provider]');
+    else
+      term.out(
+        table([
+          ['SESSION', 'PROVIDER', 'USER', 'EXPIRES', 'STATE'],
+          ...sessions.map((s) => [
+            s.session_id,
+            s.provider,
+            s.subject ?? `(${s.grant})`,
+            s.expires_at ?? '-',
+            sessionState(s),
+          ]),
+        ]),
+      );
+    term.out(`\nStore: ${ctx.vault.info.backend} at ${ctx.vault.info.location} (${ctx.vault.info.reason})`);
+    return ok ? EXIT.ok : EXIT.problem;
+  },
+};
+
+/** Expired with no way to refresh, or a refresh token the server rejected: the user must sign in again. */
+function isUnusable(session: SessionView): boolean {
+  return session.needs_reauth === true || (session.expired && !session.has_refresh_token);
+}
+
+function sessionState(session: SessionView): string {
+  if (session.needs_reauth) return 'SIGN IN AGAIN';
+  if (session.expired) return session.has_refresh_token ? 'expired (refreshable)' : 'EXPIRED';
+  return 'ok';
+}

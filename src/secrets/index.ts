@@ -1,0 +1,149 @@
+// The process's secret registry and what every exit applies: learn a secret where it enters (config,
+// store, grant response, tool argument), redact on the way out (tool results, errors, logs, pages).
+
+import { REDACTED, SecretRegistry } from './registry.js';
+
+export { MIN_SECRET_LENGTH, REDACTED, SecretRegistry } from './registry.js';
+
+/** One per process: in HTTP mode it holds every user's secrets, and redacting another user's is fine. */
+export const secretRegistry = new SecretRegistry();
+
+/** Registers a secret held for a while (bounded: the least recently learned are forgotten first). */
+export function learnSecret(value: string | undefined | null): void {
+  secretRegistry.learn(value);
+}
+
+/** Registers a secret held for the life of the process, e.g. a client secret from the config. */
+export function pinSecret(value: string | undefined | null): void {
+  for (const part of secretParts(value)) secretRegistry.pin(part);
+}
+
+/** Field names (stored records, config, OAuth wire) whose string values are secrets. */
+const SECRET_FIELDS = new Set([
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'code_verifier',
+  'device_code',
+  'client_secret',
+  'registration_access_token',
+  'clientSecret',
+  'initialAccessToken',
+  'clientPrivateKey',
+]);
+
+/** The private members of a JWK (RFC 7518 6.2.2, 6.3.2, 6.4). */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k'];
+
+/** Learns the secret fields of a record (a session, a flow, a client profile), at any depth. */
+export function learnSecretsOf(record: unknown, depth = 0): void {
+  if (depth > 8 || record === null || typeof record !== 'object') return;
+  const isJwk = 'kty' in record;
+  for (const [key, value] of Object.entries(record)) {
+    if (typeof value === 'string') {
+      if (SECRET_FIELDS.has(key) || (isJwk && PRIVATE_JWK_MEMBERS.includes(key))) {
+        for (const part of secretParts(value)) secretRegistry.learn(part);
+      }
+    } else learnSecretsOf(value, depth + 1);
+  }
+}
+
+/** Pins the secret fields of a config section (a provider: clientSecret, initialAccessToken, clientPrivateKey). */
+export function pinSecretsOf(section: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(section)) {
+    if (typeof value === 'string' && SECRET_FIELDS.has(key)) pinSecret(value);
+  }
+}
+
+/** A secret and the parts of it that leak on their own: a JWK's private members, a PEM's base64 lines. */
+function secretParts(value: string | undefined | null): string[] {
+  if (!value) return [];
+  const parts = [value];
+  if (value.includes('-----BEGIN')) {
+    parts.push(...value.split(/\r?\n|\\n/).filter((line) => !line.startsWith('-----')));
+  } else if (value.trimStart().startsWith('{')) {
+    try {
+      const jwk = JSON.parse(value) as Record<string, unknown>;
+      for (const member of PRIVATE_JWK_MEMBERS) {
+        if (typeof jwk[member] === 'string') parts.push(jwk[member]);
+      }
+    } catch {
+      // not JSON: the value alone
+    }
+  }
+  return parts;
+}
+
+/** `text` without any known secret. */
+export function redactSecrets(text: string): string {
+  return secretRegistry.redact(text);
+}
+
+/** `text` cut at its end by us: also a secret's first characters right at the cut. */
+export function redactCut(text: string): string {
+  return secretRegistry.redactCut(text);
+}
+
+/** Patterns that look like credentials even when we were never told their value. */
+const CREDENTIAL_PATTERNS: RegExp[] = [
+  // JWTs (access tokens, ID tokens, client assertions)
+  /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g,
+  // Bearer / Basic credentials in headers
+  /\b(Bearer|Basic|DPoP)\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+  // secrets passed as form or query parameters
+  /\b(access_token|refresh_token|id_token|client_secret|code|code_verifier|registration_access_token|password|device_code)=([^&\s"']+)/gi,
+  // the same inside JSON
+  /"(access_token|refresh_token|id_token|client_secret|code|code_verifier|registration_access_token|device_code)"\s*:\s*"[^"]*"/gi,
+];
+
+/**
+ * For text that should never hold anything credential-shaped (logs, error messages): known secrets,
+ * and also whatever looks like a JWT, a bearer header or a secret parameter.
+ */
+export function redactCredentials(text: string): string {
+  let out = secretRegistry.redact(text);
+  for (const pattern of CREDENTIAL_PATTERNS) {
+    out = out.replace(pattern, (match, name: string | undefined) => {
+      if (match.startsWith('eyJ')) return '[redacted-jwt]';
+      if (match.startsWith('"')) return `"${name}":"${REDACTED}"`;
+      if (match.includes('=')) return `${name}=${REDACTED}`;
+      return `${name} ${REDACTED}`;
+    });
+  }
+  return out;
+}
+
+/** The raw-token fields of a session or client view that `exposeTokens: true` means to show. */
+const EXPOSED_FIELDS = new Set([
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'client_secret',
+  'registration_access_token',
+]);
+/** Where those views sit in a tool result: at the top, as `session`, or in `sessions`. */
+const VIEW_HOLDERS = new Set(['session', 'sessions']);
+const MAX_DEPTH = 64;
+
+/**
+ * A copy of a tool result with every string (keys too) redacted. With `exposeTokens`, only the
+ * exposed fields of session and client views keep their raw value; an API's body never does.
+ */
+export function redactDeep<T>(value: T, options: { exposeTokens?: boolean } = {}): T {
+  return walk(value, 0, options.exposeTokens === true) as T;
+}
+
+function walk(value: unknown, depth: number, isView: boolean): unknown {
+  if (typeof value === 'string') return secretRegistry.redact(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) return '[too deeply nested]';
+  if (Array.isArray(value)) return value.map((item) => walk(item, depth + 1, isView));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    const keep = isView && EXPOSED_FIELDS.has(key) && typeof item === 'string';
+    out[secretRegistry.redact(key)] = keep
+      ? item
+      : walk(item, depth + 1, isView && depth === 0 && VIEW_HOLDERS.has(key));
+  }
+  return out;
+}
