@@ -1,10 +1,11 @@
 // Benchmark 4, HTTP mode: requests per second of a stateless (2026-era) tools/call on a cheap tool
-// (oauth_list_sessions) with bearer validation (RFC 9068 JWT, JWKS cached) vs the same server without
-// auth; autocannon on loopback, rounds interleaved, medians; p99 latency.
+// (oauth_list_sessions) without auth vs a bare SDK HTTP server with one zod tool, and with bearer
+// validation (RFC 9068 JWT, JWKS cached) vs without; autocannon on loopback, rounds interleaved,
+// medians of same-round ratios; p99 latency.
 
 import autocannon from 'autocannon';
 import { DEMO_CLIENTS, startAuthorizationServer } from '../dist/demo/authorization-server.js';
-import { freePort, startHttp } from './lib/processes.mjs';
+import { freePort, startBareHttp, startHttp } from './lib/processes.mjs';
 import { median, row } from './lib/stats.mjs';
 
 const MCP_SCOPES = 'mcp:tools:read mcp:tools:execute';
@@ -13,19 +14,22 @@ const META = {
   'io.modelcontextprotocol/clientInfo': { name: 'oauth-mcp-bench', version: '1.0.0' },
   'io.modelcontextprotocol/clientCapabilities': {},
 };
-const BODY = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'tools/call',
-  params: { name: 'oauth_list_sessions', arguments: {}, _meta: META },
-});
-const HEADERS = {
+export const callBody = (name, args = {}) =>
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'tools/call',
+    params: { name, arguments: args, _meta: META },
+  });
+export const callHeaders = (name) => ({
   'content-type': 'application/json',
   accept: 'application/json, text/event-stream',
   'mcp-protocol-version': '2026-07-28',
   'mcp-method': 'tools/call',
-  'mcp-name': 'oauth_list_sessions',
-};
+  'mcp-name': name,
+});
+const TOOL = 'oauth_list_sessions';
+const HEADERS = callHeaders(TOOL);
 
 export async function httpMode({ rounds, seconds, connections }) {
   const authedPort = await freePort();
@@ -45,20 +49,30 @@ export async function httpMode({ rounds, seconds, connections }) {
     http: { auth: { issuer: as.issuer, audience } },
   });
   const open = await startHttp(await freePort(), { store: { type: 'memory' } });
+  const bare = await startBareHttp(await freePort());
   const targets = {
-    open: { url: open.url, headers: HEADERS },
-    bearer: { url: authed.url, headers: { ...HEADERS, authorization: `Bearer ${token}` } },
+    bare: { url: bare.url, headers: callHeaders('list_sessions'), body: callBody('list_sessions') },
+    open: { url: open.url, headers: HEADERS, body: callBody(TOOL) },
+    bearer: {
+      url: authed.url,
+      headers: { ...HEADERS, authorization: `Bearer ${token}` },
+      body: callBody(TOOL),
+    },
   };
   try {
     for (const target of Object.values(targets)) await expectToolResult(target);
-    const runs = { open: [], bearer: [] };
+    const names = Object.keys(targets);
+    const runs = Object.fromEntries(names.map((name) => [name, []]));
     for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? ['open', 'bearer'] : ['bearer', 'open'];
-      for (const name of order) runs[name].push(await load(targets[name], seconds, connections));
+      for (let i = 0; i < names.length; i++) {
+        const name = names[(round + i) % names.length];
+        runs[name].push(await load(targets[name], seconds, connections));
+      }
     }
     const rps = (name) => median(runs[name].map((r) => r.requests.average));
-    // rounds run back to back, so each round's pair shares the machine's load of the moment
-    const ratio = median(runs.bearer.map((r, i) => r.requests.average / runs.open[i].requests.average));
+    // rounds run back to back, so each round's runs share the machine's load of the moment
+    const ratioOf = (a, b) => median(runs[a].map((r, i) => r.requests.average / runs[b][i].requests.average));
+    const ratio = ratioOf('bearer', 'open');
     const p99 = (name) => median(runs[name].map((r) => r.latency.p99));
     const failures = Object.values(runs)
       .flat()
@@ -68,10 +82,18 @@ export async function httpMode({ rounds, seconds, connections }) {
       rows: [
         row({
           bench: 'HTTP mode',
+          metric: 'bare SDK HTTP server tools/call',
+          value: rps('bare'),
+          unit: 'req/s',
+        }),
+        row({
+          bench: 'HTTP mode',
           metric: 'tools/call without auth',
           value: rps('open'),
           unit: 'req/s',
-          detail,
+          ratio: ratioOf('open', 'bare'),
+          target: ['>=', 0.95],
+          detail: `vs the bare SDK server; ${detail}`,
         }),
         row({
           bench: 'HTTP mode',
@@ -98,19 +120,20 @@ export async function httpMode({ rounds, seconds, connections }) {
   } finally {
     await authed.stop();
     await open.stop();
+    await bare.stop();
     await as.close();
   }
 }
 
 /** One request first: the benchmark must time real tool results, not refusals. */
-async function expectToolResult({ url, headers }) {
-  const response = await fetch(url, { method: 'POST', headers, body: BODY });
+export async function expectToolResult({ url, headers, body: requestBody }) {
+  const response = await fetch(url, { method: 'POST', headers, body: requestBody });
   const body = await response.json().catch(() => undefined);
   if (response.status !== 200 || !body?.result || body.result.isError) {
     throw new Error(`tools/call answered ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
   }
 }
 
-function load({ url, headers }, seconds, connections) {
-  return autocannon({ url, method: 'POST', headers, body: BODY, connections, duration: seconds });
+function load({ url, headers, body }, seconds, connections) {
+  return autocannon({ url, method: 'POST', headers, body, connections, duration: seconds });
 }

@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark against the built dist/, prints one table and writes the
 // figures to bench/results/<time>.json. `--quick` runs fewer rounds (a smoke test, not a claim).
 
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -9,20 +10,24 @@ import { coldStart } from './cold-start.mjs';
 import { httpMode } from './http-mode.mjs';
 import { ROOT } from './lib/processes.mjs';
 import { printTable, row } from './lib/stats.mjs';
+import { manySessions } from './many-sessions.mjs';
+import { manyUsers } from './many-users.mjs';
 import { memory } from './memory.mjs';
+import { multiInstance } from './multi-instance.mjs';
 import { singleFlight } from './single-flight.mjs';
 import { toolOverhead } from './tool-overhead.mjs';
 
 const quick = process.argv.includes('--quick');
 const size = quick
-  ? { coldStartRuns: 3, calls: 30, sessions: 1000, httpRounds: 2, httpSeconds: 1 }
-  : { coldStartRuns: 21, calls: 300, sessions: 1000, httpRounds: 7, httpSeconds: 3 };
+  ? { coldStartRuns: 3, calls: 30, sessions: 1000, httpRounds: 2, httpSeconds: 1, storeOps: 5 }
+  : { coldStartRuns: 21, calls: 300, sessions: 1000, httpRounds: 7, httpSeconds: 3, storeOps: 30 };
 const tools = new Set(ALL_TOOLS.map((tool) => tool.name));
 
 const benches = [
   ['cold start', () => coldStart({ runs: size.coldStartRuns })],
   ['tool overhead', () => toolOverhead({ calls: size.calls })],
   ['memory', () => memory({ sessions: size.sessions })],
+  ['many sessions', () => manySessions({ ops: size.storeOps })],
 ];
 const rows = [];
 // benchmarks of features a build may lack are reported as skipped, not failed
@@ -38,6 +43,18 @@ const optional = [
     existsSync(join(ROOT, 'dist/http/app.js')),
     'the HTTP transport',
     () => httpMode({ rounds: size.httpRounds, seconds: size.httpSeconds, connections: 10 }),
+  ],
+  [
+    'many users',
+    existsSync(join(ROOT, 'dist/http/app.js')),
+    'the HTTP transport',
+    () => manyUsers({ users: 1000, rounds: size.httpRounds, seconds: size.httpSeconds, connections: 10 }),
+  ],
+  [
+    'redis instances',
+    existsSync(join(ROOT, 'dist/http/app.js')) && spawnSync('redis-server', ['--version']).status === 0,
+    'the HTTP transport or redis-server',
+    () => multiInstance({ rounds: size.httpRounds, seconds: size.httpSeconds, connections: 10 }),
   ],
 ];
 for (const [name, present, feature, run] of optional) {

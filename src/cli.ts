@@ -4,7 +4,6 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { OAuthToolError } from './auth/errors.js';
-import { COMMANDS_HELP, isCommand, runCommand } from './cli/index.js';
 import { type Config, configLocation, loadConfig } from './config.js';
 import { createLogger, type Logger, redact } from './log.js';
 import { importOptional } from './optional-package.js';
@@ -15,7 +14,10 @@ import { ALL_TOOLS } from './tools/index.js';
 import { selectTools } from './tools/registry.js';
 import { VERSION } from './version.js';
 
-const HELP = `oauth-mcp ${VERSION}: an MCP server for OAuth 2.x / OpenID Connect
+/** The people's commands load only when asked for (a command, or --help): the server never needs them. */
+const loadCommands = () => import('./cli/index.js');
+
+const help = (commands: string) => `oauth-mcp ${VERSION}: an MCP server for OAuth 2.x / OpenID Connect
 
 Usage:
   oauth-mcp [options]                      serve MCP over stdio (default)
@@ -23,7 +25,7 @@ Usage:
   oauth-mcp --demo                         also start an embedded demo authorization server
 
 Commands for people (the same config and token store as the server; --config FILE, --help):
-${COMMANDS_HELP}
+${commands}
 
 Options:
   --config FILE        config file (else $OAUTH_MCP_CONFIG, else ~/.config/oauth-mcp/config.json)
@@ -42,8 +44,9 @@ Logs go to stderr; OAUTH_MCP_LOG_LEVEL=debug|info|warn|error.`;
 
 export async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;
-  if (isCommand(first)) {
-    process.exitCode = await runCommand(first, rest);
+  const commands = first === undefined || first.startsWith('-') ? undefined : await loadCommands();
+  if (commands?.isCommand(first)) {
+    process.exitCode = await commands.runCommand(first, rest);
     // A store backend or a keychain helper must not keep a finished command alive.
     setTimeout(() => process.exit(), 1000).unref();
     return;
@@ -65,7 +68,7 @@ export async function main(argv: string[]): Promise<void> {
       version: { type: 'boolean', short: 'v' },
     },
   });
-  if (values.help) return void process.stdout.write(`${HELP}\n`);
+  if (values.help) return void process.stdout.write(`${help((await loadCommands()).COMMANDS_HELP)}\n`);
   if (values.version) return void process.stdout.write(`${VERSION}\n`);
   if (values.transport !== 'stdio' && values.transport !== 'http') {
     throw new OAuthToolError(

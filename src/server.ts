@@ -13,6 +13,8 @@ export interface ServerDeps {
   selection?: ToolSelection;
   principalOf?: ToolDeps['principalOf'];
   scopeChallenge?: ToolDeps['scopeChallenge'];
+  /** HTTP mode: the request is a tools/call of this tool and can reach no other. */
+  onlyTool?: string;
 }
 
 const INSTRUCTIONS = `oauth-mcp performs OAuth 2 / OpenID Connect client operations against configured authorization servers ("providers").
@@ -25,7 +27,11 @@ export function createServer(deps: ServerDeps): McpServer {
     { name: 'oauth-mcp', version: VERSION },
     { capabilities: { tools: {}, logging: {} }, instructions: INSTRUCTIONS },
   );
-  const tools = selectTools(ALL_TOOLS, deps.selection);
+  const selected = selectTools(ALL_TOOLS, deps.selection);
+  const only = deps.onlyTool ? selected.filter((tool) => tool.name === deps.onlyTool) : [];
+  // Registering every tool is a tenth of a stateless request that can reach one; an unknown name keeps
+  // them all, so the SDK answers it as before.
+  const tools = only.length > 0 ? only : selected;
   registerTools(server, tools, {
     engine: deps.engine,
     logger: deps.logger,

@@ -154,3 +154,24 @@ export async function startHttp(port, config) {
     },
   };
 }
+
+/** Starts bench/servers/bare-http.mjs (the bare SDK HTTP baseline) on `port`. */
+export async function startBareHttp(port) {
+  const child = spawn(process.execPath, [join(ROOT, 'bench/servers/bare-http.mjs')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { PATH: process.env.PATH ?? '', PORT: String(port) },
+  });
+  await new Promise((resolve, reject) => {
+    child.stderr.once('data', resolve);
+    child.once('exit', (code) => reject(new Error(`bare-http exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/mcp`,
+    pid: child.pid,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

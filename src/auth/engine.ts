@@ -3,6 +3,7 @@
 
 import type { ApiAuth } from '../config.js';
 import type { Logger } from '../log.js';
+import { LruCache } from '../lru-cache.js';
 import type { Vault } from '../store/vault.js';
 import type { EngineContext } from './engine-context.js';
 import type { ProviderRegistry } from './providers.js';
@@ -20,8 +21,12 @@ export interface OAuthEngineOptions {
   apiAuthByOrigin?: Record<string, ApiAuth> | undefined;
 }
 
+/** HTTP mode: the engines of this many recent principals stay built (their provider Configurations warm). */
+export const PRINCIPAL_ENGINES = 1_000;
+
 export class OAuthEngine {
   readonly ctx: EngineContext;
+  readonly #principals = new LruCache<string, OAuthEngine>(PRINCIPAL_ENGINES);
 
   constructor(options: OAuthEngineOptions) {
     this.ctx = {
@@ -34,12 +39,17 @@ export class OAuthEngine {
 
   /** The same engine seeing only one principal's sessions, flows and registered clients. */
   forPrincipal(principal: string): OAuthEngine {
-    const vault = this.ctx.vault.forPrincipal(principal);
-    return new OAuthEngine({
-      ...this.ctx,
-      vault,
-      registry: this.ctx.registry.withProfiles(vault),
-      principal,
-    });
+    let engine = this.#principals.get(principal);
+    if (!engine) {
+      const vault = this.ctx.vault.forPrincipal(principal);
+      engine = new OAuthEngine({
+        ...this.ctx,
+        vault,
+        registry: this.ctx.registry.withProfiles(vault),
+        principal,
+      });
+      this.#principals.set(principal, engine);
+    }
+    return engine;
   }
 }

@@ -4,6 +4,7 @@
 import type * as client from 'openid-client';
 import type { ProviderConfig } from '../config.js';
 import type { Logger } from '../log.js';
+import { LruCache } from '../lru-cache.js';
 import { guardedFetch, type OutboundFetch } from '../net/guarded-fetch.js';
 import { OutboundPolicy, urlProblem } from '../net/outbound-policy.js';
 import { issuerKey, providerApiOrigins } from './api-origins.js';
@@ -64,7 +65,12 @@ interface SharedState {
   discoveries: Map<string, Promise<DiscoveryResult>>;
   loggedDeviations: Set<string>;
   noCharsetOrigins: Set<string>;
+  /** Per client (see `resolve`): a Configuration is a function of its key, whichever principal asks. */
+  configurations: LruCache<string, client.Configuration>;
 }
+
+/** Distinct clients whose Configuration is kept: the configured ones plus users' registered ones. */
+const SHARED_CONFIGURATIONS = 1_000;
 
 export class ProviderRegistry {
   readonly #options: ProviderRegistryOptions;
@@ -81,6 +87,7 @@ export class ProviderRegistry {
       discoveries: new Map(),
       loggedDeviations: new Set(),
       noCharsetOrigins: new Set(),
+      configurations: new LruCache(SHARED_CONFIGURATIONS),
     },
   ) {
     this.#options = options;
@@ -95,7 +102,7 @@ export class ProviderRegistry {
 
   /**
    * The same configured providers with another principal's registered clients (HTTP mode: each user
-   * registers their own). Discovery results are shared: metadata is public and the same for everyone.
+   * registers their own). Discoveries and the Configurations of identical clients are shared.
    */
   withProfiles(profiles: ProfileSource): ProviderRegistry {
     return new ProviderRegistry({ ...this.#options, profiles, fetch: this.fetch }, this.#shared);
@@ -121,8 +128,8 @@ export class ProviderRegistry {
 
   /** Every provider this principal can use, without secrets: what a model needs to pick one. */
   async describeProviders(): Promise<ProviderSummary[]> {
-    const defaultName = await this.#defaultName().catch(() => undefined);
     const names = await this.providerNames();
+    const defaultName = this.#defaultOf(names);
     return Promise.all(
       names.map(async (name) => {
         const { settings } = await this.settings(name);
@@ -203,6 +210,7 @@ export class ProviderRegistry {
       settings.clientSecret,
       settings.tokenEndpointAuthMethod,
       settings.clientPrivateKey,
+      settings.scopeSeparator,
       discovery.metadata,
     ]);
     const cached = this.#configurations.get(resolvedName);
@@ -213,15 +221,19 @@ export class ProviderRegistry {
         configuration: cached.configuration,
         metadata: discovery.metadata,
       };
-    const oidc = await loadOpenIdClient();
-    const configuration = new oidc.Configuration(
-      discovery.metadata,
-      settings.clientId,
-      undefined,
-      await clientAuthentication(oidc, settings),
-    );
-    configuration.timeout = Math.ceil(this.#options.timeoutMs / 1000);
-    applyTransport(oidc, configuration, this.outboundFetch(settings));
+    let configuration = this.#shared.configurations.get(key);
+    if (!configuration) {
+      const oidc = await loadOpenIdClient();
+      configuration = new oidc.Configuration(
+        discovery.metadata,
+        settings.clientId,
+        undefined,
+        await clientAuthentication(oidc, settings),
+      );
+      configuration.timeout = Math.ceil(this.#options.timeoutMs / 1000);
+      applyTransport(oidc, configuration, this.outboundFetch(settings));
+      this.#shared.configurations.set(key, configuration);
+    }
     this.#configurations.set(resolvedName, { key, configuration });
     return { name: resolvedName, settings, configuration, metadata: discovery.metadata };
   }
@@ -253,10 +265,16 @@ export class ProviderRegistry {
     this.#configurations.delete(name);
   }
 
+  /** The configured default, else the only provider there is. */
+  #defaultOf(names: string[]): string | undefined {
+    return this.#options.defaultProvider || (names.length === 1 ? names[0] : undefined);
+  }
+
   async #defaultName(): Promise<string> {
     if (this.#options.defaultProvider) return this.#options.defaultProvider;
     const names = await this.providerNames();
-    if (names.length === 1 && names[0]) return names[0];
+    const only = this.#defaultOf(names);
+    if (only) return only;
     throw new OAuthToolError(
       'invalid_input',
       names.length === 0

@@ -70,6 +70,8 @@ export interface IssueAccessTokenOptions {
 export interface RunningAuthorizationServer extends RequestHooks {
   issuer: string;
   port: number;
+  /** TCP connections accepted so far: clients that keep connections alive open few. */
+  connectionCount(): number;
   provider: Provider;
   clients: typeof DEMO_CLIENTS;
   /** Mints an access token through the provider's models, as if a grant had been approved. */
@@ -100,6 +102,10 @@ export async function startAuthorizationServer(
   const server = createServer((req, res) => {
     if (handle) return handle(req, res);
     res.writeHead(503).end();
+  });
+  let connections = 0;
+  server.on('connection', () => {
+    connections++;
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -193,6 +199,7 @@ export async function startAuthorizationServer(
     provider,
     clients: DEMO_CLIENTS,
     ...hooks,
+    connectionCount: () => connections,
     async issueAccessToken({ accountId, clientId, scope, resource }) {
       const client = await provider.Client.find(clientId);
       if (!client) throw new Error(`unknown client ${clientId}`);

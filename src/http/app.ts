@@ -86,10 +86,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         timeoutMs: config.timeoutMs,
       })
     : undefined;
-  const factory = () =>
+  const factory = (tool?: string) =>
     createServer({
       engine,
       logger,
+      ...(tool ? { onlyTool: tool } : {}),
       ...(options.selection ? { selection: options.selection } : {}),
       ...(resource ? { principalOf: requirePrincipal, scopeChallenge: resource.toolScopeChallenge } : {}),
     });

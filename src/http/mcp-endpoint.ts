@@ -5,15 +5,20 @@ import { randomUUID } from 'node:crypto';
 import {
   type AuthInfo,
   createMcpHandler,
+  type HandleRequestOptions,
   isLegacyRequest,
+  type McpRequestContext,
   type McpServer,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import type { Logger } from '../log.js';
 
 export interface McpEndpointOptions {
-  /** A new McpServer for one request (2026-era) or one 2025-era session. */
-  factory: () => McpServer;
+  /**
+   * A new McpServer for one request (2026-era) or one 2025-era session; `tool` names the one tool a
+   * 2026-era tools/call can reach, so the server may register only that one.
+   */
+  factory: (tool?: string) => McpServer;
   /** Resolves to the verified token, or to the 401/403 answer; absent when http.auth is not configured. */
   gate?: (request: Request) => Promise<AuthInfo | Response>;
   legacySessions: 'stateful' | 'stateless';
@@ -44,7 +49,7 @@ export class McpEndpoint {
 
   constructor(options: McpEndpointOptions) {
     this.#options = options;
-    this.#modern = createMcpHandler(() => options.factory(), {
+    this.#modern = createMcpHandler((context) => options.factory(calledTool(context)), {
       legacy: options.legacySessions === 'stateless' ? 'stateless' : 'reject',
       maxRequestBodySize: options.maxBodyBytes,
       onerror: (error) => options.logger.debug(`mcp handler: ${error.message}`),
@@ -63,11 +68,20 @@ export class McpEndpoint {
       if (verdict instanceof Response) return verdict;
       authInfo = verdict;
     }
-    const legacy =
-      this.#options.legacySessions === 'stateful' &&
-      (await isLegacyRequest(request, undefined, { maxRequestBodySize: this.#options.maxBodyBytes }));
-    if (legacy) return this.#legacy(request, authInfo);
-    return this.#modern.fetch(request, authInfo ? { authInfo } : undefined);
+    if (this.#options.legacySessions !== 'stateful') {
+      return this.#modern.fetch(request, authInfo ? { authInfo } : undefined);
+    }
+    // One read and parse for both the era check and the handler (alone, each clones and parses the body).
+    const { readable, parsedBody } = await parseOnce(request);
+    const options = {
+      ...(authInfo ? { authInfo } : {}),
+      ...(parsedBody === undefined ? {} : { parsedBody }),
+    };
+    const legacy = await isLegacyRequest(readable, parsedBody, {
+      maxRequestBodySize: this.#options.maxBodyBytes,
+    });
+    if (legacy) return this.#legacy(readable, options);
+    return this.#modern.fetch(readable, options);
   };
 
   async close(): Promise<void> {
@@ -78,10 +92,9 @@ export class McpEndpoint {
     await this.#modern.close();
   }
 
-  async #legacy(request: Request, authInfo: AuthInfo | undefined): Promise<Response> {
-    const principal = authInfo?.extra?.principal as string | undefined;
+  async #legacy(request: Request, options: HandleRequestOptions): Promise<Response> {
+    const principal = options.authInfo?.extra?.principal as string | undefined;
     const sessionId = request.headers.get('mcp-session-id');
-    const options = authInfo ? { authInfo } : undefined;
     if (sessionId) {
       const session = this.#sessions.get(sessionId);
       // Another user's session id is answered exactly like an unknown one: it reveals nothing.
@@ -126,7 +139,7 @@ export class McpEndpoint {
   async #open(
     request: Request,
     principal: string | undefined,
-    options: { authInfo: AuthInfo } | undefined,
+    options: HandleRequestOptions,
   ): Promise<Response> {
     const server = this.#options.factory();
     const transport = new WebStandardStreamableHTTPServerTransport({
@@ -168,6 +181,30 @@ export class McpEndpoint {
   async #closeSession(session: LegacySession): Promise<void> {
     await session.server.close().catch((error: Error) => this.#options.logger.debug(error.message));
   }
+}
+
+/** The tool a 2026-era tools/call names: the SDK has matched the Mcp-Name header to the body by now. */
+function calledTool(context: McpRequestContext): string | undefined {
+  const headers = context.requestInfo?.headers;
+  if (context.era !== 'modern' || headers?.get('mcp-method')?.trim() !== 'tools/call') return undefined;
+  return headers.get('mcp-name')?.trim() || undefined;
+}
+
+/**
+ * The parsed JSON body of a POST, or, when there is none (empty, not JSON, unreadable), a readable copy
+ * of the request for the SDK to answer exactly as it would have.
+ */
+async function parseOnce(request: Request): Promise<{ readable: Request; parsedBody?: unknown }> {
+  if (request.method !== 'POST') return { readable: request };
+  let text = '';
+  try {
+    text = await request.text();
+    if (text.length > 0) return { readable: request, parsedBody: JSON.parse(text) };
+  } catch {
+    // not JSON: the SDK's answer (a parse error, or the legacy transport's) comes from the copy
+  }
+  const { url, method, headers, signal } = request;
+  return { readable: new Request(url, { method, headers, body: text, signal }) };
 }
 
 function jsonRpcError(

@@ -1,5 +1,7 @@
 // In-process TokenStore: a Map with absolute expiry times and a process-local lock; nothing survives a restart.
+
 import { closedStoreError, lockTimeoutError, resolveLockOptions, retryUntil } from './lock-wait.js';
+import { namespaceOf, namespaceOfPrefix } from './namespaces.js';
 import type { LockOptions, SetOptions, StoreInfo, TokenStore } from './token-store.js';
 
 export interface MemoryStoreOptions {
@@ -21,6 +23,8 @@ interface Holder {
 export class MemoryStore implements TokenStore {
   readonly info: StoreInfo;
   readonly #entries = new Map<string, Entry>();
+  /** Keys by principal namespace: listing one user's keys costs that user's keys, not everyone's. */
+  readonly #byNamespace = new Map<string, Set<string>>();
   readonly #locks = new Map<string, Holder>();
   #closed = false;
 
@@ -41,17 +45,26 @@ export class MemoryStore implements TokenStore {
   async set(key: string, value: string, options: SetOptions = {}): Promise<void> {
     this.#assertOpen();
     const expiresAt = expiryFrom(options);
+    if (!this.#entries.has(key)) {
+      const namespace = namespaceOf(key);
+      const keys = this.#byNamespace.get(namespace);
+      if (keys) keys.add(key);
+      else this.#byNamespace.set(namespace, new Set([key]));
+    }
     this.#entries.set(key, expiresAt === undefined ? { value } : { value, expiresAt });
   }
 
   async delete(key: string): Promise<void> {
     this.#assertOpen();
-    this.#entries.delete(key);
+    this.#remove(key);
   }
 
   async keys(prefix: string): Promise<string[]> {
     this.#assertOpen();
-    return [...this.#entries.keys()].filter((key) => key.startsWith(prefix) && this.#live(key));
+    const namespace = namespaceOfPrefix(prefix);
+    const candidates =
+      namespace === undefined ? this.#entries.keys() : (this.#byNamespace.get(namespace) ?? []);
+    return [...candidates].filter((key) => key.startsWith(prefix) && this.#live(key));
   }
 
   async lock(name: string, options?: LockOptions): Promise<() => Promise<void>> {
@@ -77,16 +90,25 @@ export class MemoryStore implements TokenStore {
   async close(): Promise<void> {
     this.#closed = true;
     this.#entries.clear();
+    this.#byNamespace.clear();
     this.#locks.clear();
   }
 
   #live(key: string): Entry | undefined {
     const entry = this.#entries.get(key);
     if (entry?.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
-      this.#entries.delete(key);
+      this.#remove(key);
       return undefined;
     }
     return entry;
+  }
+
+  #remove(key: string): void {
+    if (!this.#entries.delete(key)) return;
+    const namespace = namespaceOf(key);
+    const keys = this.#byNamespace.get(namespace);
+    keys?.delete(key);
+    if (keys?.size === 0) this.#byNamespace.delete(namespace);
   }
 
   #assertOpen(): void {

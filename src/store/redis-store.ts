@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { OAuthToolError } from '../auth/errors.js';
 import { closedStoreError, lockTimeoutError, resolveLockOptions, retryUntil } from './lock-wait.js';
+import { namespaceOf, namespaceOfPrefix } from './namespaces.js';
 import { type KdfHeader, newKdfHeader, parseKdfHeader, RedisValueCodec } from './redis-store-codec.js';
 import type { LockOptions, SetOptions, StoreInfo, TokenStore } from './token-store.js';
 
@@ -20,6 +21,7 @@ export interface RedisStoreOptions {
 }
 
 type Client = ReturnType<typeof newClient>;
+type Multi = ReturnType<Client['multi']>;
 
 /** Deletes the lock only while it still holds our token: a stale holder never frees its successor's lock. */
 const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
@@ -57,18 +59,63 @@ export class RedisStore implements TokenStore {
       if (!(options.ttlSeconds > 0))
         throw new RangeError(`ttlSeconds must be > 0 (got ${options.ttlSeconds})`);
       const ms = Math.ceil(options.ttlSeconds * 1000);
-      await this.#run(() => client.set(this.#data(key), sealed, { expiration: { type: 'PX', value: ms } }));
+      const multi = this.#indexed(client.multi(), key, 'add');
+      multi.set(this.#data(key), sealed, { expiration: { type: 'PX', value: ms } });
+      await this.#run(() => multi.exec());
     } else {
-      await this.#run(() => client.set(this.#data(key), sealed));
+      const multi = this.#indexed(client.multi(), key, 'add');
+      multi.set(this.#data(key), sealed);
+      await this.#run(() => multi.exec());
     }
   }
 
   async delete(key: string): Promise<void> {
     const { client } = await this.#connection();
-    await this.#run(() => client.del(this.#data(key)));
+    const multi = this.#indexed(client.multi(), key, 'remove');
+    multi.del(this.#data(key));
+    await this.#run(() => multi.exec());
   }
 
   async keys(prefix: string): Promise<string[]> {
+    const namespace = namespaceOfPrefix(prefix);
+    if (namespace) return this.#indexedKeys(namespace, prefix);
+    return this.#scan(prefix);
+  }
+
+  /** A principal's keys are in `<prefix>i:<namespace>`, written in the same transaction as the key. */
+  #indexed(multi: Multi, key: string, op: 'add' | 'remove'): Multi {
+    const namespace = namespaceOf(key);
+    if (namespace && op === 'add') multi.sAdd(this.#index(namespace), key);
+    if (namespace && op === 'remove') multi.sRem(this.#index(namespace), key);
+    return multi;
+  }
+
+  /**
+   * One user's keys from their index: the cost does not grow with other users' keys. A namespace written
+   * before the index existed is scanned once and indexed; keys gone by their TTL are pruned from it.
+   */
+  async #indexedKeys(namespace: string, prefix: string): Promise<string[]> {
+    const { client } = await this.#connection();
+    const complete = `${this.#index(namespace)}:complete`;
+    if (!(await this.#run(() => client.exists(complete)))) {
+      const found = await this.#scan(namespace);
+      const multi = client.multi();
+      if (found.length > 0) multi.sAdd(this.#index(namespace), found);
+      await this.#run(() => multi.set(complete, '1').exec());
+    }
+    const members = (await this.#run(() => client.sMembers(this.#index(namespace)))).filter((key) =>
+      key.startsWith(prefix),
+    );
+    if (members.length === 0) return [];
+    const exists = client.multi();
+    for (const key of members) exists.exists(this.#data(key));
+    const live = (await this.#run(() => exists.exec())) as unknown as number[];
+    const gone = members.filter((_key, i) => !live[i]);
+    if (gone.length > 0) await this.#run(() => client.sRem(this.#index(namespace), gone));
+    return members.filter((_key, i) => live[i]);
+  }
+
+  async #scan(prefix: string): Promise<string[]> {
     const { client } = await this.#connection();
     const dataPrefix = this.#data('');
     const found = new Set<string>();
@@ -118,6 +165,10 @@ export class RedisStore implements TokenStore {
 
   #data(key: string): string {
     return `${this.#prefix}d:${key}`;
+  }
+
+  #index(namespace: string): string {
+    return `${this.#prefix}i:${namespace}`;
   }
 
   /** Connects on first use, so start-up never waits for redis; a failed attempt is retried on the next call. */

@@ -15,6 +15,7 @@ import { OAuthToolError } from '../auth/errors.js';
 import type { Logger } from '../log.js';
 import { redactCredentials, redactDeep, redactSecrets } from '../secrets/index.js';
 import { publicErrorSchema } from './common.js';
+import { withCachedJsonSchema } from './json-schema-cache.js';
 import { NeedsInput, TOOLSETS, type ToolContext, type ToolDefinition, type Toolset } from './tool.js';
 
 export interface ToolDeps {
@@ -62,6 +63,7 @@ export function advertisedOutputSchema(output: z.ZodObject): z.ZodObject {
     advertised = output
       .partial()
       .extend({ error: publicErrorSchema.optional().describe('Present only when the call failed') });
+    withCachedJsonSchema(advertised);
     advertisedSchemas.set(output, advertised);
   }
   return advertised;
@@ -77,7 +79,7 @@ export function registerTools(server: McpServer, tools: readonly ToolDefinition[
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: tool.input,
+        inputSchema: withCachedJsonSchema(tool.input),
         outputSchema: advertisedOutputSchema(tool.output),
         annotations: { title: tool.title, ...tool.annotations },
         ...(deps.scopeChallenge ? { scopeChallenge: deps.scopeChallenge } : {}),

@@ -40,4 +40,27 @@ describe('principals', () => {
     expect(await listSessions(bob.ctx, {})).toEqual([]);
     expect(await listSessions(engine.ctx, {})).toEqual([]);
   });
+
+  it("keeps each principal its engine, and never hands one principal the Configuration of another's client", async () => {
+    const { engine } = await runtime();
+    const alice = engine.forPrincipal('["iss","alice"]');
+    const bob = engine.forPrincipal('["iss","bob"]');
+    expect(engine.forPrincipal('["iss","alice"]')).toBe(alice);
+    expect(engine.forPrincipal('["iss","alicE"]')).not.toBe(alice);
+    const register = (ctx: typeof alice.ctx) =>
+      registerClient(ctx, {
+        name: 'bot',
+        tokenEndpointAuthMethod: 'client_secret_basic',
+        grantTypes: ['client_credentials'],
+      });
+    await register(alice.ctx);
+    await register(bob.ctx);
+
+    const alices = await alice.ctx.registry.resolve('bot');
+    const bobs = await bob.ctx.registry.resolve('bot');
+    expect(alices.configuration.clientMetadata().client_id).toBe(alices.settings.clientId);
+    expect(bobs.configuration.clientMetadata().client_id).toBe(bobs.settings.clientId);
+    expect(alices.settings.clientId).not.toBe(bobs.settings.clientId);
+    expect((await alice.ctx.registry.resolve('bot')).configuration).toBe(alices.configuration);
+  });
 });

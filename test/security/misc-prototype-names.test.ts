@@ -61,7 +61,7 @@ describe('names that are Object.prototype members', () => {
 
     const unknown = await mcp.call('oauth_client_credentials', { provider: 'valueOf' });
     expect(unknown.isError).toBe(true);
-    expect(unknown.structuredContent.error.code).toBe('not_configured');
+    expect(unknown.structuredContent.error.code).toBe('invalid_input');
   });
 
   it('refuses a defaultProvider that names an Object.prototype member not among the providers', () => {

@@ -119,7 +119,13 @@ describe('an authorization server that echoes secrets in its errors', () => {
   });
 
   it('redacts the device code (and the client secret) echoed while polling a device sign-in', async () => {
-    const result = await server.call('oauth_authenticate_user', { flow: 'device_code', wait_seconds: 5 });
+    // with no browser and no URL elicitation the first call returns the code at once; continuing polls
+    const started = await server.call('oauth_authenticate_user', { flow: 'device_code' });
+    expect(started.structuredContent.status).toBe('pending');
+    const result = await server.call('oauth_authenticate_user', {
+      flow_id: started.structuredContent.flow_id,
+      wait_seconds: 5,
+    });
     expect(as.requests.some((r) => r.body.includes('device_code='))).toBe(true);
     expectRedactedEcho(result, 'invalid_request', issued.deviceCode);
     expect(leakedFragments(everything(result, server.stderr()), CLIENT_SECRET)).toEqual([]);

@@ -19,6 +19,22 @@ describe('MemoryStore', () => {
     });
   });
 
+  it('lists by any prefix, whole principal namespaces, partial ones and none alike', async () => {
+    const store = new MemoryStore();
+    for (const key of ['u:aa:session:1', 'u:aa:flow:1', 'u:ab:session:2', 'session:3', 'u:x', 'ux:4'])
+      await store.set(key, 'v');
+    await store.set('u:aa:session:gone', 'v', { ttlSeconds: 0.001 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const sorted = async (prefix: string) => (await store.keys(prefix)).sort();
+    expect(await sorted('u:aa:session:')).toEqual(['u:aa:session:1']);
+    expect(await sorted('u:a')).toEqual(['u:aa:flow:1', 'u:aa:session:1', 'u:ab:session:2']);
+    expect(await sorted('u')).toEqual(['u:aa:flow:1', 'u:aa:session:1', 'u:ab:session:2', 'u:x', 'ux:4']);
+    expect(await sorted('session:')).toEqual(['session:3']);
+    expect(await sorted('')).toHaveLength(6);
+    await store.delete('u:aa:session:1');
+    expect(await sorted('u:aa:')).toEqual(['u:aa:flow:1']);
+  });
+
   it('keeps instances apart', async () => {
     const a = new MemoryStore();
     const b = new MemoryStore();

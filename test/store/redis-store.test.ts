@@ -30,6 +30,36 @@ async function rawClient() {
 describeTokenStoreContract('RedisStore', async () => ({ store: newStore(), cleanup: async () => {} }));
 
 describe('RedisStore', () => {
+  it("lists a user's keys from the user's index: keys written before the index are found, expired ones dropped", async () => {
+    const prefix = `idx${randomBytes(4).toString('hex')}:`;
+    const store = newStore({ keyPrefix: prefix });
+    await store.set('u:aa:session:new', 'v');
+    await store.set('u:ab:session:other', 'v');
+    await store.set('u:aa:flow:short', 'v', { ttlSeconds: 0.05 });
+    const raw = await rawClient();
+    try {
+      // Written by a version without the index, then the index of u:aa: forgotten: a scan finds them once.
+      await raw.set(
+        `${prefix}d:u:aa:session:old`,
+        await (raw.get(`${prefix}d:u:aa:session:new`) as Promise<string>),
+      );
+      await raw.del([`${prefix}i:u:aa:`, `${prefix}i:u:aa::complete`]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect((await store.keys('u:aa:session:')).sort()).toEqual(['u:aa:session:new', 'u:aa:session:old']);
+      expect(await store.keys('u:aa:flow:')).toEqual([]);
+      expect((await raw.sMembers(`${prefix}i:u:aa:`)).sort()).toEqual([
+        'u:aa:session:new',
+        'u:aa:session:old',
+      ]);
+      await store.delete('u:aa:session:old');
+      expect(await store.keys('u:aa:')).toEqual(['u:aa:session:new']);
+      expect((await store.keys('u:a')).sort()).toEqual(['u:aa:session:new', 'u:ab:session:other']);
+    } finally {
+      await raw.close();
+      await store.close();
+    }
+  });
+
   it('keeps values sealed at rest: redis never holds the plaintext', async () => {
     const store = newStore({ keyPrefix: 'sealed:' });
     await store.set('session:ses_1', '{"access_token":"super-secret-access-token"}');
