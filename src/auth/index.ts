@@ -11,6 +11,7 @@ export { OAuthEngine } from './engine.js';
 export type { EngineContext } from './engine-context.js';
 export { introspect } from './introspection.js';
 export { jwksReport } from './jwks-report.js';
+export { completePastedCallback } from './pasted-callback.js';
 export { ProviderRegistry } from './providers.js';
 export { refreshToken } from './refresh.js';
 export { registerClient } from './registration.js';
