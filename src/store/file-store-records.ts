@@ -18,16 +18,22 @@ export class RecordFiles {
   readonly #root: string;
   readonly #codec: FileStoreCodec;
   readonly #keys: RecordKeys | undefined;
+  /** Hashed names, plain names, or both while a plain store is being sealed (a record may be under either). */
+  readonly #namings: boolean[];
 
-  constructor(root: string, codec: FileStoreCodec, keys: RecordKeys | undefined) {
+  constructor(root: string, codec: FileStoreCodec, keys: RecordKeys | undefined, resealing = false) {
+    this.#namings = keys === undefined ? [false] : resealing ? [true, false] : [true];
     this.#root = root;
     this.#codec = codec;
     this.#keys = keys;
   }
 
   async read(key: string): Promise<StoredEntry | undefined> {
-    const record = await this.#readFile(this.fileOf(key));
-    return record?.key === key ? record.entry : undefined;
+    for (const hashed of this.#namings) {
+      const record = await this.#readFile(this.fileOf(key, hashed));
+      if (record) return record.key === key ? record.entry : undefined;
+    }
+    return undefined;
   }
 
   /** Temp file, fsync, rename, directory fsync: a crash leaves the old record or the new one. */
@@ -38,7 +44,7 @@ export class RecordFiles {
   }
 
   async remove(key: string): Promise<void> {
-    await this.removeFile(this.fileOf(key));
+    for (const hashed of this.#namings) await this.removeFile(this.fileOf(key, hashed));
   }
 
   async removeFile(file: string): Promise<void> {
@@ -65,7 +71,7 @@ export class RecordFiles {
     const namespaces =
       namespace === undefined
         ? await this.#children(this.#root)
-        : [path.join(this.#root, this.#name(namespace))];
+        : this.#namings.map((hashed) => path.join(this.#root, this.#name(namespace, hashed)));
     const rest = namespace === undefined ? '' : prefix.slice(namespace.length);
     const colon = rest.indexOf(':');
     const found: ListedRecord[] = [];
@@ -73,7 +79,7 @@ export class RecordFiles {
       const kinds =
         colon < 0
           ? await this.#children(directory)
-          : [path.join(directory, this.#name(rest.slice(0, colon + 1)))];
+          : this.#namings.map((hashed) => path.join(directory, this.#name(rest.slice(0, colon + 1), hashed)));
       for (const kind of kinds) {
         const files = await this.#files(kind);
         for (let i = 0; i < files.length; i += READ_BATCH) {
@@ -89,21 +95,21 @@ export class RecordFiles {
   }
 
   /** `u:<hash>:` / `<kind>:` / `<id>`: a principal's keys share a directory, and one kind of theirs a subdirectory. */
-  fileOf(key: string): string {
+  fileOf(key: string, hashed = this.#keys !== undefined): string {
     const namespace = namespaceOf(key);
     const rest = key.slice(namespace.length);
     const kind = rest.slice(0, rest.indexOf(':') + 1);
     return path.join(
       this.#root,
-      this.#name(namespace),
-      this.#name(kind),
-      this.#name(rest.slice(kind.length)),
+      this.#name(namespace, hashed),
+      this.#name(kind, hashed),
+      this.#name(rest.slice(kind.length), hashed),
     );
   }
 
   /** Sealed stores name files by a keyed hash so names reveal no key; plain ones by the escaped key part. */
-  #name(part: string): string {
-    if (this.#keys)
+  #name(part: string, hashed: boolean): string {
+    if (hashed && this.#keys)
       return createHmac('sha256', this.#keys.names).update(part).digest('base64url').slice(0, 32);
     if (part === '') return '%';
     const escaped = encodeURIComponent(part).replace(

@@ -135,7 +135,8 @@ export class FileStore implements TokenStore {
         return decoded;
       }
       this.#cache = undefined;
-      const files = new RecordFiles(this.#root(), this.#codec, await this.#codec.recordKeys(decoded));
+      const keys = await this.#codec.recordKeys(decoded);
+      const files = new RecordFiles(this.#root(), this.#codec, keys, decoded.resealing);
       this.#records = { files, salt: decoded.salt, sealed: decoded.salt !== undefined && !decoded.resealing };
       return files;
     } catch (error) {

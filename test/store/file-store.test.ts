@@ -203,6 +203,25 @@ describe('FileStore', () => {
     expect(warnings).toEqual([expect.stringContaining('not encrypted yet')]);
   });
 
+  it('reads every record while a store newly given a key is half sealed, and finishes on the next write', async () => {
+    const plain = make();
+    await plain.set('session:a', 'one');
+    await plain.set('u:x:session:b', 'two');
+    // what sealing killed before its first record leaves: the header names a salt, records are still plain
+    const codec = new FileStoreCodec(file, KEY, () => {});
+    await writeFile(file, await codec.encodeHeader(Buffer.alloc(16, 7), true));
+    const keyed = make({ encryptionKey: KEY });
+    expect(await keyed.get('session:a')).toBe('one');
+    expect(await keyed.keys('u:x:session:')).toEqual(['u:x:session:b']);
+    await keyed.set('session:c', 'three');
+    expect(JSON.parse(await readFile(file, 'utf8')).resealing).toBeUndefined();
+    const files = (await readdir(`${file}.d`, { recursive: true })).map(String);
+    expect(files.join(' ')).not.toContain('session');
+    const again = make({ encryptionKey: KEY });
+    expect((await again.keys('')).sort()).toEqual(['session:a', 'session:c', 'u:x:session:b']);
+    expect(await again.get('u:x:session:b')).toBe('two');
+  });
+
   describe('the old single-document layout', () => {
     const legacy = (entries: Record<string, unknown>) => `${JSON.stringify({ v: 1, entries })}\n`;
 
