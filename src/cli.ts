@@ -7,7 +7,6 @@ import { OAuthToolError } from './auth/errors.js';
 import { type Config, configLocation, loadConfig } from './config.js';
 import { createLogger, type Logger, redact } from './log.js';
 import { importOptional } from './optional-package.js';
-import { quickConfigWarnings } from './quick-config.js';
 import { createRuntime } from './runtime.js';
 import { createServer } from './server.js';
 import { ALL_TOOLS } from './tools/index.js';
@@ -88,9 +87,11 @@ export async function main(argv: string[]): Promise<void> {
   selectTools(ALL_TOOLS, selection);
 
   const logger = createLogger();
-  let config = loadConfig({ path: values.config });
-  for (const warning of quickConfigWarnings(process.env)) logger.warn(warning);
-  if (values['no-browser']) config = { ...config, openBrowser: false };
+  let config = loadConfig({
+    path: values.config,
+    flags: { noBrowser: values['no-browser'] },
+    onWarning: (message) => logger.warn(message),
+  });
   const cleanups: (() => Promise<void>)[] = [];
   if (values.demo) {
     const { startDemo } = await importOptional(() => import('./demo/demo.js'), 'oidc-provider', '--demo');
@@ -144,7 +145,7 @@ function withDemo(config: Config, providers: Config['providers'], allowedOrigins
     store: config.store.type === 'auto' ? { ...config.store, type: 'memory' } : config.store,
     providers: { ...config.providers, ...providers },
     defaultProvider: config.defaultProvider ?? 'demo',
-    api: { allowedOrigins: [...config.api.allowedOrigins, ...allowedOrigins] },
+    api: { origins: [...config.api.origins, ...allowedOrigins] },
   };
 }
 

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { OAuthToolError } from './auth/errors.js';
 import { applyPreset, presetProblems } from './auth/presets.js';
+import { applyOverlays, type ConfigFlags, renameDeprecatedKeys } from './config/overlays.js';
 import { urlProblem } from './net/outbound-policy.js';
-import { QUICK_CONFIG_VARIABLES } from './quick-config.js';
+import { QUICK_CONFIG_VARIABLES, quickConfigWarnings } from './quick-config.js';
 
 const serverUrl = z.string().superRefine((value, ctx) => {
   const problem = urlProblem(value);
@@ -111,7 +112,7 @@ const providerFields = z
     /** RFC 7591 initial access token for registering clients on this AS. */
     initialAccessToken: z.string().min(1).optional(),
     /**
-     * Origins oauth_call_api may send this provider's tokens to. When set, it replaces "api.allowedOrigins"
+     * Origins oauth_call_api may send this provider's tokens to. When set, it replaces "api.origins"
      * for this provider, and no other provider's tokens go to these origins.
      */
     apiOrigins: z
@@ -192,14 +193,14 @@ export const configSchema = z
     /** Put raw access/refresh tokens and client secrets in tool output. Default false. */
     exposeTokens: z.boolean().default(false),
     /**
-     * `allowedOrigins`: API origins open to the tokens of every provider in this file that has no
+     * `origins` (formerly `allowedOrigins`): API origins open to the tokens of every provider in this file that has no
      * `apiOrigins` of its own (and of clients registered at their issuers); origins a provider lists in
      * its `apiOrigins` stay that provider's.
      */
     api: z
-      .object({ allowedOrigins: z.array(serverUrl).default([]) })
+      .object({ origins: z.array(serverUrl).default([]) })
       .strict()
-      .default({ allowedOrigins: [] }),
+      .default({ origins: [] }),
     network: z
       .object({
         /**
@@ -239,7 +240,7 @@ export const configSchema = z
           .strict()
           .optional(),
         /** Browser origins allowed to call /mcp besides the public URL's: exact origins, or bare hostnames (any port). */
-        allowedOrigins: z.array(z.string()).optional(),
+        allowedBrowserOrigins: z.array(z.string()).optional(),
         /**
          * How 2025-era clients are served: "stateful" (default; MCP sessions held in this process, so
          * elicitation and cancellation work) or "stateless" (any instance answers any request: use it
@@ -277,7 +278,7 @@ export function configuredUrls(config: Config): string[] {
       ...Object.values(provider.metadata ?? {}).filter((value): value is string => typeof value === 'string'),
       ...(provider.apiOrigins ?? []),
     ]),
-    ...config.api.allowedOrigins,
+    ...config.api.origins,
     ...(config.http.auth ? [config.http.auth.issuer] : []),
   ];
 }
@@ -332,6 +333,10 @@ export interface LoadConfigOptions {
   /** `--config FILE`; else OAUTH_MCP_CONFIG; else the user config dir (missing there is fine). */
   path?: string | undefined;
   env?: NodeJS.ProcessEnv;
+  /** Command-line flags laid over the file and the environment. */
+  flags?: ConfigFlags;
+  /** Deprecations and ignored variables; default: stderr. */
+  onWarning?: (message: string) => void;
 }
 
 /** Which config file is read and why: `--config`, then OAUTH_MCP_CONFIG, then the user config dir. */
@@ -372,12 +377,23 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       );
     }
   }
-  return parseConfig(raw, env, path);
+  return parseConfig(raw, env, { ...options, source: path });
 }
 
-/** Validates a config object (already read) with env references and the OAUTH_* quick config applied. */
-export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, source = 'config'): Config {
+/**
+ * The one place a Config is resolved: the file's content (already read) with `${VAR}` references, old
+ * key names, the OAUTH_* quick config, then the environment and flags of config/overlays.ts.
+ */
+export function parseConfig(
+  raw: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+  options: Pick<LoadConfigOptions, 'flags' | 'onWarning'> & { source?: string } = {},
+): Config {
+  const { source = 'config', flags = {} } = options;
+  const warn = options.onWarning ?? ((message) => process.stderr.write(`[oauth-mcp] warn: ${message}\n`));
+  for (const warning of quickConfigWarnings(env)) warn(warning);
   const expanded = expandEnvReferences(raw, env) as Record<string, unknown>;
+  renameDeprecatedKeys(expanded, warn);
   const fromEnv = providerFromEnv(env);
   if (fromEnv && expanded && typeof expanded === 'object') {
     const providers = {
@@ -402,7 +418,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, 
     const where = existsSync(source) || !fromEnv ? source : 'the OAUTH_* environment variables';
     throw new OAuthToolError('not_configured', `Invalid configuration in ${where}:\n${lines.join('\n')}`);
   }
-  return result.data;
+  return applyOverlays(result.data, env, flags);
 }
 
 function configError(path: string[], message: string): OAuthToolError {

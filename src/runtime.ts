@@ -41,7 +41,7 @@ export async function createRuntime(
     timeoutMs: config.timeoutMs,
     profiles: vault,
     logger,
-    sharedApiOrigins: config.api.allowedOrigins,
+    sharedApiOrigins: config.api.origins,
     fetch: guardedFetch(
       new OutboundPolicy({
         configuredUrls: configuredUrls(config),
@@ -49,13 +49,12 @@ export async function createRuntime(
       }),
     ),
   });
-  const env = options.env ?? process.env;
   const engine = new OAuthEngine({
     registry,
     vault,
     logger,
     exposeTokens: config.exposeTokens,
-    openBrowser: config.openBrowser && !isTruthy(env.CI) && !isTruthy(env.OAUTH_MCP_NO_BROWSER),
+    openBrowser: config.openBrowser,
     callbackUrl: options.callbackUrl,
   });
   return { config, logger, store, engine, close: () => store.close() };
@@ -74,8 +73,4 @@ function urlPassword(url: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function isTruthy(value: string | undefined): boolean {
-  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
 }

@@ -106,7 +106,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     onerror: (error) => logger.warn(`/mcp request failed: ${error.message}`),
   });
   const checkHost = hostGuard(host, publicUrl);
-  const checkOrigin = originGuard(host, port, publicUrl, config.http.allowedOrigins);
+  const checkOrigin = originGuard(host, port, publicUrl, config.http.allowedBrowserOrigins);
 
   let closing = false;
   let inFlight = 0;

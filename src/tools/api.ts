@@ -29,7 +29,7 @@ export const callApiTool = defineTool({
   toolset: 'api',
   title: 'Call an API with a session token',
   description:
-    "Make an HTTP request to an API with a session's access token as the Bearer credential (the token itself is never shown). A session's token goes only to its provider's API origins in the config (the provider's apiOrigins, else api.allowedOrigins); redirects are followed only within the same origin. On HTTP 401 the session is refreshed once and the request retried. Returns status, response headers (cookies removed), and the body: parsed `json` for JSON responses, else `body` text (or `body_base64` for binary), cut at max_body_bytes with `truncated: true`.",
+    "Make an HTTP request to an API with a session's access token as the Bearer credential (the token itself is never shown). A session's token goes only to its provider's API origins in the config (the provider's apiOrigins, else api.origins); redirects are followed only within the same origin. On HTTP 401 the session is refreshed once and the request retried. Returns status, response headers (cookies removed), and the body: parsed `json` for JSON responses, else `body` text (or `body_base64` for binary), cut at max_body_bytes with `truncated: true`.",
   input: z.object({
     provider: providerInput,
     session_id: sessionIdInput,

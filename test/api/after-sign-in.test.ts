@@ -16,7 +16,7 @@ describe('after oauth_authenticate_user', () => {
 
   beforeAll(async () => {
     store = new MemoryStore();
-    server = await startInProcess(demoConfig(as(), { api: { allowedOrigins: [as.issuer] } }), {
+    server = await startInProcess(demoConfig(as(), { api: { origins: [as.issuer] } }), {
       store: store,
     });
   });
