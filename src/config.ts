@@ -33,7 +33,6 @@ const metadataSchema = z
     end_session_endpoint: serverUrl.optional(),
   })
   .catchall(z.unknown());
-export type ConfiguredMetadata = z.infer<typeof metadataSchema>;
 
 /** Parameters oauth-mcp sets itself; a provider's extra parameters may not replace them. */
 const RESERVED_PARAMETERS = new Set([
@@ -66,7 +65,7 @@ const extraParameters = z.record(
   z.string(),
 );
 
-export const PRESETS = ['github', 'google', 'microsoft-entra', 'okta', 'auth0', 'keycloak'] as const;
+const PRESETS = ['github', 'google', 'microsoft-entra', 'okta', 'auth0', 'keycloak'] as const;
 
 const providerFields = z
   .object({
@@ -382,7 +381,7 @@ export function configuredUrls(config: Config): string[] {
   ];
 }
 
-export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+function configDir(env: NodeJS.ProcessEnv = process.env): string {
   if (process.platform === 'win32' && env.APPDATA) return join(env.APPDATA, 'oauth-mcp');
   return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'oauth-mcp');
 }
@@ -393,7 +392,7 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** `${NAME}` in any string is replaced from the environment; a missing variable names the field. */
-export function expandEnvReferences(value: unknown, env: NodeJS.ProcessEnv, path: string[] = []): unknown {
+function expandEnvReferences(value: unknown, env: NodeJS.ProcessEnv, path: string[] = []): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
       const found = env[name];
