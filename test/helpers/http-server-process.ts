@@ -13,6 +13,14 @@ import { type ToolResult, toToolResult } from './tool-result.js';
 
 export const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
 
+/** The scopes of an MCP client's access token in the HTTP tests: what http.auth requires by default. */
+export const MCP_SCOPES = 'mcp:tools:read mcp:tools:execute';
+
+/** The test authorization server's `resourceServers` entry: JWT access tokens for /mcp at `audience`. */
+export function mcpResourceServer(audience: string) {
+  return { [audience]: { scope: MCP_SCOPES, accessTokenFormat: 'jwt' as const } };
+}
+
 export interface HttpServerProcess {
   /** Where the process listens, e.g. http://127.0.0.1:41234 (MCP at `${origin}/mcp`). */
   origin: string;
