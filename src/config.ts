@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { OAuthToolError } from './auth/errors.js';
 import { applyPreset, presetProblems } from './auth/presets.js';
+import { privateKeyProblem } from './auth/private-key.js';
 import { applyOverlays, type ConfigFlags, renameDeprecatedKeys } from './config/overlays.js';
 import { urlProblem } from './net/outbound-policy.js';
 import { QUICK_CONFIG_VARIABLES, quickConfigWarnings } from './quick-config.js';
@@ -16,6 +17,25 @@ const serverUrl = z.string().superRefine((value, ctx) => {
 });
 
 export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+
+/** How an API wants the access token: `Authorization: <scheme> <token>` by default. */
+export const apiAuthSchema = z
+  .object({
+    scheme: z
+      .string()
+      .regex(/^([!#$%&'*+.^_`|~0-9A-Za-z-]+)?$/, 'one word (letters, digits, -), or "" for the bare token')
+      .optional()
+      .describe('`Bearer` (default); `""` for the bare token; or another word such as `token`.'),
+    header: z
+      .string()
+      .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'an HTTP header name')
+      .refine((name) => !FRAMING_HEADERS.has(name.toLowerCase()), 'a header the HTTP client sets itself')
+      .optional()
+      .describe('The header the token goes in; default `Authorization`.'),
+  })
+  .strict();
+export type ApiAuth = z.infer<typeof apiAuthSchema>;
+const FRAMING_HEADERS = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'cookie']);
 
 /** RFC 8414 metadata a provider may give itself: URLs are checked like the issuer; other fields are kept as given. */
 const metadataSchema = z
@@ -112,9 +132,31 @@ const providerFields = z
         'The client secret of a confidential client; best an environment reference rather than the secret itself.',
       ),
     tokenEndpointAuthMethod: z
-      .enum(TOKEN_ENDPOINT_AUTH_METHODS)
+      .enum([...TOKEN_ENDPOINT_AUTH_METHODS, 'private_key_jwt'])
       .optional()
-      .describe('Default: client_secret_basic with a secret, none without.'),
+      .describe(
+        'Default: client_secret_basic with a secret, private_key_jwt with a clientPrivateKey, none without.',
+      ),
+    clientPrivateKey: z
+      .string()
+      .min(1)
+      .superRefine((value, ctx) => {
+        const problem = privateKeyProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional()
+      .describe(
+        'private_key_jwt (RFC 7523): a private JWK as JSON or a PKCS#8 PEM, best an environment reference.',
+      ),
+    dpop: z
+      .boolean()
+      .optional()
+      .describe(
+        'Sender-constrained tokens (DPoP, RFC 9449) for every grant, refresh and API call. Default false.',
+      ),
+    apiAuth: apiAuthSchema
+      .optional()
+      .describe("How this provider's APIs want the token; `api.apiAuth` per origin wins over it."),
     scopes: z
       .array(z.string().min(1))
       .optional()
@@ -265,6 +307,10 @@ export const configSchema = z
           .describe(
             "API origins open to the tokens of every provider without `apiOrigins` of its own (and of clients registered at their issuers); origins a provider lists in its `apiOrigins` stay that provider's. Formerly `api.allowedOrigins`.",
           ),
+        apiAuth: z
+          .record(serverUrl, apiAuthSchema)
+          .optional()
+          .describe('How the API at an origin wants the token, by origin (e.g. "https://api.example.com").'),
       })
       .strict()
       .default({ origins: [] })

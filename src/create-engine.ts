@@ -1,6 +1,7 @@
 // createEngine: a resolved Config and a TokenStore in, the OAuth engine out; the library's one way in,
 // and what createRuntime builds the server's engine with.
 
+import { desktopAvailable } from './auth/browser.js';
 import { OAuthEngine } from './auth/engine.js';
 import { ProviderRegistry } from './auth/providers.js';
 import { type Config, configuredUrls } from './config.js';
@@ -21,6 +22,8 @@ export interface CreateEngineOptions {
   logger?: Logger;
   /** HTTP mode: `<public-url>/oauth/callback`, the redirect URI of every sign-in. */
   callbackUrl?: string | undefined;
+  /** Where a desktop (DISPLAY, SSH) is looked for, to tell whether a page opened here reaches the user. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -32,6 +35,7 @@ export function createEngine({
   store,
   logger = createLogger({ level: 'warn' }),
   callbackUrl,
+  env = process.env,
 }: CreateEngineOptions): OAuthEngine {
   pinConfigSecrets(config);
   const vault = new Vault(store);
@@ -55,7 +59,9 @@ export function createEngine({
     logger,
     exposeTokens: config.exposeTokens,
     openBrowser: config.openBrowser,
+    headless: !desktopAvailable(process.platform, env),
     callbackUrl,
+    apiAuthByOrigin: config.api.apiAuth,
   });
 }
 

@@ -29,6 +29,12 @@ export async function createRuntime(
   const store =
     options.store ??
     (await openStore({ config: config.store, logger, ...(options.env ? { env: options.env } : {}) }));
-  const engine = createEngine({ config, store, logger, callbackUrl: options.callbackUrl });
+  const engine = createEngine({
+    config,
+    store,
+    logger,
+    callbackUrl: options.callbackUrl,
+    ...(options.env ? { env: options.env } : {}),
+  });
   return { config, logger, store, engine, close: () => store.close() };
 }
