@@ -36,15 +36,12 @@ export async function startInProcess(
       logs += line;
     },
   });
-  const runtime = await createRuntime(
-    parseConfig({ store: { type: 'memory' }, ...config }, {}),
-    logger,
-    // Like CI=true for spawned servers: no browser, so sign-ins default to the code flow on any machine.
-    {
-      ...(options.store ? { store: options.store } : {}),
-      env: { OAUTH_MCP_NO_BROWSER: '1', ...options.env },
-    },
-  );
+  // Like CI=true for spawned servers: no browser, so sign-ins default to the code flow on any machine.
+  const env = { OAUTH_MCP_NO_BROWSER: '1', ...options.env };
+  const runtime = await createRuntime(parseConfig({ store: { type: 'memory' }, ...config }, env), logger, {
+    ...(options.store ? { store: options.store } : {}),
+    env,
+  });
   const server = createServer({ engine: runtime.engine, logger });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await server.connect(serverTransport);
