@@ -8,7 +8,7 @@ import { type PendingFlow, STORE_SCHEMA_VERSION, type StoredSession } from '../s
 import { newId, type Vault } from '../store/vault.js';
 import { bindingMismatch, resolveBound } from './binding.js';
 import type { EngineContext } from './engine-context.js';
-import { ERROR_CODES, OAuthToolError } from './errors.js';
+import { ERROR_CODES, NEXT_ACTIONS, OAuthToolError } from './errors.js';
 import { assertCompletedByInitiator } from './initiator-binding.js';
 import type { ResolvedProvider } from './providers.js';
 import { sessionFromTokens } from './sessions.js';
@@ -34,6 +34,16 @@ const outcomeSchema = z.discriminatedUnion('status', [
     message: z.string(),
     oauth_error: z.string().optional(),
     oauth_error_description: z.string().optional(),
+    next: z
+      .object({
+        action: z.enum(NEXT_ACTIONS),
+        provider: z.string().optional(),
+        session_id: z.string().optional(),
+        flow_id: z.string().optional(),
+        scopes: z.array(z.string()).optional(),
+        force_new: z.boolean().optional(),
+      })
+      .optional(),
   }),
 ]);
 export type FlowOutcome = z.infer<typeof outcomeSchema>;
@@ -137,13 +147,14 @@ export async function recordOutcome(vault: Vault, flow: SignInFlow, outcome: Flo
 }
 
 export function failedOutcome(error: OAuthToolError): FlowOutcome {
-  return { status: 'failed', ...error.toJSON() };
+  return { status: 'failed', ...error.toJSON(), ...(error.next ? { next: error.next } : {}) };
 }
 
 export function errorOf(outcome: Extract<FlowOutcome, { status: 'failed' }>): OAuthToolError {
   return new OAuthToolError(outcome.code, outcome.message, {
     ...(outcome.oauth_error ? { oauthError: outcome.oauth_error } : {}),
     ...(outcome.oauth_error_description ? { oauthErrorDescription: outcome.oauth_error_description } : {}),
+    ...(outcome.next ? { next: outcome.next } : {}),
   });
 }
 
