@@ -34,7 +34,8 @@ export async function clientCredentials(
   if (!settings.clientSecret) {
     throw new OAuthToolError(
       'not_configured',
-      `Provider "${name}" has no client secret, so it cannot use the client-credentials grant (only confidential clients can). Configure "clientSecret" or use oauth_authenticate_user.`,
+      `Provider "${name}" has no client secret, so it cannot use the client-credentials grant (only confidential clients can). Configure "clientSecret", or sign a user in instead.`,
+      { next: { action: 'sign_in', provider: name } },
     );
   }
   const scope = (request.scopes ?? settings.scopes ?? []).filter((s) => !USER_SCOPES.has(s)).join(' ');

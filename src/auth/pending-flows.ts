@@ -6,7 +6,7 @@ import type * as client from 'openid-client';
 import { z } from 'zod';
 import { type PendingFlow, STORE_SCHEMA_VERSION, type StoredSession } from '../store/records.js';
 import { newId, type Vault } from '../store/vault.js';
-import { bindingMismatch, resolveBound } from './binding.js';
+import { bindingMismatch, resolveBound, type StaleAdvice } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import { ERROR_CODES, NEXT_ACTIONS, OAuthToolError } from './errors.js';
 import { assertCompletedByInitiator } from './initiator-binding.js';
@@ -111,14 +111,15 @@ export function resolveFlowProvider(ctx: EngineContext, flow: SignInFlow): Promi
   return resolveBound(ctx, flow, `The pending sign-in "${flow.flow_id}"`, STALE_FLOW_ADVICE);
 }
 
-export const STALE_FLOW_ADVICE = 'Start a new sign-in with oauth_authenticate_user (without flow_id).';
+export const STALE_FLOW_ADVICE: StaleAdvice = { text: 'Nothing was signed in.', next: { action: 'sign_in' } };
 
 /** HTTP mode: one user cannot fill the shared store with sign-ins nobody finishes. */
 export async function assertPendingQuota(ctx: EngineContext): Promise<void> {
   if (!ctx.httpMode || (await ctx.vault.countFlows()) < MAX_PENDING_SIGN_INS) return;
   throw new OAuthToolError(
     'forbidden',
-    `You already have ${MAX_PENDING_SIGN_INS} sign-ins waiting. Finish one (oauth_authenticate_user with its flow_id) or let them expire (${CODE_FLOW_TTL_SECONDS / 60} minutes) before starting another.`,
+    `You already have ${MAX_PENDING_SIGN_INS} sign-ins waiting. Finish one or let them expire (${CODE_FLOW_TTL_SECONDS / 60} minutes) before starting another.`,
+    { next: { action: 'continue_sign_in' } },
   );
 }
 

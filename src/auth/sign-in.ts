@@ -73,7 +73,8 @@ export async function continueSignIn(
   if (!flow) {
     throw new OAuthToolError(
       'invalid_input',
-      `No pending sign-in "${flowId}": it already finished, expired, or never existed. Start a new sign-in with oauth_authenticate_user (without flow_id); oauth_list_sessions shows who is signed in.`,
+      `No pending sign-in "${flowId}": it already finished, expired, or never existed (the sessions show who is signed in).`,
+      { next: { action: 'sign_in' } },
     );
   }
   if (flow.data.outcome) return deliver(ctx, flow, flow.data.outcome);
