@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { OAuthToolError } from './auth/errors.js';
 import { applyPreset, presetProblems } from './auth/presets.js';
+import { privateKeyProblem } from './auth/private-key.js';
 import { urlProblem } from './net/outbound-policy.js';
 import { QUICK_CONFIG_VARIABLES } from './quick-config.js';
 
@@ -15,6 +16,25 @@ const serverUrl = z.string().superRefine((value, ctx) => {
 });
 
 export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
+
+/** How an API wants the access token: `Authorization: <scheme> <token>` by default. */
+export const apiAuthSchema = z
+  .object({
+    /** `Bearer` (default); `""` for the bare token; or another word such as `token`. */
+    scheme: z
+      .string()
+      .regex(/^([!#$%&'*+.^_`|~0-9A-Za-z-]+)?$/, 'one word (letters, digits, -), or "" for the bare token')
+      .optional(),
+    /** Default `Authorization`. */
+    header: z
+      .string()
+      .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'an HTTP header name')
+      .refine((name) => !FRAMING_HEADERS.has(name.toLowerCase()), 'a header the HTTP client sets itself')
+      .optional(),
+  })
+  .strict();
+export type ApiAuth = z.infer<typeof apiAuthSchema>;
+const FRAMING_HEADERS = new Set(['host', 'content-length', 'connection', 'transfer-encoding', 'cookie']);
 
 /** RFC 8414 metadata a provider may give itself: URLs are checked like the issuer; other fields are kept as given. */
 const metadataSchema = z
@@ -88,8 +108,21 @@ const providerFields = z
     metadata: metadataSchema.optional(),
     clientId: z.string().min(1).optional(),
     clientSecret: z.string().min(1).optional(),
-    /** Default: client_secret_basic with a secret, none without. */
-    tokenEndpointAuthMethod: z.enum(TOKEN_ENDPOINT_AUTH_METHODS).optional(),
+    /** Default: client_secret_basic with a secret, private_key_jwt with a clientPrivateKey, none without. */
+    tokenEndpointAuthMethod: z.enum([...TOKEN_ENDPOINT_AUTH_METHODS, 'private_key_jwt']).optional(),
+    /** private_key_jwt (RFC 7523): a private JWK as JSON or a PKCS#8 PEM, usually `${VAR}`. */
+    clientPrivateKey: z
+      .string()
+      .min(1)
+      .superRefine((value, ctx) => {
+        const problem = privateKeyProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+    /** Sender-constrained tokens (DPoP, RFC 9449) for every grant, refresh and API call. Default false. */
+    dpop: z.boolean().optional(),
+    /** How this provider's APIs want the token; `api.apiAuth` per origin wins over it. */
+    apiAuth: apiAuthSchema.optional(),
     /** Default scopes of sign-ins and client-credentials grants. */
     scopes: z.array(z.string().min(1)).optional(),
     /** How scopes are joined in requests: " " (RFC 6749, default) or "," for servers that need commas. */
@@ -197,7 +230,11 @@ export const configSchema = z
      * its `apiOrigins` stay that provider's.
      */
     api: z
-      .object({ allowedOrigins: z.array(serverUrl).default([]) })
+      .object({
+        allowedOrigins: z.array(serverUrl).default([]),
+        /** How the API at an origin wants the token, by origin (e.g. "https://api.example.com"). */
+        apiAuth: z.record(serverUrl, apiAuthSchema).optional(),
+      })
       .strict()
       .default({ allowedOrigins: [] }),
     network: z

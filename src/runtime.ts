@@ -1,6 +1,7 @@
 // Assembles config, store, provider registry and engine into one Runtime; used by the CLI (stdio and
 // HTTP) and by tests that run the server in-process.
 
+import { desktopAvailable } from './auth/browser.js';
 import { OAuthEngine } from './auth/engine.js';
 import { ProviderRegistry } from './auth/providers.js';
 import { type Config, configuredUrls } from './config.js';
@@ -56,7 +57,9 @@ export async function createRuntime(
     logger,
     exposeTokens: config.exposeTokens,
     openBrowser: config.openBrowser && !isTruthy(env.CI) && !isTruthy(env.OAUTH_MCP_NO_BROWSER),
+    headless: !desktopAvailable(process.platform, env),
     callbackUrl: options.callbackUrl,
+    apiAuthByOrigin: config.api.apiAuth,
   });
   return { config, logger, store, engine, close: () => store.close() };
 }

@@ -1,32 +1,20 @@
-// Calls a protected resource (RFC 6750 bearer) with a session's access token, only at allowed origins;
-// refreshes once on 401. Hand-written on fetch: openid-client's fetchProtectedResource takes no
-// AbortSignal and would apply the AS's transport policy, not the API's.
+// Calls a protected resource with a session's access token (RFC 6750 Bearer, another scheme or header
+// as `apiAuth` says, or DPoP), only at its provider's API origins; refreshes once on a 401 that says
+// the token is bad. Hand-written on fetch: openid-client's fetchProtectedResource takes no
+// AbortSignal, always sends `Authorization: Bearer|DPoP`, and would apply the AS's transport policy.
 
 import { urlProblem } from '../net/outbound-policy.js';
-import type { StoredSession } from '../store/records.js';
+import { apiAuthFor, type Credential, credentialFor, credentialHeader } from './api-auth.js';
+import { requestBody, requestHeaders } from './api-request.js';
 import { type API_METHODS, DEFAULT_MAX_BODY_BYTES, type ResponseView, viewResponse } from './api-response.js';
 import { type Deadline, deadline } from './deadline.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
-import { ensureFreshSession, refreshAfterRejection } from './refresh.js';
 import { findSession } from './sessions.js';
+import { insufficientScopeError, parseChallenges, withSessionToken } from './token-rejection.js';
 
 const MAX_REDIRECTS = 5;
-
-/** Request headers the caller may not set: we set the credentials, fetch sets the framing. */
-const FORBIDDEN_REQUEST_HEADERS = new Set([
-  'authorization',
-  'proxy-authorization',
-  'host',
-  'content-length',
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-]);
 
 export interface ApiCallRequest {
   provider?: string | undefined;
@@ -56,25 +44,36 @@ export interface ApiCallResult extends ResponseView {
 export async function callApi(ctx: EngineContext, request: ApiCallRequest): Promise<ApiCallResult> {
   const target = parseTarget(request.url, request.query);
   const method = request.method ?? 'GET';
-  const headers = requestHeaders(request);
+  const found = await findSession(ctx, request);
+  await checkOrigin(ctx, found.provider, target);
+  const { settings } = await ctx.registry.settings(found.provider);
+  const auth = apiAuthFor(ctx, settings.apiAuth, target.origin);
+  const headers = requestHeaders(request, credentialHeader(auth));
   const body = requestBody(request, method, headers);
 
-  const found = await findSession(ctx, request);
-  if (found.token_type.toLowerCase() !== 'bearer') {
-    throw new OAuthToolError(
-      'not_configured',
-      `Session "${found.session_id}" holds a "${found.token_type}" token; oauth_call_api can present only Bearer tokens (RFC 6750).`,
-    );
-  }
-  await checkOrigin(ctx, found.provider, target);
-  let { session, refreshed } = await ensureFreshSession(ctx, found);
-  let response = await send(ctx, request.signal, target, method, headers, body, session);
-  if (response.response.status === 401 && session.refresh_token && !refreshed) {
-    await response.response.body?.cancel().catch(() => undefined);
-    response.timeout.release();
-    session = await refreshAfterRejection(ctx, session);
-    refreshed = true;
-    response = await send(ctx, request.signal, target, method, headers, body, session);
+  const {
+    result: response,
+    session,
+    refreshed,
+  } = await withSessionToken(
+    ctx,
+    found,
+    async (current) =>
+      send(ctx, request.signal, target, method, headers, body, await credentialFor(ctx, current, auth)),
+    (sent) => (sent.response.status === 401 ? challengesOf(sent.response) : undefined),
+    async (sent) => {
+      await sent.response.body?.cancel().catch(() => undefined);
+      sent.timeout.release();
+    },
+  );
+  const status = response.response.status;
+  if (status === 401 || status === 403) {
+    const stepUp = insufficientScopeError(session, challengesOf(response.response), target.origin);
+    if (stepUp) {
+      await response.response.body?.cancel().catch(() => undefined);
+      response.timeout.release();
+      throw stepUp;
+    }
   }
   let view: ResponseView;
   try {
@@ -93,6 +92,10 @@ export async function callApi(ctx: EngineContext, request: ApiCallRequest): Prom
     session_id: session.session_id,
     refreshed,
   };
+}
+
+function challengesOf(response: Response) {
+  return parseChallenges(response.headers.get('www-authenticate'));
 }
 
 function parseTarget(url: string, query: Record<string, string> | undefined): URL {
@@ -114,46 +117,6 @@ async function checkOrigin(ctx: EngineContext, provider: string, target: URL): P
   );
 }
 
-function requestHeaders(request: ApiCallRequest): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(request.headers ?? {})) {
-    if (FORBIDDEN_REQUEST_HEADERS.has(name.toLowerCase())) {
-      throw new OAuthToolError(
-        'invalid_input',
-        `The header "${name}" cannot be set: oauth-mcp sets Authorization from the session, and the HTTP client sets framing headers. Remove it.`,
-      );
-    }
-    try {
-      headers.append(name, value);
-    } catch {
-      throw new OAuthToolError(
-        'invalid_input',
-        `The header "${name}" is not a valid HTTP header name or value.`,
-      );
-    }
-  }
-  return headers;
-}
-
-function requestBody(request: ApiCallRequest, method: string, headers: Headers): string | undefined {
-  if (request.body !== undefined && request.json !== undefined) {
-    throw new OAuthToolError(
-      'invalid_input',
-      'Give either "body" (raw text) or "json" (a value sent as JSON), not both.',
-    );
-  }
-  const body = request.json !== undefined ? JSON.stringify(request.json) : request.body;
-  if (body !== undefined && (method === 'GET' || method === 'HEAD')) {
-    throw new OAuthToolError(
-      'invalid_input',
-      `A ${method} request cannot have a body. Use POST, PUT or PATCH, or pass values in "query".`,
-    );
-  }
-  if (request.json !== undefined && !headers.has('content-type'))
-    headers.set('content-type', 'application/json');
-  return body;
-}
-
 interface Sent {
   response: Response;
   url: URL;
@@ -170,23 +133,21 @@ async function send(
   method: string,
   headers: Headers,
   body: string | undefined,
-  session: StoredSession,
+  credential: Credential,
 ): Promise<Sent> {
   const timeout = deadline(ctx.timeoutMs, callerSignal);
   const { signal } = timeout;
-  const withToken = new Headers(headers);
-  withToken.set('authorization', `Bearer ${session.access_token}`);
+  const hopHeaders = new Headers(headers);
   let url = target;
   let currentMethod = method;
   let currentBody = body;
   for (let hop = 0; ; hop++) {
     let response: Response;
     try {
-      response = await ctx.registry.fetch(url, {
+      response = await fetchWithCredential(ctx, credential, url, {
         method: currentMethod,
-        headers: withToken,
+        headers: hopHeaders,
         body: currentBody,
-        redirect: 'manual',
         signal,
       });
     } catch (error) {
@@ -215,9 +176,25 @@ async function send(
     ) {
       if (currentMethod !== 'HEAD') currentMethod = 'GET';
       currentBody = undefined;
-      withToken.delete('content-type');
+      hopHeaders.delete('content-type');
     }
     url = next;
+  }
+}
+
+/** One request with the credential (a fresh DPoP proof each time), sent again once with a server nonce. */
+async function fetchWithCredential(
+  ctx: EngineContext,
+  credential: Credential,
+  url: URL,
+  init: { method: string; headers: Headers; body: string | undefined; signal: AbortSignal },
+): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const headers = new Headers(init.headers);
+    await credential.apply(headers, url, init.method);
+    const response = await ctx.registry.fetch(url, { ...init, headers, redirect: 'manual' });
+    if (attempt > 0 || !credential.wantsRetry(response, url)) return response;
+    await response.body?.cancel().catch(() => undefined);
   }
 }
 

@@ -4,6 +4,7 @@
 import * as client from 'openid-client';
 import { learnSecret } from '../secrets/index.js';
 import { type CallbackPage, renderCallbackPage } from './callback-page.js';
+import { dpopHandle, dpopOption, newDPoPKey } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
@@ -56,6 +57,7 @@ export async function startAuthorizationCode(
     const codeVerifier = client.randomPKCECodeVerifier();
     const state = client.randomState();
     const nonce = scope.split(' ').includes('openid') ? client.randomNonce() : undefined;
+    const dpopKey = provider.settings.dpop ? await newDPoPKey() : undefined;
     const parameters: Record<string, string> = {
       redirect_uri: redirectUri,
       code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
@@ -66,6 +68,9 @@ export async function startAuthorizationCode(
       ...(resource ? { resource } : {}),
       ...(request.loginHint ? { login_hint: request.loginHint } : {}),
     };
+    // The code is bound to the key: a code that leaks (a pasted redirect URL) is useless without it.
+    if (dpopKey)
+      parameters.dpop_jkt = await (await dpopHandle(provider.configuration, dpopKey)).calculateThumbprint();
     // Refresh tokens need consent on oidc-provider (and many others) when offline_access is asked for.
     const prompt =
       request.prompt ??
@@ -96,6 +101,7 @@ export async function startAuthorizationCode(
       code_verifier: codeVerifier,
       ...(nonce ? { nonce } : {}),
       authorization_url: authorizationUrl.href,
+      ...(dpopKey ? { dpop_key: dpopKey } : {}),
       ...initiatorFields(ctx, true),
     };
     const flow: CodeFlow = { ...header, kind: 'authorization_code', data };
@@ -177,6 +183,7 @@ async function redeem(ctx: EngineContext, flow: CodeFlow, callbackUrl: URL): Pro
   response.search = callbackUrl.search;
   try {
     const provider = await resolveFlowProvider(ctx, flow);
+    const dpopKey = flow.data.dpop_key;
     const tokens = await client.authorizationCodeGrant(
       provider.configuration,
       response,
@@ -186,8 +193,9 @@ async function redeem(ctx: EngineContext, flow: CodeFlow, callbackUrl: URL): Pro
         ...(flow.data.nonce ? { expectedNonce: flow.data.nonce, idTokenExpected: true } : {}),
       },
       tokenParameters(provider.settings, flow.data.resource ? { resource: flow.data.resource } : {}),
+      await dpopOption(provider.configuration, dpopKey),
     );
-    const session = await storeSignedInSession(ctx, flow, tokens);
+    const session = await storeSignedInSession(ctx, flow, tokens, dpopKey);
     await recordOutcome(ctx.vault, flow, { status: 'authenticated', session_id: session.session_id });
     ctx.logger.info(`signed in at provider "${flow.provider}"`, { session_id: session.session_id });
     return renderCallbackPage('success', '', flow.provider);

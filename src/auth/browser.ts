@@ -9,17 +9,33 @@ interface Launcher {
   args: string[];
 }
 
-/** How to open `url` on this platform, or undefined when no desktop is likely (servers, containers). */
+/** How to open `url` on this platform, or undefined when no desktop is likely (servers, containers, SSH). */
 export function browserLauncher(
   url: string,
   platform: NodeJS.Platform = process.platform,
   env: NodeJS.ProcessEnv = process.env,
 ): Launcher | undefined {
+  if (!desktopAvailable(platform, env)) return undefined;
   if (platform === 'darwin') return { command: 'open', args: [url] };
   // rundll32 takes the URL as one argument: `cmd /c start` would split it at every `&`.
   if (platform === 'win32') return { command: 'rundll32', args: ['url.dll,FileProtocolHandler', url] };
-  if (env.DISPLAY || env.WAYLAND_DISPLAY) return { command: 'xdg-open', args: [url] };
-  return undefined;
+  return { command: 'xdg-open', args: [url] };
+}
+
+/**
+ * Whether a page opened here reaches the user: not without a display on Linux and the BSDs (servers,
+ * containers), and not over SSH unless a display is forwarded (it would open on the remote machine's
+ * screen, or nowhere).
+ */
+export function desktopAvailable(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  const native = platform === 'darwin' || platform === 'win32';
+  const display = Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+  // A forwarded X display reaches the user's screen through xdg-open; `open` and rundll32 never do.
+  if (env.SSH_CONNECTION || env.SSH_CLIENT || env.SSH_TTY) return display && !native;
+  return native || display;
 }
 
 /** Returns whether a browser was launched; the URL is always returned to the user as well. */

@@ -3,10 +3,12 @@
 import * as client from 'openid-client';
 import type { StoredSession } from '../store/records.js';
 import { bindingMismatch } from './binding.js';
+import { dpopOption, newDPoPKey } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
 import { tokenParameters, USER_SCOPES } from './provider-parameters.js';
+import { isConfidential } from './providers.js';
 import { secondsLeft, sessionFromTokens } from './sessions.js';
 import { assertMayActAsClient } from './shared-clients.js';
 
@@ -31,10 +33,10 @@ export async function clientCredentials(
 ): Promise<ClientCredentialsResult> {
   const { name, settings } = await ctx.registry.settings(request.provider);
   await assertMayActAsClient(ctx, name, 'get client-credentials tokens');
-  if (!settings.clientSecret) {
+  if (!isConfidential(settings)) {
     throw new OAuthToolError(
       'not_configured',
-      `Provider "${name}" has no client secret, so it cannot use the client-credentials grant (only confidential clients can). Configure "clientSecret", or sign a user in instead.`,
+      `Provider "${name}" has no client secret or private key, so it cannot use the client-credentials grant (only confidential clients can). Configure "clientSecret" (or "clientPrivateKey" with tokenEndpointAuthMethod "private_key_jwt"), or sign a user in instead.`,
       { next: { action: 'sign_in', provider: name } },
     );
   }
@@ -58,9 +60,14 @@ export async function clientCredentials(
     ...(scope ? { scope } : {}),
     ...(resource ? { resource } : {}),
   });
+  const dpopKey = settings.dpop ? await newDPoPKey() : undefined;
   let tokens: Awaited<ReturnType<typeof client.clientCredentialsGrant>>;
   try {
-    tokens = await client.clientCredentialsGrant(provider.configuration, parameters);
+    tokens = await client.clientCredentialsGrant(
+      provider.configuration,
+      parameters,
+      await dpopOption(provider.configuration, dpopKey),
+    );
   } catch (error) {
     throw toToolError(error, `requesting a client-credentials token from provider "${name}"`);
   }
@@ -72,6 +79,7 @@ export async function clientCredentials(
     requestedScope: scope,
     resource,
     tokens,
+    dpopKey,
   });
   await ctx.vault.putSession(session);
   await dropSupersededMachineSessions(ctx, session);

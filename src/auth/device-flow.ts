@@ -4,6 +4,7 @@
 import * as client from 'openid-client';
 import { learnSecret } from '../secrets/index.js';
 import { deadline } from './deadline.js';
+import { dpopOption, newDPoPKey } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
@@ -103,6 +104,7 @@ export async function pollDeviceFlow(
     expires_in: Math.max(1, Math.ceil(msLeft / 1000)),
     ...(flow.data.interval ? { interval: flow.data.interval } : {}),
   };
+  const dpopKey = provider.settings.dpop ? await newDPoPKey() : undefined;
   let outcome: FlowOutcome;
   try {
     const tokens = await untilAborted(
@@ -110,11 +112,11 @@ export async function pollDeviceFlow(
         provider.configuration,
         deviceResponse,
         tokenParameters(provider.settings, flow.data.resource ? { resource: flow.data.resource } : {}),
-        { signal: polling.signal },
+        { signal: polling.signal, ...(await dpopOption(provider.configuration, dpopKey)) },
       ),
       polling.signal,
     );
-    const session = await storeSignedInSession(ctx, flow, tokens);
+    const session = await storeSignedInSession(ctx, flow, tokens, dpopKey);
     outcome = { status: 'authenticated', session_id: session.session_id };
   } catch (thrown) {
     if (polling.timedOut) return expiredOrFinishedElsewhere(ctx, flow);

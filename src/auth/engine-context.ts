@@ -1,5 +1,6 @@
 // What every flow module needs: the provider registry, this principal's vault, the logger and the policy flags.
 
+import type { ApiAuth } from '../config.js';
 import type { Logger } from '../log.js';
 import type { Vault } from '../store/vault.js';
 import type { ProviderRegistry } from './providers.js';
@@ -14,6 +15,8 @@ export interface EngineContext {
   timeoutMs: number;
   /** Open the system browser for sign-ins (config openBrowser, --no-browser, CI). */
   openBrowser: boolean;
+  /** No desktop here (server, container, SSH): a browser sign-in page would not reach the user. */
+  headless?: boolean | undefined;
   /** HTTP mode: the fixed redirect URI `<public-url>/oauth/callback`; stdio mode uses a loopback listener. */
   callbackUrl?: string | undefined;
   /**
@@ -23,4 +26,6 @@ export interface EngineContext {
   httpMode: boolean;
   /** HTTP mode with http.auth: the caller (`principalFromClaims`); its vault namespace. */
   principal?: string | undefined;
+  /** Config `api.apiAuth`: how the API at an origin wants the token, over the provider's `apiAuth`. */
+  apiAuthByOrigin?: Record<string, ApiAuth> | undefined;
 }

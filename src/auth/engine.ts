@@ -1,6 +1,7 @@
 // OAuthEngine: the EngineContext of one principal. Every OAuth operation is a function of that
 // context in its own module (clientCredentials(ctx, ...), startSignIn(ctx, ...)), like openid-client's API.
 
+import type { ApiAuth } from '../config.js';
 import type { Logger } from '../log.js';
 import { LruCache } from '../lru-cache.js';
 import type { Vault } from '../store/vault.js';
@@ -13,9 +14,11 @@ export interface OAuthEngineOptions {
   logger: Logger;
   exposeTokens: boolean;
   openBrowser?: boolean;
+  headless?: boolean | undefined;
   callbackUrl?: string | undefined;
   httpMode?: boolean;
   principal?: string | undefined;
+  apiAuthByOrigin?: Record<string, ApiAuth> | undefined;
 }
 
 /** HTTP mode: the engines of this many recent principals stay built (their provider Configurations warm). */

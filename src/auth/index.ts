@@ -11,6 +11,7 @@ export type { EngineContext } from './engine-context.js';
 export { OAuthToolError } from './errors.js';
 export { introspect } from './introspection.js';
 export { jwksReport } from './jwks-report.js';
+export { completePastedCallback } from './pasted-callback.js';
 export { ProviderRegistry } from './providers.js';
 export { refreshSession } from './refresh.js';
 export { registerClient } from './registration.js';

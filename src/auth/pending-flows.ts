@@ -4,7 +4,13 @@
 import { EventEmitter } from 'node:events';
 import type * as client from 'openid-client';
 import { z } from 'zod';
-import { type PendingFlow, STORE_SCHEMA_VERSION, type StoredSession } from '../store/records.js';
+import {
+  type DPoPKey,
+  dpopKeySchema,
+  type PendingFlow,
+  STORE_SCHEMA_VERSION,
+  type StoredSession,
+} from '../store/records.js';
 import { newId, type Vault } from '../store/vault.js';
 import { bindingMismatch, resolveBound, type StaleAdvice } from './binding.js';
 import type { EngineContext } from './engine-context.js';
@@ -63,6 +69,8 @@ export const codeFlowDataSchema = z.object({
   code_verifier: z.string(),
   nonce: z.string().optional(),
   authorization_url: z.string(),
+  /** DPoP providers: the key the code is bound to (`dpop_jkt`, RFC 9449 10) and the tokens will be. */
+  dpop_key: dpopKeySchema.optional(),
   /** HTTP mode: the `/oauth/start/<handle>` page handed out instead of authorization_url. */
   start_handle: z.string().optional(),
   start_url: z.string().optional(),
@@ -168,6 +176,7 @@ export async function storeSignedInSession(
   ctx: EngineContext,
   flow: SignInFlow,
   tokens: client.TokenEndpointResponse & client.TokenEndpointResponseHelpers,
+  dpopKey?: DPoPKey,
 ): Promise<StoredSession> {
   const provider = await resolveFlowProvider(ctx, flow);
   const subject = tokens.id_token ? tokens.claims()?.sub : undefined;
@@ -181,6 +190,7 @@ export async function storeSignedInSession(
       requestedScope: flow.data.scope,
       resource: flow.data.resource,
       tokens,
+      dpopKey,
     }),
     ...(subject ? { completed_by: subject } : {}),
     completed_at: new Date().toISOString(),

@@ -11,6 +11,7 @@ import { issuerKey, providerApiOrigins } from './api-origins.js';
 import { closestName } from './closest-name.js';
 import { tolerateDeviations } from './deviations.js';
 import { OAuthToolError } from './errors.js';
+import { importClientPrivateKey } from './private-key.js';
 import { type DiscoveryResult, discoverDocuments, withConfiguredMetadata } from './server-metadata.js';
 import { applyTransport } from './transport.js';
 
@@ -41,7 +42,7 @@ export interface ProviderSummary {
   client_id?: string;
   /** From the config file, or a client registered at run time (RFC 7591). */
   source: 'config' | 'registered';
-  /** Has a client secret: can use the client-credentials grant. */
+  /** Has a client secret or private key: can use the client-credentials grant. */
   confidential: boolean;
   is_default: boolean;
 }
@@ -137,7 +138,7 @@ export class ProviderRegistry {
           issuer: settings.issuer,
           ...(settings.clientId ? { client_id: settings.clientId } : {}),
           source: this.#providers.has(name) ? ('config' as const) : ('registered' as const),
-          confidential: Boolean(settings.clientSecret),
+          confidential: isConfidential(settings),
           is_default: name === defaultName,
         };
       }),
@@ -210,6 +211,7 @@ export class ProviderRegistry {
       settings.clientId,
       settings.clientSecret,
       settings.tokenEndpointAuthMethod,
+      settings.clientPrivateKey,
       settings.scopeSeparator,
       discovery.metadata,
     ]);
@@ -228,7 +230,7 @@ export class ProviderRegistry {
         discovery.metadata,
         settings.clientId,
         undefined,
-        clientAuthentication(oidc, settings),
+        await clientAuthentication(oidc, settings),
       );
       configuration.timeout = Math.ceil(this.#options.timeoutMs / 1000);
       applyTransport(oidc, configuration, this.outboundFetch(settings));
@@ -284,9 +286,28 @@ export class ProviderRegistry {
   }
 }
 
-function clientAuthentication(oidc: typeof client, settings: ProviderConfig): client.ClientAuth {
-  const method = settings.tokenEndpointAuthMethod ?? (settings.clientSecret ? 'client_secret_basic' : 'none');
+/** A client that can authenticate itself at the token endpoint (a secret or a private key). */
+export function isConfidential(settings: ProviderConfig): boolean {
+  return Boolean(settings.clientSecret || settings.clientPrivateKey);
+}
+
+async function clientAuthentication(
+  oidc: typeof client,
+  settings: ProviderConfig,
+): Promise<client.ClientAuth> {
+  const method =
+    settings.tokenEndpointAuthMethod ??
+    (settings.clientSecret ? 'client_secret_basic' : settings.clientPrivateKey ? 'private_key_jwt' : 'none');
   if (method === 'none') return oidc.None();
+  if (method === 'private_key_jwt') {
+    if (!settings.clientPrivateKey) {
+      throw new OAuthToolError(
+        'not_configured',
+        `The provider uses private_key_jwt but has no clientPrivateKey. Set "clientPrivateKey" to a private JWK or PKCS#8 PEM (e.g. "\${MY_CLIENT_KEY}").`,
+      );
+    }
+    return oidc.PrivateKeyJwt(await importClientPrivateKey(settings.clientPrivateKey));
+  }
   if (!settings.clientSecret) {
     throw new OAuthToolError(
       'not_configured',

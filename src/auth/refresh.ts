@@ -5,6 +5,7 @@ import * as client from 'openid-client';
 import type { StoredSession } from '../store/records.js';
 import type { TokenStore } from '../store/token-store.js';
 import { resolveBound, STALE_SESSION_ADVICE } from './binding.js';
+import { dpopOption } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
@@ -122,6 +123,7 @@ async function refreshLocked(
         provider.configuration,
         current.refresh_token,
         tokenParameters(provider.settings, current.resource ? { resource: current.resource } : {}),
+        await dpopOption(provider.configuration, current.dpop_key),
       );
     } catch (error) {
       const mapped = toToolError(

@@ -3,10 +3,11 @@
 import type * as client from 'openid-client';
 import { z } from 'zod';
 import { learnSecretsOf } from '../secrets/index.js';
-import type { Grant, StoredSession } from '../store/records.js';
+import type { DPoPKey, Grant, StoredSession } from '../store/records.js';
 import { STORE_SCHEMA_VERSION } from '../store/records.js';
 import { newId } from '../store/vault.js';
 import { STALE_SESSION_ADVICE, staleChecker, staleError, staleReason } from './binding.js';
+import { isDPoPBound } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { OAuthToolError } from './errors.js';
 import { fingerprint } from './secret.js';
@@ -106,6 +107,8 @@ export interface NewSessionInput {
   requestedScope: string;
   resource?: string | undefined;
   tokens: client.TokenEndpointResponse & Partial<client.TokenEndpointResponseHelpers>;
+  /** The DPoP key the token request was signed with; kept only when the token came back DPoP-bound. */
+  dpopKey?: DPoPKey | undefined;
   now?: number;
 }
 
@@ -133,6 +136,7 @@ export function sessionFromTokens(input: NewSessionInput): StoredSession {
     ...(input.tokens.refresh_token ? { refresh_token: input.tokens.refresh_token } : {}),
     ...(input.tokens.id_token ? { id_token: input.tokens.id_token } : {}),
     ...(claims ? { id_token_claims: { ...claims } } : {}),
+    ...(input.dpopKey && isDPoPBound(input.tokens.token_type) ? { dpop_key: input.dpopKey } : {}),
     created_at: iso,
     updated_at: iso,
   };
@@ -168,7 +172,8 @@ function expiresAt(expiresIn: number | undefined, now: number): { expires_at?: s
 }
 
 function normaliseTokenType(type: string): string {
-  return type.toLowerCase() === 'bearer' ? 'Bearer' : type;
+  if (type.toLowerCase() === 'bearer') return 'Bearer';
+  return isDPoPBound(type) ? 'DPoP' : type;
 }
 
 /** Seconds of validity left, or Infinity when the AS gave no expiry. */

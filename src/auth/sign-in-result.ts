@@ -47,7 +47,7 @@ export function pendingResult(flow: SignInFlow): SignInResult {
       ...base,
       // HTTP mode hands out the start page, which binds the sign-in to the browser that continues.
       authorization_url: flow.data.start_url ?? flow.data.authorization_url,
-      message: `Waiting for the user to sign in. Ask them to open authorization_url in their browser and approve access; ${again}`,
+      message: `Waiting for the user to sign in. Ask them to open authorization_url in their browser and approve access; ${again} If their browser is on another machine and ends on a page that cannot load (${flow.data.redirect_uri}...), ask them to paste that address and pass it as callback_url with this flow_id.`,
     };
   }
   return {

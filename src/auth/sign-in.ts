@@ -27,6 +27,7 @@ import {
 import { whyNoRefreshToken } from './refresh-token-note.js';
 import { viewSession } from './sessions.js';
 import { logLink, pendingResult, type SignInKind, type SignInResult } from './sign-in-result.js';
+import { withSessionScopes } from './step-up.js';
 
 /** Hosts that reset their request timeout on progress need a notification well inside 60 s. */
 export const PROGRESS_EVERY_MS = 5000;
@@ -38,6 +39,8 @@ export { linkReachesUser, pendingResult } from './sign-in-result.js';
 
 export interface SignInRequest extends AuthorizationCodeRequest {
   flow?: SignInKind | undefined;
+  /** Step-up: sign in again for this session, asking for its scopes plus `scopes`. */
+  sessionId?: string | undefined;
 }
 
 export interface WaitHooks {
@@ -53,6 +56,7 @@ export async function startSignIn(
   options: { openBrowser: boolean },
 ): Promise<SignInResult> {
   await assertPendingQuota(ctx);
+  request = await withSessionScopes(ctx, request);
   const kind = request.flow ?? (await defaultKind(ctx, request.provider));
   const flow =
     kind === 'device_code' ? await startDeviceFlow(ctx, request) : await startAuthorizationCode(ctx, request);
@@ -122,10 +126,16 @@ function browserUrl(flow: SignInFlow): string | undefined {
     : undefined;
 }
 
+/**
+ * The code flow, except where a browser would open here but no desktop can show it (stdio server on
+ * SSH, in a container) and the server has a device endpoint: then the device flow, usable from any device.
+ */
 async function defaultKind(ctx: EngineContext, providerName: string | undefined): Promise<SignInKind> {
-  const provider = await ctx.registry.resolve(providerName);
-  if (provider.metadata.authorization_endpoint) return 'authorization_code';
-  return provider.metadata.device_authorization_endpoint ? 'device_code' : 'authorization_code';
+  const { metadata } = await ctx.registry.resolve(providerName);
+  const headless = ctx.openBrowser && ctx.headless === true && !ctx.callbackUrl;
+  if (metadata.device_authorization_endpoint && (headless || !metadata.authorization_endpoint))
+    return 'device_code';
+  return 'authorization_code';
 }
 
 /**

@@ -2,11 +2,14 @@
 
 import * as client from 'openid-client';
 import { resolveBound, STALE_SESSION_ADVICE } from './binding.js';
+import { dpopOption } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import { toToolError } from './error-mapping.js';
 import { OAuthToolError } from './errors.js';
-import { ensureFreshSession, refreshAfterRejection } from './refresh.js';
 import { findSession } from './sessions.js';
+import { parseChallenges, withSessionToken } from './token-rejection.js';
+
+type Attempt = { claims: client.UserInfoResponse } | { error: unknown };
 
 export interface UserInfoRequest {
   provider?: string | undefined;
@@ -47,26 +50,46 @@ export async function userInfo(ctx: EngineContext, request: UserInfoRequest): Pr
       { next: { action: 'list_sessions', provider: provider.name } },
     );
   }
-  let { session, refreshed } = await ensureFreshSession(ctx, found);
   const subject = found.subject;
-  const fetchClaims = () => client.fetchUserInfo(provider.configuration, session.access_token, subject);
+  let session = found;
   try {
-    let claims: Awaited<ReturnType<typeof fetchClaims>>;
-    try {
-      claims = await fetchClaims();
-    } catch (error) {
-      if (challengeStatus(error) !== 401 || session.resource || !session.refresh_token || refreshed)
-        throw error;
-      session = await refreshAfterRejection(ctx, session);
-      refreshed = true;
-      claims = await fetchClaims();
-    }
+    const outcome = await withSessionToken<Attempt>(
+      ctx,
+      found,
+      async (current) => {
+        session = current;
+        try {
+          const options = await dpopOption(provider.configuration, current.dpop_key);
+          const claims = await client.fetchUserInfo(
+            provider.configuration,
+            current.access_token,
+            subject,
+            options,
+          );
+          return { claims };
+        } catch (error) {
+          return { error };
+        }
+      },
+      // A token issued for an API (RFC 8707) is refused at userinfo however fresh: no refresh for that.
+      (attempt, current) =>
+        'error' in attempt && challengeStatus(attempt.error) === 401 && !current.resource
+          ? parseChallenges(
+              (attempt.error as client.WWWAuthenticateChallengeError).response.headers.get(
+                'www-authenticate',
+              ),
+            )
+          : undefined,
+    );
+    session = outcome.session;
+    if ('error' in outcome.result) throw outcome.result.error;
+    const { claims } = outcome.result;
     return {
       session_id: session.session_id,
       provider: session.provider,
       subject: claims.sub,
       claims: { ...claims },
-      refreshed,
+      refreshed: outcome.refreshed,
     };
   } catch (error) {
     if (challengeStatus(error) !== undefined && session.resource) {

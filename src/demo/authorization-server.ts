@@ -37,6 +37,8 @@ export interface AuthorizationServerOptions {
   rotateRefreshTokens?: boolean;
   /** Adds `interval` (seconds) to device authorization responses; default none, so clients poll every 5 s. */
   devicePollInterval?: number;
+  /** DPoP (RFC 9449) is on; with this, every DPoP proof must carry a server nonce (RFC 9449 8). */
+  dpopNonce?: boolean;
   /** Switch oidc-provider features off (or on): deviceFlow, revocation, introspection, registration, pushedAuthorizationRequests, dPoP. */
   features?: Partial<Record<SwitchableFeature, boolean>>;
   /** More private JWKs for the provider's JWKS, after the generated ones (tests: known or weak keys). */
@@ -140,6 +142,10 @@ export async function startAuthorizationServer(
     renderError,
     features: {
       devInteractions: { enabled: true },
+      dPoP: {
+        enabled: true,
+        ...(options.dpopNonce ? { nonceSecret: randomBytes(32), requireNonce: () => true } : {}),
+      },
       clientCredentials: { enabled: true },
       introspection: { enabled: true, allowedPolicy: introspectionAllowed },
       revocation: { enabled: true, allowedPolicy: revocationAllowed },

@@ -9,6 +9,16 @@ export const STORE_SCHEMA_VERSION = 1;
 export const GRANTS = ['authorization_code', 'device_code', 'client_credentials'] as const;
 export type Grant = (typeof GRANTS)[number];
 
+/** A session's DPoP key pair (RFC 9449), as a private JWK: it stays in the store and is never shown. */
+export const dpopKeySchema = z.object({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: z.string(),
+  y: z.string(),
+  d: z.string(),
+});
+export type DPoPKey = z.infer<typeof dpopKeySchema>;
+
 export const storedSessionSchema = z.object({
   v: z.literal(STORE_SCHEMA_VERSION),
   session_id: z.string(),
@@ -28,6 +38,8 @@ export const storedSessionSchema = z.object({
   refresh_token: z.string().optional(),
   id_token: z.string().optional(),
   id_token_claims: z.record(z.string(), z.unknown()).optional(),
+  /** The key the access (and refresh) token is bound to, for DPoP sessions. */
+  dpop_key: dpopKeySchema.optional(),
   /** User sign-ins: the subject the AS signed in (ID token `sub`) and when; HTTP mode checks it is the requester. */
   completed_by: z.string().optional(),
   completed_at: z.string().optional(),

@@ -29,7 +29,7 @@ export const callApiTool = defineTool({
   toolset: 'api',
   title: 'Call an API with a session token',
   description:
-    "Make an HTTP request to an API with a session's access token as the Bearer credential (the token itself is never shown). A session's token goes only to its provider's API origins in the config (the provider's apiOrigins, else api.allowedOrigins); redirects are followed only within the same origin. On HTTP 401 the session is refreshed once and the request retried. Returns status, response headers (cookies removed), and the body: parsed `json` for JSON responses, else `body` text (or `body_base64` for binary), cut at max_body_bytes with `truncated: true`.",
+    "Make an HTTP request to an API with a session's access token (the token itself is never shown): `Authorization: Bearer` by default, another scheme or header where the config's apiAuth says so, and a DPoP proof for DPoP-bound sessions. A session's token goes only to its provider's API origins in the config (the provider's apiOrigins, else api.allowedOrigins); redirects are followed only within the same origin. On HTTP 401 saying the token is invalid or expired (or when it nearly is) the session is refreshed once and the request retried. An answer of insufficient_scope fails with the missing scopes and how to get them. Returns status, response headers (cookies removed), and the body: parsed `json` for JSON responses, else `body` text (or `body_base64` for binary), cut at max_body_bytes with `truncated: true`.",
   input: z.object({
     provider: providerInput,
     session_id: sessionIdInput,
@@ -40,7 +40,9 @@ export const callApiTool = defineTool({
     query: cappedFields('query parameter').optional().describe('Query parameters appended to the URL'),
     headers: cappedFields('header')
       .optional()
-      .describe('Request headers; Authorization is set from the session and cannot be given'),
+      .describe(
+        'Request headers; the credential header (Authorization, or the one apiAuth names) and DPoP are set from the session and cannot be given',
+      ),
     body: capped('body', LIMITS.body)
       .optional()
       .describe('Raw request body (not with GET/HEAD); exclusive with json'),

@@ -2,29 +2,31 @@
 
 import type { NextStep, OAuthToolError } from '../auth/errors.js';
 
-const quoted = (value: string | undefined, key: string) => (value === undefined ? '' : `${key} "${value}"`);
-
-/** Arguments the model can pass as they are: `provider "work", session_id "s1"`. */
-function argumentsOf(next: NextStep): string {
+/** The tool's arguments as the model can pass them: ` with provider "work", scopes ["email"]`. */
+function argumentsOf(next: NextStep, extra: string[] = []): string {
   const parts = [
-    quoted(next.provider, 'provider'),
-    quoted(next.session_id, 'session_id'),
-    quoted(next.flow_id, 'flow_id'),
+    next.provider === undefined ? '' : `provider "${next.provider}"`,
+    next.session_id === undefined ? '' : `session_id "${next.session_id}"`,
+    next.flow_id === undefined ? '' : `flow_id "${next.flow_id}"`,
     next.scopes ? `scopes ${JSON.stringify(next.scopes)}` : '',
     next.force_new ? 'force_new: true' : '',
+    ...extra,
   ].filter(Boolean);
-  return parts.length ? ` (${parts.join(', ')})` : '';
+  return parts.length ? ` with ${parts.join(', ')}` : '';
 }
 
 const SENTENCES: Record<NextStep['action'], (next: NextStep) => string> = {
-  sign_in: (n) => `Start a new sign-in with oauth_authenticate_user${argumentsOf(n)}.`,
-  continue_sign_in: (n) => `Call oauth_authenticate_user again${argumentsOf(n)} to wait for it to finish.`,
-  client_credentials: (n) => `Get a machine token with oauth_client_credentials${argumentsOf(n)}.`,
-  register_client: (n) => `Register a client with oauth_register_client${argumentsOf(n)}.`,
-  forget_client: (n) => `Forget the profile with oauth_delete_client${argumentsOf(n)} and local_only: true.`,
-  remove_session: (n) => `Remove the session with oauth_revoke_access${argumentsOf(n)}.`,
-  list_sessions: (n) => `See the sessions with oauth_list_sessions${argumentsOf(n)}.`,
-  discover: (n) => `See what the server supports with oauth_discover${argumentsOf(n)}.`,
+  sign_in: (n) =>
+    `${n.session_id ? 'Sign in' : 'Start a new sign-in'}: call oauth_authenticate_user${argumentsOf(n)}.`,
+  continue_sign_in: (n) =>
+    `Continue a pending sign-in: call oauth_authenticate_user with its flow_id${argumentsOf(n)}.`,
+  client_credentials: (n) => `Get a machine token: call oauth_client_credentials${argumentsOf(n)}.`,
+  register_client: (n) => `Register a client: call oauth_register_client${argumentsOf(n)}.`,
+  forget_client: (n) =>
+    `Forget the profile: call oauth_delete_client${argumentsOf(n, ['local_only: true'])}.`,
+  remove_session: (n) => `Remove the session: call oauth_revoke_access with its session_id${argumentsOf(n)}.`,
+  list_sessions: (n) => `See the sessions: call oauth_list_sessions${argumentsOf(n)}.`,
+  discover: (n) => `See what the server supports: call oauth_discover${argumentsOf(n)}.`,
   retry: () => 'Try the same call again later.',
 };
 

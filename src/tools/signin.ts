@@ -7,7 +7,15 @@ import { DEFAULT_WAIT_SECONDS } from '../auth/pending-flows.js';
 import { sessionViewSchema } from '../auth/sessions.js';
 import type { SignInResult, WaitHooks } from '../auth/sign-in.js';
 import { userFacingUrl } from '../auth/user-facing-url.js';
-import { oauth, providerInput, resourceInput, scopesInput } from './common.js';
+import {
+  capped,
+  LIMITS,
+  oauth,
+  providerInput,
+  resourceInput,
+  scopesInput,
+  sessionIdInput,
+} from './common.js';
 import { defineTool, NeedsInput, type ToolContext } from './tool.js';
 
 /** Hosts give up on a tool call at about 60 s. */
@@ -23,7 +31,7 @@ export const authenticateUserTool = defineTool({
   toolset: 'signin',
   title: 'Sign a user in',
   description:
-    'Sign the user in to a provider (OAuth authorization code + PKCE in their browser, or the device flow with a code to enter on another device) and keep the session. Use it when the user asks to sign in / log in / connect an account, or when another tool says no session exists. Returns status "pending" with authorization_url (or verification_uri + user_code) for the user to open; when a browser opened it on this machine it waits up to wait_seconds for them, otherwise it returns at once so you can give the user the link or code. Call again with flow_id to wait for the user to finish. Ends "authenticated" (with the session: id, subject, scope, expiry; never raw tokens), "denied" or "expired". Where the client supports it, the sign-in page is offered to the user directly.',
+    'Sign the user in to a provider (OAuth authorization code + PKCE in their browser, or the device flow with a code to enter on another device) and keep the session. Use it when the user asks to sign in / log in / connect an account, when another tool says no session exists, or, with session_id and scopes, when an API said the session lacks scopes (step-up). Returns status "pending" with authorization_url (or verification_uri + user_code) for the user to open; when a browser opened it on this machine it waits up to wait_seconds for them, otherwise it returns at once so you can give the user the link or code. Call again with flow_id to wait for the user to finish, or with flow_id and callback_url when the user pastes the address their browser ended on. Where no browser can show a page here (SSH, container) the device flow is used if the server has one. Ends "authenticated" (with the session: id, subject, scope, expiry; never raw tokens), "denied" or "expired". Where the client supports it, the sign-in page is offered to the user directly.',
   input: z.object({
     provider: providerInput,
     flow: flowKind
@@ -32,6 +40,9 @@ export const authenticateUserTool = defineTool({
         'authorization_code (default: sign in in a browser on this machine) or device_code (a code entered on any device, e.g. when no browser is at hand)',
       ),
     scopes: scopesInput,
+    session_id: sessionIdInput.describe(
+      "Step-up: sign in again for this session, asking for its scopes plus `scopes` (e.g. after an API answered insufficient_scope); the new tokens replace the session's",
+    ),
     resource: resourceInput,
     login_hint: z
       .string()
@@ -50,6 +61,11 @@ export const authenticateUserTool = defineTool({
       .regex(/^flw_[A-Za-z0-9_-]{8,64}$/, 'a flow_id returned by an earlier call')
       .optional()
       .describe('Continue (wait for) the pending sign-in with this id instead of starting a new one'),
+    callback_url: capped('callback_url', LIMITS.apiUrl)
+      .optional()
+      .describe(
+        "With flow_id: the address the user's browser ended on after approving (when it could not load the redirect page, e.g. signing in on another machine); finishes the sign-in",
+      ),
     wait_seconds: z
       .number()
       .int()
@@ -86,7 +102,8 @@ export const authenticateUserTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   handler: async (args, ctx) => {
     const engine = ctx.engine.ctx;
-    const { abandonSignIn, continueSignIn, linkReachesUser, startSignIn } = await oauth();
+    const { abandonSignIn, completePastedCallback, continueSignIn, linkReachesUser, startSignIn } =
+      await oauth();
     const wait = args.wait_seconds ?? DEFAULT_WAIT_SECONDS;
     const hooks: WaitHooks = {
       signal: ctx.signal,
@@ -101,6 +118,10 @@ export const authenticateUserTool = defineTool({
       if (answer.kind === 'elicit' && answer.action === 'decline') return abandonSignIn(engine, resumed);
       return continueSignIn(engine, resumed, wait, hooks);
     }
+    if (args.callback_url !== undefined) {
+      const flowId = await completePastedCallback(engine, args.flow_id, args.callback_url);
+      return continueSignIn(engine, flowId, 0, hooks);
+    }
     if (args.flow_id) return continueSignIn(engine, args.flow_id, wait, hooks);
 
     const elicit = wait > 0 && supportsUrlElicitation(ctx.clientCapabilities());
@@ -110,6 +131,7 @@ export const authenticateUserTool = defineTool({
         provider: args.provider,
         flow: args.flow,
         scopes: args.scopes,
+        sessionId: args.session_id,
         resource: args.resource,
         loginHint: args.login_hint,
         prompt: args.prompt,

@@ -28,7 +28,7 @@ export interface InProcessServer {
 /** `config` is the config file's content; the store defaults to a fresh memory store. */
 export async function startInProcess(
   config: Record<string, unknown>,
-  options: { store?: TokenStore } = {},
+  options: { store?: TokenStore; env?: Record<string, string> } = {},
 ): Promise<InProcessServer> {
   let logs = '';
   const logger = createLogger({
@@ -40,7 +40,11 @@ export async function startInProcess(
   const runtime = await createRuntime(
     parseConfig({ store: { type: 'memory' }, ...config }, {}),
     logger,
-    options.store ? { store: options.store, env: {} } : { env: {} },
+    // Like CI=true for spawned servers: no browser, so sign-ins default to the code flow on any machine.
+    {
+      ...(options.store ? { store: options.store } : {}),
+      env: { OAUTH_MCP_NO_BROWSER: '1', ...options.env },
+    },
   );
   const server = createServer({ engine: runtime.engine, logger });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();

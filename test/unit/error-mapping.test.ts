@@ -265,9 +265,9 @@ describe('the tools layer names the tool', () => {
   it('appends the next step with its arguments', () => {
     const error = toToolError(responseBody(400, 'invalid_grant'), { action: 'refreshing', provider: 'work' });
     expect(messageWithNextStep(error)).toMatch(
-      /Start a new sign-in with oauth_authenticate_user \(provider "work"\)\.$/,
+      /Start a new sign-in: call oauth_authenticate_user with provider "work"\.$/,
     );
     const forget = answerError(401, undefined, { action: 'x', operation: 'manage_client', provider: 'c' });
-    expect(messageWithNextStep(forget)).toContain('oauth_delete_client (provider "c") and local_only: true');
+    expect(messageWithNextStep(forget)).toContain('oauth_delete_client with provider "c", local_only: true');
   });
 });

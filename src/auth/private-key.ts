@@ -1,0 +1,58 @@
+// A client's private key for private_key_jwt (RFC 7523): a private JWK as JSON or a PKCS#8 PEM, read
+// once, never echoed (errors name the shape, not the value), and imported for openid-client's PrivateKeyJwt.
+
+import { createPrivateKey, type KeyObject, type JsonWebKey as NodeJwk, type webcrypto } from 'node:crypto';
+
+export interface ClientSigningKey {
+  key: webcrypto.CryptoKey;
+  kid?: string;
+}
+
+/** Why `value` is not a usable private key, or undefined when it is. Never quotes the value. */
+export function privateKeyProblem(value: string): string | undefined {
+  try {
+    keyObjectOf(value);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+export async function importClientPrivateKey(value: string): Promise<ClientSigningKey> {
+  const { jwk, kid, alg } = keyObjectOf(value);
+  const { importJWK } = await import('jose');
+  const key = (await importJWK(jwk as Parameters<typeof importJWK>[0], alg)) as webcrypto.CryptoKey;
+  return { key, ...(kid ? { kid } : {}) };
+}
+
+function keyObjectOf(value: string): { jwk: NodeJwk; kid?: string; alg: string } {
+  const text = value.trim();
+  let declared: { kid?: unknown; alg?: unknown } = {};
+  let key: KeyObject;
+  try {
+    if (text.startsWith('{')) {
+      declared = JSON.parse(text) as typeof declared;
+      key = createPrivateKey({ key: declared as NodeJwk, format: 'jwk' });
+    } else {
+      key = createPrivateKey(text);
+    }
+  } catch {
+    throw new Error('not a private key: give a private JWK as JSON (with "d") or a PKCS#8 PEM');
+  }
+  if (key.type !== 'private') throw new Error('a public key was given: give the private key');
+  const jwk = key.export({ format: 'jwk' });
+  const alg = typeof declared.alg === 'string' ? declared.alg : defaultAlgorithm(jwk);
+  return { jwk, alg, ...(typeof declared.kid === 'string' ? { kid: declared.kid } : {}) };
+}
+
+function defaultAlgorithm(jwk: NodeJwk): string {
+  if (jwk.kty === 'RSA') return 'RS256';
+  if (jwk.kty === 'OKP' && jwk.crv === 'Ed25519') return 'EdDSA';
+  const byCurve: Record<string, string> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' };
+  const alg = jwk.kty === 'EC' && jwk.crv ? byCurve[jwk.crv] : undefined;
+  if (!alg)
+    throw new Error(
+      `unsupported key type ${jwk.kty}${jwk.crv ? ` ${jwk.crv}` : ''}: use RSA, EC P-256/384/521 or Ed25519`,
+    );
+  return alg;
+}
