@@ -3,7 +3,7 @@
 import { capitalise, LOOPBACK_REDIRECT_URI } from './client-information.js';
 import { type ErrorCode, type NextStep, OAuthToolError } from './errors.js';
 
-/** What we were doing, which picks the advice: the same `invalid_grant` means different things at a callback and a refresh. */
+/** What we were doing, which picks the advice: a 401 at registration wants an initial access token, at management the registration token is dead. */
 export type Operation = 'callback' | 'register' | 'manage_client' | 'other';
 
 export interface ErrorContext {

@@ -253,8 +253,7 @@ async function deliver(ctx: EngineContext, flow: SignInFlow, outcome: FlowOutcom
       return {
         ...base,
         status: 'expired',
-        message:
-          'The sign-in expired before the user finished it. Start a new sign-in with oauth_authenticate_user.',
+        message: 'The sign-in expired before the user finished it. Start a new sign-in (without flow_id).',
       };
     case 'failed':
       throw errorOf(outcome);
