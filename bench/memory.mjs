@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FileStore } from '../dist/store/file-store.js';
 import { FileStoreCodec } from '../dist/store/file-store-codec.js';
 import { STORE_SCHEMA_VERSION } from '../dist/store/records.js';
 import { newId } from '../dist/store/vault.js';
@@ -54,7 +55,7 @@ export async function memory({ sessions }) {
   }
 }
 
-/** Writes `count` realistic user sessions (opaque tokens, ID token claims) as one file-store document. */
+/** Writes `count` realistic user sessions (opaque tokens, ID token claims) to the file store. */
 async function fillStore(path, count) {
   const now = Date.now();
   const entries = new Map();
@@ -81,6 +82,10 @@ async function fillStore(path, count) {
   }
   const { text } = await new FileStoreCodec(path, undefined, () => {}).encode(entries, undefined);
   writeFileSync(path, text, { mode: 0o600 });
+  // The first write moves the old single document into one file per record, the layout measured.
+  const store = new FileStore({ path, reason: 'bench' });
+  await store.delete('session:none');
+  await store.close();
 }
 
 /** Lets the child finish start-up work and collect garbage before RSS is read. */

@@ -204,19 +204,12 @@ function fetchError(
   timeout: Deadline,
   url: URL,
 ): OAuthToolError {
-  if (callerSignal?.aborted) {
-    return new OAuthToolError(
-      'timeout',
-      `The request to ${url.origin} was cancelled before the API answered.`,
-      { cause: error },
-    );
-  }
-  if (timeout.timedOut) {
-    return new OAuthToolError(
-      'timeout',
-      `The request to ${url.origin} timed out: the API did not answer in time. Check that it is up, or raise "timeoutMs" in the config.`,
-      { cause: error },
-    );
-  }
-  return toToolError(error, `calling the API at ${url.origin}`);
+  // Our deadline's abort reaches fetch as the caller's reason would: which one fired decides.
+  const thrown = timeout.timedOut
+    ? new DOMException('The API did not answer in time.', 'TimeoutError')
+    : error;
+  return toToolError(thrown, {
+    action: `calling the API at ${url.origin}`,
+    ...(callerSignal ? { signal: callerSignal } : {}),
+  });
 }

@@ -36,7 +36,8 @@ export async function clientCredentials(
   if (!isConfidential(settings)) {
     throw new OAuthToolError(
       'not_configured',
-      `Provider "${name}" has no client secret or private key, so it cannot use the client-credentials grant (only confidential clients can). Configure "clientSecret" (or "clientPrivateKey" with tokenEndpointAuthMethod "private_key_jwt") or use oauth_authenticate_user.`,
+      `Provider "${name}" has no client secret or private key, so it cannot use the client-credentials grant (only confidential clients can). Configure "clientSecret" (or "clientPrivateKey" with tokenEndpointAuthMethod "private_key_jwt"), or sign a user in instead.`,
+      { next: { action: 'sign_in', provider: name } },
     );
   }
   const scope = (request.scopes ?? settings.scopes ?? []).filter((s) => !USER_SCOPES.has(s)).join(' ');

@@ -1,11 +1,30 @@
-// The file store's document format: `{ v: 1, entries }` in plain text, or AES-256-GCM sealed as `{ v: 1, enc }`.
-import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
+// The file store's formats: the header at the store path (records layout) or the old single document, and one record per key.
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, scrypt } from 'node:crypto';
 import { OAuthToolError } from '../auth/errors.js';
 
 export interface StoredEntry {
   value: string;
   /** Epoch milliseconds. */
   expiresAt?: number;
+}
+
+/** The store path's content once records live in their own files: whether and how they are sealed. */
+export interface RecordsHeader {
+  /** The scrypt salt when records are sealed. */
+  salt: Buffer | undefined;
+  /** Set while a plain store is being sealed record by record; plain records may remain until it clears. */
+  resealing: boolean;
+}
+
+/** What the records are sealed and their file names derived with (a keyed hash, so names reveal no key). */
+export interface RecordKeys {
+  seal: Buffer;
+  names: Buffer;
+}
+
+export interface DecodedRecord {
+  key: string;
+  entry: StoredEntry;
 }
 
 export interface DecodedDocument {
@@ -18,6 +37,9 @@ const ALG = 'aes-256-gcm';
 const KDF = { name: 'scrypt', N: 16_384, r: 8, p: 1 } as const;
 /** Binds the ciphertext to this format so it cannot be replayed as some other blob. */
 const AAD = Buffer.from('oauth-mcp-store:v1');
+const RECORD_AAD = Buffer.from('oauth-mcp-store-record:v1');
+const CHECK_AAD = Buffer.from('oauth-mcp-store-check:v1');
+const CHECK = 'oauth-mcp store key check';
 
 export class FileStoreCodec {
   readonly #path: string;
@@ -32,7 +54,7 @@ export class FileStoreCodec {
     this.#onWarning = onWarning;
   }
 
-  async decode(text: string): Promise<DecodedDocument> {
+  async decode(text: string): Promise<DecodedDocument | RecordsHeader> {
     let doc: unknown;
     try {
       doc = JSON.parse(text);
@@ -40,14 +62,10 @@ export class FileStoreCodec {
       throw this.#corrupt('not JSON');
     }
     if (!isRecord(doc) || doc.v !== 1) throw this.#corrupt('no "v": 1 document');
+    if (doc.layout === 'records') return this.#header(doc);
     if (doc.enc !== undefined) return this.#decrypt(doc.enc);
     const entries = this.#entries(doc.entries);
-    if (this.#passphrase !== undefined && !this.#warnedPlain) {
-      this.#warnedPlain = true;
-      this.#onWarning(
-        `${this.#path} is not encrypted yet; it will be encrypted with the store key on the next write`,
-      );
-    }
+    if (this.#passphrase !== undefined) this.#warnPlain();
     return { entries, salt: undefined };
   }
 
@@ -58,56 +76,83 @@ export class FileStoreCodec {
   ): Promise<{ text: string; salt: Buffer | undefined }> {
     const plain = JSON.stringify({ v: 1, entries: Object.fromEntries(entries) });
     if (this.#passphrase === undefined) return { text: `${plain}\n`, salt: undefined };
-    const useSalt = salt ?? randomBytes(16);
-    const iv = randomBytes(12);
-    const cipher = createCipheriv(ALG, await this.#key(useSalt), iv).setAAD(AAD);
-    const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    const enc = {
-      alg: ALG,
-      kdf: KDF,
-      salt: b64(useSalt),
-      iv: b64(iv),
-      tag: b64(cipher.getAuthTag()),
-      data: b64(data),
-    };
+    const useSalt = salt ?? newSalt();
+    const enc = { alg: ALG, kdf: KDF, salt: b64(useSalt), ...sealWith(await this.#key(useSalt), AAD, plain) };
     return { text: `${JSON.stringify({ v: 1, enc })}\n`, salt: useSalt };
   }
 
-  async #decrypt(enc: unknown): Promise<DecodedDocument> {
-    if (
-      !isRecord(enc) ||
-      enc.alg !== ALG ||
-      !isRecord(enc.kdf) ||
-      enc.kdf.name !== KDF.name ||
-      enc.kdf.N !== KDF.N ||
-      enc.kdf.r !== KDF.r ||
-      enc.kdf.p !== KDF.p ||
-      ![enc.salt, enc.iv, enc.tag, enc.data].every((field) => typeof field === 'string')
-    ) {
+  /** The header's text; `salt` and `resealing` as in RecordsHeader. */
+  async encodeHeader(salt: Buffer | undefined, resealing: boolean): Promise<string> {
+    if (salt === undefined) return `${JSON.stringify({ v: 1, layout: 'records' })}\n`;
+    const check = sealWith(await this.#key(salt), CHECK_AAD, CHECK);
+    const enc = { alg: ALG, kdf: KDF, salt: b64(salt), ...check };
+    return `${JSON.stringify({ v: 1, layout: 'records', enc, ...(resealing ? { resealing } : {}) })}\n`;
+  }
+
+  /** The keys of a sealed store, derived once per salt; fails as a wrong key does when the check does not open. */
+  async recordKeys(header: RecordsHeader): Promise<RecordKeys | undefined> {
+    if (header.salt === undefined) {
+      if (this.#passphrase !== undefined) this.#warnPlain();
+      return undefined;
+    }
+    const seal = await this.#key(header.salt);
+    return { seal, names: createHmac('sha256', seal).update('oauth-mcp-store names').digest() };
+  }
+
+  encodeRecord(keys: RecordKeys | undefined, key: string, entry: StoredEntry): string {
+    if (keys === undefined) return `${JSON.stringify({ v: 1, key, ...entry })}\n`;
+    const plain = JSON.stringify({ key, ...entry });
+    return `${JSON.stringify({ v: 1, enc: sealWith(keys.seal, RECORD_AAD, plain) })}\n`;
+  }
+
+  decodeRecord(keys: RecordKeys | undefined, text: string, file: string): DecodedRecord {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      throw this.#corrupt('not JSON', file);
+    }
+    if (!isRecord(doc) || doc.v !== 1) throw this.#corrupt('no "v": 1 record', file);
+    if (isRecord(doc.enc)) {
+      if (keys === undefined) throw this.#corrupt('a sealed record in a store without a key', file);
+      const { iv, tag, data } = doc.enc;
+      if (![iv, tag, data].every((part) => typeof part === 'string')) throw this.#corrupt('bad seal', file);
+      try {
+        doc = JSON.parse(openWith(keys.seal, RECORD_AAD, iv as string, tag as string, data as string));
+      } catch {
+        throw this.#corrupt('its seal does not open with the store key', file);
+      }
+    }
+    const record = doc;
+    if (!isRecord(record) || typeof record.key !== 'string') throw this.#corrupt('no key', file);
+    const entry = this.#entries({ [record.key]: record }, file).get(record.key) as StoredEntry;
+    return { key: record.key, entry };
+  }
+
+  async #header(doc: Record<string, unknown>): Promise<RecordsHeader> {
+    if (doc.enc === undefined) return { salt: undefined, resealing: false };
+    const enc = doc.enc;
+    if (!this.#isSealHeader(enc) || typeof enc.salt !== 'string')
       throw this.#corrupt('unknown encryption header');
+    if (this.#passphrase === undefined) throw this.#needsKey();
+    const salt = Buffer.from(enc.salt, 'base64');
+    try {
+      openWith(await this.#key(salt), CHECK_AAD, enc.iv as string, enc.tag as string, enc.data as string);
+    } catch (error) {
+      throw this.#wrongKey(error);
     }
-    if (this.#passphrase === undefined) {
-      throw new OAuthToolError(
-        'store_unavailable',
-        `The token store file ${this.#path} is encrypted; set OAUTH_MCP_STORE_KEY to the key it was written with.`,
-      );
-    }
+    return { salt, resealing: doc.resealing === true };
+  }
+
+  async #decrypt(enc: unknown): Promise<DecodedDocument> {
+    if (!this.#isSealHeader(enc)) throw this.#corrupt('unknown encryption header');
+    if (this.#passphrase === undefined) throw this.#needsKey();
     const salt = Buffer.from(enc.salt as string, 'base64');
     let plain: string;
     try {
-      const decipher = createDecipheriv(ALG, await this.#key(salt), Buffer.from(enc.iv as string, 'base64'))
-        .setAAD(AAD)
-        .setAuthTag(Buffer.from(enc.tag as string, 'base64'));
-      plain = Buffer.concat([
-        decipher.update(Buffer.from(enc.data as string, 'base64')),
-        decipher.final(),
-      ]).toString('utf8');
+      plain = openWith(await this.#key(salt), AAD, enc.iv as string, enc.tag as string, enc.data as string);
     } catch (error) {
-      throw new OAuthToolError(
-        'store_unavailable',
-        `The store key does not decrypt ${this.#path}; set OAUTH_MCP_STORE_KEY to the key it was written with.`,
-        { detail: error instanceof Error ? error.message : String(error) },
-      );
+      throw this.#wrongKey(error);
     }
     let doc: unknown;
     try {
@@ -119,16 +164,16 @@ export class FileStoreCodec {
     return { entries: this.#entries(doc.entries), salt };
   }
 
-  #entries(raw: unknown): Map<string, StoredEntry> {
-    if (!isRecord(raw)) throw this.#corrupt('"entries" is not an object');
+  #entries(raw: unknown, file = this.#path): Map<string, StoredEntry> {
+    if (!isRecord(raw)) throw this.#corrupt('"entries" is not an object', file);
     const entries = new Map<string, StoredEntry>();
     for (const [key, entry] of Object.entries(raw)) {
       if (!isRecord(entry) || typeof entry.value !== 'string')
-        throw this.#corrupt(`entry "${key}" has no string value`);
+        throw this.#corrupt(`entry "${key}" has no string value`, file);
       if (entry.expiresAt === undefined) entries.set(key, { value: entry.value });
       else if (typeof entry.expiresAt === 'number')
         entries.set(key, { value: entry.value, expiresAt: entry.expiresAt });
-      else throw this.#corrupt(`entry "${key}" has a non-numeric expiresAt`);
+      else throw this.#corrupt(`entry "${key}" has a non-numeric expiresAt`, file);
     }
     return entries;
   }
@@ -148,17 +193,71 @@ export class FileStoreCodec {
     return key;
   }
 
-  #corrupt(why: string): OAuthToolError {
+  #isSealHeader(enc: unknown): enc is Record<string, unknown> {
+    return (
+      isRecord(enc) &&
+      enc.alg === ALG &&
+      isRecord(enc.kdf) &&
+      enc.kdf.name === KDF.name &&
+      enc.kdf.N === KDF.N &&
+      enc.kdf.r === KDF.r &&
+      enc.kdf.p === KDF.p &&
+      [enc.salt, enc.iv, enc.tag, enc.data].every((field) => typeof field === 'string')
+    );
+  }
+
+  #warnPlain(): void {
+    if (this.#warnedPlain) return;
+    this.#warnedPlain = true;
+    this.#onWarning(
+      `${this.#path} is not encrypted yet; it will be encrypted with the store key on the next write`,
+    );
+  }
+
+  #needsKey(): OAuthToolError {
     return new OAuthToolError(
       'store_unavailable',
-      `The token store file ${this.#path} is corrupt (${why}). oauth-mcp will not overwrite it: ` +
-        `move it aside (e.g. rename it to ${this.#path}.corrupt) and sign in again.`,
+      `The token store file ${this.#path} is encrypted; set OAUTH_MCP_STORE_KEY to the key it was written with.`,
+    );
+  }
+
+  #wrongKey(error: unknown): OAuthToolError {
+    return new OAuthToolError(
+      'store_unavailable',
+      `The store key does not decrypt ${this.#path}; set OAUTH_MCP_STORE_KEY to the key it was written with.`,
+      { detail: error instanceof Error ? error.message : String(error) },
+    );
+  }
+
+  #corrupt(why: string, file = this.#path): OAuthToolError {
+    return new OAuthToolError(
+      'store_unavailable',
+      `The token store file ${file} is corrupt (${why}). oauth-mcp will not overwrite it: ` +
+        `move it aside (e.g. rename it to ${file}.corrupt) and sign in again.`,
     );
   }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function newSalt(): Buffer {
+  return randomBytes(16);
+}
+
+function sealWith(key: Buffer, aad: Buffer, plain: string): { iv: string; tag: string; data: string } {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv(ALG, key, iv).setAAD(aad);
+  const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return { iv: b64(iv), tag: b64(cipher.getAuthTag()), data: b64(data) };
+}
+
+function openWith(key: Buffer, aad: Buffer, iv: string, tag: string, data: string): string {
+  const decipher = createDecipheriv(ALG, key, Buffer.from(iv, 'base64'))
+    .setAAD(aad)
+    .setAuthTag(Buffer.from(tag, 'base64'));
+  return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8');
 }
 
 function b64(bytes: Buffer): string {

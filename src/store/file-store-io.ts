@@ -53,7 +53,7 @@ export async function writeFileAtomic(target: string, text: string): Promise<voi
   await fsyncDirectory(path.dirname(target));
 }
 
-async function fsyncDirectory(directory: string): Promise<void> {
+export async function fsyncDirectory(directory: string): Promise<void> {
   let handle: fs.FileHandle | undefined;
   try {
     handle = await fs.open(directory, 'r');

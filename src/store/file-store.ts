@@ -1,17 +1,18 @@
-// TokenStore in one JSON file shared by several processes: atomic replace, cross-process lock file, optional AES-256-GCM.
+// TokenStore in files shared by several processes: one file per record, atomic replace, cross-process lock files, optional AES-256-GCM.
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { OAuthToolError } from '../auth/errors.js';
-import { type DecodedDocument, FileStoreCodec, type StoredEntry } from './file-store-codec.js';
+import { type DecodedDocument, FileStoreCodec, newSalt, type StoredEntry } from './file-store-codec.js';
 import { errnoCode, ioError, removeOrphanTempFiles, writeFileAtomic } from './file-store-io.js';
 import { acquireLockFile } from './file-store-lock.js';
+import { RecordFiles } from './file-store-records.js';
 import { closedStoreError, resolveLockOptions } from './lock-wait.js';
 import { expiryFrom } from './memory-store.js';
 import type { LockOptions, SetOptions, StoreInfo, TokenStore } from './token-store.js';
 
 export interface FileStoreOptions {
-  /** The JSON document; its directory is created 0700 if missing. */
+  /** The store's header file; records live in `<path>.d/`, both created 0600/0700 if missing. */
   path: string;
   /** A passphrase (OAUTH_MCP_STORE_KEY); when given, the file is AES-256-GCM encrypted. */
   encryptionKey?: string | undefined;
@@ -21,23 +22,34 @@ export interface FileStoreOptions {
   onWarning?: ((message: string) => void) | undefined;
 }
 
-/** The data lock guards a read-modify-write of milliseconds, so a much shorter staleness is safe. */
-const DATA_LOCK = { waitMs: 10_000, staleMs: 10_000 };
+/** The data lock guards only a change of layout (migration, sealing); a long one renews nothing, so allow minutes. */
+const DATA_LOCK = { waitMs: 120_000, staleMs: 120_000 };
+
+interface RecordsState {
+  files: RecordFiles;
+  salt: Buffer | undefined;
+  /** Every record sealed; false for a plain store, and while a store newly given a key is being sealed. */
+  sealed: boolean;
+}
 
 export class FileStore implements TokenStore {
   readonly info: StoreInfo;
   readonly #path: string;
   readonly #codec: FileStoreCodec;
+  readonly #passphrase: string | undefined;
   readonly #onWarning: (message: string) => void;
   #ready: Promise<void> | undefined;
-  /** The last document read, with the identity of the file it came from (inode, size, mtime). */
+  /** Once the header names the records layout, it stays so: later calls read single records. */
+  #records: RecordsState | undefined;
+  /** The old single document, while no process has written since the records layout arrived. */
   #cache: { signature: string; document: DecodedDocument } | undefined;
-  /** Serializes this instance's own writes so they queue here instead of polling the lock file. */
+  /** Serializes this instance's own writes, so close() can wait for them. */
   #writes: Promise<unknown> = Promise.resolve();
   #closed = false;
 
   constructor(options: FileStoreOptions) {
     this.#path = path.resolve(options.path);
+    this.#passphrase = options.encryptionKey;
     this.#onWarning = options.onWarning ?? (() => {});
     this.#codec = new FileStoreCodec(this.#path, options.encryptionKey, this.#onWarning);
     this.info = {
@@ -50,31 +62,40 @@ export class FileStore implements TokenStore {
 
   async get(key: string): Promise<string | undefined> {
     this.#assertOpen();
-    const entry = (await this.#read()).entries.get(key);
+    const layout = await this.#layout();
+    const entry = layout instanceof RecordFiles ? await layout.read(key) : layout.entries.get(key);
     return entry && isLive(entry, Date.now()) ? entry.value : undefined;
   }
 
   async set(key: string, value: string, options: SetOptions = {}): Promise<void> {
     this.#assertOpen();
     const expiresAt = expiryFrom(options);
-    await this.#update((entries) => {
-      entries.set(key, expiresAt === undefined ? { value } : { value, expiresAt });
-      return true;
-    });
+    await this.#write((files) =>
+      files.write(key, expiresAt === undefined ? { value } : { value, expiresAt }),
+    );
   }
 
   async delete(key: string): Promise<void> {
     this.#assertOpen();
-    await this.#update((entries) => entries.delete(key));
+    await this.#write((files) => files.remove(key));
   }
 
   async keys(prefix: string): Promise<string[]> {
     this.#assertOpen();
     const now = Date.now();
-    const { entries } = await this.#read();
-    return [...entries]
-      .filter(([key, entry]) => key.startsWith(prefix) && isLive(entry, now))
-      .map(([key]) => key);
+    const layout = await this.#layout();
+    if (!(layout instanceof RecordFiles)) {
+      return [...layout.entries]
+        .filter(([key, entry]) => key.startsWith(prefix) && isLive(entry, now))
+        .map(([key]) => key);
+    }
+    const found: string[] = [];
+    for (const { key, entry } of await layout.list(prefix)) {
+      if (isLive(entry, now)) found.push(key);
+      // Expired keys (abandoned sign-ins) are unique ids nobody writes again, so removing them races no writer.
+      else await layout.remove(key);
+    }
+    return found;
   }
 
   async lock(name: string, options?: LockOptions): Promise<() => Promise<void>> {
@@ -89,10 +110,12 @@ export class FileStore implements TokenStore {
     this.#closed = true;
     await this.#writes;
     this.#cache = undefined;
+    this.#records = undefined;
   }
 
-  /** Reads the document, re-reading the file only when another writer replaced it. */
-  async #read(): Promise<DecodedDocument> {
+  /** The records (once the header says so) or the old document, re-read only when another writer replaced it. */
+  async #layout(): Promise<RecordFiles | DecodedDocument> {
+    if (this.#records) return this.#records.files;
     await this.#prepare();
     let handle: fs.FileHandle;
     try {
@@ -106,9 +129,16 @@ export class FileStore implements TokenStore {
       const stat = await handle.stat({ bigint: true });
       const signature = `${stat.ino}:${stat.size}:${stat.mtimeNs}`;
       if (this.#cache?.signature === signature) return this.#cache.document;
-      const document = await this.#codec.decode(await handle.readFile('utf8'));
-      this.#cache = { signature, document };
-      return document;
+      const decoded = await this.#codec.decode(await handle.readFile('utf8'));
+      if ('entries' in decoded) {
+        this.#cache = { signature, document: decoded };
+        return decoded;
+      }
+      this.#cache = undefined;
+      const keys = await this.#codec.recordKeys(decoded);
+      const files = new RecordFiles(this.#root(), this.#codec, keys, decoded.resealing);
+      this.#records = { files, salt: decoded.salt, sealed: decoded.salt !== undefined && !decoded.resealing };
+      return files;
     } catch (error) {
       throw error instanceof OAuthToolError ? error : ioError('read', this.#path, error);
     } finally {
@@ -116,31 +146,64 @@ export class FileStore implements TokenStore {
     }
   }
 
-  /** Read-modify-write under the cross-process data lock, so concurrent processes never lose each other's writes. */
-  #update(change: (entries: Map<string, StoredEntry>) => boolean): Promise<void> {
+  /** A write to one record; the first write of a process that finds the old layout (or a key newly set) migrates first. */
+  #write(change: (files: RecordFiles) => Promise<void>): Promise<void> {
     const run = this.#writes.then(async () => {
-      await this.#prepare();
-      const release = await acquireLockFile(`${this.#path}.lock`, 'file store data', DATA_LOCK);
-      try {
-        const current = await this.#read();
-        const now = Date.now();
-        const entries = new Map([...current.entries].filter(([, entry]) => isLive(entry, now)));
-        const changed = change(entries) || entries.size !== current.entries.size;
-        if (!changed) return;
-        const { text, salt } = await this.#codec.encode(entries, current.salt);
-        await writeFileAtomic(this.#path, text);
-        // Nobody else writes while we hold the lock, so this stat names exactly what we wrote.
-        const stat = await fs.stat(this.#path, { bigint: true });
-        this.#cache = {
-          signature: `${stat.ino}:${stat.size}:${stat.mtimeNs}`,
-          document: { entries, salt },
-        };
-      } finally {
-        await release();
-      }
+      await this.#layout();
+      const records = this.#records;
+      const ready = records && (records.sealed || this.#passphrase === undefined);
+      await change(ready ? records.files : await this.#migrate());
     });
     this.#writes = run.catch(() => {});
     return run;
+  }
+
+  /**
+   * Under the data lock: writes every live entry of the old document (or every plain record, when a key
+   * was set since) as a record, then switches the header. A crash before the switch leaves the old
+   * layout in charge and the next writer starts over; records are readable sealed or plain meanwhile.
+   */
+  async #migrate(): Promise<RecordFiles> {
+    const release = await acquireLockFile(`${this.#path}.lock`, 'file store data', DATA_LOCK);
+    try {
+      this.#records = undefined;
+      this.#cache = undefined;
+      const current = await this.#layout();
+      const records = this.#records as RecordsState | undefined;
+      if (records && (records.sealed || this.#passphrase === undefined)) return records.files;
+      const now = Date.now();
+      let entries: { key: string; entry: StoredEntry; file?: string }[];
+      let salt: Buffer | undefined;
+      if (current instanceof RecordFiles) {
+        salt = records?.salt ?? newSalt();
+        // Readers need the salt before the first sealed record appears.
+        await writeFileAtomic(this.#path, await this.#codec.encodeHeader(salt, true));
+      } else {
+        salt = this.#passphrase === undefined ? undefined : (current.salt ?? newSalt());
+        // Records a crashed migration left behind were never in charge.
+        await fs.rm(this.#root(), { recursive: true, force: true });
+      }
+      const keys = salt === undefined ? undefined : await this.#codec.recordKeys({ salt, resealing: false });
+      const files = new RecordFiles(this.#root(), this.#codec, keys);
+      if (current instanceof RecordFiles) entries = await files.list('');
+      else entries = [...current.entries].map(([key, entry]) => ({ key, entry }));
+      for (const { key, entry, file } of entries) {
+        if (file === files.fileOf(key)) continue;
+        if (isLive(entry, now)) await files.write(key, entry);
+        // A plain record goes only once its sealed copy is on disk.
+        if (file !== undefined) await files.removeFile(file);
+      }
+      if (current instanceof RecordFiles) await files.removeEmptyDirectories();
+      await writeFileAtomic(this.#path, await this.#codec.encodeHeader(salt, false));
+      this.#records = { files, salt, sealed: salt !== undefined };
+      return files;
+    } finally {
+      await release();
+    }
+  }
+
+  #root(): string {
+    return `${this.#path}.d`;
   }
 
   #assertOpen(): void {

@@ -1,5 +1,5 @@
 // TokenStore in the OS keychain (macOS Keychain, Windows Credential Manager, Linux Secret Service) via
-// @napi-rs/keyring in a child process; an index item lists the keys, large values are chunked.
+// @napi-rs/keyring in a child process; index items (one per principal namespace) list the keys, large values are chunked.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { OAuthToolError } from '../auth/errors.js';
@@ -7,17 +7,18 @@ import { checkItemLimit, defaultItemLimit, type ItemLimit } from './chunking.js'
 import { lockFileName } from './file-store.js';
 import { ioError } from './file-store-io.js';
 import { acquireLockFile } from './file-store-lock.js';
-import { chunkAccount, damaged, type Held, isLive, KeychainItems, RESERVED } from './keychain-items.js';
+import { INDEX_ACCOUNT, type Index, KeychainIndex } from './keychain-index.js';
+import { chunkAccount, type Held, isLive, KeychainItems, RESERVED } from './keychain-items.js';
 import { type KeychainOp, KeychainUnavailableError, KeychainWorker } from './keychain-worker.js';
 import { closedStoreError, resolveLockOptions } from './lock-wait.js';
 import { expiryFrom } from './memory-store.js';
+import { namespaceOf } from './namespaces.js';
 import type { LockOptions, SetOptions, StoreInfo, TokenStore } from './token-store.js';
 
 export const KEYCHAIN_SERVICE = 'oauth-mcp';
 export const DEFAULT_KEYCHAIN_TIMEOUT_MS = 10_000;
 
-export const INDEX_ACCOUNT = `${RESERVED}index`;
-export { chunkAccount };
+export { chunkAccount, INDEX_ACCOUNT };
 
 /** Guards the index's read-modify-write; holders that died are displaced by pid, so stale can be long. */
 const DATA_LOCK = { waitMs: 20_000, staleMs: 60_000 };
@@ -39,12 +40,11 @@ export interface KeychainStoreOptions {
   onWarning?: ((message: string) => void) | undefined;
 }
 
-type Index = Record<string, number | null>;
-
 export class KeychainStore implements TokenStore {
   readonly info: StoreInfo;
   readonly #worker: KeychainWorker;
   readonly #items: KeychainItems;
+  readonly #index: KeychainIndex;
   readonly #timeoutMs: number;
   readonly #lockDir: string;
   readonly #onWarning: (message: string) => void;
@@ -60,6 +60,7 @@ export class KeychainStore implements TokenStore {
     const limit = options.itemLimit ?? defaultItemLimit();
     checkItemLimit(limit);
     this.#items = new KeychainItems((ops) => this.#run(ops), limit);
+    this.#index = new KeychainIndex(this.#items);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_KEYCHAIN_TIMEOUT_MS;
     this.#lockDir = options.lockDir;
     this.#onWarning = options.onWarning ?? (() => {});
@@ -91,7 +92,7 @@ export class KeychainStore implements TokenStore {
     const exp = expiryFrom(options);
     this.#assertOpen();
     this.#memory.set(key, { value, exp });
-    await this.#update(async (index) => {
+    await this.#update(key, async (index) => {
       await this.#items.write(key, value, exp);
       index[key] = exp ?? null;
     });
@@ -101,7 +102,7 @@ export class KeychainStore implements TokenStore {
     checkKey(key);
     this.#assertOpen();
     this.#memory.delete(key);
-    await this.#update(async (index) => {
+    await this.#update(key, async (index) => {
       delete index[key];
       return () => this.#items.remove(key);
     });
@@ -109,7 +110,7 @@ export class KeychainStore implements TokenStore {
 
   async keys(prefix: string): Promise<string[]> {
     try {
-      const index = await this.#readIndex();
+      const index = await this.#index.list(prefix);
       return Object.keys(index).filter((key) => key.startsWith(prefix) && isLive(index[key]));
     } catch (error) {
       if (!(error instanceof KeychainUnavailableError) || this.#memory.size === 0) throw error;
@@ -134,11 +135,15 @@ export class KeychainStore implements TokenStore {
   }
 
   /**
-   * Read-modify-write of the index under the cross-process data lock. `change` edits the index and may
+   * Read-modify-write of the key's namespace index under the cross-process data lock (a single index of
+   * an older version is split first). `change` edits the index and may
    * return a follow-up that runs after the index is written (a delete unlists a key before removing it,
    * so a crash leaves an unlisted orphan, never a listed key without a value).
    */
-  #update(change: (index: Index) => Promise<(() => Promise<void>) | undefined | void>): Promise<void> {
+  #update(
+    key: string,
+    change: (index: Index) => Promise<(() => Promise<void>) | undefined | void>,
+  ): Promise<void> {
     const run = this.#writes.then(async () => {
       await this.#prepareLockDir();
       const release = await acquireLockFile(
@@ -147,13 +152,15 @@ export class KeychainStore implements TokenStore {
         DATA_LOCK,
       );
       try {
-        const index = await this.#readIndex();
+        let root = await this.#index.root();
+        if (root.single) root = await this.#index.split(root);
+        const namespace = namespaceOf(key);
+        const index = namespace === '' ? root.keys : await this.#index.read(namespace);
         const before = JSON.stringify(index);
         const after = await change(index);
         const expired = Object.keys(index).filter((key) => !isLive(index[key]));
         for (const key of expired) delete index[key];
-        if (JSON.stringify(index) !== before)
-          await this.#items.write(INDEX_ACCOUNT, JSON.stringify({ v: 1, keys: index }));
+        if (JSON.stringify(index) !== before) await this.#index.write(namespace, index, root);
         if (after) await after();
         for (const key of expired) await this.#items.remove(key);
       } finally {
@@ -162,19 +169,6 @@ export class KeychainStore implements TokenStore {
     });
     this.#writes = run.catch(() => {});
     return run;
-  }
-
-  async #readIndex(): Promise<Index> {
-    const held = await this.#items.read(INDEX_ACCOUNT);
-    if (!held) return {};
-    try {
-      const parsed = JSON.parse(held.value) as { v?: unknown; keys?: unknown };
-      if (parsed.v === 1 && typeof parsed.keys === 'object' && parsed.keys !== null)
-        return parsed.keys as Index;
-    } catch {
-      // reported below
-    }
-    throw damaged(INDEX_ACCOUNT, 'the list of stored keys is not readable');
   }
 
   async #run(ops: KeychainOp[]) {

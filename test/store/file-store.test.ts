@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FileStore, type FileStoreOptions } from '../../src/store/file-store.js';
+import { FileStoreCodec } from '../../src/store/file-store-codec.js';
 import { describeTokenStoreContract } from './contract.js';
 import { buildFileStore } from './fixtures/build-file-store.js';
 
@@ -57,10 +58,13 @@ describe('FileStore', () => {
     expect(make({ encryptionKey: KEY }).info.encrypted).toBe(true);
   });
 
-  it.skipIf(process.platform === 'win32')('creates its directory 0700 and its file 0600', async () => {
-    await make().set('session:a', 'x');
+  it.skipIf(process.platform === 'win32')('creates its directories 0700 and its files 0600', async () => {
+    await make().set('u:abc:session:a', 'x');
     expect((await stat(path.dirname(file))).mode & 0o777).toBe(0o700);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const record = path.join(`${file}.d`, 'u%3Aabc%3A', 'session%3A', 'a');
+    expect((await stat(path.dirname(record))).mode & 0o777).toBe(0o700);
+    expect((await stat(record)).mode & 0o777).toBe(0o600);
   });
 
   it.skipIf(process.platform === 'win32')(
@@ -86,25 +90,51 @@ describe('FileStore', () => {
     expect((await second.keys('')).sort()).toEqual(['flow:b', 'session:a']);
   });
 
-  it('writes the documented plain format', async () => {
-    await make().set('session:a', 'one');
-    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+  it('writes the documented plain format: a header, and one file per record under <path>.d', async () => {
+    await make().set('u:abc:session:a', 'one');
+    await make().set('flow:b', 'two', { ttlSeconds: 60 });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 1, layout: 'records' });
+    const record = path.join(`${file}.d`, 'u%3Aabc%3A', 'session%3A', 'a');
+    expect(JSON.parse(await readFile(record, 'utf8'))).toEqual({
       v: 1,
-      entries: { 'session:a': { value: 'one' } },
+      key: 'u:abc:session:a',
+      value: 'one',
     });
+    const flow = JSON.parse(await readFile(path.join(`${file}.d`, '%', 'flow%3A', 'b'), 'utf8'));
+    expect(flow).toEqual({ v: 1, key: 'flow:b', value: 'two', expiresAt: expect.any(Number) });
   });
 
-  it('encrypts keys and values at rest when given a key', async () => {
-    await make({ encryptionKey: KEY }).set('session:secret-key', 'secret-value-123');
-    const text = await readFile(file, 'utf8');
-    expect(text).not.toContain('secret');
-    const document = JSON.parse(text);
-    expect(Object.keys(document).sort()).toEqual(['enc', 'v']);
-    expect(document.enc).toMatchObject({
-      alg: 'aes-256-gcm',
-      salt: expect.any(String),
-      iv: expect.any(String),
+  it('encrypts keys and values at rest when given a key, file names included', async () => {
+    await make({ encryptionKey: KEY }).set('u:principal:session:secret-key', 'secret-value-123');
+    const header = JSON.parse(await readFile(file, 'utf8'));
+    expect(header).toMatchObject({
+      v: 1,
+      layout: 'records',
+      enc: { alg: 'aes-256-gcm', salt: expect.any(String), iv: expect.any(String) },
     });
+    const files = (await readdir(`${file}.d`, { recursive: true })).map(String);
+    expect(files).toHaveLength(3);
+    expect(files.join(' ')).not.toMatch(/secret|principal|session/);
+    for (const name of files) {
+      const full = path.join(`${file}.d`, name);
+      if ((await stat(full)).isFile()) {
+        const text = await readFile(full, 'utf8');
+        expect(text).not.toMatch(/secret|principal|session/);
+        expect(Object.keys(JSON.parse(text)).sort()).toEqual(['enc', 'v']);
+      }
+    }
+  });
+
+  it("lists one namespace's keys without reading another's records", async () => {
+    const store = make();
+    await store.set('u:alice:session:1', 'a');
+    await store.set('u:bob:session:1', 'b');
+    await store.set('session:2', 'c');
+    // a damaged record in bob's namespace does not concern a listing of alice's
+    await writeFile(path.join(`${file}.d`, 'u%3Abob%3A', 'session%3A', '1'), 'garbage');
+    expect(await store.keys('u:alice:session:')).toEqual(['u:alice:session:1']);
+    expect(await store.keys('session:')).toEqual(['session:2']);
+    await expect(store.keys('')).rejects.toMatchObject({ code: 'store_unavailable' });
   });
 
   it('leaves no lock or temp files behind after writing', async () => {
@@ -112,7 +142,9 @@ describe('FileStore', () => {
     await Promise.all(Array.from({ length: 10 }, (_, i) => store.set(`session:${i}`, 'x')));
     const release = await store.lock('refresh:ses_1');
     await release();
-    expect(await readdir(path.dirname(file))).toEqual(['tokens.json']);
+    expect((await readdir(path.dirname(file))).sort()).toEqual(['tokens.json', 'tokens.json.d']);
+    const records = (await readdir(`${file}.d`, { recursive: true })).map(String);
+    expect(records.filter((name) => name.endsWith('.tmp') || name.endsWith('.lock'))).toEqual([]);
   });
 
   describe('a corrupt file', () => {
@@ -158,14 +190,86 @@ describe('FileStore', () => {
     });
   });
 
-  it('encrypts a plain file on the next write once a key is set, and says so', async () => {
+  it('encrypts a plain store on the next write once a key is set, and says so', async () => {
     await make().set('session:a', 'one');
     const warnings: string[] = [];
     const store = make({ encryptionKey: KEY, onWarning: (message) => warnings.push(message) });
+    expect(await store.get('session:a')).toBe('one');
     await store.set('session:b', 'two');
-    expect(await readFile(file, 'utf8')).not.toContain('one');
+    expect(await readFile(file, 'utf8')).toContain('"enc"');
+    const files = (await readdir(`${file}.d`, { recursive: true })).map(String);
+    expect(files.join(' ')).not.toContain('session');
     expect(await make({ encryptionKey: KEY }).get('session:a')).toBe('one');
     expect(warnings).toEqual([expect.stringContaining('not encrypted yet')]);
+  });
+
+  it('reads every record while a store newly given a key is half sealed, and finishes on the next write', async () => {
+    const plain = make();
+    await plain.set('session:a', 'one');
+    await plain.set('u:x:session:b', 'two');
+    // what sealing killed before its first record leaves: the header names a salt, records are still plain
+    const codec = new FileStoreCodec(file, KEY, () => {});
+    await writeFile(file, await codec.encodeHeader(Buffer.alloc(16, 7), true));
+    const keyed = make({ encryptionKey: KEY });
+    expect(await keyed.get('session:a')).toBe('one');
+    expect(await keyed.keys('u:x:session:')).toEqual(['u:x:session:b']);
+    await keyed.set('session:c', 'three');
+    expect(JSON.parse(await readFile(file, 'utf8')).resealing).toBeUndefined();
+    const files = (await readdir(`${file}.d`, { recursive: true })).map(String);
+    expect(files.join(' ')).not.toContain('session');
+    const again = make({ encryptionKey: KEY });
+    expect((await again.keys('')).sort()).toEqual(['session:a', 'session:c', 'u:x:session:b']);
+    expect(await again.get('u:x:session:b')).toBe('two');
+  });
+
+  describe('the old single-document layout', () => {
+    const legacy = (entries: Record<string, unknown>) => `${JSON.stringify({ v: 1, entries })}\n`;
+
+    it('is read as it is, and moved into one file per record on the first write', async () => {
+      await mkdir(path.dirname(file), { recursive: true });
+      const past = Date.now() - 1_000;
+      await writeFile(
+        file,
+        legacy({
+          'session:a': { value: 'one' },
+          'u:x:session:b': { value: 'two' },
+          'flow:old': { value: 'x', expiresAt: past },
+        }),
+        { mode: 0o600 },
+      );
+      const store = make();
+      expect(await store.get('session:a')).toBe('one');
+      expect((await store.keys('')).sort()).toEqual(['session:a', 'u:x:session:b']);
+      await store.set('session:c', 'three');
+      expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ v: 1, layout: 'records' });
+      const reopened = make();
+      expect((await reopened.keys('')).sort()).toEqual(['session:a', 'session:c', 'u:x:session:b']);
+      expect(await reopened.get('u:x:session:b')).toBe('two');
+    });
+
+    it('moves an encrypted document into sealed records with the same key', async () => {
+      const writer = new FileStoreCodec(file, KEY, () => {});
+      const { text } = await writer.encode(new Map([['session:a', { value: 'secret-one' }]]), undefined);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, text, { mode: 0o600 });
+      await make({ encryptionKey: KEY }).set('session:b', 'two');
+      expect(await make({ encryptionKey: KEY }).get('session:a')).toBe('secret-one');
+      expect(JSON.parse(await readFile(file, 'utf8')).layout).toBe('records');
+    });
+
+    it('stays in charge when a migration died before switching the header, and the next write starts over', async () => {
+      await mkdir(path.join(`${file}.d`, '%', 'session%3A'), { recursive: true });
+      // what a migration killed half-way leaves: some records, and the old document still at the path
+      await writeFile(
+        path.join(`${file}.d`, '%', 'session%3A', 'stale'),
+        JSON.stringify({ v: 1, key: 'session:stale', value: 'x' }),
+      );
+      await writeFile(file, legacy({ 'session:a': { value: 'one' } }), { mode: 0o600 });
+      const store = make();
+      expect(await store.keys('')).toEqual(['session:a']);
+      await store.set('session:b', 'two');
+      expect((await make().keys('')).sort()).toEqual(['session:a', 'session:b']);
+    });
   });
 
   it("lets two instances on one path see each other's writes and deletes", async () => {

@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseHead } from '../../src/store/chunking.js';
+import { namespaceIndexAccount } from '../../src/store/keychain-index.js';
+import { KeychainItems } from '../../src/store/keychain-items.js';
 import { chunkAccount, INDEX_ACCOUNT, KeychainStore } from '../../src/store/keychain-store.js';
+import { KeychainWorker } from '../../src/store/keychain-worker.js';
 import { keyringSkipReason, secretTool, startPrivateSecretService } from '../helpers/secret-service.js';
 import { describeTokenStoreContract } from './contract.js';
 
@@ -70,6 +73,55 @@ describe.skipIf(skipReason)('KeychainStore on a real Secret Service', () => {
       expect((await secretTool.accounts(keychain.service)).sort()).toEqual(
         ['session:ses_1', INDEX_ACCOUNT].sort(),
       );
+    });
+
+    it("keeps one index item per principal namespace, so a user's writes and listings touch only theirs", async () => {
+      await store.set('u:alice:session:1', 'a');
+      await store.set('u:bob:session:1', 'b');
+      await store.set('session:2', 'c');
+      const accounts = await secretTool.accounts(keychain.service);
+      expect(accounts).toEqual(
+        expect.arrayContaining([
+          namespaceIndexAccount('u:alice:'),
+          namespaceIndexAccount('u:bob:'),
+          INDEX_ACCOUNT,
+        ]),
+      );
+      const bobIndex = parseHead(
+        (await secretTool.lookup(keychain.service, namespaceIndexAccount('u:bob:'))) ?? '',
+      );
+      expect(JSON.stringify(bobIndex)).not.toContain('alice');
+      expect(await store.keys('u:alice:session:')).toEqual(['u:alice:session:1']);
+      expect(await store.keys('session:')).toEqual(['session:2']);
+      expect((await keychain.open().keys('')).sort()).toEqual([
+        'session:2',
+        'u:alice:session:1',
+        'u:bob:session:1',
+      ]);
+    });
+
+    it('splits the single index an older version wrote on the first write, keeping every key', async () => {
+      await store.set('u:alice:session:1', 'a');
+      await store.set('session:2', 'c');
+      // what versions before the split kept: every key in one index item
+      const worker = new KeychainWorker({ service: keychain.service });
+      const items = new KeychainItems((ops) => worker.run(ops, 10_000), {
+        maxBytes: 1_000,
+        encoding: 'utf8',
+      });
+      await items.write(
+        INDEX_ACCOUNT,
+        JSON.stringify({ v: 1, keys: { 'u:alice:session:1': null, 'session:2': null } }),
+      );
+      const reader = keychain.open();
+      expect((await reader.keys('u:alice:')).sort()).toEqual(['u:alice:session:1']);
+      await reader.set('u:alice:session:3', 'd');
+      expect(JSON.parse((await items.read(INDEX_ACCOUNT))?.value ?? '{}').v).toBe(2);
+      worker.close();
+      const fresh = keychain.open();
+      expect((await fresh.keys('u:alice:')).sort()).toEqual(['u:alice:session:1', 'u:alice:session:3']);
+      expect(await fresh.keys('session:')).toEqual(['session:2']);
+      await Promise.all([reader.close(), fresh.close()]);
     });
 
     it('lists and reads the keys another store process wrote (the index item)', async () => {
