@@ -8,7 +8,6 @@ import { OAuthToolError } from './errors.js';
 import type { HttpListener } from './http/listener.js';
 import { createLogger, type Logger, redact } from './log.js';
 import { importOptional } from './optional-package.js';
-import { quickConfigWarnings } from './quick-config.js';
 import { createRuntime } from './runtime.js';
 import { createServer } from './server.js';
 import { ALL_TOOLS } from './tools/index.js';
@@ -132,9 +131,11 @@ async function serverConfig(
   logger: Logger,
   cleanups: (() => Promise<void>)[],
 ): Promise<Config> {
-  let config = loadConfig({ path: flags.config });
-  for (const warning of quickConfigWarnings(process.env)) logger.warn(warning);
-  if (flags['no-browser']) config = { ...config, openBrowser: false };
+  const config = loadConfig({
+    path: flags.config,
+    flags: { noBrowser: flags['no-browser'] },
+    onWarning: (message) => logger.warn(message),
+  });
   if (!flags.demo) return config;
   const { startDemo } = await importOptional(() => import('./demo/demo.js'), 'oidc-provider', '--demo');
   const demo = await startDemo(logger);
@@ -166,7 +167,7 @@ function withDemo(config: Config, providers: Config['providers'], allowedOrigins
     store: config.store.type === 'auto' ? { ...config.store, type: 'memory' } : config.store,
     providers: { ...config.providers, ...providers },
     defaultProvider: config.defaultProvider ?? 'demo',
-    api: { allowedOrigins: [...config.api.allowedOrigins, ...allowedOrigins] },
+    api: { ...config.api, origins: [...config.api.origins, ...allowedOrigins] },
   };
 }
 

@@ -4,11 +4,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { applyOverlays, type ConfigFlags, renameDeprecatedKeys } from './config/overlays.js';
 import { applyPreset, presetProblems } from './config/presets.js';
 import { privateKeyProblem } from './config/private-key.js';
 import { OAuthToolError } from './errors.js';
 import { urlProblem } from './net/outbound-policy.js';
-import { QUICK_CONFIG_VARIABLES } from './quick-config.js';
+import { QUICK_CONFIG_VARIABLES, quickConfigWarnings } from './quick-config.js';
 
 const serverUrl = z.string().superRefine((value, ctx) => {
   const problem = urlProblem(value);
@@ -20,17 +21,17 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secre
 /** How an API wants the access token: `Authorization: <scheme> <token>` by default. */
 export const apiAuthSchema = z
   .object({
-    /** `Bearer` (default); `""` for the bare token; or another word such as `token`. */
     scheme: z
       .string()
       .regex(/^([!#$%&'*+.^_`|~0-9A-Za-z-]+)?$/, 'one word (letters, digits, -), or "" for the bare token')
-      .optional(),
-    /** Default `Authorization`. */
+      .optional()
+      .describe('`Bearer` (default); `""` for the bare token; or another word such as `token`.'),
     header: z
       .string()
       .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'an HTTP header name')
       .refine((name) => !FRAMING_HEADERS.has(name.toLowerCase()), 'a header the HTTP client sets itself')
-      .optional(),
+      .optional()
+      .describe('The header the token goes in; default `Authorization`.'),
   })
   .strict();
 export type ApiAuth = z.infer<typeof apiAuthSchema>;
@@ -52,7 +53,6 @@ const metadataSchema = z
     end_session_endpoint: serverUrl.optional(),
   })
   .catchall(z.unknown());
-export type ConfiguredMetadata = z.infer<typeof metadataSchema>;
 
 /** Parameters oauth-mcp sets itself; a provider's extra parameters may not replace them. */
 const RESERVED_PARAMETERS = new Set([
@@ -85,32 +85,58 @@ const extraParameters = z.record(
   z.string(),
 );
 
-export const PRESETS = ['github', 'google', 'microsoft-entra', 'okta', 'auth0', 'keycloak'] as const;
+const PRESETS = ['github', 'google', 'microsoft-entra', 'okta', 'auth0', 'keycloak'] as const;
 
 const providerFields = z
   .object({
-    /** The authorization server issuer URL; filled by `preset` (or `metadata.issuer`) when absent. */
-    issuer: serverUrl.describe('The authorization server issuer URL').optional(),
-    /** A known provider whose issuer, endpoints and quirks fill what this entry does not set. */
-    preset: z.enum(PRESETS).optional(),
-    /** Preset fields: Entra tenant (id, domain, organizations, common), Okta/Auth0/Keycloak domain, Keycloak realm. */
+    issuer: serverUrl
+      .optional()
+      .describe(
+        'The authorization server issuer URL; filled by `preset` (or `metadata.issuer`) when absent.',
+      ),
+    preset: z
+      .enum(PRESETS)
+      .optional()
+      .describe('A known provider whose issuer, endpoints and quirks fill what this entry does not set.'),
     tenant: z
       .string()
       .regex(/^[A-Za-z0-9.-]+$/, 'a tenant id or domain')
-      .optional(),
-    domain: z.string().min(1).optional(),
-    realm: z.string().min(1).optional(),
-    /** The API the tokens are for, where the AS wants an `audience` (Auth0) or a `.default` scope (Entra). */
-    audience: z.string().min(1).optional(),
-    /** Read the server's discovery documents (default true); false uses `metadata` alone. */
-    discovery: z.boolean().optional(),
-    /** RFC 8414 metadata merged over discovery, or used instead of it with `discovery: false`. */
-    metadata: metadataSchema.optional(),
-    clientId: z.string().min(1).optional(),
-    clientSecret: z.string().min(1).optional(),
-    /** Default: client_secret_basic with a secret, private_key_jwt with a clientPrivateKey, none without. */
-    tokenEndpointAuthMethod: z.enum([...TOKEN_ENDPOINT_AUTH_METHODS, 'private_key_jwt']).optional(),
-    /** private_key_jwt (RFC 7523): a private JWK as JSON or a PKCS#8 PEM, usually `${VAR}`. */
+      .optional()
+      .describe('With preset microsoft-entra: the tenant (id, domain, "organizations" or "common").'),
+    domain: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('With preset okta, auth0 or keycloak: the domain of the server.'),
+    realm: z.string().min(1).optional().describe('With preset keycloak: the realm.'),
+    audience: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The API the tokens are for, where the AS wants an `audience` (Auth0) or a `.default` scope (Entra).',
+      ),
+    discovery: z
+      .boolean()
+      .optional()
+      .describe("Read the server's discovery documents (default true); false uses `metadata` alone."),
+    metadata: metadataSchema
+      .optional()
+      .describe('RFC 8414 metadata merged over discovery, or used instead of it with `discovery: false`.'),
+    clientId: z.string().min(1).optional().describe('The client id registered at this authorization server.'),
+    clientSecret: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The client secret of a confidential client; best an environment reference rather than the secret itself.',
+      ),
+    tokenEndpointAuthMethod: z
+      .enum([...TOKEN_ENDPOINT_AUTH_METHODS, 'private_key_jwt'])
+      .optional()
+      .describe(
+        'Default: client_secret_basic with a secret, private_key_jwt with a clientPrivateKey, none without.',
+      ),
     clientPrivateKey: z
       .string()
       .min(1)
@@ -118,44 +144,73 @@ const providerFields = z
         const problem = privateKeyProblem(value);
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       })
-      .optional(),
-    /** Sender-constrained tokens (DPoP, RFC 9449) for every grant, refresh and API call. Default false. */
-    dpop: z.boolean().optional(),
-    /** How this provider's APIs want the token; `api.apiAuth` per origin wins over it. */
-    apiAuth: apiAuthSchema.optional(),
-    /** Default scopes of sign-ins and client-credentials grants. */
-    scopes: z.array(z.string().min(1)).optional(),
-    /** How scopes are joined in requests: " " (RFC 6749, default) or "," for servers that need commas. */
-    scopeSeparator: z.enum([' ', ',']).optional(),
-    /** Ask sign-ins for offline_access (a refresh token) when the server lists it. Default true. */
-    offlineAccess: z.boolean().optional(),
-    /** Extra parameters of authorization and device authorization requests (audience, access_type, acr_values, ...). */
-    authorizationParams: extraParameters.optional(),
-    /** Extra parameters of every token request (audience, ...). */
-    tokenParams: extraParameters.optional(),
-    /** JWT `typ` values accepted when an access token is checked locally; default ["at+jwt"] (RFC 9068). */
-    jwtTypes: z.array(z.string().min(1)).min(1).optional(),
-    /** RFC 8707 resource indicator sent with token requests. */
-    resource: serverUrl.optional(),
-    /** A fixed redirect URI; default: a loopback listener on 127.0.0.1 with an ephemeral port. */
-    redirectUri: serverUrl.optional(),
-    /** Use pushed authorization requests (RFC 9126) even when the AS does not require them. */
-    usePar: z.boolean().optional(),
-    /** RFC 7591 initial access token for registering clients on this AS. */
-    initialAccessToken: z.string().min(1).optional(),
-    /**
-     * Origins oauth_call_api may send this provider's tokens to. When set, it replaces "api.allowedOrigins"
-     * for this provider, and no other provider's tokens go to these origins.
-     */
+      .optional()
+      .describe(
+        'private_key_jwt (RFC 7523): a private JWK as JSON or a PKCS#8 PEM, best an environment reference.',
+      ),
+    dpop: z
+      .boolean()
+      .optional()
+      .describe(
+        'Sender-constrained tokens (DPoP, RFC 9449) for every grant, refresh and API call. Default false.',
+      ),
+    apiAuth: apiAuthSchema
+      .optional()
+      .describe("How this provider's APIs want the token; `api.apiAuth` per origin wins over it."),
+    scopes: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Default scopes of sign-ins and client-credentials grants.'),
+    scopeSeparator: z
+      .enum([' ', ','])
+      .optional()
+      .describe(
+        'How scopes are joined in requests: " " (RFC 6749, default) or "," for servers that need commas.',
+      ),
+    offlineAccess: z
+      .boolean()
+      .optional()
+      .describe('Ask sign-ins for offline_access (a refresh token) when the server lists it. Default true.'),
+    authorizationParams: extraParameters
+      .optional()
+      .describe(
+        'Extra parameters of authorization and device authorization requests (audience, access_type, acr_values, ...).',
+      ),
+    tokenParams: extraParameters
+      .optional()
+      .describe('Extra parameters of every token request (audience, ...).'),
+    jwtTypes: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe(
+        'JWT `typ` values accepted when an access token is checked locally; default ["at+jwt"] (RFC 9068).',
+      ),
+    resource: serverUrl.optional().describe('RFC 8707 resource indicator sent with token requests.'),
+    redirectUri: serverUrl
+      .optional()
+      .describe('A fixed redirect URI; default: a loopback listener on 127.0.0.1 with an ephemeral port.'),
+    usePar: z
+      .boolean()
+      .optional()
+      .describe('Use pushed authorization requests (RFC 9126) even when the AS does not require them.'),
+    initialAccessToken: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('RFC 7591 initial access token for registering clients on this AS.'),
     apiOrigins: z
       .array(serverUrl)
       .optional()
-      .describe("Origins oauth_call_api may send this provider's tokens to"),
-    /**
-     * HTTP mode: let every user act as this client with its secret (client-credentials tokens, introspecting
-     * and revoking tokens they pass in). Default false: users only sign themselves in with it.
-     */
-    sharedClientCredentials: z.boolean().optional(),
+      .describe(
+        "Origins oauth_call_api may send this provider's tokens to. When set, it replaces `api.origins` for this provider, and no other provider's tokens go to these origins.",
+      ),
+    sharedClientCredentials: z
+      .boolean()
+      .optional()
+      .describe(
+        'HTTP mode: let every user act as this client with its secret (client-credentials tokens, introspecting and revoking tokens they pass in). Default false: users only sign themselves in with it.',
+      ),
   })
   .strict();
 
@@ -211,87 +266,140 @@ const providersSchema = z
 
 export const configSchema = z
   .object({
-    providers: providersSchema.default({}),
-    defaultProvider: z.string().optional(),
+    providers: providersSchema
+      .default({})
+      .describe('The authorization servers and clients, by a name of your choice (letters, digits, _ . -).'),
+    defaultProvider: z
+      .string()
+      .optional()
+      .describe('The provider used when a tool call names none; default: the only one, if one.'),
     store: z
       .object({
-        type: z.enum(['auto', 'keychain', 'file', 'memory', 'redis']).default('auto'),
-        path: z.string().optional(),
-        url: z.string().optional(),
-        key: z.string().min(16, 'use a key of at least 16 characters').optional(),
+        type: z
+          .enum(['auto', 'keychain', 'file', 'memory', 'redis'])
+          .default('auto')
+          .describe('Where tokens are kept; "auto" prefers the OS keychain, else an owner-only file.'),
+        path: z
+          .string()
+          .optional()
+          .describe('store.type "file": the token file; default in the user data dir.'),
+        url: z.string().optional().describe('store.type "redis": the server, e.g. "redis://127.0.0.1:6379".'),
+        key: z
+          .string()
+          .min(16, 'use a key of at least 16 characters')
+          .optional()
+          .describe(
+            'A passphrase (16+ characters) tokens are encrypted with at rest; else OAUTH_MCP_STORE_KEY.',
+          ),
       })
       .strict()
-      .default({ type: 'auto' }),
-    /** Put raw access/refresh tokens and client secrets in tool output. Default false. */
-    exposeTokens: z.boolean().default(false),
-    /**
-     * `allowedOrigins`: API origins open to the tokens of every provider in this file that has no
-     * `apiOrigins` of its own (and of clients registered at their issuers); origins a provider lists in
-     * its `apiOrigins` stay that provider's.
-     */
+      .default({ type: 'auto' })
+      .describe('The token store.'),
+    exposeTokens: z
+      .boolean()
+      .default(false)
+      .describe('Put raw access/refresh tokens and client secrets in tool output.'),
     api: z
       .object({
-        allowedOrigins: z.array(serverUrl).default([]),
-        /** How the API at an origin wants the token, by origin (e.g. "https://api.example.com"). */
-        apiAuth: z.record(serverUrl, apiAuthSchema).optional(),
+        origins: z
+          .array(serverUrl)
+          .default([])
+          .describe(
+            "API origins open to the tokens of every provider without `apiOrigins` of its own (and of clients registered at their issuers); origins a provider lists in its `apiOrigins` stay that provider's. Formerly `api.allowedOrigins`.",
+          ),
+        apiAuth: z
+          .record(serverUrl, apiAuthSchema)
+          .optional()
+          .describe('How the API at an origin wants the token, by origin (e.g. "https://api.example.com").'),
       })
       .strict()
-      .default({ allowedOrigins: [] }),
+      .default({ origins: [] })
+      .describe('Where oauth_call_api may send tokens.'),
     network: z
       .object({
-        /**
-         * Let every outbound request reach loopback, private (10/8, 172.16/12, 192.168/16, 100.64/10),
-         * link-local (169.254/16, fe80::/10, cloud metadata) and unique-local (fc00::/7) addresses. Default
-         * false: only URLs this file names (issuers, API origins, http.auth issuer) may be such addresses;
-         * URLs from a model or from an authorization server's answers must resolve to public addresses.
-         */
         allowPrivate: z
           .boolean()
           .default(false)
-          .describe('Allow outbound requests to loopback, private and link-local addresses for any URL'),
+          .describe(
+            "Let every outbound request reach loopback, private (10/8, 172.16/12, 192.168/16, 100.64/10), link-local (169.254/16, fe80::/10, cloud metadata) and unique-local (fc00::/7) addresses. When false, only URLs this file names (issuers, API origins, http.auth issuer) may be such addresses; URLs from a model or from an authorization server's answers must resolve to public addresses.",
+          ),
       })
       .strict()
-      .default({ allowPrivate: false }),
+      .default({ allowPrivate: false })
+      .describe('Outbound requests.'),
     http: z
       .object({
         auth: z
           .object({
-            issuer: serverUrl,
-            /** RFC 8707: tokens must carry this audience; usually `<public-url>/mcp`. */
-            audience: z.string().min(1),
-            /** Scopes every /mcp request needs (listing tools). Default ["mcp:tools:read"]. */
-            requiredScopes: z.array(z.string().min(1)).optional(),
-            /** Scopes a tools/call needs on top. Default ["mcp:tools:execute"]. */
-            callScopes: z.array(z.string().min(1)).min(1).optional(),
-            /**
-             * JWT access tokens must have the RFC 9068 header `typ: at+jwt` (default), which keeps ID tokens
-             * and other JWTs from passing as access tokens. Some ASes (Keycloak, Okta, Entra) issue
-             * `typ: JWT`: list the types to accept, e.g. ["at+jwt", "JWT"]; issuer, audience, expiry and
-             * signature are checked either way.
-             */
-            jwtTypes: z.array(z.string().min(1)).min(1).optional(),
-            /** RFC 7662 introspection credentials, for opaque (non-JWT) access tokens. */
-            introspection: z.object({ clientId: z.string(), clientSecret: z.string() }).strict().optional(),
+            issuer: serverUrl.describe('The authorization server that issues tokens for /mcp.'),
+            audience: z
+              .string()
+              .min(1)
+              .describe('RFC 8707: tokens must carry this audience; usually `<public-url>/mcp`.'),
+            requiredScopes: z
+              .array(z.string().min(1))
+              .optional()
+              .describe('Scopes every /mcp request needs (listing tools). Default ["mcp:tools:read"].'),
+            callScopes: z
+              .array(z.string().min(1))
+              .min(1)
+              .optional()
+              .describe('Scopes a tools/call needs on top. Default ["mcp:tools:execute"].'),
+            jwtTypes: z
+              .array(z.string().min(1))
+              .min(1)
+              .optional()
+              .describe(
+                'JWT access tokens must have the RFC 9068 header `typ: at+jwt` (default), which keeps ID tokens and other JWTs from passing as access tokens. Some ASes (Keycloak, Okta, Entra) issue `typ: JWT`: list the types to accept, e.g. ["at+jwt", "JWT"]; issuer, audience, expiry and signature are checked either way.',
+              ),
+            introspection: z
+              .object({
+                clientId: z.string().describe('The client id /mcp introspects tokens with.'),
+                clientSecret: z.string().describe('Its client secret.'),
+              })
+              .strict()
+              .optional()
+              .describe('RFC 7662 introspection credentials, for opaque (non-JWT) access tokens.'),
           })
           .strict()
-          .optional(),
-        /** Browser origins allowed to call /mcp besides the public URL's: exact origins, or bare hostnames (any port). */
-        allowedOrigins: z.array(z.string()).optional(),
-        /**
-         * How 2025-era clients are served: "stateful" (default; MCP sessions held in this process, so
-         * elicitation and cancellation work) or "stateless" (any instance answers any request: use it
-         * behind a load balancer without sticky sessions).
-         */
-        legacySessions: z.enum(['stateful', 'stateless']).default('stateful'),
-        /** Largest request body accepted on /mcp, in bytes. Default 1 MiB. */
-        maxBodyBytes: z.number().int().positive().max(16_777_216).default(1_048_576),
+          .optional()
+          .describe('HTTP mode: /mcp needs OAuth access tokens of this authorization server.'),
+        allowedBrowserOrigins: z
+          .array(z.string())
+          .optional()
+          .describe(
+            "Browser origins allowed to call /mcp besides the public URL's: exact origins, or bare hostnames (any port).",
+          ),
+        legacySessions: z
+          .enum(['stateful', 'stateless'])
+          .default('stateful')
+          .describe(
+            'How 2025-era clients are served: "stateful" (MCP sessions held in this process, so elicitation and cancellation work) or "stateless" (any instance answers any request: use it behind a load balancer without sticky sessions).',
+          ),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .positive()
+          .max(16_777_216)
+          .default(1_048_576)
+          .describe('Largest request body accepted on /mcp, in bytes.'),
       })
       .strict()
-      .default({ legacySessions: 'stateful', maxBodyBytes: 1_048_576 }),
-    /** Timeout of every request to an authorization server or API, in ms. Default 10 000. */
-    timeoutMs: z.number().int().positive().max(120_000).default(10_000),
-    /** Open the system browser for sign-ins when a desktop is available. Default true (never in CI). */
-    openBrowser: z.boolean().default(true),
+      .default({ legacySessions: 'stateful', maxBodyBytes: 1_048_576 })
+      .describe('HTTP mode (--transport http).'),
+    timeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .max(120_000)
+      .default(10_000)
+      .describe('Timeout of every request to an authorization server or API, in ms.'),
+    openBrowser: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Open the system browser for sign-ins when a desktop is available; false under --no-browser, CI or OAUTH_MCP_NO_BROWSER.',
+      ),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -314,12 +422,12 @@ export function configuredUrls(config: Config): string[] {
       ...Object.values(provider.metadata ?? {}).filter((value): value is string => typeof value === 'string'),
       ...(provider.apiOrigins ?? []),
     ]),
-    ...config.api.allowedOrigins,
+    ...config.api.origins,
     ...(config.http.auth ? [config.http.auth.issuer] : []),
   ];
 }
 
-export function configDir(env: NodeJS.ProcessEnv = process.env): string {
+function configDir(env: NodeJS.ProcessEnv = process.env): string {
   if (process.platform === 'win32' && env.APPDATA) return join(env.APPDATA, 'oauth-mcp');
   return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'oauth-mcp');
 }
@@ -330,7 +438,7 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** `${NAME}` in any string is replaced from the environment; a missing variable names the field. */
-export function expandEnvReferences(value: unknown, env: NodeJS.ProcessEnv, path: string[] = []): unknown {
+function expandEnvReferences(value: unknown, env: NodeJS.ProcessEnv, path: string[] = []): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_match, name: string) => {
       const found = env[name];
@@ -369,6 +477,10 @@ export interface LoadConfigOptions {
   /** `--config FILE`; else OAUTH_MCP_CONFIG; else the user config dir (missing there is fine). */
   path?: string | undefined;
   env?: NodeJS.ProcessEnv;
+  /** Command-line flags laid over the file and the environment. */
+  flags?: ConfigFlags;
+  /** Deprecations and ignored variables; default: stderr. */
+  onWarning?: (message: string) => void;
 }
 
 /** Which config file is read and why: `--config`, then OAUTH_MCP_CONFIG, then the user config dir. */
@@ -409,12 +521,23 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       );
     }
   }
-  return parseConfig(raw, env, path);
+  return parseConfig(raw, env, { ...options, source: path });
 }
 
-/** Validates a config object (already read) with env references and the OAUTH_* quick config applied. */
-export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, source = 'config'): Config {
+/**
+ * The one place a Config is resolved: the file's content (already read) with `${VAR}` references, old
+ * key names, the OAUTH_* quick config, then the environment and flags of config/overlays.ts.
+ */
+export function parseConfig(
+  raw: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+  options: Pick<LoadConfigOptions, 'flags' | 'onWarning'> & { source?: string } = {},
+): Config {
+  const { source = 'config', flags = {} } = options;
+  const warn = options.onWarning ?? ((message) => process.stderr.write(`[oauth-mcp] warn: ${message}\n`));
+  for (const warning of quickConfigWarnings(env)) warn(warning);
   const expanded = expandEnvReferences(raw, env) as Record<string, unknown>;
+  renameDeprecatedKeys(expanded, warn);
   const fromEnv = providerFromEnv(env);
   if (fromEnv && expanded && typeof expanded === 'object') {
     const providers = {
@@ -439,7 +562,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, 
     const where = existsSync(source) || !fromEnv ? source : 'the OAUTH_* environment variables';
     throw new OAuthToolError('not_configured', `Invalid configuration in ${where}:\n${lines.join('\n')}`);
   }
-  return result.data;
+  return applyOverlays(result.data, env, flags);
 }
 
 function configError(path: string[], message: string): OAuthToolError {

@@ -8,12 +8,42 @@ export const ERROR_CODES = [
   'invalid_response',
   'network_error',
   'timeout',
+  'cancelled',
   'store_unavailable',
   'forbidden',
   'internal',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * What the caller can do about an error, as data: the tools layer turns it into the name of a tool
+ * (or the CLI into a command), so this module and auth/ never name MCP tools.
+ */
+export const NEXT_ACTIONS = [
+  'sign_in',
+  'continue_sign_in',
+  'client_credentials',
+  'register_client',
+  'forget_client',
+  'remove_session',
+  'list_sessions',
+  'discover',
+  'retry',
+] as const;
+
+export type NextAction = (typeof NEXT_ACTIONS)[number];
+
+export interface NextStep {
+  action: NextAction;
+  provider?: string;
+  session_id?: string;
+  flow_id?: string;
+  /** Scopes to ask for (sign_in, client_credentials). */
+  scopes?: string[];
+  /** client_credentials: get a new token even when one is stored. */
+  force_new?: boolean;
+}
 
 export interface OAuthToolErrorOptions {
   /** The AS's `error` (RFC 6749 section 5.2), kept verbatim. */
@@ -22,6 +52,8 @@ export interface OAuthToolErrorOptions {
   oauthErrorDescription?: string;
   /** Internal detail for the log only; may name hosts or stack traces, never secrets. */
   detail?: string;
+  /** What to do next; rendered into the public text by whoever shows the error. */
+  next?: NextStep;
   cause?: unknown;
 }
 
@@ -35,6 +67,7 @@ export class OAuthToolError extends Error {
   readonly oauthError: string | undefined;
   readonly oauthErrorDescription: string | undefined;
   readonly detail: string | undefined;
+  readonly next: NextStep | undefined;
 
   constructor(code: ErrorCode, message: string, options: OAuthToolErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -42,6 +75,7 @@ export class OAuthToolError extends Error {
     this.oauthError = options.oauthError;
     this.oauthErrorDescription = options.oauthErrorDescription;
     this.detail = options.detail;
+    this.next = options.next;
   }
 
   /** The structured `error` object of a tool result. */

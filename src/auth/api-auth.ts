@@ -46,7 +46,8 @@ export async function credentialFor(
   if (!session.dpop_key) {
     throw new OAuthToolError(
       'not_authenticated',
-      `Session "${session.session_id}" holds a DPoP-bound token but not its key, so it cannot be presented. Sign in again with oauth_authenticate_user (or get a new machine token).`,
+      `Session "${session.session_id}" holds a DPoP-bound token but not its key, so it cannot be presented. Sign in again (or get a new machine token).`,
+      { next: { action: 'sign_in', provider: session.provider } },
     );
   }
   const provider = await ctx.registry.resolve(session.provider);

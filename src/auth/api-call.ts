@@ -107,13 +107,13 @@ function parseTarget(url: string, query: Record<string, string> | undefined): UR
   return target;
 }
 
-/** A provider's token goes only to that provider's API origins (config `apiOrigins`, else `api.allowedOrigins`). */
+/** A provider's token goes only to that provider's API origins (config `apiOrigins`, else `api.origins`). */
 async function checkOrigin(ctx: EngineContext, provider: string, target: URL): Promise<void> {
   const allowed = await ctx.registry.apiOrigins(provider);
   if (allowed.includes(target.origin)) return;
   throw new OAuthToolError(
     'forbidden',
-    `${target.origin} is not an API origin of provider "${provider}", so its token is not sent there. ${allowed.length ? `Allowed for "${provider}": ${allowed.join(', ')}.` : `None is allowed for "${provider}" yet.`} To allow it, add "${target.origin}" to that provider's "apiOrigins" (or, when only one provider uses it, to "api.allowedOrigins") in the oauth-mcp config and restart.`,
+    `${target.origin} is not an API origin of provider "${provider}", so its token is not sent there. ${allowed.length ? `Allowed for "${provider}": ${allowed.join(', ')}.` : `None is allowed for "${provider}" yet.`} To allow it, add "${target.origin}" to that provider's "apiOrigins" (or, when only one provider uses it, to "api.origins") in the oauth-mcp config and restart.`,
   );
 }
 
@@ -204,19 +204,12 @@ function fetchError(
   timeout: Deadline,
   url: URL,
 ): OAuthToolError {
-  if (callerSignal?.aborted) {
-    return new OAuthToolError(
-      'timeout',
-      `The request to ${url.origin} was cancelled before the API answered.`,
-      { cause: error },
-    );
-  }
-  if (timeout.timedOut) {
-    return new OAuthToolError(
-      'timeout',
-      `The request to ${url.origin} timed out: the API did not answer in time. Check that it is up, or raise "timeoutMs" in the config.`,
-      { cause: error },
-    );
-  }
-  return toToolError(error, `calling the API at ${url.origin}`);
+  // Our deadline's abort reaches fetch as the caller's reason would: which one fired decides.
+  const thrown = timeout.timedOut
+    ? new DOMException('The API did not answer in time.', 'TimeoutError')
+    : error;
+  return toToolError(thrown, {
+    action: `calling the API at ${url.origin}`,
+    ...(callerSignal ? { signal: callerSignal } : {}),
+  });
 }

@@ -205,7 +205,12 @@ async function redeem(ctx: EngineContext, flow: CodeFlow, callbackUrl: URL): Pro
       await recordOutcome(ctx.vault, flow, { status: 'denied', ...(description ? { description } : {}) });
       return renderCallbackPage('denied', description ?? '');
     }
-    const error = callbackError(thrown, action);
+    const error = toToolError(thrown, {
+      action,
+      operation: 'callback',
+      provider: flow.provider,
+      expectedState: flow.data.state,
+    });
     ctx.logger.info(`sign-in at provider "${flow.provider}" failed: ${error.code}`, {
       message: error.message,
       ...(error.detail ? { detail: error.detail } : {}),
@@ -213,27 +218,6 @@ async function redeem(ctx: EngineContext, flow: CodeFlow, callbackUrl: URL): Pro
     await recordOutcome(ctx.vault, flow, failedOutcome(error));
     return renderCallbackPage('error', error.message);
   }
-}
-
-/** Mix-up (RFC 9207) and state failures get their own message; the rest maps like any other error. */
-function callbackError(thrown: unknown, action: string): OAuthToolError {
-  const message = (thrown as { message?: string }).message ?? '';
-  const cause = (thrown as { cause?: { message?: string } }).cause?.message ?? '';
-  if (/"iss"/.test(`${message} ${cause}`)) {
-    return new OAuthToolError(
-      'invalid_response',
-      `The sign-in response did not come from the expected authorization server (its "iss" does not match, RFC 9207), so it was refused and nothing was signed in. Start a new sign-in with oauth_authenticate_user.`,
-      { detail: `${message} ${cause}`.trim(), cause: thrown },
-    );
-  }
-  if (/"state"/.test(`${message} ${cause}`)) {
-    return new OAuthToolError(
-      'invalid_response',
-      'The sign-in response carried the wrong "state", so it was refused and nothing was signed in. Start a new sign-in with oauth_authenticate_user.',
-      { detail: `${message} ${cause}`.trim(), cause: thrown },
-    );
-  }
-  return toToolError(thrown, action);
 }
 
 /** HTTP mode: the provider's fixed redirectUri or `<public-url>/oauth/callback`; stdio mode: a loopback listener. */

@@ -2,7 +2,7 @@
 // and client that issued them, not to a provider name: once the name points elsewhere they are stale and
 // are never sent to the new server (its token, revocation, introspection or userinfo endpoint).
 
-import { OAuthToolError } from '../errors.js';
+import { type NextStep, OAuthToolError } from '../errors.js';
 import type { EngineContext } from './engine-context.js';
 import type { ProviderRegistry, ResolvedProvider } from './providers.js';
 
@@ -65,7 +65,7 @@ export async function resolveBound(
   ctx: EngineContext,
   record: BoundRecord,
   what: string,
-  advice: string,
+  advice: StaleAdvice,
 ): Promise<ResolvedProvider> {
   const before = await staleReason(ctx.registry, record);
   if (before) throw staleError(what, before, advice);
@@ -79,16 +79,24 @@ export async function resolveBound(
   return provider;
 }
 
-export function staleError(what: string, reason: string, advice: string): OAuthToolError {
+/** What to tell a caller holding a stale record: a sentence, and the step the tools layer names a tool for. */
+export interface StaleAdvice {
+  text: string;
+  next: NextStep;
+}
+
+export function staleError(what: string, reason: string, advice: StaleAdvice): OAuthToolError {
   return new OAuthToolError(
     'not_authenticated',
-    `${what} is stale: ${reason}. It belongs to that server and client and is never sent to another one. ${advice}`,
+    `${what} is stale: ${reason}. It belongs to that server and client and is never sent to another one. ${advice.text}`,
+    { next: advice.next },
   );
 }
 
-/** What to tell a caller holding a stale session. */
-export const STALE_SESSION_ADVICE =
-  'Sign in again with oauth_authenticate_user (or get a new machine token); remove the stale session with oauth_revoke_access and its session_id, which deletes it here without contacting any server.';
+export const STALE_SESSION_ADVICE: StaleAdvice = {
+  text: 'Sign in again (or get a new machine token); removing the stale session deletes it here without contacting any server.',
+  next: { action: 'remove_session' },
+};
 
 function trimSlashes(issuer: string): string {
   return issuer.replace(/\/+$/, '');

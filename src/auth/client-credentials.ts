@@ -23,29 +23,31 @@ export interface ClientCredentialsRequest {
 }
 
 export interface ClientCredentialsResult {
-  /** The session as the caller may see it: raw tokens only when the config sets exposeTokens. */
-  session: SessionView;
+  session: StoredSession;
   reused: boolean;
 }
 
+/** The grant as tools see it: the session view (raw tokens only when the config sets exposeTokens). */
+export async function machineToken(
+  ctx: EngineContext,
+  request: ClientCredentialsRequest,
+): Promise<{ session: SessionView; reused: boolean }> {
+  const { session, reused } = await clientCredentials(ctx, request);
+  return { session: viewSession(ctx, session), reused };
+}
+
+/** The grant for library callers, who hold the raw session. */
 export async function clientCredentials(
   ctx: EngineContext,
   request: ClientCredentialsRequest,
 ): Promise<ClientCredentialsResult> {
-  const { session, reused } = await machineSession(ctx, request);
-  return { session: viewSession(ctx, session), reused };
-}
-
-async function machineSession(
-  ctx: EngineContext,
-  request: ClientCredentialsRequest,
-): Promise<{ session: StoredSession; reused: boolean }> {
   const { name, settings } = await ctx.registry.settings(request.provider);
   await assertMayActAsClient(ctx, name, 'get client-credentials tokens');
   if (!isConfidential(settings)) {
     throw new OAuthToolError(
       'not_configured',
-      `Provider "${name}" has no client secret or private key, so it cannot use the client-credentials grant (only confidential clients can). Configure "clientSecret" (or "clientPrivateKey" with tokenEndpointAuthMethod "private_key_jwt") or use oauth_authenticate_user.`,
+      `Provider "${name}" has no client secret or private key, so it cannot use the client-credentials grant (only confidential clients can). Configure "clientSecret" (or "clientPrivateKey" with tokenEndpointAuthMethod "private_key_jwt"), or sign a user in instead.`,
+      { next: { action: 'sign_in', provider: name } },
     );
   }
   const scope = (request.scopes ?? settings.scopes ?? []).filter((s) => !USER_SCOPES.has(s)).join(' ');

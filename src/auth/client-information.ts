@@ -193,44 +193,6 @@ function stringArray(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
-/** The AS's registration errors (RFC 7591 section 3.2.2) with advice; undefined for anything else. */
-export function registrationError(
-  thrown: unknown,
-  action: string,
-  operation: 'register' | 'manage',
-): OAuthToolError | undefined {
-  const error = thrown as { error?: string; error_description?: string; status?: number; message?: string };
-  const fields = {
-    ...(error.error ? { oauthError: error.error } : {}),
-    ...(error.error_description ? { oauthErrorDescription: error.error_description } : {}),
-    detail: `${error.status ?? ''} ${error.error ?? ''} ${error.message ?? ''}`.trim(),
-    cause: thrown,
-  };
-  const because = error.error_description ? ` (${error.error_description})` : '';
-  if (error.error === 'invalid_redirect_uri') {
-    return new OAuthToolError(
-      'invalid_input',
-      `${capitalise(action)} failed: the authorization server refused the redirect URIs (invalid_redirect_uri${because}). A native client uses the loopback redirect ${LOOPBACK_REDIRECT_URI} (any port) or a private-use scheme; a web client needs https URIs.`,
-      fields,
-    );
-  }
-  if (error.error === 'invalid_client_metadata') {
-    return new OAuthToolError(
-      'invalid_input',
-      `${capitalise(action)} failed: the authorization server refused the client metadata (invalid_client_metadata${because}). Check grant_types, response_types, token_endpoint_auth_method and scope against what oauth_discover says the server supports.`,
-      fields,
-    );
-  }
-  if (operation === 'register' && (error.status === 401 || error.status === 403)) {
-    return new OAuthToolError(
-      'not_authenticated',
-      `${capitalise(action)} was refused (HTTP ${error.status}${error.error ? ` ${error.error}` : ''}${because}): the authorization server requires an initial access token, or rejected the one given. Get one from its operator and pass initial_access_token (or set "initialAccessToken" on the provider in the config).`,
-      fields,
-    );
-  }
-  return undefined;
-}
-
 export function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

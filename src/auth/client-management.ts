@@ -8,14 +8,12 @@ import {
   type ClientInformation,
   type ClientMetadataInput,
   type ClientView,
-  capitalise,
   clientView,
   profileFromClientInformation,
-  registrationError,
   validateClientInformation,
 } from './client-information.js';
 import type { EngineContext } from './engine-context.js';
-import { toToolError } from './error-mapping.js';
+import { answerError, toToolError } from './error-mapping.js';
 import type { ClientProfile } from './repository/records.js';
 import { serverSettings } from './server-metadata.js';
 
@@ -112,12 +110,16 @@ async function withProfile<T>(
     if (!profile) {
       const registered = await ctx.vault.listProfileNames();
       const inConfig = ctx.registry.staticProviderNames().includes(name);
-      throw new OAuthToolError(
-        'not_configured',
-        inConfig
-          ? `Provider "${name}" comes from the config file, not from oauth_register_client, so oauth-mcp holds no registration access token for it. Manage that client in its authorization server's console.`
-          : `Unknown client profile "${name}". Registered clients: ${registered.length ? registered.join(', ') : 'none'}. Register one with oauth_register_client.`,
-      );
+      throw inConfig
+        ? new OAuthToolError(
+            'not_configured',
+            `Provider "${name}" comes from the config file, not from a client registration, so oauth-mcp holds no registration access token for it. Manage that client in its authorization server's console.`,
+          )
+        : new OAuthToolError(
+            'not_configured',
+            `Unknown client profile "${name}". Registered clients: ${registered.length ? registered.join(', ') : 'none'}.`,
+            { next: { action: 'register_client' } },
+          );
     }
     return await work(profile);
   } finally {
@@ -171,7 +173,8 @@ async function manage(
   if (problem)
     throw new OAuthToolError(
       'forbidden',
-      `Cannot use the registration client URI of "${profile.name}": ${problem}. oauth-mcp sends the registration access token only there; manage this client in the authorization server's console, or forget it with oauth_delete_client (local_only: true).`,
+      `Cannot use the registration client URI of "${profile.name}": ${problem}. oauth-mcp sends the registration access token only there; manage this client in the authorization server's console, or forget it here.`,
+      { next: { action: 'forget_client', provider: profile.name } },
     );
 
   let response: Response;
@@ -188,7 +191,7 @@ async function manage(
       signal: AbortSignal.timeout(ctx.timeoutMs),
     });
   } catch (error) {
-    throw toToolError(error, action);
+    throw toToolError(error, { action, operation: 'manage_client', provider: profile.name });
   }
   if (method === 'DELETE' && (response.status === 204 || response.status === 200)) return undefined;
   const json = await response.json().catch(() => undefined);
@@ -199,55 +202,9 @@ async function manage(
       `the answer to ${action}`,
     );
   }
-  throw managementError(
-    profile.name,
+  throw answerError(response.status, json as { error?: string; error_description?: string } | undefined, {
     action,
-    response,
-    json as { error?: string; error_description?: string },
-  );
-}
-
-function managementError(
-  name: string,
-  action: string,
-  response: Response,
-  body: { error?: string; error_description?: string } | undefined,
-): OAuthToolError {
-  const error = { status: response.status, error: body?.error, error_description: body?.error_description };
-  const known = registrationError(error, action, 'manage');
-  if (known) return known;
-  const fields = {
-    ...(body?.error ? { oauthError: body.error } : {}),
-    ...(body?.error_description ? { oauthErrorDescription: body.error_description } : {}),
-    detail: `HTTP ${response.status} ${body?.error ?? ''}`,
-  };
-  const because = body?.error
-    ? ` (${body.error}${body.error_description ? `: ${body.error_description}` : ''})`
-    : '';
-  if (response.status === 401 || response.status === 404) {
-    return new OAuthToolError(
-      'not_authenticated',
-      `${capitalise(action)} failed: the authorization server rejected the stored registration access token (HTTP ${response.status}${because}). It expired, was rotated by an update made elsewhere, or the client was deleted there. oauth-mcp cannot manage this client any more: register a new one, and forget this profile with oauth_delete_client (provider "${name}", local_only: true).`,
-      fields,
-    );
-  }
-  if (response.status === 403) {
-    return new OAuthToolError(
-      'forbidden',
-      `${capitalise(action)} was refused (HTTP 403${because}): the authorization server does not allow this client to manage its own registration. Ask its operator.`,
-      fields,
-    );
-  }
-  if (body?.error) {
-    return new OAuthToolError(
-      'oauth_error',
-      `${capitalise(action)} failed: the authorization server answered "${body.error}"${body.error_description ? ` (${body.error_description})` : ''}. Check the values you passed.`,
-      fields,
-    );
-  }
-  return new OAuthToolError(
-    'invalid_response',
-    `${capitalise(action)} failed: the registration client URI answered HTTP ${response.status} without an OAuth error. Check that the authorization server supports RFC 7592.`,
-    fields,
-  );
+    operation: 'manage_client',
+    provider: profile.name,
+  });
 }

@@ -121,7 +121,7 @@ export async function pollDeviceFlow(
   } catch (thrown) {
     if (polling.timedOut) return expiredOrFinishedElsewhere(ctx, flow);
     if (signal.aborted) return undefined;
-    const oauthError = (thrown as { error?: string }).error;
+    const oauthError = thrown instanceof client.ResponseBodyError ? thrown.error : undefined;
     if (oauthError === 'access_denied') outcome = { status: 'denied' };
     else if (oauthError === 'expired_token') return expiredOrFinishedElsewhere(ctx, flow);
     else if (oauthError === 'invalid_grant') {

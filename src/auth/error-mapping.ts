@@ -1,192 +1,171 @@
-// Maps anything thrown by openid-client, fetch or our own code onto OAuthToolError, the one error family.
+// The one mapping onto OAuthToolError: classifies what openid-client, oauth4webapi, fetch or our outbound policy threw by class and code; error-advice.ts says what that means per operation.
 
+import * as oauth from 'oauth4webapi';
 import { OAuthToolError } from '../errors.js';
 import { OutboundError } from '../net/guarded-fetch.js';
 import { redactCut } from '../secrets/index.js';
+import { build, type Condition, type ErrorContext, type Facts, OAUTH_ADVICE } from './error-advice.js';
 
-interface OpenIdClientLikeError {
-  name?: string;
-  code?: string;
-  message?: string;
-  error?: string;
-  error_description?: string;
-  status?: number;
-  cause?: unknown;
-}
+export type { ErrorContext } from './error-advice.js';
 
-/**
- * `action` names what we were doing in the user's terms ("requesting a client-credentials token
- * from provider work") so every message reads "<action> failed: <why>. <what to do>".
- */
-export function toToolError(thrown: unknown, action = 'the operation'): OAuthToolError {
+/** Maps anything thrown onto the one error family. An OAuthToolError passes through unchanged. */
+export function toToolError(
+  thrown: unknown,
+  context: ErrorContext | string = 'the operation',
+): OAuthToolError {
   if (thrown instanceof OAuthToolError) return thrown;
-  const outbound = outboundErrorOf(thrown);
-  if (outbound) return fromOutbound(outbound, action, thrown);
-  const error = (thrown ?? {}) as OpenIdClientLikeError;
+  const ctx = typeof context === 'string' ? { action: context } : context;
+  return build(classify(thrown, ctx), ctx, thrown);
+}
+
+/** An HTTP answer we read ourselves (RFC 7592 management): status and the JSON error body, if any. */
+export function answerError(
+  status: number,
+  body: { error?: string; error_description?: string } | undefined,
+  ctx: ErrorContext,
+): OAuthToolError {
+  const fields = {
+    status,
+    ...(typeof body?.error === 'string' ? { oauthError: body.error } : {}),
+    ...(typeof body?.error_description === 'string' ? { description: body.error_description } : {}),
+    detail: `HTTP ${status} ${body?.error ?? ''}`.trim(),
+  };
+  return build({ ...fields, condition: statusCondition(status, fields.oauthError) }, ctx, undefined);
+}
+
+/** By class and code, never by message text. */
+function classify(thrown: unknown, ctx: ErrorContext): Facts {
+  const error = (thrown ?? {}) as { name?: string; code?: string; message?: string; cause?: unknown };
   const detail = `${error.name ?? 'Error'}${error.code ? ` ${error.code}` : ''}: ${error.message ?? String(thrown)}`;
-
-  const oauthError = oauthErrorOf(error);
-  if (oauthError) {
-    return new OAuthToolError(
-      'oauth_error',
-      `${capitalise(action)} failed: the authorization server answered "${oauthError.error}"${oauthError.description ? ` (${oauthError.description})` : ''}. ${adviceFor(oauthError.error)}`,
-      {
-        oauthError: oauthError.error,
-        ...(oauthError.description ? { oauthErrorDescription: oauthError.description } : {}),
-        detail,
-        cause: thrown,
-      },
-    );
+  if (ctx.signal?.aborted) return { condition: 'cancelled', detail };
+  const outbound = causeChain(thrown).find((c): c is OutboundError => c instanceof OutboundError);
+  if (outbound) {
+    return outbound.code === 'OUTBOUND_URL_REFUSED'
+      ? { condition: 'url_refused', why: outbound.message, detail: outbound.detail }
+      : {
+          condition: 'unreachable',
+          why: `${outbound.origin} could not be reached: ${outbound.message}`,
+          detail: outbound.detail,
+        };
   }
-
-  if (error.name === 'TimeoutError' || error.code === 'OAUTH_TIMEOUT' || isTimeout(error.cause)) {
-    return new OAuthToolError(
-      'timeout',
-      `${capitalise(action)} timed out: the server did not answer in time. Check that it is up, or raise "timeoutMs" in the config.`,
-      { detail, cause: thrown },
-    );
-  }
-  if (error.name === 'AbortError' || error.code === 'OAUTH_ABORT') {
-    return new OAuthToolError('timeout', `${capitalise(action)} was cancelled before the server answered.`, {
-      detail,
-      cause: thrown,
-    });
-  }
-
-  switch (error.code) {
-    case 'OAUTH_RESPONSE_IS_NOT_JSON':
-    case 'OAUTH_RESPONSE_IS_NOT_CONFORM':
-    case 'OAUTH_INVALID_RESPONSE':
-    case 'OAUTH_PARSE_ERROR':
-    case 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED':
-    case 'OAUTH_JWT_CLAIM_COMPARISON_FAILED':
-    case 'OAUTH_JWT_TIMESTAMP_CHECK_FAILED':
-    case 'OAUTH_INVALID_SERVER_METADATA':
-    case 'OAUTH_KEY_SELECTION_FAILED':
-    case 'OAUTH_DECRYPTION_FAILED': {
-      const status = error.cause instanceof Response ? error.cause.status : undefined;
-      if (status !== undefined && status >= 500) {
-        return new OAuthToolError(
-          'invalid_response',
-          `${capitalise(action)} failed: the server answered HTTP ${status} (a server-side failure). It may be down or overloaded: retry later, or check the server's status.`,
-          { detail, cause: thrown },
-        );
-      }
-      return new OAuthToolError(
-        'invalid_response',
-        `${capitalise(action)} failed: the server's response was not a valid OAuth response (${describeInvalid(error)}). Check that the issuer URL points at an OAuth 2 / OpenID Connect authorization server.`,
-        { detail, cause: thrown },
-      );
-    }
-    case 'OAUTH_HTTP_REQUEST_FORBIDDEN':
-    case 'OAUTH_REQUEST_PROTOCOL_FORBIDDEN':
-      return new OAuthToolError(
-        'forbidden',
-        `${capitalise(action)} was refused: plain http is allowed only to loopback addresses. Use an https:// URL.`,
-        { detail, cause: thrown },
-      );
-    case 'OAUTH_MISSING_SERVER_METADATA':
-    case 'OAUTH_UNSUPPORTED_OPERATION':
-      return new OAuthToolError(
-        'not_configured',
-        `${capitalise(action)} is not possible: ${error.message ?? 'the authorization server does not support it'}.`,
-        { detail, cause: thrown },
-      );
-    case 'OAUTH_WWW_AUTHENTICATE_CHALLENGE':
-      return new OAuthToolError(
-        'not_authenticated',
-        `${capitalise(action)} failed: the server rejected the access token (HTTP ${error.status ?? 401}). Refresh the session or sign in again.`,
-        { detail, cause: thrown },
-      );
-  }
-
-  if (error.name === 'TypeError' && /fetch failed/i.test(error.message ?? '')) {
-    const cause = describeNetworkCause(error.cause);
-    return new OAuthToolError(
-      'network_error',
-      `${capitalise(action)} failed: could not reach the server (${cause}). Check the URL and that the server is running.`,
-      { detail: `${detail} (${cause})`, cause: thrown },
-    );
-  }
-
-  return new OAuthToolError(
-    'internal',
-    `${capitalise(action)} failed unexpectedly: ${error.message ?? 'unknown error'}. This is a bug in oauth-mcp if it persists.`,
-    { detail, cause: thrown },
-  );
-}
-
-/** The outbound policy's error, thrown by our fetch directly or wrapped by openid-client or jose. */
-function outboundErrorOf(thrown: unknown): OutboundError | undefined {
-  let current = thrown;
-  for (let depth = 0; depth < 5 && current; depth++) {
-    if (current instanceof OutboundError) return current;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
-
-/** One answer per kind: a refused URL says why; an unreachable destination never says how it failed. */
-function fromOutbound(error: OutboundError, action: string, thrown: unknown): OAuthToolError {
-  if (error.code === 'OUTBOUND_URL_REFUSED') {
-    return new OAuthToolError('forbidden', `${capitalise(action)} was refused: ${error.message}.`, {
-      detail: error.detail,
-      cause: thrown,
-    });
-  }
-  return new OAuthToolError(
-    'network_error',
-    `${capitalise(action)} failed: ${error.origin} could not be reached: ${error.message}.`,
-    { detail: error.detail, cause: thrown },
-  );
-}
-
-/** The AS's `error`, from a JSON error body or (a 401 at the token endpoint) a WWW-Authenticate challenge. */
-function oauthErrorOf(error: OpenIdClientLikeError): { error: string; description?: string } | undefined {
-  if (typeof error.error === 'string') {
+  if (thrown instanceof oauth.ResponseBodyError || thrown instanceof oauth.AuthorizationResponseError) {
+    const status = thrown instanceof oauth.ResponseBodyError ? thrown.status : undefined;
+    const refusedRegistration =
+      ctx.operation === 'register' && (status === 401 || status === 403) && !OAUTH_ADVICE[thrown.error]?.code;
     return {
-      error: error.error,
-      ...(error.error_description ? { description: error.error_description } : {}),
+      condition: refusedRegistration ? 'credential_rejected' : 'oauth_error',
+      oauthError: thrown.error,
+      ...(thrown.error_description ? { description: thrown.error_description } : {}),
+      ...(status === undefined ? {} : { status }),
+      detail,
     };
   }
-  if (error.code === 'OAUTH_WWW_AUTHENTICATE_CHALLENGE' && Array.isArray(error.cause)) {
-    const parameters = (error.cause[0] as { parameters?: Record<string, string> } | undefined)?.parameters;
-    if (parameters?.error) {
+  if (thrown instanceof oauth.WWWAuthenticateChallengeError) {
+    // A 401 at the token endpoint names the AS's error in its challenge; a resource server's may not.
+    const parameters = thrown.cause[0]?.parameters;
+    if (ctx.operation === 'register')
       return {
-        error: parameters.error,
-        ...(parameters.error_description ? { description: parameters.error_description } : {}),
+        condition: 'credential_rejected',
+        status: thrown.status,
+        ...(parameters?.error ? { oauthError: parameters.error } : {}),
+        detail,
       };
-    }
+    if (!parameters?.error) return { condition: 'token_rejected', status: thrown.status, detail };
+    return {
+      condition: 'oauth_error',
+      oauthError: parameters.error,
+      ...(parameters.error_description ? { description: parameters.error_description } : {}),
+      status: thrown.status,
+      detail,
+    };
   }
-  return undefined;
-}
-
-function adviceFor(oauthError: string): string {
-  switch (oauthError) {
-    case 'invalid_client':
-      return 'Check the client id and secret (and tokenEndpointAuthMethod) of this provider.';
-    case 'invalid_grant':
-      return 'The grant (code or refresh token) is no longer valid: sign in again with oauth_authenticate_user.';
-    case 'invalid_scope':
-      return 'Request only scopes this client is allowed to use.';
-    case 'invalid_target':
-      return 'The requested resource is not known to this authorization server or not allowed for the client.';
-    case 'unauthorized_client':
-      return 'This client is not allowed to use that grant type; enable it on the authorization server.';
-    case 'access_denied':
-      return 'The user or the server denied the request.';
-    default:
-      return 'See the error description from the authorization server.';
+  if (
+    causeChain(thrown).some((c) => (c as { name?: string }).name === 'TimeoutError') ||
+    error.code === 'OAUTH_TIMEOUT'
+  )
+    return { condition: 'timeout', detail };
+  if (error.name === 'AbortError' || error.code === 'OAUTH_ABORT') return { condition: 'cancelled', detail };
+  // openid-client rethrows oauth4webapi's failures as a ClientError with the same code and the original as cause.
+  if (error.code === oauth.UNSUPPORTED_OPERATION || error.code === oauth.MISSING_SERVER_METADATA) {
+    const inner = causeChain(thrown).findLast((c): c is Error => c instanceof Error);
+    return {
+      condition: 'unsupported',
+      why: inner?.message ?? 'the authorization server does not support it',
+      detail,
+    };
   }
+  if (error.code === oauth.HTTP_REQUEST_FORBIDDEN || error.code === oauth.REQUEST_PROTOCOL_FORBIDDEN)
+    return { condition: 'plain_http', detail };
+  if (error.code !== undefined && VALIDATION_CODES.has(error.code))
+    return validationFacts(thrown, error.code, ctx, detail);
+  if (error.name === 'TypeError' && error.cause !== undefined && isSystemError(error.cause)) {
+    const why = describeNetworkCause(error.cause);
+    return {
+      condition: 'unreachable',
+      why: `could not reach the server (${why}). Check the URL and that the server is running`,
+      detail: `${detail} (${why})`,
+    };
+  }
+  return { condition: 'unknown', why: error.message ?? 'unknown error', detail };
 }
 
-function isTimeout(cause: unknown): boolean {
-  return typeof cause === 'object' && cause !== null && (cause as { name?: string }).name === 'TimeoutError';
+const VALIDATION_CODES = new Set<string>([
+  oauth.RESPONSE_IS_NOT_JSON,
+  oauth.RESPONSE_IS_NOT_CONFORM,
+  oauth.INVALID_RESPONSE,
+  oauth.PARSE_ERROR,
+  oauth.JSON_ATTRIBUTE_COMPARISON,
+  oauth.JWT_CLAIM_COMPARISON,
+  oauth.JWT_TIMESTAMP_CHECK,
+  oauth.INVALID_SERVER_METADATA,
+  oauth.KEY_SELECTION,
+  'OAUTH_DECRYPTION_FAILED',
+]);
+
+/** oauth4webapi's validation failures; the callback's iss and state checks carry the parameters and what was expected. */
+function validationFacts(thrown: unknown, code: string, ctx: ErrorContext, detail: string): Facts {
+  const chain = causeChain(thrown);
+  const processing = chain.find(
+    (c): c is oauth.OperationProcessingError => c instanceof oauth.OperationProcessingError,
+  );
+  const cause = processing?.cause as
+    | { expected?: unknown; parameters?: unknown; attribute?: string }
+    | undefined;
+  if (code === oauth.INVALID_RESPONSE && cause?.parameters instanceof URLSearchParams) {
+    const stateCheck = ctx.expectedState !== undefined && cause.expected === ctx.expectedState;
+    return { condition: stateCheck ? 'state_mismatch' : 'iss_mismatch', detail };
+  }
+  if (code === oauth.JSON_ATTRIBUTE_COMPARISON && cause?.attribute === 'sub')
+    return { condition: 'sub_mismatch', detail };
+  const status = chain.find((c): c is Response => c instanceof Response)?.status;
+  if (status !== undefined && status >= 500) return { condition: 'server_failure', status, detail };
+  const message = processing?.message ?? (thrown as Error).message ?? 'unexpected content';
+  const why =
+    code === oauth.RESPONSE_IS_NOT_JSON
+      ? 'it is not JSON'
+      : redactCut(message.replace(/\s+/g, ' ').slice(0, 200));
+  return { condition: 'invalid_response', why, detail };
 }
 
-function describeInvalid(error: OpenIdClientLikeError): string {
-  if (error.code === 'OAUTH_RESPONSE_IS_NOT_JSON') return 'it is not JSON';
-  return redactCut((error.message ?? 'unexpected content').replace(/\s+/g, ' ').slice(0, 200));
+function statusCondition(status: number, oauthError: string | undefined): Condition {
+  if (status === 401 || status === 404) return 'credential_rejected';
+  if (status === 403) return 'not_allowed';
+  if (oauthError) return 'oauth_error';
+  if (status >= 500) return 'server_failure';
+  return 'invalid_response';
+}
+
+function causeChain(thrown: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let current = thrown, depth = 0; depth < 5 && current; depth++) {
+    chain.push(current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return chain;
+}
+
+function isSystemError(cause: unknown): boolean {
+  return typeof cause === 'object' && cause !== null && ('code' in cause || 'errors' in cause);
 }
 
 function describeNetworkCause(cause: unknown): string {
@@ -196,8 +175,4 @@ function describeNetworkCause(cause: unknown): string {
   if (c.code === 'ENOTFOUND') return 'host not found';
   if (c.code === 'ECONNRESET') return 'connection reset';
   return c.code ?? c.message ?? 'network error';
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

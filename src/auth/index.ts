@@ -4,7 +4,7 @@
 export { OAuthToolError } from '../errors.js';
 export { callApi } from './api-call.js';
 export { completeAuthorizationCallback } from './authorization-code.js';
-export { clientCredentials } from './client-credentials.js';
+export { clientCredentials, machineToken } from './client-credentials.js';
 export { deleteClient, readClient, updateClient } from './client-management.js';
 export { discover } from './discovery.js';
 export { OAuthEngine } from './engine.js';
@@ -13,7 +13,7 @@ export { introspect } from './introspection.js';
 export { jwksReport } from './jwks-report.js';
 export { completePastedCallback } from './pasted-callback.js';
 export { ProviderRegistry } from './providers.js';
-export { refreshToken } from './refresh.js';
+export { refreshSession, refreshToken } from './refresh.js';
 export { registerClient } from './registration.js';
 export { revoke } from './revocation.js';
 export { auditServer } from './server-audit.js';

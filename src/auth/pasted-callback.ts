@@ -30,7 +30,8 @@ export async function completePastedCallback(
   if (!flow) {
     throw new OAuthToolError(
       'invalid_input',
-      `No pending sign-in "${flowId}": it already finished, expired, or never existed. Start a new sign-in with oauth_authenticate_user.`,
+      `No pending sign-in "${flowId}": it already finished, expired, or never existed.`,
+      { next: { action: 'sign_in' } },
     );
   }
   if (flow.kind !== 'authorization_code') {

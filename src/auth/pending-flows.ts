@@ -4,8 +4,8 @@
 import { EventEmitter } from 'node:events';
 import type * as client from 'openid-client';
 import { z } from 'zod';
-import { ERROR_CODES, OAuthToolError } from '../errors.js';
-import { bindingMismatch, resolveBound } from './binding.js';
+import { ERROR_CODES, NEXT_ACTIONS, OAuthToolError } from '../errors.js';
+import { bindingMismatch, resolveBound, type StaleAdvice } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import { assertCompletedByInitiator } from './initiator-binding.js';
 import type { ResolvedProvider } from './providers.js';
@@ -40,6 +40,16 @@ const outcomeSchema = z.discriminatedUnion('status', [
     message: z.string(),
     oauth_error: z.string().optional(),
     oauth_error_description: z.string().optional(),
+    next: z
+      .object({
+        action: z.enum(NEXT_ACTIONS),
+        provider: z.string().optional(),
+        session_id: z.string().optional(),
+        flow_id: z.string().optional(),
+        scopes: z.array(z.string()).optional(),
+        force_new: z.boolean().optional(),
+      })
+      .optional(),
   }),
 ]);
 export type FlowOutcome = z.infer<typeof outcomeSchema>;
@@ -109,14 +119,15 @@ export function resolveFlowProvider(ctx: EngineContext, flow: SignInFlow): Promi
   return resolveBound(ctx, flow, `The pending sign-in "${flow.flow_id}"`, STALE_FLOW_ADVICE);
 }
 
-export const STALE_FLOW_ADVICE = 'Start a new sign-in with oauth_authenticate_user (without flow_id).';
+export const STALE_FLOW_ADVICE: StaleAdvice = { text: 'Nothing was signed in.', next: { action: 'sign_in' } };
 
 /** HTTP mode: one user cannot fill the shared store with sign-ins nobody finishes. */
 export async function assertPendingQuota(ctx: EngineContext): Promise<void> {
   if (!ctx.httpMode || (await ctx.vault.countFlows()) < MAX_PENDING_SIGN_INS) return;
   throw new OAuthToolError(
     'forbidden',
-    `You already have ${MAX_PENDING_SIGN_INS} sign-ins waiting. Finish one (oauth_authenticate_user with its flow_id) or let them expire (${CODE_FLOW_TTL_SECONDS / 60} minutes) before starting another.`,
+    `You already have ${MAX_PENDING_SIGN_INS} sign-ins waiting. Finish one or let them expire (${CODE_FLOW_TTL_SECONDS / 60} minutes) before starting another.`,
+    { next: { action: 'continue_sign_in' } },
   );
 }
 
@@ -145,13 +156,14 @@ export async function recordOutcome(vault: Vault, flow: SignInFlow, outcome: Flo
 }
 
 export function failedOutcome(error: OAuthToolError): FlowOutcome {
-  return { status: 'failed', ...error.toJSON() };
+  return { status: 'failed', ...error.toJSON(), ...(error.next ? { next: error.next } : {}) };
 }
 
 export function errorOf(outcome: Extract<FlowOutcome, { status: 'failed' }>): OAuthToolError {
   return new OAuthToolError(outcome.code, outcome.message, {
     ...(outcome.oauth_error ? { oauthError: outcome.oauth_error } : {}),
     ...(outcome.oauth_error_description ? { oauthErrorDescription: outcome.oauth_error_description } : {}),
+    ...(outcome.next ? { next: outcome.next } : {}),
   });
 }
 

@@ -40,7 +40,7 @@ export interface ProviderSummary {
   name: string;
   issuer: string;
   client_id?: string;
-  /** From the config file, or a client registered with oauth_register_client. */
+  /** From the config file, or a client registered at run time (RFC 7591). */
   source: 'config' | 'registered';
   /** Has a client secret or private key: can use the client-credentials grant. */
   confidential: boolean;
@@ -54,7 +54,7 @@ export interface ProviderRegistryOptions {
   profiles?: ProfileSource;
   /** Where tolerated deviations of servers are reported (once each). */
   logger?: Logger | undefined;
-  /** Config `api.allowedOrigins`: API origins of every configured provider without `apiOrigins`. */
+  /** Config `api.origins`: API origins of every configured provider without `apiOrigins`. */
   sharedApiOrigins?: string[];
   /** The fetch of every request to an AS or API; default: the outbound policy trusting only `providers`' issuers. */
   fetch?: OutboundFetch;
@@ -158,7 +158,8 @@ export class ProviderRegistry {
     const guess = closestName(resolvedName, known);
     throw new OAuthToolError(
       'invalid_input',
-      `Unknown provider "${resolvedName}".${guess ? ` Did you mean "${guess}"?` : ''} Known providers: ${known.length ? known.join(', ') : 'none'}. Add it to the config's "providers", register a client with oauth_register_client, or pass a configured name.`,
+      `Unknown provider "${resolvedName}".${guess ? ` Did you mean "${guess}"?` : ''} Known providers: ${known.length ? known.join(', ') : 'none'}. Add it to the config's "providers", register a client, or pass a configured name.`,
+      { next: { action: 'register_client' } },
     );
   }
 
@@ -190,7 +191,7 @@ export class ProviderRegistry {
     });
   }
 
-  /** The origins oauth_call_api may send this provider's tokens to (see api-origins.ts). */
+  /** The origins API calls may send this provider's tokens to (see api-origins.ts). */
   async apiOrigins(name: string): Promise<string[]> {
     const { settings } = await this.settings(name);
     return providerApiOrigins(this.#options.providers, this.#options.sharedApiOrigins ?? [], name, settings);
@@ -202,7 +203,8 @@ export class ProviderRegistry {
     if (!settings.clientId) {
       throw new OAuthToolError(
         'not_configured',
-        `Provider "${resolvedName}" has no clientId. Set "clientId" in its config, or register a client with oauth_register_client.`,
+        `Provider "${resolvedName}" has no clientId. Set "clientId" in its config, or register a client.`,
+        { next: { action: 'register_client' } },
       );
     }
     const key = JSON.stringify([

@@ -124,7 +124,8 @@ async function refreshLocked(
     if (!current) {
       throw new OAuthToolError(
         'not_authenticated',
-        `Session "${seen.session_id}" is no longer in the store (revoked or removed meanwhile). Sign in again with oauth_authenticate_user.`,
+        `Session "${seen.session_id}" is no longer in the store (revoked or removed meanwhile).`,
+        { next: { action: 'sign_in', provider: seen.provider } },
       );
     }
     if (current.access_token !== seen.access_token && !current.needs_reauth) {
@@ -162,7 +163,8 @@ async function refreshLocked(
       // OIDC Core 12.2: a refreshed ID token must be about the same user; keep the old session as is.
       throw new OAuthToolError(
         'invalid_response',
-        `Refreshing session "${current.session_id}" returned an ID token for a different user. The session was not changed; sign in again with oauth_authenticate_user if this persists.`,
+        `Refreshing session "${current.session_id}" returned an ID token for a different user. The session was not changed; if this persists, sign in again.`,
+        { next: { action: 'sign_in', provider: current.provider } },
       );
     }
     const refreshed = sessionAfterRefresh(current, tokens);
@@ -182,8 +184,9 @@ function needsReauthError(session: StoredSession, cause?: OAuthToolError): OAuth
   const description = cause?.oauthErrorDescription;
   return new OAuthToolError(
     'not_authenticated',
-    `The refresh token of session "${session.session_id}" (provider "${session.provider}") was rejected by the authorization server${description ? ` (${description})` : ''}: it expired or was revoked. Sign in again with oauth_authenticate_user.`,
+    `The refresh token of session "${session.session_id}" (provider "${session.provider}") was rejected by the authorization server${description ? ` (${description})` : ''}: it expired or was revoked.`,
     {
+      next: { action: 'sign_in', provider: session.provider },
       ...(cause ? { oauthError: 'invalid_grant', cause } : {}),
       ...(description ? { oauthErrorDescription: description } : {}),
     },
@@ -194,10 +197,12 @@ function noRefreshTokenError(session: StoredSession, metadata: ServerMetadata): 
   return session.grant === 'client_credentials'
     ? new OAuthToolError(
         'invalid_input',
-        `Session "${session.session_id}" is a client-credentials token, which has no refresh token. Get a new one with oauth_client_credentials and force_new: true.`,
+        `Session "${session.session_id}" is a client-credentials token, which has no refresh token: get a new one.`,
+        { next: { action: 'client_credentials', provider: session.provider, force_new: true } },
       )
     : new OAuthToolError(
         'not_authenticated',
-        `Session "${session.session_id}" has no refresh token, so it cannot be refreshed; sign in again with oauth_authenticate_user. Why: ${whyNoRefreshToken(metadata, { requested: session.requested_scope ?? session.scope, granted: session.scope })}`,
+        `Session "${session.session_id}" has no refresh token, so it cannot be refreshed. Why: ${whyNoRefreshToken(metadata, { requested: session.requested_scope ?? session.scope, granted: session.scope })}`,
+        { next: { action: 'sign_in', provider: session.provider } },
       );
 }

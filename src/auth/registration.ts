@@ -12,7 +12,6 @@ import {
   clientView,
   LOOPBACK_REDIRECT_URI,
   profileFromClientInformation,
-  registrationError,
   type TokenEndpointAuthMethod,
   validateClientInformation,
 } from './client-information.js';
@@ -71,10 +70,7 @@ export async function registerClient(ctx: EngineContext, request: RegistrationRe
         })
         .then(oauth.processDynamicClientRegistrationResponse);
     } catch (error) {
-      throw (
-        registrationError(error, `registering a client at ${issuer}`, 'register') ??
-        toToolError(error, `registering a client at ${issuer}`)
-      );
+      throw toToolError(error, { action: `registering a client at ${issuer}`, operation: 'register' });
     } finally {
       clearTimeout(timer);
     }
@@ -164,7 +160,8 @@ async function chooseName(ctx: EngineContext, request: RegistrationRequest, issu
     if (taken.has(request.name)) {
       throw new OAuthToolError(
         'invalid_input',
-        `A provider named "${request.name}" already exists. Choose another "name", or delete the old profile first with oauth_delete_client.`,
+        `A provider named "${request.name}" already exists. Choose another "name", or delete the old profile first.`,
+        { next: { action: 'forget_client', provider: request.name } },
       );
     }
     return request.name;

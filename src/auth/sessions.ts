@@ -194,7 +194,8 @@ export async function findSession(
     if (!session) {
       throw new OAuthToolError(
         'not_authenticated',
-        `No session "${request.sessionId}". List sessions with oauth_list_sessions, or sign in with oauth_authenticate_user.`,
+        `No session "${request.sessionId}": see which sessions exist, or sign in.`,
+        { next: { action: 'list_sessions' } },
       );
     }
     if (canonical && session.provider !== canonical) {
@@ -228,7 +229,8 @@ export async function findSession(
   if (!chosen) {
     throw new OAuthToolError(
       'not_authenticated',
-      `No session${provider ? ` for provider "${provider}"` : ''}${stale.length ? ` except stale ones from a server or client it no longer names (${stale.join(', ')}), which are never used` : ''}. Sign in with oauth_authenticate_user or get a machine token with oauth_client_credentials.`,
+      `No session${provider ? ` for provider "${provider}"` : ''}${stale.length ? ` except stale ones from a server or client it no longer names (${stale.join(', ')}), which are never used` : ''}. Sign in (or, for a confidential client, get a machine token).`,
+      { next: { action: 'sign_in', ...(provider ? { provider } : {}) } },
     );
   }
   return chosen;

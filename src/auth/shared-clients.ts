@@ -13,11 +13,12 @@ export async function assertMayActAsClient(
 ): Promise<void> {
   if (!ctx.httpMode) return;
   const { name: resolved, settings } = await ctx.registry.settings(name);
-  // Clients a user registered with oauth_register_client live in that user's namespace: theirs to use.
+  // Clients a user registered live in that user's namespace: theirs to use.
   if (!ctx.registry.isConfigured(resolved) || settings.sharedClientCredentials) return;
   throw new OAuthToolError(
     'forbidden',
     `On this shared server, users may not ${action} with provider "${resolved}": its client belongs to the deployment. ` +
-      `The operator can allow it with "sharedClientCredentials": true on that provider; or register a client of your own with oauth_register_client.`,
+      `The operator can allow it with "sharedClientCredentials": true on that provider; or register a client of your own.`,
+    { next: { action: 'register_client' } },
   );
 }

@@ -77,7 +77,8 @@ export async function continueSignIn(
   if (!flow) {
     throw new OAuthToolError(
       'invalid_input',
-      `No pending sign-in "${flowId}": it already finished, expired, or never existed. Start a new sign-in with oauth_authenticate_user (without flow_id); oauth_list_sessions shows who is signed in.`,
+      `No pending sign-in "${flowId}": it already finished, expired, or never existed (the sessions show who is signed in).`,
+      { next: { action: 'sign_in' } },
     );
   }
   if (flow.data.outcome) return deliver(ctx, flow, flow.data.outcome);
@@ -252,8 +253,7 @@ async function deliver(ctx: EngineContext, flow: SignInFlow, outcome: FlowOutcom
       return {
         ...base,
         status: 'expired',
-        message:
-          'The sign-in expired before the user finished it. Start a new sign-in with oauth_authenticate_user.',
+        message: 'The sign-in expired before the user finished it. Start a new sign-in (without flow_id).',
       };
     case 'failed':
       throw errorOf(outcome);

@@ -19,7 +19,8 @@ export async function withSessionScopes<T extends StepUpRequest>(ctx: EngineCont
   if (session.grant === 'client_credentials') {
     throw new OAuthToolError(
       'invalid_input',
-      `Session "${session.session_id}" is a client-credentials token, which no user signs in for. Get one with more scopes with oauth_client_credentials and "scopes".`,
+      `Session "${session.session_id}" is a client-credentials token, which no user signs in for: get a new one with more scopes.`,
+      { next: { action: 'client_credentials', provider: session.provider, force_new: true } },
     );
   }
   const held = [session.scope, session.requested_scope ?? ''].flatMap((s) => s.split(' ')).filter(Boolean);

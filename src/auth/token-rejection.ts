@@ -82,15 +82,21 @@ export function insufficientScopeError(
   const missing = wanted.filter((s) => !granted.has(s));
   const named = missing.length > 0 ? missing : wanted;
   const scopes = named.length > 0 ? `the scope(s) ${named.map((s) => `"${s}"`).join(', ')}` : 'more scopes';
-  const list = JSON.stringify(named);
-  const next =
-    session.grant === 'client_credentials'
-      ? `Get a machine token that has them: oauth_client_credentials with scopes ${named.length ? list : '[...]'} (the client must be allowed them).`
-      : `Ask the user to approve them: call oauth_authenticate_user with session_id "${session.session_id}" and scopes ${named.length ? list : '[...]'}; they are added to the session's scopes.`;
+  const machine = session.grant === 'client_credentials';
+  const asked = named.length > 0 ? { scopes: named } : {};
+  const advice = machine
+    ? 'Get a machine token that has them (the client must be allowed them).'
+    : "Ask the user to approve them; they are added to the session's scopes.";
   const description = challenge.parameters.error_description;
   return new OAuthToolError(
     'forbidden',
-    `The API at ${origin} needs ${scopes}, which session "${session.session_id}" was not granted (insufficient_scope). ${next}`,
-    { oauthError: 'insufficient_scope', ...(description ? { oauthErrorDescription: description } : {}) },
+    `The API at ${origin} needs ${scopes}, which session "${session.session_id}" was not granted (insufficient_scope). ${advice}`,
+    {
+      oauthError: 'insufficient_scope',
+      ...(description ? { oauthErrorDescription: description } : {}),
+      next: machine
+        ? { action: 'client_credentials', provider: session.provider, ...asked, force_new: true }
+        : { action: 'sign_in', session_id: session.session_id, ...asked },
+    },
   );
 }

@@ -32,15 +32,22 @@ export async function userInfo(ctx: EngineContext, request: UserInfoRequest): Pr
     throw new OAuthToolError(
       'invalid_input',
       found.grant === 'client_credentials'
-        ? `Session "${found.session_id}" is a client-credentials token: there is no user, so there is no userinfo. Use a signed-in user's session (oauth_list_sessions).`
-        : `Session "${found.session_id}" has no ID token subject (it was not an OpenID Connect sign-in), so userinfo cannot be checked against it. Sign in again with oauth_authenticate_user including the "openid" scope.`,
+        ? `Session "${found.session_id}" is a client-credentials token: there is no user, so there is no userinfo. Use a signed-in user's session.`
+        : `Session "${found.session_id}" has no ID token subject (it was not an OpenID Connect sign-in), so userinfo cannot be checked against it. Sign in again including the "openid" scope.`,
+      {
+        next:
+          found.grant === 'client_credentials'
+            ? { action: 'list_sessions' }
+            : { action: 'sign_in', provider: found.provider, scopes: ['openid'] },
+      },
     );
   }
   const provider = await resolveBound(ctx, found, `Session "${found.session_id}"`, STALE_SESSION_ADVICE);
   if (!provider.metadata.userinfo_endpoint) {
     throw new OAuthToolError(
       'not_configured',
-      `Provider "${provider.name}" publishes no userinfo endpoint (it may be a plain OAuth server). The ID token claims of the session (oauth_list_sessions) are all that is known about the user.`,
+      `Provider "${provider.name}" publishes no userinfo endpoint (it may be a plain OAuth server). The ID token claims of the session are all that is known about the user.`,
+      { next: { action: 'list_sessions', provider: provider.name } },
     );
   }
   const subject = found.subject;
@@ -88,18 +95,15 @@ export async function userInfo(ctx: EngineContext, request: UserInfoRequest): Pr
     if (challengeStatus(error) !== undefined && session.resource) {
       throw new OAuthToolError(
         'invalid_input',
-        `The userinfo endpoint rejected the access token of session "${session.session_id}": it was issued for the API ${session.resource} (RFC 8707 resource indicator) and carries only that API's scopes, so the authorization server does not accept it there. Use a session signed in without "resource" for userinfo, or read the ID token claims (oauth_list_sessions).`,
-        { cause: error },
+        `The userinfo endpoint rejected the access token of session "${session.session_id}": it was issued for the API ${session.resource} (RFC 8707 resource indicator) and carries only that API's scopes, so the authorization server does not accept it there. Use a session signed in without "resource" for userinfo, or read the ID token claims of the session.`,
+        { cause: error, next: { action: 'list_sessions', session_id: session.session_id } },
       );
     }
-    if ((error as { code?: string }).code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED') {
-      throw new OAuthToolError(
-        'invalid_response',
-        `The userinfo endpoint answered for a different user than the one session "${session.session_id}" signed in as (sub mismatch, OIDC Core 5.3.4). The response was discarded; sign in again with oauth_authenticate_user.`,
-        { cause: error },
-      );
-    }
-    throw toToolError(error, `fetching userinfo for session "${session.session_id}"`);
+    throw toToolError(error, {
+      action: `fetching userinfo for session "${session.session_id}"`,
+      provider: session.provider,
+      sessionId: session.session_id,
+    });
   }
 }
 

@@ -63,8 +63,11 @@ export async function runCommand(
     );
   }
   const logger = createLogger();
-  let config = loadConfig({ path: values.config as string | undefined });
-  if (values['no-browser']) config = { ...config, openBrowser: false };
+  const config = loadConfig({
+    path: values.config as string | undefined,
+    flags: { noBrowser: values['no-browser'] as boolean | undefined },
+    onWarning: (message) => logger.warn(message),
+  });
   const runtime = await createRuntime(config, logger);
   try {
     return await command.run({

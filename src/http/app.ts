@@ -54,7 +54,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     engine,
     base,
     checkHost: hostGuard(host, publicUrl),
-    checkOrigin: originGuard(host, port, publicUrl, config.http.allowedOrigins),
+    checkOrigin: originGuard(host, port, publicUrl, config.http.allowedBrowserOrigins),
     resourceMetadata: resource?.metadata,
     mcp: toNodeHandler(endpoint, {
       maxRequestBodySize: config.http.maxBodyBytes,

@@ -56,7 +56,7 @@ export function hostGuard(host: string, publicUrl: URL): Guard | undefined {
 /**
  * Origin check for /mcp: absent passes (non-browser clients); present must be exactly (scheme, host and
  * port) the public URL's origin, this loopback server's own origin, or a configured one. A bare
- * hostname in `http.allowedOrigins` admits that host on any port: the operator's explicit choice.
+ * hostname in `http.allowedBrowserOrigins` admits that host on any port: the operator's explicit choice.
  */
 export function originGuard(
   host: string,

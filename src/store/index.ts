@@ -33,7 +33,7 @@ export async function openStore({
   logger,
   env = process.env,
 }: OpenStoreOptions): Promise<TokenStore> {
-  const key = config.key ?? env.OAUTH_MCP_STORE_KEY;
+  const key = config.key;
   pinSecret(key);
   const onWarning = (message: string) => logger.warn(message);
   switch (config.type) {

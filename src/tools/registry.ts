@@ -16,6 +16,7 @@ import type { Logger } from '../log.js';
 import { redactCredentials, redactDeep, redactSecrets } from '../secrets/index.js';
 import { publicErrorSchema } from './common.js';
 import { withCachedJsonSchema } from './json-schema-cache.js';
+import { messageWithNextStep } from './next-step.js';
 import { NeedsInput, TOOLSETS, type ToolContext, type ToolDefinition, type Toolset } from './tool.js';
 
 export interface ToolDeps {
@@ -123,13 +124,13 @@ export async function runTool(
             `${tool.name} produced output that does not match its schema. This is a bug in oauth-mcp.`,
             { detail: thrown.message },
           )
-        : toToolError(thrown, `${tool.name}`);
+        : toToolError(thrown, { action: tool.name, signal: ctx.signal });
     deps.logger[error.code === 'internal' ? 'error' : 'info'](`${tool.name} failed: ${error.code}`, {
       message: error.message,
       ...(error.detail ? { detail: error.detail } : {}),
     });
     // An AS's error and error_description, or an unexpected message, must not carry a credential.
-    const publicError = error.toJSON();
+    const publicError = { ...error.toJSON(), message: messageWithNextStep(error) };
     for (const field of ['message', 'oauth_error', 'oauth_error_description'] as const) {
       const value = publicError[field];
       if (value !== undefined) publicError[field] = redactCredentials(value);

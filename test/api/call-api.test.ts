@@ -61,7 +61,7 @@ describe('oauth_call_api', () => {
     });
     store = new MemoryStore();
     server = await startInProcess(
-      demoConfig(as(), { api: { allowedOrigins: [api.origin, as.issuer] }, timeoutMs: TIMEOUT_MS }),
+      demoConfig(as(), { api: { origins: [api.origin, as.issuer] }, timeoutMs: TIMEOUT_MS }),
       { store },
     );
   });
@@ -115,7 +115,7 @@ describe('oauth_call_api', () => {
     const result = await call({ url: `${elsewhere.origin}/collect` });
     expect(result.isError).toBe(true);
     expect(result.structuredContent?.error.code).toBe('forbidden');
-    expect(result.structuredContent?.error.message).toContain('api.allowedOrigins');
+    expect(result.structuredContent?.error.message).toContain('api.origins');
     expect(elsewhere.requests).toEqual([]);
   });
 
@@ -219,7 +219,7 @@ describe('oauth_call_api', () => {
     expect(performance.now() - started).toBeLessThan(TIMEOUT_MS + 1_000);
   });
 
-  it('aborts the request when the client cancels the call', async () => {
+  it('aborts the request when the client cancels the call, and reports it as cancelled, not timed out', async () => {
     const closedBefore = hangingClosed;
     const controller = new AbortController();
     const pending = server.client.callTool(
@@ -230,5 +230,6 @@ describe('oauth_call_api', () => {
     controller.abort('user cancelled');
     await expect(pending).rejects.toThrow();
     await expect.poll(() => hangingClosed, { timeout: TIMEOUT_MS / 2 }).toBe(closedBefore + 1);
+    await expect.poll(() => server.logs()).toContain('oauth_call_api failed: cancelled');
   });
 });

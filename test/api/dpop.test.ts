@@ -73,7 +73,7 @@ describe('DPoP and private_key_jwt', () => {
             dpop: true,
           },
         },
-        api: { allowedOrigins: [api.origin] },
+        api: { origins: [api.origin] },
       },
       { store },
     );

@@ -1,36 +1,23 @@
 // The token doctor at an oidc-provider with introspection switched off: an opaque session token cannot be
 // confirmed, and what the token response said about its expiry is all there is to go on.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Vault } from '../../src/auth/repository/vault.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
-import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
+import { useInProcessServer } from '../helpers/in-process-server.js';
 import { demoConfig, signedInSession } from '../helpers/signed-in-session.js';
 
 const as = useAuthorizationServer({ features: { introspection: false } });
-let server: InProcessServer;
-let store: MemoryStore;
-
-beforeAll(async () => {
-  store = new MemoryStore();
-  server = await startInProcess(demoConfig(as()), { store });
-});
-afterAll(async () => {
-  await server.close();
-  await store.close();
-});
+const mcp = useInProcessServer(() => demoConfig(as()));
 
 async function inspect(sessionId: string) {
-  return (await server.call('oauth_inspect_token', { session_id: sessionId })).structuredContent as Record<
-    string,
-    any
-  >;
+  return (await mcp.server.call('oauth_inspect_token', { session_id: sessionId }))
+    .structuredContent as Record<string, any>;
 }
 
 describe('an opaque token where the server offers no introspection', () => {
   it('is unverified, with the reason and the expiry the token response gave', async () => {
-    const session = await signedInSession(as(), store);
+    const session = await signedInSession(as(), mcp.store);
     const report = await inspect(session.session_id);
     expect(report).toMatchObject({ format: 'opaque', verdict: 'unverified' });
     expect(report.reasons).toEqual([expect.stringMatching(/offers no introspection endpoint \(RFC 7662\)/)]);
@@ -45,8 +32,8 @@ describe('an opaque token where the server offers no introspection', () => {
   });
 
   it('is invalid once the expiry the token response gave has passed', async () => {
-    const session = await signedInSession(as(), store, { login: 'bob' });
-    await new Vault(store).putSession({
+    const session = await signedInSession(as(), mcp.store, { login: 'bob' });
+    await new Vault(mcp.store).putSession({
       ...session,
       expires_at: new Date(Date.now() - 120_000).toISOString(),
     });

@@ -8,11 +8,16 @@ import {
   type RunningAuthorizationServer,
   startAuthorizationServer,
 } from '../../src/demo/authorization-server.js';
-import { freePort, type HttpServerProcess, startHttpProcess } from '../helpers/http-server-process.js';
+import {
+  freePort,
+  type HttpServerProcess,
+  MCP_SCOPES,
+  mcpResourceServer,
+  startHttpProcess,
+} from '../helpers/http-server-process.js';
 
 const TIMEOUT_MS = 1_000;
 const ANSWER_WITHIN_MS = TIMEOUT_MS + 1_500;
-const MCP_SCOPES = 'mcp:tools:read mcp:tools:execute';
 const META = {
   'io.modelcontextprotocol/protocolVersion': '2026-07-28',
   'io.modelcontextprotocol/clientInfo': { name: 'oauth-mcp-faults', version: '1.0.0' },
@@ -28,7 +33,7 @@ const audience = () => `http://127.0.0.1:${httpPort}/mcp`;
 async function startAs(): Promise<RunningAuthorizationServer> {
   as = await startAuthorizationServer({
     port: asPort,
-    resourceServers: { [audience()]: { scope: MCP_SCOPES, accessTokenFormat: 'jwt' } },
+    resourceServers: mcpResourceServer(audience()),
     onServerError: () => undefined,
   });
   asPort = as.port;

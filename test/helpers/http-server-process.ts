@@ -9,8 +9,17 @@ import { join, resolve } from 'node:path';
 import { Client as ClientV2, StreamableHTTPClientTransport as HttpV2 } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as HttpV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { type ToolResult, toToolResult } from './tool-result.js';
 
 export const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
+
+/** The scopes of an MCP client's access token in the HTTP tests: what http.auth requires by default. */
+export const MCP_SCOPES = 'mcp:tools:read mcp:tools:execute';
+
+/** The test authorization server's `resourceServers` entry: JWT access tokens for /mcp at `audience`. */
+export function mcpResourceServer(audience: string) {
+  return { [audience]: { scope: MCP_SCOPES, accessTokenFormat: 'jwt' as const } };
+}
 
 export interface HttpServerProcess {
   /** Where the process listens, e.g. http://127.0.0.1:41234 (MCP at `${origin}/mcp`). */
@@ -120,11 +129,7 @@ export interface ConnectedClient {
   close(): Promise<void>;
 }
 
-export interface ToolResult {
-  isError?: boolean;
-  content: { type: string; text?: string }[];
-  structuredContent?: Record<string, unknown>;
-}
+export type { ToolResult } from './tool-result.js';
 
 export async function connectClient(
   mcpUrl: string,
@@ -137,7 +142,7 @@ export async function connectClient(
     const client = new ClientV1(info);
     await client.connect(new HttpV1(new URL(mcpUrl), requestInit ? { requestInit } : undefined));
     return {
-      callTool: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as ToolResult,
+      callTool: async (name, args = {}) => toToolResult(await client.callTool({ name, arguments: args })),
       listTools: () => client.listTools(),
       close: () => client.close(),
     };
@@ -148,7 +153,7 @@ export async function connectClient(
   );
   await client.connect(new HttpV2(new URL(mcpUrl), requestInit ? { requestInit } : undefined));
   return {
-    callTool: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as ToolResult,
+    callTool: async (name, args = {}) => toToolResult(await client.callTool({ name, arguments: args })),
     listTools: () => client.listTools(),
     close: () => client.close(),
   };

@@ -3,17 +3,16 @@
 
 import { Client } from '@modelcontextprotocol/client';
 import { InMemoryTransport } from '@modelcontextprotocol/server';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { createServer } from '../../src/server.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
 import type { TokenStore } from '../../src/store/token-store.js';
+import { type ToolResult, toToolResult } from './tool-result.js';
 
-export interface ToolResult {
-  isError?: boolean;
-  content: { type: string; text?: string }[];
-  structuredContent?: Record<string, any>;
-}
+export { type ToolResult, toolError } from './tool-result.js';
 
 export interface InProcessServer {
   client: Client;
@@ -37,15 +36,12 @@ export async function startInProcess(
       logs += line;
     },
   });
-  const runtime = await createRuntime(
-    parseConfig({ store: { type: 'memory' }, ...config }, {}),
-    logger,
-    // Like CI=true for spawned servers: no browser, so sign-ins default to the code flow on any machine.
-    {
-      ...(options.store ? { store: options.store } : {}),
-      env: { OAUTH_MCP_NO_BROWSER: '1', ...options.env },
-    },
-  );
+  // Like CI=true for spawned servers: no browser, so sign-ins default to the code flow on any machine.
+  const env = { OAUTH_MCP_NO_BROWSER: '1', ...options.env };
+  const runtime = await createRuntime(parseConfig({ store: { type: 'memory' }, ...config }, env), logger, {
+    ...(options.store ? { store: options.store } : {}),
+    env,
+  });
   const server = createServer({ engine: runtime.engine, logger });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await server.connect(serverTransport);
@@ -54,7 +50,7 @@ export async function startInProcess(
   return {
     client,
     runtime,
-    call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as ToolResult,
+    call: async (name, args = {}) => toToolResult(await client.callTool({ name, arguments: args })),
     logs: () => logs,
     close: async () => {
       await client.close();
@@ -65,9 +61,43 @@ export async function startInProcess(
   };
 }
 
-/** The structured error of a failed tool result (throws when the call did not fail). */
-export function toolError(result: ToolResult): { code: string; message: string } {
-  if (!result.isError)
-    throw new Error(`expected an error result, got ${JSON.stringify(result.structuredContent)}`);
-  return (result.structuredContent as { error: { code: string; message: string } }).error;
+export interface InProcessFixture {
+  /** The running server; throws outside tests and hooks. */
+  readonly server: InProcessServer;
+  /** Its memory store, shared with the test (sessions put there are the server's). */
+  readonly store: MemoryStore;
+}
+
+/**
+ * `const mcp = useInProcessServer(() => demoConfig(as()))` at the top of a `describe` (or file): a server on
+ * a fresh memory store for the file, or for each test with `{ each: true }`; then `mcp.server`, `mcp.store`.
+ */
+export function useInProcessServer(
+  config: () => Record<string, unknown>,
+  options: { each?: boolean } = {},
+): InProcessFixture {
+  let running: { server: InProcessServer; store: MemoryStore } | undefined;
+  const get = () => {
+    if (!running) throw new Error('the in-process server is not running (use it inside tests or hooks)');
+    return running;
+  };
+  const start = async () => {
+    const store = new MemoryStore();
+    running = { server: await startInProcess(config(), { store }), store };
+  };
+  const stop = async () => {
+    await running?.server.close();
+    await running?.store.close();
+    running = undefined;
+  };
+  (options.each ? beforeEach : beforeAll)(start);
+  (options.each ? afterEach : afterAll)(stop);
+  return {
+    get server() {
+      return get().server;
+    },
+    get store() {
+      return get().store;
+    },
+  };
 }

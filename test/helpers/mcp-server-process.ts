@@ -10,17 +10,13 @@ import { StdioClientTransport as StdioV2 } from '@modelcontextprotocol/client/st
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as StdioV1 } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { type ToolResult, toToolResult } from './tool-result.js';
 
 export const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
 
 export type Era = 'v1' | 'v2';
 
-export interface ToolResult {
-  isError?: boolean;
-  content: { type: string; text?: string }[];
-  /** `{}` when the server sent none; `any` so tests can reach into it the way the spec describes it. */
-  structuredContent: Record<string, any>;
-}
+export type { ToolResult } from './tool-result.js';
 
 /** A URL-mode elicitation request as the client received it. */
 export interface ElicitedUrl {
@@ -124,17 +120,18 @@ export async function startServerProcess(options: StartOptions = {}): Promise<Se
     dir,
     stderr: () => stderr,
     call: async (name, args = {}, callOptions = {}) => {
-      const result = (await callTool(
-        { name, arguments: args },
-        {
-          timeout: 120_000,
-          ...(callOptions.onprogress
-            ? { onprogress: callOptions.onprogress, resetTimeoutOnProgress: true }
-            : {}),
-          ...(callOptions.signal ? { signal: callOptions.signal } : {}),
-        },
-      )) as Omit<ToolResult, 'structuredContent'> & { structuredContent?: Record<string, unknown> };
-      return { ...result, structuredContent: result.structuredContent ?? {} };
+      return toToolResult(
+        await callTool(
+          { name, arguments: args },
+          {
+            timeout: 120_000,
+            ...(callOptions.onprogress
+              ? { onprogress: callOptions.onprogress, resetTimeoutOnProgress: true }
+              : {}),
+            ...(callOptions.signal ? { signal: callOptions.signal } : {}),
+          },
+        ),
+      );
     },
     close: async () => {
       await client.close();

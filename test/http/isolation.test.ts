@@ -7,14 +7,15 @@ import {
   type ConnectedClient,
   connectClient,
   type HttpServerProcess,
+  MCP_SCOPES,
+  mcpResourceServer,
   startHttpProcess,
 } from '../helpers/http-server-process.js';
 
 const AUDIENCE = 'https://mcp.example.test/mcp';
-const MCP_SCOPES = 'mcp:tools:read mcp:tools:execute';
 
 const as = useAuthorizationServer({
-  resourceServers: { [AUDIENCE]: { scope: MCP_SCOPES, accessTokenFormat: 'jwt' } },
+  resourceServers: mcpResourceServer(AUDIENCE),
 });
 
 let server: HttpServerProcess;

@@ -8,17 +8,18 @@ import {
   connectClient,
   freePort,
   type HttpServerProcess,
+  MCP_SCOPES,
+  mcpResourceServer,
   startHttpProcess,
 } from '../helpers/http-server-process.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 import { CookieJar, continueAtStartPage, signIn, visit } from '../helpers/user-agent.js';
 
 const AUDIENCE = 'https://mcp.team.test/mcp';
-const MCP_SCOPES = 'mcp:tools:read mcp:tools:execute';
 const TEAM_CLIENT = { clientId: 'mcp-team', clientSecret: 'mcp-team-secret-NOT-A-REAL-SECRET' };
 
 const as = useAuthorizationServer({
-  resourceServers: { [AUDIENCE]: { scope: MCP_SCOPES, accessTokenFormat: 'jwt' } },
+  resourceServers: mcpResourceServer(AUDIENCE),
   clients: [
     {
       client_id: TEAM_CLIENT.clientId,

@@ -7,6 +7,7 @@ import {
   type ClientKind,
   connectClient,
   type HttpServerProcess,
+  MCP_SCOPES,
   startHttpProcess,
 } from '../helpers/http-server-process.js';
 
@@ -14,7 +15,6 @@ const PUBLIC_URL = 'https://mcp.example.test';
 const AUDIENCE = `${PUBLIC_URL}/mcp`;
 const OPAQUE_RESOURCE = `${PUBLIC_URL}/opaque`;
 const OTHER_AUDIENCE = 'https://other.example.test/mcp';
-const MCP_SCOPES = 'mcp:tools:read mcp:tools:execute';
 const METADATA_URL = `${PUBLIC_URL}/.well-known/oauth-protected-resource/mcp`;
 
 const as = useAuthorizationServer({

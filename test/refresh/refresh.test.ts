@@ -5,35 +5,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as oidc from 'openid-client';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshSession } from '../../src/auth/refresh.js';
 import { Vault } from '../../src/auth/repository/vault.js';
 import { fingerprint } from '../../src/auth/secret.js';
 import { DEMO_RESOURCE } from '../../src/demo/authorization-server.js';
 import { FileStore } from '../../src/store/file-store.js';
-import { MemoryStore } from '../../src/store/memory-store.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
-import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
+import { startInProcess, useInProcessServer } from '../helpers/in-process-server.js';
 import { confidentialClient, demoConfig, signedInSession } from '../helpers/signed-in-session.js';
 
 const as = useAuthorizationServer();
 
 describe('oauth_refresh_token', () => {
-  let store: MemoryStore;
-  let server: InProcessServer;
-
-  beforeEach(async () => {
-    store = new MemoryStore();
-    server = await startInProcess(demoConfig(as()), { store });
-  });
-  afterEach(async () => {
-    await server.close();
-    await store.close();
-  });
+  const mcp = useInProcessServer(() => demoConfig(as()), { each: true });
 
   it('returns new tokens, and the old refresh token no longer works (rotation)', async () => {
-    const before = await signedInSession(as(), store);
-    const result = await server.call('oauth_refresh_token', { session_id: before.session_id });
+    const before = await signedInSession(as(), mcp.store);
+    const result = await mcp.server.call('oauth_refresh_token', { session_id: before.session_id });
     expect(result.isError).toBeFalsy();
     expect(result.structuredContent).toMatchObject({
       outcome: 'refreshed',
@@ -43,7 +32,7 @@ describe('oauth_refresh_token', () => {
       session: { session_id: before.session_id, subject: 'alice', has_refresh_token: true, expired: false },
     });
     expect(result.structuredContent?.session.access_token).toBeUndefined();
-    const after = await new Vault(store).getSession(before.session_id);
+    const after = await new Vault(mcp.store).getSession(before.session_id);
     expect(after?.refresh_token).toBeDefined();
     expect(after?.refresh_token).not.toBe(before.refresh_token);
     expect(result.structuredContent?.session.access_token_sha256).toBe(
@@ -58,34 +47,34 @@ describe('oauth_refresh_token', () => {
   });
 
   it('makes exactly one refresh request for 50 concurrent calls on one session, and all 50 succeed', async () => {
-    const session = await signedInSession(as(), store);
+    const session = await signedInSession(as(), mcp.store);
     as().resetCounts();
     const results = await Promise.all(
       Array.from({ length: 50 }, () =>
-        server.call('oauth_refresh_token', { session_id: session.session_id }),
+        mcp.server.call('oauth_refresh_token', { session_id: session.session_id }),
       ),
     );
     expect(as().counts()['grant:refresh_token']).toBe(1);
     expect(results.filter((r) => r.isError)).toEqual([]);
     const fingerprints = new Set(results.map((r) => r.structuredContent?.session.access_token_sha256));
     expect(fingerprints.size).toBe(1);
-    const stored = await new Vault(store).getSession(session.session_id);
+    const stored = await new Vault(mcp.store).getSession(session.session_id);
     expect([...fingerprints][0]).toBe(fingerprint(stored?.access_token ?? ''));
-    const introspection = await server.call('oauth_introspect_token', { session_id: session.session_id });
+    const introspection = await mcp.server.call('oauth_introspect_token', { session_id: session.session_id });
     expect(introspection.structuredContent).toMatchObject({ active: true, sub: 'alice' });
   });
 
   it('sends the resource indicator of the session, so the new token is still for that API', async () => {
-    const session = await signedInSession(as(), store, {
+    const session = await signedInSession(as(), mcp.store, {
       scope: 'openid offline_access api:read',
       resource: DEMO_RESOURCE,
     });
-    const result = await server.call('oauth_refresh_token', { session_id: session.session_id });
+    const result = await mcp.server.call('oauth_refresh_token', { session_id: session.session_id });
     expect(result.structuredContent).toMatchObject({
       outcome: 'refreshed',
       session: { resource: DEMO_RESOURCE },
     });
-    const stored = await new Vault(store).getSession(session.session_id);
+    const stored = await new Vault(mcp.store).getSession(session.session_id);
     const introspection = await oidc.tokenIntrospection(
       await confidentialClient(as()),
       stored?.access_token ?? '',
@@ -94,19 +83,22 @@ describe('oauth_refresh_token', () => {
   });
 
   it('with force: false leaves a fresh session alone and asks nothing of the server', async () => {
-    const session = await signedInSession(as(), store);
+    const session = await signedInSession(as(), mcp.store);
     as().resetCounts();
-    const result = await server.call('oauth_refresh_token', { session_id: session.session_id, force: false });
+    const result = await mcp.server.call('oauth_refresh_token', {
+      session_id: session.session_id,
+      force: false,
+    });
     expect(result.structuredContent).toMatchObject({ outcome: 'still_fresh', access_token_changed: false });
     expect(as().counts()['POST /token']).toBeUndefined();
   });
 
   it('marks the session needs_reauth on invalid_grant, keeps it, and says to sign in again', async () => {
-    const session = await signedInSession(as(), store);
+    const session = await signedInSession(as(), mcp.store);
     await oidc.tokenRevocation(await confidentialClient(as()), session.refresh_token ?? '', {
       token_type_hint: 'refresh_token',
     });
-    const result = await server.call('oauth_refresh_token', { session_id: session.session_id });
+    const result = await mcp.server.call('oauth_refresh_token', { session_id: session.session_id });
     expect(result.isError).toBe(true);
     expect(result.structuredContent?.error).toMatchObject({
       code: 'not_authenticated',
@@ -115,7 +107,7 @@ describe('oauth_refresh_token', () => {
     expect(result.structuredContent?.error.message).toContain('oauth_authenticate_user');
     expect(result.structuredContent?.error.message).not.toContain(session.refresh_token);
 
-    const listed = await server.call('oauth_list_sessions', {});
+    const listed = await mcp.server.call('oauth_list_sessions', {});
     const view = listed.structuredContent?.sessions.find(
       (s: { session_id: string }) => s.session_id === session.session_id,
     );
@@ -123,30 +115,30 @@ describe('oauth_refresh_token', () => {
 
     // A known-dead refresh token is not sent again.
     as().resetCounts();
-    const again = await server.call('oauth_refresh_token', { session_id: session.session_id });
+    const again = await mcp.server.call('oauth_refresh_token', { session_id: session.session_id });
     expect(again.structuredContent?.error.code).toBe('not_authenticated');
     expect(as().counts()['POST /token']).toBeUndefined();
   });
 
   it('keeps the session and frees the lock when the token endpoint fails, so the next call succeeds', async () => {
-    const session = await signedInSession(as(), store);
+    const session = await signedInSession(as(), mcp.store);
     as().failNext('/token', { status: 503, body: 'maintenance', contentType: 'text/plain' });
-    const failed = await server.call('oauth_refresh_token', { session_id: session.session_id });
+    const failed = await mcp.server.call('oauth_refresh_token', { session_id: session.session_id });
     expect(failed.isError).toBe(true);
     expect(failed.structuredContent?.error.code).not.toBe('not_authenticated');
-    const kept = await new Vault(store).getSession(session.session_id);
+    const kept = await new Vault(mcp.store).getSession(session.session_id);
     expect(kept).toMatchObject({ refresh_token: session.refresh_token, access_token: session.access_token });
     expect(kept?.needs_reauth).toBeUndefined();
-    const retried = await server.call('oauth_refresh_token', { session_id: session.session_id });
+    const retried = await mcp.server.call('oauth_refresh_token', { session_id: session.session_id });
     expect(retried.structuredContent).toMatchObject({ outcome: 'refreshed' });
   });
 
   it('refuses a client-credentials session with advice to use oauth_client_credentials', async () => {
-    const machine = await server.call('oauth_client_credentials', {
+    const machine = await mcp.server.call('oauth_client_credentials', {
       scopes: ['api:read'],
       resource: DEMO_RESOURCE,
     });
-    const result = await server.call('oauth_refresh_token', {
+    const result = await mcp.server.call('oauth_refresh_token', {
       session_id: machine.structuredContent?.session.session_id,
     });
     expect(result.structuredContent?.error).toMatchObject({ code: 'invalid_input' });
@@ -154,9 +146,9 @@ describe('oauth_refresh_token', () => {
   });
 
   it('picks the latest session of the default provider when no session_id is given', async () => {
-    await signedInSession(as(), store, { login: 'alice' });
-    const latest = await signedInSession(as(), store, { login: 'bob' });
-    const result = await server.call('oauth_refresh_token', {});
+    await signedInSession(as(), mcp.store, { login: 'alice' });
+    const latest = await signedInSession(as(), mcp.store, { login: 'bob' });
+    const result = await mcp.server.call('oauth_refresh_token', {});
     expect(result.structuredContent?.session).toMatchObject({
       session_id: latest.session_id,
       subject: 'bob',
@@ -164,17 +156,17 @@ describe('oauth_refresh_token', () => {
   });
 
   it('never logs a token', async () => {
-    const session = await signedInSession(as(), store);
-    await server.call('oauth_refresh_token', { session_id: session.session_id });
-    const after = await new Vault(store).getSession(session.session_id);
-    expect(server.logs()).toContain('refreshed a session');
+    const session = await signedInSession(as(), mcp.store);
+    await mcp.server.call('oauth_refresh_token', { session_id: session.session_id });
+    const after = await new Vault(mcp.store).getSession(session.session_id);
+    expect(mcp.server.logs()).toContain('refreshed a session');
     for (const secret of [
       session.access_token,
       session.refresh_token,
       after?.access_token,
       after?.refresh_token,
     ]) {
-      expect(server.logs()).not.toContain(secret);
+      expect(mcp.server.logs()).not.toContain(secret);
     }
   });
 });
@@ -182,27 +174,22 @@ describe('oauth_refresh_token', () => {
 describe('refresh without rotation', () => {
   const noRotation = useAuthorizationServer({ rotateRefreshTokens: false });
 
+  const mcp = useInProcessServer(() => demoConfig(noRotation()));
+
   it('keeps the old refresh token when the response carries none, and it keeps working', async () => {
-    const store = new MemoryStore();
-    const server = await startInProcess(demoConfig(noRotation()), { store });
-    try {
-      const session = await signedInSession(noRotation(), store);
-      for (let i = 0; i < 2; i++) {
-        const result = await server.call('oauth_refresh_token', { session_id: session.session_id });
-        expect(result.structuredContent).toMatchObject({
-          outcome: 'refreshed',
-          access_token_changed: true,
-          refresh_token_rotated: false,
-          session: { has_refresh_token: true },
-        });
-      }
-      expect((await new Vault(store).getSession(session.session_id))?.refresh_token).toBe(
-        session.refresh_token,
-      );
-    } finally {
-      await server.close();
-      await store.close();
+    const session = await signedInSession(noRotation(), mcp.store);
+    for (let i = 0; i < 2; i++) {
+      const result = await mcp.server.call('oauth_refresh_token', { session_id: session.session_id });
+      expect(result.structuredContent).toMatchObject({
+        outcome: 'refreshed',
+        access_token_changed: true,
+        refresh_token_rotated: false,
+        session: { has_refresh_token: true },
+      });
     }
+    expect((await new Vault(mcp.store).getSession(session.session_id))?.refresh_token).toBe(
+      session.refresh_token,
+    );
   });
 });
 

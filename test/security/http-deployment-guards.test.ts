@@ -11,15 +11,16 @@ import {
   type ConnectedClient,
   connectClient,
   type HttpServerProcess,
+  MCP_SCOPES,
+  mcpResourceServer,
   runHttpCli,
   startHttpProcess,
 } from '../helpers/http-server-process.js';
 
 const AUDIENCE = 'https://mcp.example.test/mcp';
-const MCP_SCOPES = 'mcp:tools:read mcp:tools:execute';
 
 const as = useAuthorizationServer({
-  resourceServers: { [AUDIENCE]: { scope: MCP_SCOPES, accessTokenFormat: 'jwt' } },
+  resourceServers: mcpResourceServer(AUDIENCE),
 });
 
 const machine = () => ({

@@ -7,12 +7,13 @@ import {
   type ConnectedClient,
   connectClient,
   type HttpServerProcess,
+  MCP_SCOPES,
+  mcpResourceServer,
   startHttpProcess,
 } from '../helpers/http-server-process.js';
 import { approveDevice, CookieJar, continueAtStartPage, signIn, visit } from '../helpers/user-agent.js';
 
 const AUDIENCE = 'https://mcp.example.test/mcp';
-const MCP_SCOPES = 'mcp:tools:read mcp:tools:execute';
 const TEAM = { clientId: 'mcp-team', clientSecret: 'mcp-team-secret-NOT-A-REAL-SECRET' };
 const teamClient = {
   client_id: TEAM.clientId,
@@ -28,7 +29,7 @@ const teamClient = {
 
 /** The http.auth issuer, and provider "team": the same accounts sign in to the server and to the provider. */
 const home = useAuthorizationServer({
-  resourceServers: { [AUDIENCE]: { scope: MCP_SCOPES, accessTokenFormat: 'jwt' } },
+  resourceServers: mcpResourceServer(AUDIENCE),
   clients: [teamClient],
 });
 /** Provider "other": a foreign issuer, where no subject can be compared and only the browser binding holds. */

@@ -41,7 +41,7 @@ function configFor(as: RunningAuthorizationServer) {
     },
     defaultProvider: 'work',
     exposeTokens: true,
-    api: { allowedOrigins: [first.issuer, second.issuer] },
+    api: { origins: [first.issuer, second.issuer] },
   };
 }
 

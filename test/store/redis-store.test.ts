@@ -158,12 +158,12 @@ describe('RedisStore', () => {
       message: expect.stringContaining('OAUTH_MCP_STORE_KEY'),
     });
     await expect(
-      openStore({ config: { type: 'redis' }, logger: quietLogger, env: { OAUTH_MCP_STORE_KEY: KEY } }),
+      openStore({ config: { type: 'redis', key: KEY }, logger: quietLogger, env: {} }),
     ).rejects.toMatchObject({ code: 'not_configured', message: expect.stringContaining('store.url') });
     const store = await openStore({
-      config: { type: 'redis', url: redis().url },
+      config: { type: 'redis', url: redis().url, key: KEY },
       logger: quietLogger,
-      env: { OAUTH_MCP_STORE_KEY: KEY },
+      env: {},
     });
     try {
       await store.set('client:x', 'y');

@@ -1,7 +1,7 @@
 // The public tool contract: names from the design document, schemas snapshotted so an accidental
 // change shows up in review, every tool described and annotated, and the README's table in sync.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderToolTable, withToolTable } from '../../scripts/tool-table.mjs';
 import { ALL_TOOLS } from '../../src/tools/index.js';
@@ -55,9 +55,17 @@ describe('tool definitions', () => {
     }
   });
 
-  it('match the reviewed snapshot (update with vitest -u when a change is intended)', async () => {
+  it('each match their reviewed snapshot file (update with vitest -u when a change is intended)', async () => {
     const { tools } = await server.client.listTools();
-    expect(tools).toMatchSnapshot();
+    for (const tool of tools) {
+      await expect(`${JSON.stringify(tool, null, 2)}\n`).toMatchFileSnapshot(
+        `./__snapshots__/${tool.name}.json`,
+      );
+    }
+    const files = readdirSync(new URL('./__snapshots__/', import.meta.url));
+    expect(files.sort(), 'a snapshot file of a tool that no longer exists').toEqual(
+      tools.map((t) => `${t.name}.json`).sort(),
+    );
   });
 
   it('are listed in the README, generated from the registry (node scripts/tool-table.mjs)', () => {

@@ -34,7 +34,7 @@ describe('config: private_key_jwt, dpop, apiAuth', () => {
           },
         },
         api: {
-          allowedOrigins: ['https://api.example.com'],
+          origins: ['https://api.example.com'],
           apiAuth: { 'https://api.example.com': { scheme: 'token', header: 'X-Token' } },
         },
       },

@@ -12,7 +12,7 @@ const LAYERS: ReadonlyArray<[layer: Layer, matches: RegExp]> = [
   ['cli', /^cli\.ts$/],
   ['cli/', /^cli\//],
   ['http', /^http\//],
-  ['server', /^(server|runtime)\.ts$/],
+  ['server', /^(server|runtime|create-engine|index)\.ts$/],
   ['tools', /^tools\//],
   ['auth', /^auth\//],
   ['store', /^store\//],
