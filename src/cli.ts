@@ -167,7 +167,7 @@ function withDemo(config: Config, providers: Config['providers'], allowedOrigins
     store: config.store.type === 'auto' ? { ...config.store, type: 'memory' } : config.store,
     providers: { ...config.providers, ...providers },
     defaultProvider: config.defaultProvider ?? 'demo',
-    api: { ...config.api, origins: [...config.api.origins, ...allowedOrigins] },
+    api: { ...config.api, allowedOrigins: [...config.api.allowedOrigins, ...allowedOrigins] },
   };
 }
 

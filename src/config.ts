@@ -203,7 +203,7 @@ const providerFields = z
       .array(serverUrl)
       .optional()
       .describe(
-        "Origins oauth_call_api may send this provider's tokens to. When set, it replaces `api.origins` for this provider, and no other provider's tokens go to these origins.",
+        "Origins oauth_call_api may send this provider's tokens to. When set, it replaces `api.allowedOrigins` for this provider, and no other provider's tokens go to these origins.",
       ),
     sharedClientCredentials: z
       .boolean()
@@ -301,11 +301,11 @@ export const configSchema = z
       .describe('Put raw access/refresh tokens and client secrets in tool output.'),
     api: z
       .object({
-        origins: z
+        allowedOrigins: z
           .array(serverUrl)
           .default([])
           .describe(
-            "API origins open to the tokens of every provider without `apiOrigins` of its own (and of clients registered at their issuers); origins a provider lists in its `apiOrigins` stay that provider's. Formerly `api.allowedOrigins`.",
+            "API origins open to the tokens of every provider without `apiOrigins` of its own (and of clients registered at their issuers); origins a provider lists in its `apiOrigins` stay that provider's.",
           ),
         apiAuth: z
           .record(serverUrl, apiAuthSchema)
@@ -313,7 +313,7 @@ export const configSchema = z
           .describe('How the API at an origin wants the token, by origin (e.g. "https://api.example.com").'),
       })
       .strict()
-      .default({ origins: [] })
+      .default({ allowedOrigins: [] })
       .describe('Where oauth_call_api may send tokens.'),
     network: z
       .object({
@@ -422,7 +422,7 @@ export function configuredUrls(config: Config): string[] {
       ...Object.values(provider.metadata ?? {}).filter((value): value is string => typeof value === 'string'),
       ...(provider.apiOrigins ?? []),
     ]),
-    ...config.api.origins,
+    ...config.api.allowedOrigins,
     ...(config.http.auth ? [config.http.auth.issuer] : []),
   ];
 }

@@ -45,7 +45,7 @@ export function createEngine({
     timeoutMs: config.timeoutMs,
     profiles: vault,
     logger,
-    sharedApiOrigins: config.api.origins,
+    sharedApiOrigins: config.api.allowedOrigins,
     fetch: guardedFetch(
       new OutboundPolicy({
         configuredUrls: configuredUrls(config),

@@ -107,13 +107,13 @@ function parseTarget(url: string, query: Record<string, string> | undefined): UR
   return target;
 }
 
-/** A provider's token goes only to that provider's API origins (config `apiOrigins`, else `api.origins`). */
+/** A provider's token goes only to that provider's API origins (config `apiOrigins`, else `api.allowedOrigins`). */
 async function checkOrigin(ctx: EngineContext, provider: string, target: URL): Promise<void> {
   const allowed = await ctx.registry.apiOrigins(provider);
   if (allowed.includes(target.origin)) return;
   throw new OAuthToolError(
     'forbidden',
-    `${target.origin} is not an API origin of provider "${provider}", so its token is not sent there. ${allowed.length ? `Allowed for "${provider}": ${allowed.join(', ')}.` : `None is allowed for "${provider}" yet.`} To allow it, add "${target.origin}" to that provider's "apiOrigins" (or, when only one provider uses it, to "api.origins") in the oauth-mcp config and restart.`,
+    `${target.origin} is not an API origin of provider "${provider}", so its token is not sent there. ${allowed.length ? `Allowed for "${provider}": ${allowed.join(', ')}.` : `None is allowed for "${provider}" yet.`} To allow it, add "${target.origin}" to that provider's "apiOrigins" (or, when only one provider uses it, to "api.allowedOrigins") in the oauth-mcp config and restart.`,
   );
 }
 

@@ -9,7 +9,7 @@ export function issuerKey(issuer: string): string {
 }
 
 /**
- * A configured provider's own `apiOrigins`, else the shared `api.origins` minus origins another
+ * A configured provider's own `apiOrigins`, else the shared `api.allowedOrigins` minus origins another
  * provider claims. A registered client (`settings` from the store) gets the origins of the configured
  * providers at its issuer; its stored settings never widen them.
  */

@@ -54,7 +54,7 @@ export interface ProviderRegistryOptions {
   profiles?: ProfileSource;
   /** Where tolerated deviations of servers are reported (once each). */
   logger?: Logger | undefined;
-  /** Config `api.origins`: API origins of every configured provider without `apiOrigins`. */
+  /** Config `api.allowedOrigins`: API origins of every configured provider without `apiOrigins`. */
   sharedApiOrigins?: string[];
   /** The fetch of every request to an AS or API; default: the outbound policy trusting only `providers`' issuers. */
   fetch?: OutboundFetch;

@@ -8,11 +8,11 @@ export interface ConfigFlags {
   noBrowser?: boolean | undefined;
 }
 
-/** Keys renamed because two unrelated settings shared a name; the old name is still read, with a warning. */
-const RENAMED_KEYS = [
-  { section: 'api', from: 'allowedOrigins', to: 'origins' },
-  { section: 'http', from: 'allowedOrigins', to: 'allowedBrowserOrigins' },
-] as const;
+/**
+ * Keys renamed because two unrelated settings shared a name (`api.allowedOrigins`, API origins for tokens,
+ * keeps its name); the old name is still read, with a warning.
+ */
+const RENAMED_KEYS = [{ section: 'http', from: 'allowedOrigins', to: 'allowedBrowserOrigins' }] as const;
 
 /**
  * Moves renamed keys of the raw file content to their new names, one warning per old key found. When

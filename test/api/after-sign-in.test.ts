@@ -10,7 +10,7 @@ import { signIn } from '../helpers/user-agent.js';
 const as = useAuthorizationServer();
 
 describe('after oauth_authenticate_user', () => {
-  const mcp = useInProcessServer(() => demoConfig(as(), { api: { origins: [as.issuer] } }));
+  const mcp = useInProcessServer(() => demoConfig(as(), { api: { allowedOrigins: [as.issuer] } }));
 
   it('userinfo, refresh and call_api work on the session the sign-in created', async () => {
     const started = await mcp.server.call('oauth_authenticate_user', { wait_seconds: 0 });

@@ -79,7 +79,7 @@ describe('apiAuth, 401 handling and step-up', () => {
         providers: { work: client, bare: { ...client, apiAuth: { scheme: '' } } },
         defaultProvider: 'work',
         api: {
-          origins: [api.origin, tokenApi.origin, headerApi.origin],
+          allowedOrigins: [api.origin, tokenApi.origin, headerApi.origin],
           apiAuth: {
             [tokenApi.origin]: { scheme: 'token' },
             [`${headerApi.origin}/`]: { header: 'X-Api-Key', scheme: '' },

@@ -61,7 +61,7 @@ describe('oauth_call_api', () => {
     });
     store = new MemoryStore();
     server = await startInProcess(
-      demoConfig(as(), { api: { origins: [api.origin, as.issuer] }, timeoutMs: TIMEOUT_MS }),
+      demoConfig(as(), { api: { allowedOrigins: [api.origin, as.issuer] }, timeoutMs: TIMEOUT_MS }),
       { store },
     );
   });
@@ -115,7 +115,7 @@ describe('oauth_call_api', () => {
     const result = await call({ url: `${elsewhere.origin}/collect` });
     expect(result.isError).toBe(true);
     expect(result.structuredContent?.error.code).toBe('forbidden');
-    expect(result.structuredContent?.error.message).toContain('api.origins');
+    expect(result.structuredContent?.error.message).toContain('api.allowedOrigins');
     expect(elsewhere.requests).toEqual([]);
   });
 

@@ -73,7 +73,7 @@ describe('DPoP and private_key_jwt', () => {
             dpop: true,
           },
         },
-        api: { origins: [api.origin] },
+        api: { allowedOrigins: [api.origin] },
       },
       { store },
     );

@@ -41,7 +41,7 @@ function configFor(as: RunningAuthorizationServer) {
     },
     defaultProvider: 'work',
     exposeTokens: true,
-    api: { origins: [first.issuer, second.issuer] },
+    api: { allowedOrigins: [first.issuer, second.issuer] },
   };
 }
 

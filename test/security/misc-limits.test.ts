@@ -17,7 +17,7 @@ describe('length caps on tool inputs', () => {
     server = await startInProcess({
       providers: { work: { issuer: as.issuer, ...as().clients.confidential } },
       defaultProvider: 'work',
-      api: { origins: [as.issuer] },
+      api: { allowedOrigins: [as.issuer] },
     });
   });
   afterAll(() => server.close());

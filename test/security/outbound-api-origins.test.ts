@@ -1,5 +1,5 @@
 // API origins belong to providers: a provider's token goes only to its own `apiOrigins`, or to the shared
-// `api.origins` when it lists none; an origin one provider claims is closed to every other.
+// `api.allowedOrigins` when it lists none; an origin one provider claims is closed to every other.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoopbackApi, startLoopbackApi } from '../api/loopback-api.js';
@@ -28,7 +28,7 @@ describe('API origins per provider', () => {
         y: { ...client, apiOrigins: [apiY.origin] },
         z: client,
       },
-      api: { origins: [shared.origin, apiX.origin] },
+      api: { allowedOrigins: [shared.origin, apiX.origin] },
     });
     for (const provider of ['x', 'y', 'z']) {
       const result = await server.call('oauth_client_credentials', { provider });

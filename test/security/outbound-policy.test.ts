@@ -157,7 +157,7 @@ describe('URLs', () => {
     expect(() =>
       parseConfig({ providers: { a: { issuer: 'https://u:p@auth.example.com', clientId: 'x' } } }, {}),
     ).toThrow(/providers\.a\.issuer: a URL must not contain a user name or password/);
-    expect(() => parseConfig({ api: { origins: ['https://u:p@api.example.com'] } }, {})).toThrow(
+    expect(() => parseConfig({ api: { allowedOrigins: ['https://u:p@api.example.com'] } }, {})).toThrow(
       /user name or password/,
     );
   });

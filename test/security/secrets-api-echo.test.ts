@@ -87,7 +87,7 @@ describe('oauth_call_api against an API that echoes the token', () => {
           hostile: { issuer: as.issuer, clientId: 'machine', clientSecret: 'machine-secret-0123456789' },
         },
         defaultProvider: 'hostile',
-        api: { origins: [api.origin] },
+        api: { allowedOrigins: [api.origin] },
       },
     });
     const signedIn = await server.call('oauth_client_credentials', {});

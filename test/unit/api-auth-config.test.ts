@@ -34,7 +34,7 @@ describe('config: private_key_jwt, dpop, apiAuth', () => {
           },
         },
         api: {
-          origins: ['https://api.example.com'],
+          allowedOrigins: ['https://api.example.com'],
           apiAuth: { 'https://api.example.com': { scheme: 'token', header: 'X-Token' } },
         },
       },

@@ -11,26 +11,25 @@ function resolve(raw: unknown, env: NodeJS.ProcessEnv = {}, noBrowser?: boolean)
 }
 
 describe('config resolution', () => {
-  it('reads the old allowedOrigins keys under their new names, warning once for each', () => {
+  it('reads the old http.allowedOrigins under its new name, warning once; api.allowedOrigins keeps its name', () => {
     const { config, warnings } = resolve({
       api: { allowedOrigins: ['https://api.example.com'] },
       http: { allowedOrigins: ['app.example.com'] },
     });
-    expect(config.api.origins).toEqual(['https://api.example.com']);
+    expect(config.api.allowedOrigins).toEqual(['https://api.example.com']);
     expect(config.http.allowedBrowserOrigins).toEqual(['app.example.com']);
     expect(warnings).toEqual([
-      'config "api.allowedOrigins" is deprecated: rename it to "api.origins" (same meaning).',
       'config "http.allowedOrigins" is deprecated: rename it to "http.allowedBrowserOrigins" (same meaning).',
     ]);
   });
 
-  it('takes the new names without a warning, and refuses an old name given beside its new one', () => {
-    const { config, warnings } = resolve({ api: { origins: ['https://api.example.com'] } });
-    expect(config.api.origins).toEqual(['https://api.example.com']);
+  it('takes the new name without a warning, and refuses the old name given beside it', () => {
+    const { config, warnings } = resolve({ http: { allowedBrowserOrigins: ['app.example.com'] } });
+    expect(config.http.allowedBrowserOrigins).toEqual(['app.example.com']);
     expect(warnings).toEqual([]);
     expect(() =>
-      resolve({ api: { origins: ['https://a.example'], allowedOrigins: ['https://b.example'] } }),
-    ).toThrow(/api: Unrecognized key: "allowedOrigins"/);
+      resolve({ http: { allowedBrowserOrigins: ['a.example'], allowedOrigins: ['b.example'] } }),
+    ).toThrow(/http: Unrecognized key: "allowedOrigins"/);
   });
 
   it('takes the store key from OAUTH_MCP_STORE_KEY unless the file gives store.key', () => {

@@ -25,7 +25,7 @@ describe('config reference', () => {
       timeoutMs: 10_000,
       openBrowser: true,
       'store.type': 'auto',
-      'api.origins': [],
+      'api.allowedOrigins': [],
     });
   });
 

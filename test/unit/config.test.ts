@@ -33,7 +33,7 @@ describe('config', () => {
         defaultProvider: 'work',
         store: { type: 'auto' },
         exposeTokens: false,
-        api: { origins: ['https://api.example.com'] },
+        api: { allowedOrigins: ['https://api.example.com'] },
         http: {
           auth: {
             issuer: 'https://auth.example.com',
