@@ -32,7 +32,7 @@ export async function coldStart({ runs }) {
           value: ours,
           unit: 'ms',
           ratio: ours / baseline,
-          target: ['<=', 1.3],
+          target: ['<=', 1.1],
           detail: `${runs} runs each, interleaved`,
         }),
       ],
