@@ -101,30 +101,20 @@ export function withConfiguredMetadata(
  * and quirks, not the client (id, secret, scopes, redirect URI come from the registration).
  */
 export function serverSettings(issuer: string, source: ProviderConfig | undefined): ProviderConfig {
-  const {
-    discovery,
-    metadata,
-    resource,
-    scopeSeparator,
-    offlineAccess,
-    authorizationParams,
-    tokenParams,
-    jwtTypes,
-  } = source ?? {};
-  return Object.fromEntries(
-    Object.entries({
-      issuer,
-      discovery,
-      metadata,
-      resource,
-      scopeSeparator,
-      offlineAccess,
-      authorizationParams,
-      tokenParams,
-      jwtTypes,
-    }).filter(([, value]) => value !== undefined),
-  ) as ProviderConfig;
+  const kept = SERVER_SETTINGS.flatMap((key) => (source?.[key] === undefined ? [] : [[key, source[key]]]));
+  return { ...Object.fromEntries(kept), issuer } as ProviderConfig;
 }
+
+const SERVER_SETTINGS = [
+  'discovery',
+  'metadata',
+  'resource',
+  'scopeSeparator',
+  'offlineAccess',
+  'authorizationParams',
+  'tokenParams',
+  'jwtTypes',
+] as const satisfies readonly (keyof ProviderConfig)[];
 
 /** openid-client reports a non-200 metadata response with the Response as its cause. */
 function isNotFound(error: unknown): boolean {

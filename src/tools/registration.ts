@@ -115,14 +115,8 @@ export const registerClientTool = defineTool({
       provider: args.provider,
       issuer: args.issuer,
       name: args.name,
-      clientName: args.client_name,
-      redirectUris: args.redirect_uris,
-      grantTypes: args.grant_types,
-      responseTypes: args.response_types,
-      tokenEndpointAuthMethod: args.token_endpoint_auth_method,
-      scope: args.scope,
+      ...clientMetadataOf(args),
       applicationType: args.application_type,
-      extraMetadata: args.extra_metadata,
       initialAccessToken: args.initial_access_token,
     }),
 });
@@ -153,15 +147,7 @@ export const updateClientTool = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   handler: async (args, { engine }) =>
-    (await oauth()).updateClient(engine.ctx, args.provider, {
-      clientName: args.client_name,
-      redirectUris: args.redirect_uris,
-      grantTypes: args.grant_types,
-      responseTypes: args.response_types,
-      tokenEndpointAuthMethod: args.token_endpoint_auth_method,
-      scope: args.scope,
-      extraMetadata: args.extra_metadata,
-    }),
+    (await oauth()).updateClient(engine.ctx, args.provider, clientMetadataOf(args)),
 });
 
 export const deleteClientTool = defineTool({
@@ -187,3 +173,16 @@ export const deleteClientTool = defineTool({
   handler: async (args, { engine }) =>
     (await oauth()).deleteClient(engine.ctx, args.provider, { localOnly: args.local_only }),
 });
+
+/** The RFC 7591 metadata fields of registration and update, from the wire names to the engine's. */
+function clientMetadataOf(args: z.infer<z.ZodObject<typeof metadataFields>>) {
+  return {
+    clientName: args.client_name,
+    redirectUris: args.redirect_uris,
+    grantTypes: args.grant_types,
+    responseTypes: args.response_types,
+    tokenEndpointAuthMethod: args.token_endpoint_auth_method,
+    scope: args.scope,
+    extraMetadata: args.extra_metadata,
+  };
+}

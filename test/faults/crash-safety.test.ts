@@ -185,7 +185,7 @@ function crashLoop(rotateRefreshTokens: boolean) {
           counts.refreshRejected++;
           const error = result.structuredContent?.error as { code: string; message: string };
           expect(error.code).toBe('not_authenticated');
-          expect(error.message).toMatch(/sign in again/i);
+          expect(error.message).toMatch(/start a new sign-in: call oauth_authenticate_user/i);
           // the user signs in again, so every run measures all of them
           acknowledged.delete(id);
           userIds[i] = (await signIn(as(), storePath, USERS[i] as string)).session_id;
