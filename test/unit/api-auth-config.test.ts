@@ -5,19 +5,11 @@ import { describe, expect, it } from 'vitest';
 import type { StoredSession } from '../../src/auth/repository/records.js';
 import { parseChallenges, rejectionWantsRefresh } from '../../src/auth/token-rejection.js';
 import { parseConfig } from '../../src/config.js';
+import { thrownMessage } from '../helpers/thrown.js';
 
 const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
   .privateKey.export({ format: 'pem', type: 'pkcs8' })
   .toString();
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected an error');
-}
 
 describe('config: private_key_jwt, dpop, apiAuth', () => {
   it('accepts a PKCS#8 PEM from ${VAR}, dpop and apiAuth per provider and per origin', () => {
@@ -45,7 +37,7 @@ describe('config: private_key_jwt, dpop, apiAuth', () => {
 
   it('refuses a key that is not a private key without echoing it, and bad apiAuth values', () => {
     const secretish = 'definitely-not-a-key-but-secret-1234';
-    const message = errorOf(() =>
+    const message = thrownMessage(() =>
       parseConfig(
         {
           providers: {

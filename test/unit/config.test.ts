@@ -5,15 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/config.js';
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected an error');
-}
+import { thrownMessage } from '../helpers/thrown.js';
 
 describe('config', () => {
   it('accepts the design document example and fills every default', () => {
@@ -54,7 +46,7 @@ describe('config', () => {
   });
 
   it('names the field and the variable when a ${VAR} reference is not set', () => {
-    const message = errorOf(() =>
+    const message = thrownMessage(() =>
       parseConfig({ providers: { work: { issuer: 'https://a.example', clientSecret: '${NOPE}' } } }, {}),
     );
     expect(message).toMatch(/providers\.work\.clientSecret refers to \$\{NOPE\}.*NOPE is not set/);
@@ -68,14 +60,16 @@ describe('config', () => {
       parseConfig({ providers: { local: { issuer: 'http://localhost:9000' } } }, {}),
     ).not.toThrow();
     expect(() => parseConfig({ providers: { local: { issuer: 'http://[::1]:9000' } } }, {})).not.toThrow();
-    const message = errorOf(() => parseConfig({ providers: { lan: { issuer: 'http://192.168.1.10' } } }, {}));
+    const message = thrownMessage(() =>
+      parseConfig({ providers: { lan: { issuer: 'http://192.168.1.10' } } }, {}),
+    );
     expect(message).toMatch(
       /providers\.lan\.issuer: http is allowed only on loopback.*use https:\/\/192\.168\.1\.10/,
     );
   });
 
   it('names every bad field and says what is expected', () => {
-    const message = errorOf(() =>
+    const message = thrownMessage(() =>
       parseConfig(
         {
           providers: { work: { issuer: 'not a url', tokenEndpointAuthMethod: 'magic', clientID: 'typo' } },
@@ -91,7 +85,7 @@ describe('config', () => {
   });
 
   it('refuses a defaultProvider that is not configured', () => {
-    expect(errorOf(() => parseConfig({ providers: {}, defaultProvider: 'work' }, {}))).toMatch(
+    expect(thrownMessage(() => parseConfig({ providers: {}, defaultProvider: 'work' }, {}))).toMatch(
       /defaultProvider: names provider "work", which is not in "providers"/,
     );
   });
@@ -123,9 +117,11 @@ describe('config', () => {
     writeFileSync(file, JSON.stringify({ providers: { a: { issuer: 'https://a.example' } } }));
     expect(Object.keys(loadConfig({ path: file, env: {} }).providers)).toEqual(['a']);
     expect(Object.keys(loadConfig({ env: { OAUTH_MCP_CONFIG: file } }).providers)).toEqual(['a']);
-    expect(errorOf(() => loadConfig({ path: join(dir, 'missing.json'), env: {} }))).toMatch(/does not exist/);
+    expect(thrownMessage(() => loadConfig({ path: join(dir, 'missing.json'), env: {} }))).toMatch(
+      /does not exist/,
+    );
     writeFileSync(file, '{ "providers": ');
-    expect(errorOf(() => loadConfig({ path: file, env: {} }))).toMatch(/is not valid JSON/);
+    expect(thrownMessage(() => loadConfig({ path: file, env: {} }))).toMatch(/is not valid JSON/);
   });
 
   it('starts with no providers when no config file exists in the user config dir', () => {
