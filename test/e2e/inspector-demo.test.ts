@@ -4,20 +4,22 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/mcp-server-process.js';
+import { INSPECTOR, INSPECTOR_VERSION } from '../helpers/mcp-tools.js';
 
 const run = promisify(execFile);
-const INSPECTOR = resolve(import.meta.dirname, '../../node_modules/.bin/mcp-inspector');
 
 let configPath = '';
 
 async function inspector(...args: string[]): Promise<any> {
+  const [node, bin] = INSPECTOR;
   const { stdout } = await run(
-    INSPECTOR,
+    node,
     [
+      bin,
       '--cli',
       '-e',
       `OAUTH_MCP_CONFIG=${configPath}`,
@@ -33,7 +35,7 @@ async function inspector(...args: string[]): Promise<any> {
   return JSON.parse(stdout);
 }
 
-describe('MCP Inspector CLI against oauth-mcp --demo', () => {
+describe(`MCP Inspector ${INSPECTOR_VERSION} CLI against oauth-mcp --demo`, () => {
   beforeAll(() => {
     const dir = mkdtempSync(join(tmpdir(), 'oauth-mcp-inspector-'));
     configPath = join(dir, 'config.json');

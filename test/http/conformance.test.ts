@@ -1,19 +1,17 @@
 // The whole server suite of the MCP conformance tests against the real HTTP process (`--demo`, loopback,
 // no resource-server auth), as a ratchet: scenarios that do not apply are listed, each with its reason, in
-// conformance-baseline.yaml; any other failure, or a listed scenario that starts passing, fails the test.
+// conformance-baseline.yaml (conformance-baseline-<version>.yaml for the Node 22 leg's newer suite); any other failure, or a listed scenario that starts passing, fails the test.
 
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HttpServerProcess, startHttpProcess } from '../helpers/http-server-process.js';
+import { CONFORMANCE_BASELINE as BASELINE, CONFORMANCE, CONFORMANCE_VERSION } from '../helpers/mcp-tools.js';
 
 const run = promisify(execFile);
-const CONFORMANCE = resolve(import.meta.dirname, '../../node_modules/.bin/conformance');
-const BASELINE = resolve(import.meta.dirname, 'conformance-baseline.yaml');
 
-describe('MCP conformance (whole server suite)', () => {
+describe(`MCP conformance ${CONFORMANCE_VERSION} (whole server suite)`, () => {
   let server: HttpServerProcess;
   beforeAll(async () => {
     server = await startHttpProcess({ config: { store: { type: 'memory' } }, args: ['--demo'] });
@@ -29,9 +27,10 @@ describe('MCP conformance (whole server suite)', () => {
   });
 
   it('passes every scenario outside the baseline, and every baseline entry still fails', async () => {
+    const [node, bin] = CONFORMANCE;
     const result = await run(
-      CONFORMANCE,
-      ['server', '--url', server.mcpUrl, '--suite', 'all', '--expected-failures', BASELINE],
+      node,
+      [bin, 'server', '--url', server.mcpUrl, '--suite', 'all', '--expected-failures', BASELINE],
       { timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
     ).catch((error: { stdout?: string; code?: number }) => error);
     const stdout = result.stdout ?? '';
