@@ -19,7 +19,7 @@ const serverUrl = z.string().superRefine((value, ctx) => {
 export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
 
 /** How an API wants the access token: `Authorization: <scheme> <token>` by default. */
-export const apiAuthSchema = z
+const apiAuthSchema = z
   .object({
     scheme: z
       .string()

@@ -13,7 +13,7 @@ import { type SessionView, secondsLeft, sessionFromTokens, viewSession } from '.
 import { assertMayActAsClient } from './shared-clients.js';
 
 /** A stored token is reused only while it has more than this many seconds left. */
-export const REUSE_MARGIN_SECONDS = 60;
+const REUSE_MARGIN_SECONDS = 60;
 
 export interface ClientCredentialsRequest {
   provider?: string | undefined;

@@ -12,7 +12,7 @@ import { toToolError } from './error-mapping.js';
 import type { ServerMetadata } from './providers.js';
 import { timeInWords } from './time-words.js';
 
-export interface KeyCertificate {
+interface KeyCertificate {
   subject: string;
   issuer: string;
   not_before: string;
@@ -22,7 +22,7 @@ export interface KeyCertificate {
   expiry_in_words: string;
 }
 
-export interface KeyReport {
+interface KeyReport {
   kid?: string;
   kty: string;
   alg?: string;

@@ -21,7 +21,7 @@ import { toToolError } from './error-mapping.js';
 import { type ClientProfile, STORE_SCHEMA_VERSION } from './repository/records.js';
 import { serverSettings } from './server-metadata.js';
 
-export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+const PROFILE_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
 export interface RegistrationRequest extends ClientMetadataInput {
   /** A configured provider whose server (and initialAccessToken) to use; default the defaultProvider. */

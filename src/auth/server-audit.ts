@@ -8,7 +8,7 @@ import type { EngineContext } from './engine-context.js';
 import { describeKeySet, loadJwks } from './jwks-report.js';
 import type { MetadataSource } from './server-metadata.js';
 
-export interface ScoredSection extends AuditSection {
+interface ScoredSection extends AuditSection {
   /** 0-100: a pass counts 1, a warning 1/2, a failure 0; info checks are not scored (no score when all are info). */
   score?: number;
 }

@@ -30,7 +30,7 @@ export interface InspectionRequest {
   expectedAudience?: string | undefined;
 }
 
-export type Verdict = 'valid' | 'invalid' | 'unverified';
+type Verdict = 'valid' | 'invalid' | 'unverified';
 
 export interface TokenInspection {
   verdict: Verdict;
