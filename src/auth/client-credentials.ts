@@ -15,6 +15,7 @@ import { assertMayActAsClient } from './shared-clients.js';
 /** A stored token is reused only while it has more than this many seconds left. */
 const REUSE_MARGIN_SECONDS = 60;
 
+/** A client-credentials grant: scopes and resource as given; forceNew (default false) skips reuse of a stored token. */
 export interface ClientCredentialsRequest {
   provider?: string | undefined;
   scopes?: string[] | undefined;
@@ -22,6 +23,7 @@ export interface ClientCredentialsRequest {
   forceNew?: boolean | undefined;
 }
 
+/** The stored session of the grant, and whether a still-valid earlier token was reused. */
 export interface ClientCredentialsResult {
   session: StoredSession;
   reused: boolean;

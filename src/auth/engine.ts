@@ -24,6 +24,7 @@ interface OAuthEngineOptions {
 /** HTTP mode: the engines of this many recent principals stay built (their provider Configurations warm). */
 const PRINCIPAL_ENGINES = 1_000;
 
+/** The engine of one principal: `ctx` is what every operation takes; build it with createEngine. */
 export class OAuthEngine {
   readonly ctx: EngineContext;
   readonly #principals = new LruCache<string, OAuthEngine>(PRINCIPAL_ENGINES);

@@ -38,6 +38,7 @@ interface KeyReport {
   warnings: string[];
 }
 
+/** The server's published signing keys, one report per key, and the warnings about the set. */
 export interface JwksReport {
   issuer: string;
   provider?: string;
@@ -51,6 +52,7 @@ export interface JwksReport {
 const CERT_WARNING_DAYS = 30;
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'];
 
+/** Fetches the server's JWKS and describes each key (algorithm, size, certificate expiry). */
 export async function jwksReport(ctx: EngineContext, request: DiscoveryRequest): Promise<JwksReport> {
   const found = await discover(ctx, request);
   const uri = found.metadata.jwks_uri;

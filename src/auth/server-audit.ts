@@ -13,6 +13,7 @@ interface ScoredSection extends AuditSection {
   score?: number;
 }
 
+/** A scored review of a server's metadata and keys, section by section, with the fixes that matter most. */
 export interface ServerAudit {
   issuer: string;
   provider?: string;
@@ -29,6 +30,7 @@ export interface ServerAudit {
 
 const MAX_FIXES = 8;
 
+/** Audits a server against current OAuth security practice; reads only its metadata and JWKS. */
 export async function auditServer(ctx: EngineContext, request: DiscoveryRequest): Promise<ServerAudit> {
   const found = await discover(ctx, request);
   const probes = [`GET ${found.issuer} (${found.source} metadata)`];
