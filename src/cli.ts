@@ -42,7 +42,7 @@ Options:
 Quick config without a file: OAUTH_ISSUER, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_SCOPES, OAUTH_RESOURCE.
 Logs go to stderr; OAUTH_MCP_LOG_LEVEL=debug|info|warn|error.`;
 
-export async function main(argv: string[]): Promise<void> {
+async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;
   const commands = first === undefined || first.startsWith('-') ? undefined : await loadCommands();
   if (commands?.isCommand(first)) {

@@ -19,7 +19,7 @@ const serverUrl = z.string().superRefine((value, ctx) => {
 export const TOKEN_ENDPOINT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none'] as const;
 
 /** How an API wants the access token: `Authorization: <scheme> <token>` by default. */
-export const apiAuthSchema = z
+const apiAuthSchema = z
   .object({
     scheme: z
       .string()
@@ -215,6 +215,7 @@ const providerFields = z
   .strict();
 
 export type ProviderInput = z.infer<typeof providerFields>;
+/** One configured authorization server: issuer, client credentials, scopes and overrides. */
 export type ProviderConfig = ProviderInput & { issuer: string };
 
 export const providerSchema = providerFields
@@ -412,6 +413,7 @@ export const configSchema = z
     }
   });
 
+/** The validated configuration: providers, store, HTTP and API settings, with defaults filled in. */
 export type Config = z.infer<typeof configSchema>;
 
 /** URLs the operator wrote (or --demo added): their origins may be loopback or private addresses. */
@@ -473,6 +475,7 @@ function providerFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> | unde
   };
 }
 
+/** Where loadConfig reads from; every field is optional (defaults: process.env, no flags, warnings to stderr). */
 export interface LoadConfigOptions {
   /** `--config FILE`; else OAUTH_MCP_CONFIG; else the user config dir (missing there is fine). */
   path?: string | undefined;
@@ -494,6 +497,7 @@ export function configLocation(options: LoadConfigOptions = {}): {
   return { path: join(configDir(env), 'config.json'), from: 'default' };
 }
 
+/** Reads the config file, lays the environment and flags over it, and validates it; throws on invalid config. */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
   const { path, from } = configLocation(options);

@@ -32,7 +32,7 @@ export const NEXT_ACTIONS = [
   'retry',
 ] as const;
 
-export type NextAction = (typeof NEXT_ACTIONS)[number];
+type NextAction = (typeof NEXT_ACTIONS)[number];
 
 export interface NextStep {
   action: NextAction;
@@ -45,7 +45,7 @@ export interface NextStep {
   force_new?: boolean;
 }
 
-export interface OAuthToolErrorOptions {
+interface OAuthToolErrorOptions {
   /** The AS's `error` (RFC 6749 section 5.2), kept verbatim. */
   oauthError?: string;
   /** The AS's `error_description`, kept verbatim. */
@@ -91,7 +91,7 @@ export class OAuthToolError extends Error {
   }
 }
 
-export interface PublicError {
+interface PublicError {
   code: ErrorCode;
   message: string;
   oauth_error?: string;

@@ -5,6 +5,7 @@ import { pinSecret, redactCredentials } from './secrets/index.js';
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
+/** A leveled logger whose lines are redacted of known secrets and credential-shaped text. */
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
@@ -17,6 +18,7 @@ export interface Logger {
 /** What every log line goes through: known secrets and anything credential-shaped are removed. */
 export const redact = redactCredentials;
 
+/** A Logger writing to stderr; level default OAUTH_MCP_LOG_LEVEL, else info. */
 export function createLogger(options: { level?: Level; write?: (line: string) => void } = {}): Logger {
   const threshold =
     LEVELS[options.level ?? (process.env.OAUTH_MCP_LOG_LEVEL as Level | undefined) ?? 'info'] ?? 20;

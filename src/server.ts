@@ -7,7 +7,7 @@ import { ALL_TOOLS } from './tools/index.js';
 import { registerTools, selectTools, type ToolDeps, type ToolSelection } from './tools/registry.js';
 import { VERSION } from './version.js';
 
-export interface ServerDeps {
+interface ServerDeps {
   engine: OAuthEngine;
   logger: Logger;
   selection?: ToolSelection;

@@ -16,6 +16,7 @@ import { insufficientScopeError, parseChallenges, withSessionToken } from './tok
 
 const MAX_REDIRECTS = 5;
 
+/** A request to a resource API with a session's access token; method default GET, provider default the defaultProvider. */
 export interface ApiCallRequest {
   provider?: string | undefined;
   sessionId?: string | undefined;
@@ -32,6 +33,7 @@ export interface ApiCallRequest {
   signal?: AbortSignal | undefined;
 }
 
+/** The API's response (status, headers, body within maxBodyBytes) and the session whose token was sent. */
 export interface ApiCallResult extends ResponseView {
   /** The URL that answered (after same-origin redirects). */
   url: string;
@@ -41,6 +43,7 @@ export interface ApiCallResult extends ResponseView {
   refreshed: boolean;
 }
 
+/** Calls an allowed API origin with a session's token, refreshing it first when it is about to expire. */
 export async function callApi(ctx: EngineContext, request: ApiCallRequest): Promise<ApiCallResult> {
   const target = parseTarget(request.url, request.query);
   const method = request.method ?? 'GET';

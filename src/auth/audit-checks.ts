@@ -17,7 +17,7 @@ import {
 } from './audit-verdict.js';
 import type { ServerMetadata } from './providers.js';
 
-export type { AuditCheck, AuditSection, AuditStatus, JwksFindings } from './audit-verdict.js';
+export type { AuditCheck, AuditSection, JwksFindings } from './audit-verdict.js';
 
 export function auditSections(metadata: ServerMetadata, jwks: JwksFindings): AuditSection[] {
   const m = metadata as ServerMetadata & Record<string, unknown>;

@@ -1,6 +1,6 @@
 // The vocabulary of the server audit: check statuses and the constructors every audit rule uses.
 
-export type AuditStatus = 'pass' | 'warn' | 'fail' | 'info';
+type AuditStatus = 'pass' | 'warn' | 'fail' | 'info';
 
 export interface AuditCheck {
   id: string;

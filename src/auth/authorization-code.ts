@@ -25,7 +25,7 @@ import {
 import { authorizationParameters, signInScope, tokenParameters } from './provider-parameters.js';
 import { userFacingUrl } from './user-facing-url.js';
 
-export type CodeFlow = Extract<SignInFlow, { kind: 'authorization_code' }>;
+type CodeFlow = Extract<SignInFlow, { kind: 'authorization_code' }>;
 
 export interface AuthorizationCodeRequest {
   provider?: string | undefined;

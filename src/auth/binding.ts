@@ -7,7 +7,7 @@ import type { EngineContext } from './engine-context.js';
 import type { ProviderRegistry, ResolvedProvider } from './providers.js';
 
 /** Where a stored record came from; flows written before binding existed lack issuer and client_id. */
-export interface BoundRecord {
+interface BoundRecord {
   provider: string;
   issuer?: string | undefined;
   client_id?: string | undefined;

@@ -3,7 +3,7 @@
 
 import { redactCredentials } from '../secrets/index.js';
 
-export type CallbackOutcome = 'success' | 'denied' | 'error';
+type CallbackOutcome = 'success' | 'denied' | 'error';
 
 export interface CallbackPage {
   status: number;
@@ -47,7 +47,7 @@ ${detail ? `<p class="detail">${escapeHtml(detail)}</p>` : ''}`;
   );
 }
 
-export interface StartPageInput {
+interface StartPageInput {
   /** Who asked for the sign-in, as the bearer token named them; absent without http.auth. */
   requester: { iss: string; sub: string } | undefined;
   provider: string;
@@ -118,7 +118,7 @@ ${inner}
   };
 }
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,

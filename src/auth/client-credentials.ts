@@ -13,8 +13,9 @@ import { type SessionView, secondsLeft, sessionFromTokens, viewSession } from '.
 import { assertMayActAsClient } from './shared-clients.js';
 
 /** A stored token is reused only while it has more than this many seconds left. */
-export const REUSE_MARGIN_SECONDS = 60;
+const REUSE_MARGIN_SECONDS = 60;
 
+/** A client-credentials grant: scopes and resource as given; forceNew (default false) skips reuse of a stored token. */
 export interface ClientCredentialsRequest {
   provider?: string | undefined;
   scopes?: string[] | undefined;
@@ -22,6 +23,7 @@ export interface ClientCredentialsRequest {
   forceNew?: boolean | undefined;
 }
 
+/** The stored session of the grant, and whether a still-valid earlier token was reused. */
 export interface ClientCredentialsResult {
   session: StoredSession;
   reused: boolean;

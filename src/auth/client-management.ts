@@ -69,6 +69,7 @@ export async function updateClient(
   });
 }
 
+/** What deleteClient did: whether the server deleted the client (RFC 7592) and how many sessions left the store. */
 export interface DeleteClientResult {
   provider: string;
   client_id: string;

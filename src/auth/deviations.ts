@@ -4,7 +4,7 @@
 import type { CustomFetch, CustomFetchOptions } from 'openid-client';
 import type { Logger } from '../log.js';
 
-export interface DeviationOptions {
+interface DeviationOptions {
   logger?: Logger | undefined;
   /** Kinds already logged, by `<kind> <origin>`; shared by every fetch of one registry. */
   logged: Set<string>;

@@ -28,9 +28,9 @@ const MAX_POLL_INTERVAL_SECONDS = 60;
 
 import { userFacingUrl } from './user-facing-url.js';
 
-export type DeviceFlow = Extract<SignInFlow, { kind: 'device_code' }>;
+type DeviceFlow = Extract<SignInFlow, { kind: 'device_code' }>;
 
-export interface DeviceFlowRequest {
+interface DeviceFlowRequest {
   provider?: string | undefined;
   scopes?: string[] | undefined;
   resource?: string | undefined;

@@ -6,12 +6,14 @@ import { OAuthToolError } from '../errors.js';
 import type { EngineContext } from './engine-context.js';
 import type { DiscoveryResult, ProviderRegistry } from './providers.js';
 
+/** Which server to discover: a configured provider (default the defaultProvider) or an issuer URL. */
 export interface DiscoveryRequest {
   provider?: string | undefined;
   /** An issuer to discover instead of a configured provider; with `provider`, both must name one server. */
   issuer?: string | undefined;
 }
 
+/** Fetches (or reads from config) the server's metadata: RFC 8414, then OpenID Connect Discovery. */
 export async function discover(
   ctx: EngineContext,
   request: DiscoveryRequest,

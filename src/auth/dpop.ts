@@ -7,7 +7,7 @@ import type { DPoPKey } from './repository/records.js';
 const EC_P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 
 /** What oauth_call_api needs of a DPoP handle: a proof per request (with `ath`) and the server's nonces. */
-export interface ProofSigner {
+interface ProofSigner {
   addProof(url: URL, headers: Headers, htm: string, accessToken?: string): Promise<void>;
   cacheNonce(response: Response, url: URL): void;
 }

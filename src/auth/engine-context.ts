@@ -5,6 +5,7 @@ import type { Logger } from '../log.js';
 import type { ProviderRegistry } from './providers.js';
 import type { Vault } from './repository/vault.js';
 
+/** Everything an operation needs: providers, the token vault, the logger and the settings from the config. */
 export interface EngineContext {
   registry: ProviderRegistry;
   vault: Vault;

@@ -8,7 +8,7 @@ import type { EngineContext } from './engine-context.js';
 import type { ProviderRegistry } from './providers.js';
 import type { Vault } from './repository/vault.js';
 
-export interface OAuthEngineOptions {
+interface OAuthEngineOptions {
   registry: ProviderRegistry;
   vault: Vault;
   logger: Logger;
@@ -22,8 +22,9 @@ export interface OAuthEngineOptions {
 }
 
 /** HTTP mode: the engines of this many recent principals stay built (their provider Configurations warm). */
-export const PRINCIPAL_ENGINES = 1_000;
+const PRINCIPAL_ENGINES = 1_000;
 
+/** The engine of one principal: `ctx` is what every operation takes; build it with createEngine. */
 export class OAuthEngine {
   readonly ctx: EngineContext;
   readonly #principals = new LruCache<string, OAuthEngine>(PRINCIPAL_ENGINES);

@@ -4,7 +4,7 @@ import { type ErrorCode, type NextStep, OAuthToolError } from '../errors.js';
 import { capitalise, LOOPBACK_REDIRECT_URI } from './client-information.js';
 
 /** What we were doing, which picks the advice: a 401 at registration wants an initial access token, at management the registration token is dead. */
-export type Operation = 'callback' | 'register' | 'manage_client' | 'other';
+type Operation = 'callback' | 'register' | 'manage_client' | 'other';
 
 export interface ErrorContext {
   /** In the user's terms ("registering a client at https://as.example"): messages read "<action> failed: <why>. <what to do>". */

@@ -6,7 +6,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { OAuthToolError } from '../errors.js';
 import type { EngineContext } from './engine-context.js';
 
-export interface Initiator {
+interface Initiator {
   iss: string;
   sub: string;
 }
@@ -20,7 +20,7 @@ export function principalFromClaims(iss: string, sub: string): string {
 }
 
 /** The `iss` and `sub` of a principal made by principalFromClaims; undefined for anything else. */
-export function initiatorOf(principal: string | undefined): Initiator | undefined {
+function initiatorOf(principal: string | undefined): Initiator | undefined {
   if (principal === undefined) return undefined;
   try {
     const parsed: unknown = JSON.parse(principal);
@@ -74,11 +74,11 @@ export function bindingOf(secret: string): string {
   return createHash('sha256').update(secret).digest('base64url');
 }
 
-export function browserCookieName(flowId: string): string {
+function browserCookieName(flowId: string): string {
   return `oauth_mcp_${flowId}`;
 }
 
-export function readCookie(header: string | undefined, name: string): string | undefined {
+function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
     if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();

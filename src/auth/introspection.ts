@@ -12,6 +12,7 @@ import { fingerprint } from './secret.js';
 import { findSession } from './sessions.js';
 import { assertMayActAsClient } from './shared-clients.js';
 
+/** A token to introspect: a session's access token (default) or a raw token. */
 export interface IntrospectionRequest {
   provider?: string | undefined;
   sessionId?: string | undefined;
@@ -20,6 +21,7 @@ export interface IntrospectionRequest {
   tokenTypeHint?: 'access_token' | 'refresh_token' | undefined;
 }
 
+/** Whether the token is active, found by RFC 7662 introspection or a local JWT check, plus the server's fields. */
 export interface IntrospectionResult {
   active: boolean;
   method: 'introspection' | 'local_jwt';
@@ -31,6 +33,7 @@ export interface IntrospectionResult {
   [field: string]: unknown;
 }
 
+/** Asks the server whether a token is active (RFC 7662), or checks a JWT locally when it has no endpoint. */
 export async function introspect(
   ctx: EngineContext,
   request: IntrospectionRequest,

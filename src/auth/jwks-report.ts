@@ -12,7 +12,7 @@ import { toToolError } from './error-mapping.js';
 import type { ServerMetadata } from './providers.js';
 import { timeInWords } from './time-words.js';
 
-export interface KeyCertificate {
+interface KeyCertificate {
   subject: string;
   issuer: string;
   not_before: string;
@@ -22,7 +22,7 @@ export interface KeyCertificate {
   expiry_in_words: string;
 }
 
-export interface KeyReport {
+interface KeyReport {
   kid?: string;
   kty: string;
   alg?: string;
@@ -38,6 +38,7 @@ export interface KeyReport {
   warnings: string[];
 }
 
+/** The server's published signing keys, one report per key, and the warnings about the set. */
 export interface JwksReport {
   issuer: string;
   provider?: string;
@@ -51,6 +52,7 @@ export interface JwksReport {
 const CERT_WARNING_DAYS = 30;
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'];
 
+/** Fetches the server's JWKS and describes each key (algorithm, size, certificate expiry). */
 export async function jwksReport(ctx: EngineContext, request: DiscoveryRequest): Promise<JwksReport> {
   const found = await discover(ctx, request);
   const uri = found.metadata.jwks_uri;

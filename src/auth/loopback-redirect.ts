@@ -8,9 +8,9 @@ import type { Logger } from '../log.js';
 import { isLoopbackHost } from '../net/outbound-policy.js';
 import type { CallbackPage } from './callback-page.js';
 
-export const DEFAULT_CALLBACK_PATH = '/callback';
+const DEFAULT_CALLBACK_PATH = '/callback';
 
-export type CallbackHandler = (callbackUrl: URL) => Promise<CallbackPage>;
+type CallbackHandler = (callbackUrl: URL) => Promise<CallbackPage>;
 
 interface Listener {
   server: Server;
@@ -35,7 +35,7 @@ export function loopbackTarget(fixedRedirectUri?: string): { port: number; path:
   return { port: url.port ? Number(url.port) : 0, path: url.pathname || DEFAULT_CALLBACK_PATH };
 }
 
-export class LoopbackRedirects {
+class LoopbackRedirects {
   readonly #listeners = new Map<number, Promise<Listener>>();
 
   /**

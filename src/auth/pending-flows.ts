@@ -26,9 +26,9 @@ export const DEFAULT_WAIT_SECONDS = 45;
 export const CODE_FLOW_TTL_SECONDS = 600;
 
 /** HTTP mode: pending sign-ins one user may hold at once (each is a store record and an index entry). */
-export const MAX_PENDING_SIGN_INS = 10;
+const MAX_PENDING_SIGN_INS = 10;
 /** No flow stays pending longer, whatever the AS's device-code expires_in says. */
-export const MAX_PENDING_FLOW_SECONDS = 1800;
+const MAX_PENDING_FLOW_SECONDS = 1800;
 
 const outcomeSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('authenticated'), session_id: z.string() }),
@@ -62,7 +62,7 @@ const common = {
   initiator: z.object({ iss: z.string(), sub: z.string() }).optional(),
 };
 
-export const codeFlowDataSchema = z.object({
+const codeFlowDataSchema = z.object({
   ...common,
   redirect_uri: z.string(),
   state: z.string(),
@@ -79,7 +79,7 @@ export const codeFlowDataSchema = z.object({
 });
 export type CodeFlowData = z.infer<typeof codeFlowDataSchema>;
 
-export const deviceFlowDataSchema = z.object({
+const deviceFlowDataSchema = z.object({
   ...common,
   device_code: z.string(),
   user_code: z.string(),

@@ -8,7 +8,7 @@ import type { ResolvedProvider } from './providers.js';
 export const USER_SCOPES = new Set(['openid', 'offline_access', 'profile', 'email', 'address', 'phone']);
 
 /** A space-separated scope as this provider wants it on the wire (RFC 6749 uses spaces; some servers commas). */
-export function wireScope(settings: ProviderConfig, scope: string): string {
+function wireScope(settings: ProviderConfig, scope: string): string {
   const separator = settings.scopeSeparator ?? ' ';
   return separator === ' ' ? scope : scope.split(' ').filter(Boolean).join(separator);
 }

@@ -15,7 +15,7 @@ import { tolerateDeviations } from './deviations.js';
 import { type DiscoveryResult, discoverDocuments, withConfiguredMetadata } from './server-metadata.js';
 import { applyTransport } from './transport.js';
 
-export type { DiscoveryResult, MetadataSource } from './server-metadata.js';
+export type { DiscoveryResult } from './server-metadata.js';
 
 export type ServerMetadata = client.ServerMetadata;
 
@@ -47,7 +47,7 @@ export interface ProviderSummary {
   is_default: boolean;
 }
 
-export interface ProviderRegistryOptions {
+interface ProviderRegistryOptions {
   providers: Record<string, ProviderConfig>;
   defaultProvider?: string | undefined;
   timeoutMs: number;

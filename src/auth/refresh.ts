@@ -18,6 +18,7 @@ import { findSession, type SessionView, secondsLeft, sessionAfterRefresh, viewSe
 /** Tools that use a session refresh it first when its access token expires within this many seconds. */
 export const REFRESH_MARGIN_SECONDS = 60;
 
+/** Which session to refresh: sessionId, else the latest session of the provider (default the defaultProvider). */
 export interface RefreshRequest {
   provider?: string | undefined;
   sessionId?: string | undefined;
@@ -25,6 +26,7 @@ export interface RefreshRequest {
   force?: boolean | undefined;
 }
 
+/** The session after the refresh, the one before it, and what happened. */
 export interface RefreshResult {
   session: StoredSession;
   /**
@@ -49,6 +51,7 @@ export interface RefreshReport {
 /** In-flight refreshes by store and session: concurrent callers in this process share one request. */
 const inFlight = new WeakMap<TokenStore, Map<string, Promise<RefreshResult>>>();
 
+/** Refreshes a session with its refresh token; concurrent refreshes of one session share one request. */
 export async function refreshSession(ctx: EngineContext, request: RefreshRequest): Promise<RefreshResult> {
   const session = await findSession(ctx, request);
   return refreshShared(ctx, session, request.force ?? true);

@@ -21,8 +21,9 @@ import { toToolError } from './error-mapping.js';
 import { type ClientProfile, STORE_SCHEMA_VERSION } from './repository/records.js';
 import { serverSettings } from './server-metadata.js';
 
-export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+const PROFILE_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
+/** A dynamic client registration (RFC 7591): the client metadata and where to register. */
 export interface RegistrationRequest extends ClientMetadataInput {
   /** A configured provider whose server (and initialAccessToken) to use; default the defaultProvider. */
   provider?: string | undefined;
@@ -35,6 +36,7 @@ export interface RegistrationRequest extends ClientMetadataInput {
   initialAccessToken?: string | undefined;
 }
 
+/** Registers a client at the server (RFC 7591) and stores it as a new profile. */
 export async function registerClient(ctx: EngineContext, request: RegistrationRequest): Promise<ClientView> {
   const givenToken = literalToken(request.initialAccessToken);
   const { settings: source, discovery } = await pickServer(ctx.registry, request);

@@ -10,6 +10,7 @@ import { fingerprint } from './secret.js';
 import { findSession } from './sessions.js';
 import { assertMayActAsClient } from './shared-clients.js';
 
+/** What to revoke: a session's tokens (which default all) or a raw token. */
 export interface RevocationRequest {
   provider?: string | undefined;
   sessionId?: string | undefined;
@@ -20,6 +21,7 @@ export interface RevocationRequest {
   which?: 'access_token' | 'refresh_token' | 'all' | undefined;
 }
 
+/** The revoked tokens as fingerprints, and whether the session left the store. */
 export interface RevocationResult {
   revoked: { token_type_hint: string; token_sha256: string }[];
   session_id?: string;
@@ -28,6 +30,7 @@ export interface RevocationResult {
   stale_reason?: string;
 }
 
+/** Revokes tokens at the server (RFC 7009); a session left without a usable refresh token leaves the store. */
 export async function revoke(ctx: EngineContext, request: RevocationRequest): Promise<RevocationResult> {
   if (request.token) {
     await assertMayActAsClient(ctx, request.provider, 'revoke tokens they pass in');

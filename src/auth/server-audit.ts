@@ -8,11 +8,12 @@ import type { EngineContext } from './engine-context.js';
 import { describeKeySet, loadJwks } from './jwks-report.js';
 import type { MetadataSource } from './server-metadata.js';
 
-export interface ScoredSection extends AuditSection {
+interface ScoredSection extends AuditSection {
   /** 0-100: a pass counts 1, a warning 1/2, a failure 0; info checks are not scored (no score when all are info). */
   score?: number;
 }
 
+/** A scored review of a server's metadata and keys, section by section, with the fixes that matter most. */
 export interface ServerAudit {
   issuer: string;
   provider?: string;
@@ -29,6 +30,7 @@ export interface ServerAudit {
 
 const MAX_FIXES = 8;
 
+/** Audits a server against current OAuth security practice; reads only its metadata and JWKS. */
 export async function auditServer(ctx: EngineContext, request: DiscoveryRequest): Promise<ServerAudit> {
   const found = await discover(ctx, request);
   const probes = [`GET ${found.issuer} (${found.source} metadata)`];

@@ -6,7 +6,7 @@ import type { ProviderConfig } from '../config.js';
 import { needsInsecureTransport } from '../net/outbound-policy.js';
 import { toToolError } from './error-mapping.js';
 
-export type MetadataDocument = 'openid-configuration' | 'oauth-authorization-server';
+type MetadataDocument = 'openid-configuration' | 'oauth-authorization-server';
 export type MetadataSource = MetadataDocument | 'config';
 
 export interface DiscoveryResult {

@@ -46,6 +46,7 @@ export const sessionViewSchema = z.object({
   refresh_token: z.string().optional().describe('only when the config sets exposeTokens'),
   id_token: z.string().optional().describe('only when the config sets exposeTokens'),
 });
+/** A stored session as callers see it: ids, scopes and expiry; raw tokens only when the config sets exposeTokens. */
 export type SessionView = z.infer<typeof sessionViewSchema>;
 
 export function toSessionView(

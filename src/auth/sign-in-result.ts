@@ -5,8 +5,10 @@ import type { SignInFlow } from './pending-flows.js';
 import type { SessionView } from './sessions.js';
 
 export type SignInKind = SignInFlow['kind'];
+/** Where a sign-in stands: done, waiting for the user, refused, or timed out. */
 export type SignInStatus = 'authenticated' | 'pending' | 'denied' | 'expired';
 
+/** A sign-in's state: the link or user code to show while pending, the session once authenticated. */
 export interface SignInResult {
   status: SignInStatus;
   flow: SignInKind;

@@ -37,6 +37,7 @@ const RECHECK_EVERY_MS = 1000;
 export type { SignInKind, SignInResult, SignInStatus } from './sign-in-result.js';
 export { linkReachesUser, pendingResult } from './sign-in-result.js';
 
+/** A user sign-in: provider, scopes and flow (authorization code or device); sessionId asks for a step-up. */
 export interface SignInRequest extends AuthorizationCodeRequest {
   flow?: SignInKind | undefined;
   /** Step-up: sign in again for this session, asking for its scopes plus `scopes`. */

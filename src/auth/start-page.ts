@@ -12,7 +12,7 @@ import {
 } from './initiator-binding.js';
 import { readFlow, saveFlow } from './pending-flows.js';
 
-export interface StartPageRequest {
+interface StartPageRequest {
   method: 'GET' | 'POST';
   handle: string;
   cookie: string | undefined;

@@ -5,7 +5,7 @@ import { OAuthToolError } from '../errors.js';
 import type { EngineContext } from './engine-context.js';
 import { findSession } from './sessions.js';
 
-export interface StepUpRequest {
+interface StepUpRequest {
   provider?: string | undefined;
   sessionId?: string | undefined;
   scopes?: string[] | undefined;

@@ -14,7 +14,7 @@ export interface TokenCheck {
 
 export type TokenKind = 'access_token' | 'refresh_token' | 'id_token';
 
-export interface ClaimExpectations {
+interface ClaimExpectations {
   kind: TokenKind;
   /** The issuer of the provider's metadata. */
   issuer: string;

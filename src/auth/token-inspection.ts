@@ -20,6 +20,7 @@ import {
 } from './token-checks.js';
 import { verifySignature } from './token-signature.js';
 
+/** A token to inspect: a session's (tokenType default access_token) or a pasted one. */
 export interface InspectionRequest {
   provider?: string | undefined;
   sessionId?: string | undefined;
@@ -30,8 +31,9 @@ export interface InspectionRequest {
   expectedAudience?: string | undefined;
 }
 
-export type Verdict = 'valid' | 'invalid' | 'unverified';
+type Verdict = 'valid' | 'invalid' | 'unverified';
 
+/** The decoded token (secrets fingerprinted) and a verdict on its signature, issuer, audience and times. */
 export interface TokenInspection {
   verdict: Verdict;
   /** The verdict in sentences: what is wrong, or why the token looks fine. */
@@ -57,6 +59,7 @@ interface Subject {
   session?: StoredSession;
 }
 
+/** Decodes and checks a token locally: JWT signature against the server's JWKS, claims, expiry. */
 export async function inspectToken(ctx: EngineContext, request: InspectionRequest): Promise<TokenInspection> {
   const subject = await subjectOf(ctx, request);
   const { name, settings } = await ctx.registry.settings(subject.providerName);

@@ -7,7 +7,7 @@ import { ensureFreshSession, refreshAfterRejection } from './refresh.js';
 import type { StoredSession } from './repository/records.js';
 import { secondsLeft } from './sessions.js';
 
-export interface Challenge {
+interface Challenge {
   /** Lower-cased auth-scheme, e.g. `bearer`, `dpop`. */
   scheme: string;
   parameters: Record<string, string>;
@@ -18,7 +18,7 @@ export interface Challenge {
  * ours may differ by this much. Otherwise it is not about the token, and a refresh (which rotates
  * the refresh token) would be spent for nothing on every call.
  */
-export const EXPIRY_SKEW_SECONDS = 300;
+const EXPIRY_SKEW_SECONDS = 300;
 
 const TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
 const PART = new RegExp(`\\s*(${TOKEN})(?:\\s*=\\s*("(?:[^"\\\\]|\\\\.)*"|[^,\\s]*))?\\s*,?`, 'gy');

@@ -5,7 +5,7 @@ import type { OutboundFetch } from '../net/guarded-fetch.js';
 import type { ServerMetadata } from './providers.js';
 import type { CheckStatus } from './token-checks.js';
 
-export interface SignatureResult {
+interface SignatureResult {
   status: CheckStatus;
   verified: boolean;
   kid?: string;

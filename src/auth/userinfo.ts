@@ -11,11 +11,13 @@ import { parseChallenges, withSessionToken } from './token-rejection.js';
 
 type Attempt = { claims: client.UserInfoResponse } | { error: unknown };
 
+/** Whose userinfo: sessionId, else the latest session of the provider (default the defaultProvider). */
 export interface UserInfoRequest {
   provider?: string | undefined;
   sessionId?: string | undefined;
 }
 
+/** The claims the userinfo endpoint returned for the session's subject. */
 export interface UserInfoResult {
   session_id: string;
   provider: string;
@@ -26,6 +28,7 @@ export interface UserInfoResult {
   refreshed: boolean;
 }
 
+/** Calls the OpenID Connect userinfo endpoint with a session's access token and checks the subject. */
 export async function userInfo(ctx: EngineContext, request: UserInfoRequest): Promise<UserInfoResult> {
   const found = await findSession(ctx, request);
   if (!found.subject) {

@@ -4,7 +4,7 @@ import type { ParseArgsConfig } from 'node:util';
 import type { Runtime } from '../runtime.js';
 import type { Terminal } from './terminal.js';
 
-export interface CommandInput {
+interface CommandInput {
   runtime: Runtime;
   term: Terminal;
   positionals: string[];

@@ -4,7 +4,7 @@ import type { EngineContext } from '../auth/engine-context.js';
 import type { ProviderSummary } from '../auth/providers.js';
 import { OAuthToolError } from '../errors.js';
 
-export interface ProviderCheck extends ProviderSummary {
+interface ProviderCheck extends ProviderSummary {
   ok: boolean;
   /** What is wrong, in the engine's own words (no secrets). */
   problem?: string;

@@ -3,7 +3,7 @@
 
 import { createPrivateKey, type KeyObject, type JsonWebKey as NodeJwk, type webcrypto } from 'node:crypto';
 
-export interface ClientSigningKey {
+interface ClientSigningKey {
   key: webcrypto.CryptoKey;
   kid?: string;
 }

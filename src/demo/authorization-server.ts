@@ -9,9 +9,9 @@ import { findAccount, introspectionAllowed, revocationAllowed, signingKeys } fro
 import { createRequestHooks, type ObservedRequest, type RequestHooks } from './request-hooks.js';
 
 export { DEMO_CLIENTS, DEMO_REDIRECT_URI, DEMO_RESOURCE } from './demo-clients.js';
-export type { InjectedResponse, ObservedRequest, RequestHooks } from './request-hooks.js';
+export type { InjectedResponse } from './request-hooks.js';
 
-export interface ResourceServerOptions {
+interface ResourceServerOptions {
   /** Space-separated scopes this resource accepts. */
   scope: string;
   /** Default 'opaque' (introspectable, revocable); 'jwt' gives RFC 9068 tokens signed RS256. */
@@ -51,7 +51,7 @@ export interface AuthorizationServerOptions {
   onServerError?: (error: unknown) => void;
 }
 
-export type SwitchableFeature =
+type SwitchableFeature =
   | 'deviceFlow'
   | 'revocation'
   | 'introspection'
@@ -59,7 +59,7 @@ export type SwitchableFeature =
   | 'pushedAuthorizationRequests'
   | 'dPoP';
 
-export interface IssueAccessTokenOptions {
+interface IssueAccessTokenOptions {
   accountId: string;
   clientId: string;
   scope: string;

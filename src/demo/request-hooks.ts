@@ -27,7 +27,7 @@ export interface ObservedRequest {
   authorization?: string;
 }
 
-export interface RequestHookOptions {
+interface RequestHookOptions {
   /** Added to device authorization responses as `interval`. */
   devicePollInterval?: number | undefined;
   /** Sees every request after the provider handled it. */

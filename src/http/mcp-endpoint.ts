@@ -14,7 +14,7 @@ import {
 import type { Logger } from '../log.js';
 import { principalOf } from './resource-server.js';
 
-export interface McpEndpointOptions {
+interface McpEndpointOptions {
   /**
    * A new McpServer for one request (2026-era) or one 2025-era session; `tool` names the one tool a
    * 2026-era tools/call can reach, so the server may register only that one.
@@ -38,7 +38,7 @@ interface LegacySession {
 const SESSION_IDLE_MS = 30 * 60_000;
 const MAX_SESSIONS = 1_000;
 /** One user's share: whoever exceeds it is refused, and nobody else notices. */
-export const MAX_SESSIONS_PER_PRINCIPAL = 20;
+const MAX_SESSIONS_PER_PRINCIPAL = 20;
 
 export class McpEndpoint {
   readonly #options: McpEndpointOptions;

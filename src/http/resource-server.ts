@@ -14,8 +14,8 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { TokenVerifier } from './token-verifier.js';
 
-export const DEFAULT_REQUIRED_SCOPES = ['mcp:tools:read'];
-export const DEFAULT_CALL_SCOPES = ['mcp:tools:execute'];
+const DEFAULT_REQUIRED_SCOPES = ['mcp:tools:read'];
+const DEFAULT_CALL_SCOPES = ['mcp:tools:execute'];
 
 export interface ResourceServer {
   /** The URL advertised in every `WWW-Authenticate: Bearer resource_metadata="..."` challenge. */

@@ -15,7 +15,7 @@ const PRM_PATHS = new Set([
   '/.well-known/oauth-protected-resource/mcp',
 ]);
 
-export interface Routes {
+interface Routes {
   engine: OAuthEngine;
   base: string;
   checkHost: Guard | undefined;

@@ -26,7 +26,7 @@ type HttpAuth = NonNullable<Config['http']['auth']>;
 const VERIFIED_CACHE_MAX_MS = 5 * 60_000;
 const VERIFIED_CACHE_ENTRIES = 10_000;
 
-export interface TokenVerifierOptions {
+interface TokenVerifierOptions {
   auth: HttpAuth;
   registry: ProviderRegistry;
   logger: Logger;

@@ -29,7 +29,7 @@ export class OutboundError extends TypeError {
   }
 }
 
-export const UNREACHABLE_MESSAGE =
+const UNREACHABLE_MESSAGE =
   'no connection could be made. oauth-mcp connects to loopback, private and link-local addresses only for URLs in its config (or with "network.allowPrivate": true)';
 
 const loadUndici = () => import('undici');

@@ -3,7 +3,7 @@
 
 import { isIP } from 'node:net';
 
-export type AddressRange =
+type AddressRange =
   | 'public'
   | 'loopback'
   | 'private'
@@ -165,7 +165,7 @@ export function managementUrlProblem(uri: string, allowed: (string | undefined)[
     : `it is on ${origin}, not on the origin of the issuer or registration endpoint (${[...new Set(origins)].join(', ')})`;
 }
 
-export interface OutboundPolicyOptions {
+interface OutboundPolicyOptions {
   /** URLs the operator configured (issuers, endpoints, API origins): their origins may be non-public. */
   configuredUrls: Iterable<string>;
   /** Config `network.allowPrivate`: every destination may be non-public. Default false. */

@@ -1,7 +1,7 @@
 // A text with its escapes undone (JSON/JS `\/` `\uXXXX` `\xHH`, percent-encoding, HTML numeric
 // entities), mapped back to the original positions, so an echoed secret is found whatever its spelling.
 
-export interface UnescapedView {
+interface UnescapedView {
   text: string;
   /** For each char of `text`: where its spelling starts and ends in the original. */
   start: Int32Array;

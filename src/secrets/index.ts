@@ -3,7 +3,7 @@
 
 import { REDACTED, SecretRegistry } from './registry.js';
 
-export { MIN_SECRET_LENGTH, REDACTED, SecretRegistry } from './registry.js';
+export { SecretRegistry } from './registry.js';
 
 /** One per process: in HTTP mode it holds every user's secrets, and redacting another user's is fine. */
 export const secretRegistry = new SecretRegistry();

@@ -4,7 +4,7 @@
 import { unescapedView } from './escapes.js';
 
 /** Shorter values are not redacted (they would hit ordinary words); nor is a shorter fragment at a cut. */
-export const MIN_SECRET_LENGTH = 8;
+const MIN_SECRET_LENGTH = 8;
 const MAX_SECRET_LENGTH = 16_384;
 /** Learned (not pinned) secrets kept; the least recently learned go first. */
 const DEFAULT_CAPACITY = 4096;

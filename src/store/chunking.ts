@@ -13,12 +13,12 @@ export interface ItemLimit {
  * keychains have no TTL; a chunked head names its chunks by a fresh generation id, so a crash
  * mid-write leaves the previous head pointing at complete chunks.
  */
-export type Head = { f: 1; exp?: number } & (
+type Head = { f: 1; exp?: number } & (
   | { value: string }
   | { chunks: number; gen: string; length: number; sha256: string }
 );
 
-export interface Encoded {
+interface Encoded {
   head: Head;
   /** The chunk items to write before the head, in order. */
   chunks: string[];

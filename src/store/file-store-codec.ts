@@ -19,7 +19,7 @@ export interface StoredEntry {
 }
 
 /** The store path's content once records live in their own files: whether and how they are sealed. */
-export interface RecordsHeader {
+interface RecordsHeader {
   /** The scrypt salt when records are sealed. */
   salt: Buffer | undefined;
   /** Set while a plain store is being sealed record by record; plain records may remain until it clears. */

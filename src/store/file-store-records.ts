@@ -10,7 +10,7 @@ import { namespaceOf, namespaceOfPrefix } from './namespaces.js';
 const READ_BATCH = 64;
 const TEMP = /\.(\d+)\.[0-9a-f]{12}\.tmp$/;
 
-export interface ListedRecord extends DecodedRecord {
+interface ListedRecord extends DecodedRecord {
   file: string;
 }
 

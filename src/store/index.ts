@@ -9,13 +9,13 @@ import { importOptional } from '../optional-package.js';
 import { pinSecret } from '../secrets/index.js';
 import type { TokenStore } from './token-store.js';
 
-export interface OpenStoreOptions {
+interface OpenStoreOptions {
   config: Config['store'];
   logger: Logger;
   env?: NodeJS.ProcessEnv;
 }
 
-export function defaultFilePath(env: NodeJS.ProcessEnv = process.env): string {
+function defaultFilePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(dataDir(env), 'tokens.json');
 }
 

@@ -9,7 +9,7 @@ export const namespaceIndexAccount = (namespace: string) => `${INDEX_ACCOUNT}/${
 /** Key -> absolute expiry (epoch ms), null for none. */
 export type Index = Record<string, number | null>;
 
-export interface RootIndex {
+interface RootIndex {
   keys: Index;
   namespaces: string[];
   /** The single index of every key that versions before this one wrote (`v: 1`). */

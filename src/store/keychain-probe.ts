@@ -4,7 +4,7 @@ import { KeychainUnavailableError, type KeychainWorker } from './keychain-worker
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 1_500;
 
-export type ProbeResult = { usable: true } | { usable: false; reason: string };
+type ProbeResult = { usable: true } | { usable: false; reason: string };
 
 /** One round trip with one deadline (helper start-up included), so the probe never costs more than `timeoutMs`. */
 export async function probeKeychain(

@@ -3,8 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { OAuthToolError } from '../errors.js';
 import type { LockOptions } from './token-store.js';
 
-export const DEFAULT_LOCK_WAIT_MS = 10_000;
-export const DEFAULT_LOCK_STALE_MS = 30_000;
+const DEFAULT_LOCK_WAIT_MS = 10_000;
+const DEFAULT_LOCK_STALE_MS = 30_000;
 
 export interface ResolvedLockOptions {
   waitMs: number;

@@ -20,6 +20,7 @@ interface Holder {
   acquiredAt: number;
 }
 
+/** An in-process TokenStore: nothing survives a restart; for tests and short-lived use. */
 export class MemoryStore implements TokenStore {
   readonly info: StoreInfo;
   readonly #entries = new Map<string, Entry>();

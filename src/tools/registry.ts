@@ -58,7 +58,7 @@ export function selectTools(
  * advertised schema admits both shapes: the tool's fields (all optional) and `error`. The handler's
  * own output is still validated against the strict schema before it is returned.
  */
-export function advertisedOutputSchema(output: z.ZodObject): z.ZodObject {
+function advertisedOutputSchema(output: z.ZodObject): z.ZodObject {
   let advertised = advertisedSchemas.get(output);
   if (!advertised) {
     advertised = output
@@ -91,7 +91,7 @@ export function registerTools(server: McpServer, tools: readonly ToolDefinition[
   }
 }
 
-export async function runTool(
+async function runTool(
   tool: ToolDefinition,
   args: unknown,
   mcp: ServerContext,

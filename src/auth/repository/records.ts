@@ -6,7 +6,7 @@ import { providerSchema } from '../../config.js';
 
 export const STORE_SCHEMA_VERSION = 1;
 
-export const GRANTS = ['authorization_code', 'device_code', 'client_credentials'] as const;
+const GRANTS = ['authorization_code', 'device_code', 'client_credentials'] as const;
 export type Grant = (typeof GRANTS)[number];
 
 /** A session's DPoP key pair (RFC 9449), as a private JWK: it stays in the store and is never shown. */
