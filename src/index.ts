@@ -48,6 +48,6 @@ export {
 } from './config.js';
 export { type CreateEngineOptions, createEngine } from './create-engine.js';
 export { createLogger, type Logger } from './log.js';
-export { openStore } from './store/index.js';
+export { type OpenStoreOptions, openStore } from './store/index.js';
 export { MemoryStore } from './store/memory-store.js';
 export type { TokenStore } from './store/token-store.js';

@@ -9,7 +9,7 @@ import { importOptional } from '../optional-package.js';
 import { pinSecret } from '../secrets/index.js';
 import type { TokenStore } from './token-store.js';
 
-interface OpenStoreOptions {
+export interface OpenStoreOptions {
   config: Config['store'];
   logger: Logger;
   env?: NodeJS.ProcessEnv;
