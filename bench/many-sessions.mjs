@@ -4,7 +4,6 @@
 // number of sessions). The keychain is not measured here: no Secret Service on a headless bench machine.
 
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { FileStore } from '../dist/store/file-store.js';
 import { FileStoreCodec } from '../dist/store/file-store-codec.js';
 import { MemoryStore } from '../dist/store/memory-store.js';
 import { freePort } from './lib/processes.mjs';
+import { benchSession } from './lib/sessions.mjs';
 import { median, row, timed } from './lib/stats.mjs';
 
 const SIZES = [10, 1_000, 10_000];
@@ -112,29 +112,11 @@ function sessions(count) {
   const entries = new Map();
   const now = Date.now();
   for (let i = 0; i < count; i++) {
-    const id = `ses_${randomBytes(16).toString('base64url')}`;
-    const iso = new Date(now + i).toISOString();
-    const value = JSON.stringify({
-      v: 1,
-      session_id: id,
-      provider: 'work',
-      issuer: 'https://auth.example.com',
-      client_id: 'bench',
-      grant: 'authorization_code',
-      subject: `user-${i}`,
-      scope: 'openid profile email offline_access api:read',
-      token_type: 'Bearer',
-      expires_at: new Date(now + 3_600_000).toISOString(),
-      access_token: randomBytes(32).toString('base64url'),
-      refresh_token: randomBytes(32).toString('base64url'),
-      id_token_claims: { sub: `user-${i}`, email: `user-${i}@example.test` },
-      created_at: iso,
-      updated_at: iso,
-    });
+    const session = benchSession(i, now);
     const principal = Math.floor(i / PER_PRINCIPAL)
       .toString(16)
       .padStart(24, '0');
-    entries.set(`u:${principal}:session:${id}`, { value });
+    entries.set(`u:${principal}:session:${session.session_id}`, { value: JSON.stringify(session) });
   }
   return entries;
 }

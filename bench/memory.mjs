@@ -1,14 +1,12 @@
 // Benchmark 5, memory: resident set size of oauth-mcp after start-up and after it has loaded 1,000
 // sessions from its file store (oauth_list_sessions reads them all), next to a bare SDK server.
 
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { STORE_SCHEMA_VERSION } from '../dist/auth/repository/records.js';
-import { newId } from '../dist/auth/repository/vault.js';
 import { FileStore } from '../dist/store/file-store.js';
 import { FileStoreCodec } from '../dist/store/file-store-codec.js';
 import { CLI, connect, ROOT, rssMiB, tempConfig } from './lib/processes.mjs';
+import { benchSession } from './lib/sessions.mjs';
 import { row } from './lib/stats.mjs';
 
 export async function memory({ sessions }) {
@@ -69,24 +67,7 @@ async function fillStore(path, count) {
   const now = Date.now();
   const entries = new Map();
   for (let i = 0; i < count; i++) {
-    const iso = new Date(now + i).toISOString();
-    const session = {
-      v: STORE_SCHEMA_VERSION,
-      session_id: newId('ses'),
-      provider: 'work',
-      issuer: 'https://auth.example.com',
-      client_id: 'bench',
-      grant: 'authorization_code',
-      subject: `user-${i}`,
-      scope: 'openid profile email offline_access api:read',
-      token_type: 'Bearer',
-      expires_at: new Date(now + 3_600_000).toISOString(),
-      access_token: randomBytes(32).toString('base64url'),
-      refresh_token: randomBytes(32).toString('base64url'),
-      id_token_claims: { sub: `user-${i}`, email: `user-${i}@example.test`, name: `User ${i}` },
-      created_at: iso,
-      updated_at: iso,
-    };
+    const session = benchSession(i, now);
     entries.set(`session:${session.session_id}`, { value: JSON.stringify(session) });
   }
   const { text } = await new FileStoreCodec(path, undefined, () => {}).encode(entries, undefined);
