@@ -12,21 +12,33 @@ export type KeychainOp =
 /** `get` gives the password or null; `set` gives null; `delete` gives whether an item was there. */
 export type KeychainResult = string | boolean | null;
 
+const COLLECT_EVERY = 100;
+
 /**
  * The child's whole program (CommonJS, run with `node -e`). It is a string rather than a module so the
  * same code runs from the TypeScript sources under vitest and from dist/. The native call blocks the
  * child's only thread, which is the point: the parent keeps its own timer. On Linux the entry is pinned
  * to the Secret Service, because the library otherwise falls back silently to the kernel keyring,
- * which keeps secrets in memory only and loses every token at reboot.
+ * which keeps secrets in memory only and loses every token at reboot. Each Entry holds a D-Bus
+ * connection of its own until V8 collects it (its finalizer runs on a later turn of the event loop),
+ * and the child's small heap is rarely collected: the bus refuses more connections per user (256 on a
+ * default bus) or, past 1,024 descriptors, libdbus's select() spins forever. So the child collects
+ * every COLLECT_EVERY entries and yields once for the finalizers.
  */
 const CHILD_SOURCE = `
 const { Entry } = require(process.env.OAUTH_MCP_KEYRING_MODULE);
 const options = { linux: { store: 'secret-service' } };
+let created = 0;
+let queue = Promise.resolve();
 process.on('disconnect', () => process.exit(0));
-process.on('message', ({ id, service, ops }) => {
+process.on('message', (message) => {
+  queue = queue.then(() => answer(message));
+});
+async function answer({ id, service, ops }) {
   const results = [];
   try {
     for (const op of ops) {
+      if (++created % ${COLLECT_EVERY} === 0) await collect();
       const entry = new Entry(service, op.account, options);
       if (op.type === 'get') results.push(entry.getPassword() ?? null);
       else if (op.type === 'set') results.push((entry.setPassword(op.value), null));
@@ -36,7 +48,11 @@ process.on('message', ({ id, service, ops }) => {
   } catch (error) {
     process.send({ id, error: String((error && error.message) || error) });
   }
-});
+}
+function collect() {
+  global.gc();
+  return new Promise((resolve) => setImmediate(resolve));
+}
 `;
 
 /** After a call timed out, how long further calls fail fast rather than wait again. */
@@ -117,7 +133,7 @@ export class KeychainWorker {
     if (this.#child) return this.#child;
     const keyring = createRequire(import.meta.url).resolve('@napi-rs/keyring');
     // stdout stays closed: in stdio mode the parent's stdout is the MCP protocol.
-    const child = spawn(process.execPath, ['-e', CHILD_SOURCE], {
+    const child = spawn(process.execPath, ['--expose-gc', '-e', CHILD_SOURCE], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: { ...this.#env, OAUTH_MCP_KEYRING_MODULE: keyring },
       windowsHide: true,
