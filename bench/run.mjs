@@ -10,7 +10,7 @@ import { coldStart } from './cold-start.mjs';
 import { httpMode } from './http-mode.mjs';
 import { ROOT } from './lib/processes.mjs';
 import { printTable, row } from './lib/stats.mjs';
-import { manySessions } from './many-sessions.mjs';
+import { keychainSessions, manySessions } from './many-sessions.mjs';
 import { manyUsers } from './many-users.mjs';
 import { memory } from './memory.mjs';
 import { multiInstance } from './multi-instance.mjs';
@@ -28,6 +28,7 @@ const benches = [
   ['tool overhead', () => toolOverhead({ calls: size.calls })],
   ['memory', () => memory({ sessions: size.sessions })],
   ['many sessions', () => manySessions({ ops: size.storeOps })],
+  ['many sessions (keychain)', () => keychainSessions({ ops: size.storeOps })],
 ];
 const rows = [];
 // benchmarks of features a build may lack are reported as skipped, not failed
