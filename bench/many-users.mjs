@@ -12,35 +12,51 @@ import { median, row } from './lib/stats.mjs';
 const MCP_SCOPES = 'mcp:tools:read mcp:tools:execute';
 const TOOL = 'oauth_client_credentials';
 
-export async function manyUsers({ users, rounds, seconds, connections }) {
-  const port = await freePort();
+/**
+ * The demo authorization server issuing the bearer tokens of an HTTP instance on `port`, and the config
+ * that instance needs (its provider, with one client's credentials shared by every user, and http.auth).
+ */
+export async function startBearerIssuer(port) {
   const audience = `http://127.0.0.1:${port}/mcp`;
   const as = await startAuthorizationServer({
     resourceServers: { [audience]: { scope: MCP_SCOPES, accessTokenFormat: 'jwt' } },
     onServerError: () => undefined,
   });
   const { clientId, clientSecret } = as.clients.confidential;
-  const server = await startHttp(port, {
-    providers: { demo: { issuer: as.issuer, clientId, clientSecret, sharedClientCredentials: true } },
-    store: { type: 'memory' },
-    http: { auth: { issuer: as.issuer, audience } },
-  });
+  return {
+    as,
+    config: {
+      providers: { demo: { issuer: as.issuer, clientId, clientSecret, sharedClientCredentials: true } },
+      http: { auth: { issuer: as.issuer, audience } },
+    },
+    /** Bearer tokens of `count` distinct principals, `user-<from>` on. */
+    async tokens(count, from = 0) {
+      const tokens = [];
+      for (let i = from; i < from + count; i++) {
+        tokens.push(
+          await as.issueAccessToken({
+            accountId: `user-${i}`,
+            clientId: DEMO_CLIENTS.public.clientId,
+            scope: MCP_SCOPES,
+            resource: audience,
+          }),
+        );
+      }
+      return tokens;
+    },
+  };
+}
+
+export async function manyUsers({ users, rounds, seconds, connections }) {
+  const port = await freePort();
+  const { as, config, tokens: issue } = await startBearerIssuer(port);
+  const server = await startHttp(port, { ...config, store: { type: 'memory' } });
   try {
-    const tokens = [];
-    for (let i = 0; i < users; i++) {
-      tokens.push(
-        await as.issueAccessToken({
-          accountId: `user-${i}`,
-          clientId: DEMO_CLIENTS.public.clientId,
-          scope: MCP_SCOPES,
-          resource: audience,
-        }),
-      );
-    }
+    const tokens = await issue(users);
     const body = callBody(TOOL);
     const headers = callHeaders(TOOL);
     // every principal gets its machine token once; the timed calls reuse it from the store
-    await warmUp(server.url, tokens, body, headers, connections);
+    await callEach(server.url, tokens, connections);
     const runs = { one: [], many: [] };
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? ['one', 'many'] : ['many', 'one'];
@@ -82,7 +98,10 @@ export async function manyUsers({ users, rounds, seconds, connections }) {
   }
 }
 
-async function warmUp(url, tokens, body, headers, connections) {
+/** One oauth_client_credentials call per token, `connections` at a time; each must succeed. */
+export async function callEach(url, tokens, connections) {
+  const body = callBody(TOOL);
+  const headers = callHeaders(TOOL);
   for (let i = 0; i < tokens.length; i += connections) {
     await Promise.all(
       tokens

@@ -14,13 +14,33 @@ import { keychainSessions, manySessions } from './many-sessions.mjs';
 import { manyUsers } from './many-users.mjs';
 import { memory } from './memory.mjs';
 import { multiInstance } from './multi-instance.mjs';
+import { redisUsers } from './redis-users.mjs';
 import { singleFlight } from './single-flight.mjs';
+import { soak } from './soak.mjs';
 import { toolOverhead } from './tool-overhead.mjs';
 
 const quick = process.argv.includes('--quick');
 const size = quick
-  ? { coldStartRuns: 3, calls: 30, sessions: 1000, httpRounds: 2, httpSeconds: 1, storeOps: 5 }
-  : { coldStartRuns: 21, calls: 300, sessions: 1000, httpRounds: 7, httpSeconds: 3, storeOps: 30 };
+  ? {
+      coldStartRuns: 3,
+      calls: 30,
+      sessions: 1000,
+      httpRounds: 2,
+      httpSeconds: 1,
+      storeOps: 5,
+      soakScale: 0.1,
+      redisUsers: 2_000,
+    }
+  : {
+      coldStartRuns: 21,
+      calls: 300,
+      sessions: 1000,
+      httpRounds: 7,
+      httpSeconds: 3,
+      storeOps: 30,
+      soakScale: 1,
+      redisUsers: 10_000,
+    };
 const tools = new Set(ALL_TOOLS.map((tool) => tool.name));
 
 const benches = [
@@ -56,6 +76,18 @@ const optional = [
     existsSync(join(ROOT, 'dist/http/app.js')) && spawnSync('redis-server', ['--version']).status === 0,
     'the HTTP transport or redis-server',
     () => multiInstance({ rounds: size.httpRounds, seconds: size.httpSeconds, connections: 10 }),
+  ],
+  [
+    'redis users',
+    existsSync(join(ROOT, 'dist/http/app.js')) && spawnSync('redis-server', ['--version']).status === 0,
+    'the HTTP transport or redis-server',
+    () => redisUsers({ users: size.redisUsers, connections: 16 }),
+  ],
+  [
+    'soak',
+    existsSync(join(ROOT, 'dist/http/app.js')),
+    'the HTTP transport',
+    () => soak({ scale: size.soakScale }),
   ],
 ];
 for (const [name, present, feature, run] of optional) {

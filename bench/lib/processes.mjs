@@ -107,6 +107,26 @@ export function rssMiB(pid) {
   }
 }
 
+/** Env of a server whose memory is compared: SIGUSR2 makes it collect its garbage (memoryAfterGc). */
+export const COLLECTABLE_ENV = {
+  NODE_OPTIONS: `--expose-gc --require "${join(ROOT, 'bench/lib/collect-on-signal.cjs')}"`,
+};
+
+/**
+ * RSS and live heap in MiB of a server (startHttp or connect) started with COLLECTABLE_ENV, after a full
+ * garbage collection. V8 keeps old-space pages it no longer uses, so RSS may stay above the live heap.
+ */
+export async function memoryAfterGc(server) {
+  const seen = server.stderr().length;
+  process.kill(server.pid, 'SIGUSR2');
+  for (let waited = 0; waited < 5_000; waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const reported = /bench-heap-used (\d+)/.exec(server.stderr().slice(seen));
+    if (reported) return { rss: rssMiB(server.pid), heap: Number(reported[1]) / 1024 / 1024 };
+  }
+  throw new Error('the server did not report its heap after SIGUSR2 (started without COLLECTABLE_ENV?)');
+}
+
 /** A free loopback port (for servers whose URL must be known before they start). */
 export function freePort() {
   return new Promise((done, reject) => {
@@ -119,15 +139,15 @@ export function freePort() {
   });
 }
 
-/** Starts `oauth-mcp --transport http` on `port` with `config`; resolves once it serves. */
-export async function startHttp(port, config) {
+/** Starts `oauth-mcp --transport http` on `port` with `config` (and `env`); resolves once it serves. */
+export async function startHttp(port, config, env = {}) {
   const files = tempConfig(config);
   const child = spawn(
     process.execPath,
     [CLI, '--transport', 'http', '--port', String(port), '--config', files.path, '--no-browser'],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { PATH: process.env.PATH ?? '', HOME: files.dir, CI: 'true' },
+      env: { PATH: process.env.PATH ?? '', HOME: files.dir, CI: 'true', ...env },
     },
   );
   let stderr = '';
@@ -146,6 +166,7 @@ export async function startHttp(port, config) {
   return {
     url: `http://127.0.0.1:${port}/mcp`,
     pid: child.pid,
+    stderr: () => stderr,
     stop: async () => {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

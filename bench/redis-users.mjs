@@ -1,0 +1,90 @@
+// Benchmark 10, many users on redis (HTTP mode): 10,000 distinct bearer principals each store a machine
+// token (oauth_client_credentials) in one instance backed by redis. The instance's RSS after 10,000 users
+// (after a full garbage collection) must stay within 10% of its RSS after 1,000: per-principal state is
+// bounded, sessions live in redis. Redis must hold every user's record.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { COLLECTABLE_ENV, freePort, memoryAfterGc, startHttp } from './lib/processes.mjs';
+import { row } from './lib/stats.mjs';
+import { startRedis } from './many-sessions.mjs';
+import { callEach, startBearerIssuer } from './many-users.mjs';
+
+const CHECKPOINT = 1_000;
+/** Passes over the first users' cached tokens before the baseline, so every path has run and been compiled. */
+const WARM_UP_PASSES = 2;
+
+export async function redisUsers({ users, connections }) {
+  const dir = mkdtempSync(join(tmpdir(), 'oauth-mcp-redis-users-'));
+  const redis = await startRedis(dir);
+  const port = await freePort();
+  const issuer = await startBearerIssuer(port);
+  const server = await startHttp(
+    port,
+    {
+      ...issuer.config,
+      store: { type: 'redis', url: redis.url, key: redis.key },
+      http: { ...issuer.config.http, legacySessions: 'stateless' },
+    },
+    COLLECTABLE_ENV,
+  );
+  try {
+    const first = await issuer.tokens(CHECKPOINT);
+    for (let pass = 0; pass <= WARM_UP_PASSES; pass++) await callEach(server.url, first, connections);
+    const baseline = await memoryAfterGc(server);
+    for (let from = CHECKPOINT; from < users; from += CHECKPOINT) {
+      await callEach(server.url, await issuer.tokens(Math.min(CHECKPOINT, users - from), from), connections);
+    }
+    const after = await memoryAfterGc(server);
+    const stored = usersInRedis(redis.url);
+    const count = (n) => n.toLocaleString('en-US');
+    return {
+      rows: [
+        row({
+          bench: 'redis users',
+          metric: `RSS of one instance after ${count(users)} users vs after ${count(CHECKPOINT)}`,
+          value: after.rss,
+          unit: 'MiB',
+          ratio: after.rss / baseline.rss,
+          target: ['<=', 1.1],
+          detail: `after ${count(CHECKPOINT)} users (and ${WARM_UP_PASSES} more calls each) ${baseline.rss.toFixed(1)} MiB; ${connections} calls at a time`,
+        }),
+        row({
+          bench: 'redis users',
+          metric: `live heap after ${count(users)} users vs after ${count(CHECKPOINT)}`,
+          value: after.heap,
+          unit: 'MiB',
+          ratio: after.heap / baseline.heap,
+          detail: `after ${count(CHECKPOINT)} users ${baseline.heap.toFixed(1)} MiB (what the process keeps; RSS also holds pages V8 has not returned)`,
+        }),
+        row({
+          bench: 'redis users',
+          metric: 'users with a record in redis',
+          value: stored,
+          ratio: stored / users,
+          target: ['>=', 1],
+          detail: `of ${count(users)} users`,
+        }),
+      ],
+    };
+  } finally {
+    await server.stop();
+    await issuer.as.close();
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Distinct principal namespaces (`u:<hash>:`) among redis's data keys (`oauth-mcp:d:<key>`). */
+function usersInRedis(url) {
+  const scan = spawnSync('redis-cli', ['-u', url, '--scan', '--pattern', 'oauth-mcp:d:u:*'], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (scan.status !== 0) throw new Error(`redis-cli --scan failed: ${scan.stderr}`);
+  const namespaces = new Set(scan.stdout.split('\n').map((key) => /^oauth-mcp:d:(u:[^:]+:)/.exec(key)?.[1]));
+  namespaces.delete(undefined);
+  return namespaces.size;
+}
