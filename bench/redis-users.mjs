@@ -1,7 +1,8 @@
 // Benchmark 10, many users on redis (HTTP mode): 10,000 distinct bearer principals each store a machine
 // token (oauth_client_credentials) in one instance backed by redis. The instance's RSS after 10,000 users
-// (after a full garbage collection) must stay within 10% of its RSS after 1,000: per-principal state is
-// bounded, sessions live in redis. Redis must hold every user's record.
+// (after a full garbage collection) must stay within 10% of its RSS after 1,000: per-principal
+// state is bounded, sessions live in redis. The live heap is shown beside it; redis must hold every
+// user's record.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
