@@ -1,5 +1,5 @@
-// Benchmark 5, memory: resident set size of oauth-mcp after start-up and after it has loaded 1,000
-// sessions from its file store (oauth_list_sessions reads them all), next to a bare SDK server.
+// Benchmark 5, memory: resident set size of oauth-mcp after start-up and after it has listed 1,000
+// sessions from its file store, page by page through oauth_list_sessions, next to a bare SDK server.
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,8 +21,7 @@ export async function memory({ sessions }) {
     await settle();
     const bareRss = rssMiB(bare.pid);
     const startRss = rssMiB(ours.pid);
-    const listed = await ours.call('oauth_list_sessions');
-    const count = listed.structuredContent.sessions.length;
+    const { count, pages } = await listAll(ours);
     if (count !== sessions) throw new Error(`expected ${sessions} sessions, listed ${count}`);
     await settle();
     const loadedRss = rssMiB(ours.pid);
@@ -51,7 +50,7 @@ export async function memory({ sessions }) {
           unit: 'KiB',
           ratio: perSessionKiB,
           target: ['<=', 4],
-          detail: `${sessions} sessions`,
+          detail: `${sessions} sessions in ${pages} pages`,
         }),
       ],
     };
@@ -60,6 +59,21 @@ export async function memory({ sessions }) {
     await bare.close();
     config.remove();
   }
+}
+
+/** Every session, following next_cursor from page to page (the default page size, as a model would). */
+async function listAll(server) {
+  const seen = new Set();
+  let cursor;
+  let pages = 0;
+  do {
+    const { structuredContent: page } = await server.call('oauth_list_sessions', cursor ? { cursor } : {});
+    if (!page?.sessions) throw new Error('oauth_list_sessions failed');
+    for (const session of page.sessions) seen.add(session.session_id);
+    if (++pages > page.total) throw new Error('next_cursor does not advance');
+    cursor = page.next_cursor;
+  } while (cursor);
+  return { count: seen.size, pages };
 }
 
 /** Writes `count` realistic user sessions (opaque tokens, ID token claims) to the file store. */
