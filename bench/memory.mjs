@@ -9,6 +9,8 @@ import { CLI, connect, ROOT, rssMiB, tempConfig } from './lib/processes.mjs';
 import { benchSession } from './lib/sessions.mjs';
 import { row } from './lib/stats.mjs';
 
+const HEAP_PROBE = join(ROOT, 'bench/lib/heap-probe.mjs');
+
 export async function memory({ sessions }) {
   const config = tempConfig((dir) => ({
     providers: { work: { issuer: 'https://auth.example.com', clientId: 'bench' } },
@@ -16,16 +18,20 @@ export async function memory({ sessions }) {
   }));
   await fillStore(join(config.dir, 'tokens.json'), sessions);
   const bare = await connect([join(ROOT, 'bench/servers/bare-stdio.mjs')]);
-  const ours = await connect([CLI, '--config', config.path], { XDG_DATA_HOME: config.dir });
+  const ours = await connect(['--expose-gc', '--import', HEAP_PROBE, CLI, '--config', config.path], {
+    XDG_DATA_HOME: config.dir,
+  });
   try {
     await settle();
     const bareRss = rssMiB(bare.pid);
     const startRss = rssMiB(ours.pid);
+    const startHeap = await heapUsedMiB(ours);
     const { count, pages } = await listAll(ours);
     if (count !== sessions) throw new Error(`expected ${sessions} sessions, listed ${count}`);
     await settle();
     const loadedRss = rssMiB(ours.pid);
     const perSessionKiB = ((loadedRss - startRss) * 1024) / sessions;
+    const keptKiB = (((await heapUsedMiB(ours)) - startHeap) * 1024) / sessions;
     return {
       rows: [
         row({ bench: 'memory', metric: 'bare SDK server RSS after start', value: bareRss, unit: 'MiB' }),
@@ -51,6 +57,13 @@ export async function memory({ sessions }) {
           ratio: perSessionKiB,
           target: ['<=', 4],
           detail: `${sessions} sessions in ${pages} pages`,
+        }),
+        row({
+          bench: 'memory',
+          metric: 'heap kept per stored session after listing, after a full GC (file store)',
+          value: keptKiB,
+          unit: 'KiB',
+          detail: 'what listing retains; the RSS row also holds V8 heap growth and uncollected garbage',
         }),
       ],
     };
@@ -90,6 +103,18 @@ async function fillStore(path, count) {
   const store = new FileStore({ path, reason: 'bench' });
   await store.delete('session:none');
   await store.close();
+}
+
+/** The server's heap in use after a full collection (heap-probe.mjs answers SIGUSR2 on stderr), in MiB. */
+async function heapUsedMiB(server) {
+  const from = server.stderr().length;
+  process.kill(server.pid, 'SIGUSR2');
+  for (let i = 0; i < 250; i++) {
+    const found = /heap-probe (\d+)\n/.exec(server.stderr().slice(from));
+    if (found) return Number(found[1]) / 2 ** 20;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('the server did not answer the heap probe');
 }
 
 /** Lets the child finish start-up work and collect garbage before RSS is read. */
