@@ -69,10 +69,10 @@ function advertisedOutputSchema(output: z.ZodObject): z.ZodObject {
   return advertised;
 }
 
-/** Built once per tool: stateless HTTP creates a server per request, and zod schema building is not free. */
 /** The error mapping (and oauth4webapi's error classes) loads on a tool's first failure, not at start-up. */
 const loadErrorMapping = () => import('../auth/error-mapping.js');
 
+/** Built once per tool: stateless HTTP creates a server per request, and zod schema building is not free. */
 const advertisedSchemas = new WeakMap<z.ZodObject, z.ZodObject>();
 
 export function registerTools(server: McpServer, tools: readonly ToolDefinition[], deps: ToolDeps): void {
