@@ -551,7 +551,7 @@ export function parseConfig(
     expanded.providers = providers;
     expanded.defaultProvider ??= 'default';
   }
-  const result = configSchema.safeParse(expanded);
+  const result = configSchema.safeParse(expanded, { jitless: true });
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const [section, name, field] = issue.path.map(String);

@@ -3,9 +3,10 @@
 
 import type { ApiAuth } from '../config.js';
 import { OAuthToolError } from '../errors.js';
-import { dpopHandle, isDPoPBound, proofSigner } from './dpop.js';
+import { dpopHandle, proofSigner } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import type { StoredSession } from './repository/records.js';
+import { isDPoPBound } from './sessions.js';
 import { parseChallenges } from './token-rejection.js';
 
 /** Puts a session's token on one request, and says whether the API asked for a DPoP nonce. */

@@ -1,8 +1,11 @@
 // Opens a URL in the user's browser where a desktop is plausible; detached, never blocking, never failing a flow.
 
-import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import type { Logger } from '../log.js';
 import { userFacingUrlProblem } from './user-facing-url.js';
+
+/** node:child_process loads when a browser is opened, not in every server's start-up. */
+const require = createRequire(import.meta.url);
 
 interface Launcher {
   command: string;
@@ -51,6 +54,7 @@ export function openBrowser(url: string, logger: Logger): boolean {
     return false;
   }
   try {
+    const { spawn } = require('node:child_process') as typeof import('node:child_process');
     const child = spawn(launcher.command, launcher.args, { detached: true, stdio: 'ignore' });
     child.on('error', (error) =>
       logger.info(`could not open a browser (${launcher.command}): ${error.message}`),

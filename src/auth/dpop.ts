@@ -68,8 +68,3 @@ export function proofSigner(handle: client.DPoPHandle): ProofSigner {
   }
   return signer as ProofSigner;
 }
-
-/** Whether a token response is DPoP-bound, so its key must stay with the session. */
-export function isDPoPBound(tokenType: string | undefined): boolean {
-  return tokenType?.toLowerCase() === 'dpop';
-}

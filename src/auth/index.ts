@@ -17,6 +17,7 @@ export { refreshSession, refreshToken } from './refresh.js';
 export { registerClient } from './registration.js';
 export { revoke } from './revocation.js';
 export { auditServer } from './server-audit.js';
+export { listSessionPage } from './session-pages.js';
 export { listSessions } from './sessions.js';
 export { abandonSignIn, continueSignIn, linkReachesUser, startSignIn } from './sign-in.js';
 export { handleStartPage } from './start-page.js';

@@ -4,7 +4,9 @@
 import type * as client from 'openid-client';
 import type { ProviderConfig } from '../config.js';
 import { needsInsecureTransport } from '../net/outbound-policy.js';
-import { toToolError } from './error-mapping.js';
+
+/** The error mapping (and oauth4webapi's error classes) loads on the first failure, not at start-up. */
+const loadErrorMapping = () => import('./error-mapping.js');
 
 type MetadataDocument = 'openid-configuration' | 'oauth-authorization-server';
 export type MetadataSource = MetadataDocument | 'config';
@@ -39,10 +41,10 @@ export async function discoverDocuments(
   const [openid, oauth] = await Promise.allSettled([read('oidc'), read('oauth2')]);
   // A failing OIDC document is an error unless it is simply absent; then the RFC 8414 one must answer.
   if (openid.status === 'rejected' && !isNotFound(openid.reason)) {
-    throw toToolError(openid.reason, `discovering ${issuer}`);
+    throw (await loadErrorMapping()).toToolError(openid.reason, `discovering ${issuer}`);
   }
   if (openid.status === 'rejected' && oauth.status === 'rejected') {
-    throw toToolError(oauth.reason, `discovering ${issuer}`);
+    throw (await loadErrorMapping()).toToolError(oauth.reason, `discovering ${issuer}`);
   }
   const found: [MetadataDocument, client.ServerMetadata][] = [];
   if (openid.status === 'fulfilled') found.push(['openid-configuration', openid.value]);

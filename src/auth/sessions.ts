@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { OAuthToolError } from '../errors.js';
 import { learnSecretsOf } from '../secrets/index.js';
 import { STALE_SESSION_ADVICE, staleChecker, staleError, staleReason } from './binding.js';
-import { isDPoPBound } from './dpop.js';
 import type { EngineContext } from './engine-context.js';
 import type { DPoPKey, Grant, StoredSession } from './repository/records.js';
 import { STORE_SCHEMA_VERSION } from './repository/records.js';
@@ -170,6 +169,11 @@ function expiresAt(expiresIn: number | undefined, now: number): { expires_at?: s
   // An AS's lifetime is a claim, not a promise: a year at most, so no expiry lies beyond a sane horizon.
   const seconds = Math.min(Math.max(0, expiresIn), MAX_TOKEN_LIFETIME_SECONDS);
   return { expires_at: new Date(now + seconds * 1000).toISOString() };
+}
+
+/** Whether a token response is DPoP-bound (RFC 9449), so its key must stay with the session. */
+export function isDPoPBound(tokenType: string | undefined): boolean {
+  return tokenType?.toLowerCase() === 'dpop';
 }
 
 function normaliseTokenType(type: string): string {

@@ -2,16 +2,25 @@
 import { createHash, createHmac } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { LruCache } from '../lru-cache.js';
 import type { DecodedRecord, FileStoreCodec, RecordKeys, StoredEntry } from './file-store-codec.js';
 import { errnoCode, fsyncDirectory, ioError, isProcessAlive, writeFileAtomic } from './fs-io.js';
 import { namespaceOf, namespaceOfPrefix } from './namespaces.js';
 
 /** Files read at once while listing, well under any open-file limit. */
 const READ_BATCH = 64;
+/** Record files whose key this process remembers: about 300 bytes each, so a few MiB at most. */
+const KNOWN_FILES = 20_000;
 const TEMP = /\.(\d+)\.[0-9a-f]{12}\.tmp$/;
 
 interface ListedRecord extends DecodedRecord {
   file: string;
+}
+
+/** A record's key and expiry, without its value. */
+export interface ListedKey {
+  key: string;
+  expiresAt: number | undefined;
 }
 
 export class RecordFiles {
@@ -20,6 +29,13 @@ export class RecordFiles {
   readonly #keys: RecordKeys | undefined;
   /** Hashed names, plain names, or both while a plain store is being sealed (a record may be under either). */
   readonly #namings: boolean[];
+  /**
+   * File -> key and expiry, so listing keys reads only files not seen before (not every record each
+   * time). Sound across processes because a file's name is a function of its key: a name never comes
+   * to hold another key, a deleted record drops out of the directory listing, and only the expiry may
+   * change when another process sets the key again, so an entry remembered as expired is read again.
+   */
+  readonly #known = new LruCache<string, ListedKey>(KNOWN_FILES);
 
   constructor(root: string, codec: FileStoreCodec, keys: RecordKeys | undefined, resealing = false) {
     this.#namings = keys === undefined ? [false] : resealing ? [true, false] : [true];
@@ -41,6 +57,7 @@ export class RecordFiles {
     const file = this.fileOf(key);
     await this.#makeDirectory(path.dirname(file));
     await writeFileAtomic(file, this.#codec.encodeRecord(this.#keys, key, entry));
+    this.#known.set(file, { key, expiresAt: entry.expiresAt });
   }
 
   async remove(key: string): Promise<void> {
@@ -48,6 +65,7 @@ export class RecordFiles {
   }
 
   async removeFile(file: string): Promise<void> {
+    this.#known.delete(file);
     try {
       await fs.rm(file);
     } catch (error) {
@@ -65,8 +83,42 @@ export class RecordFiles {
     }
   }
 
-  /** The records whose key starts with `prefix`, reading only the namespace and kind directories it can match. */
+  /** The records whose key starts with `prefix`, values included (a migration rewrites them). */
   async list(prefix: string): Promise<ListedRecord[]> {
+    const found: ListedRecord[] = [];
+    const files = await this.#filesUnder(prefix);
+    for (let i = 0; i < files.length; i += READ_BATCH) {
+      const batch = files.slice(i, i + READ_BATCH);
+      const records = await Promise.all(batch.map((file) => this.#readFile(file)));
+      records.forEach((record, j) => {
+        if (record?.key.startsWith(prefix)) found.push({ ...record, file: batch[j] as string });
+      });
+    }
+    return found;
+  }
+
+  /** The keys (and expiry) of the records whose key starts with `prefix`, reading only files not known yet. */
+  async keys(prefix: string, now: number): Promise<ListedKey[]> {
+    const found: ListedKey[] = [];
+    const unknown: string[] = [];
+    for (const file of await this.#filesUnder(prefix)) {
+      const known = this.#known.get(file);
+      if (known && (known.expiresAt === undefined || known.expiresAt > now)) {
+        if (known.key.startsWith(prefix)) found.push(known);
+      } else unknown.push(file);
+    }
+    for (let i = 0; i < unknown.length; i += READ_BATCH) {
+      const batch = unknown.slice(i, i + READ_BATCH);
+      for (const record of await Promise.all(batch.map((file) => this.#readFile(file)))) {
+        if (record?.key.startsWith(prefix))
+          found.push({ key: record.key, expiresAt: record.entry.expiresAt });
+      }
+    }
+    return found;
+  }
+
+  /** Record files that may hold keys starting with `prefix`: only the namespace and kind directories it can match. */
+  async #filesUnder(prefix: string): Promise<string[]> {
     const namespace = namespaceOfPrefix(prefix);
     const namespaces =
       namespace === undefined
@@ -74,24 +126,15 @@ export class RecordFiles {
         : this.#namings.map((hashed) => path.join(this.#root, this.#name(namespace, hashed)));
     const rest = namespace === undefined ? '' : prefix.slice(namespace.length);
     const colon = rest.indexOf(':');
-    const found: ListedRecord[] = [];
+    const files: string[] = [];
     for (const directory of namespaces) {
       const kinds =
         colon < 0
           ? await this.#children(directory)
           : this.#namings.map((hashed) => path.join(directory, this.#name(rest.slice(0, colon + 1), hashed)));
-      for (const kind of kinds) {
-        const files = await this.#files(kind);
-        for (let i = 0; i < files.length; i += READ_BATCH) {
-          const batch = files.slice(i, i + READ_BATCH);
-          const records = await Promise.all(batch.map((file) => this.#readFile(file)));
-          records.forEach((record, j) => {
-            if (record?.key.startsWith(prefix)) found.push({ ...record, file: batch[j] as string });
-          });
-        }
-      }
+      for (const kind of kinds) files.push(...(await this.#files(kind)));
     }
-    return found;
+    return files;
   }
 
   /** `u:<hash>:` / `<kind>:` / `<id>`: a principal's keys share a directory, and one kind of theirs a subdirectory. */
@@ -124,10 +167,13 @@ export class RecordFiles {
     try {
       text = await fs.readFile(file, 'utf8');
     } catch (error) {
-      if (errnoCode(error) === 'ENOENT') return undefined;
-      throw ioError('read', file, error);
+      if (errnoCode(error) !== 'ENOENT') throw ioError('read', file, error);
+      this.#known.delete(file);
+      return undefined;
     }
-    return this.#codec.decodeRecord(this.#keys, text, file);
+    const record = this.#codec.decodeRecord(this.#keys, text, file);
+    this.#known.set(file, { key: record.key, expiresAt: record.entry.expiresAt });
+    return record;
   }
 
   async #makeDirectory(directory: string): Promise<void> {

@@ -90,8 +90,8 @@ export class FileStore implements TokenStore {
         .map(([key]) => key);
     }
     const found: string[] = [];
-    for (const { key, entry } of await layout.list(prefix)) {
-      if (isLive(entry, now)) found.push(key);
+    for (const { key, expiresAt } of await layout.keys(prefix, now)) {
+      if (isLive({ expiresAt }, now)) found.push(key);
       // Expired keys (abandoned sign-ins) are unique ids nobody writes again, so removing them races no writer.
       else await layout.remove(key);
     }
@@ -240,6 +240,6 @@ export class FileStore implements TokenStore {
   }
 }
 
-function isLive(entry: StoredEntry, now: number): boolean {
+function isLive(entry: { expiresAt?: number | undefined }, now: number): boolean {
   return entry.expiresAt === undefined || entry.expiresAt > now;
 }

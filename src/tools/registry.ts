@@ -10,7 +10,6 @@ import {
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { OAuthEngine } from '../auth/engine.js';
-import { toToolError } from '../auth/error-mapping.js';
 import { OAuthToolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { redactCredentials, redactDeep, redactSecrets } from '../secrets/index.js';
@@ -70,6 +69,9 @@ function advertisedOutputSchema(output: z.ZodObject): z.ZodObject {
   return advertised;
 }
 
+/** The error mapping (and oauth4webapi's error classes) loads on a tool's first failure, not at start-up. */
+const loadErrorMapping = () => import('../auth/error-mapping.js');
+
 /** Built once per tool: stateless HTTP creates a server per request, and zod schema building is not free. */
 const advertisedSchemas = new WeakMap<z.ZodObject, z.ZodObject>();
 
@@ -124,7 +126,7 @@ async function runTool(
             `${tool.name} produced output that does not match its schema. This is a bug in oauth-mcp.`,
             { detail: thrown.message },
           )
-        : toToolError(thrown, { action: tool.name, signal: ctx.signal });
+        : (await loadErrorMapping()).toToolError(thrown, { action: tool.name, signal: ctx.signal });
     deps.logger[error.code === 'internal' ? 'error' : 'info'](`${tool.name} failed: ${error.code}`, {
       message: error.message,
       ...(error.detail ? { detail: error.detail } : {}),

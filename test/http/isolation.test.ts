@@ -92,6 +92,28 @@ describe('per-user isolation', () => {
     expect(stillThere.structuredContent).toMatchObject({ active: true });
   });
 
+  it("shows nothing of another user's through a cursor: it is only a position in the caller's own list", async () => {
+    for (const scopes of [['api:read'], ['api:write']]) {
+      expect(
+        (await alice.callTool('oauth_client_credentials', { scopes, force_new: true })).isError,
+      ).toBeFalsy();
+    }
+    type Page = { sessions: { session_id: string }[]; total: number; next_cursor?: string };
+    const first = (await alice.callTool('oauth_list_sessions', { limit: 1 })).structuredContent as Page;
+    expect(first.total).toBeGreaterThanOrEqual(2);
+    expect(first.next_cursor).toEqual(expect.any(String));
+
+    const bobs = await bob.callTool('oauth_list_sessions', { limit: 1, cursor: first.next_cursor });
+    expect(bobs.isError).toBeFalsy();
+    expect(bobs.structuredContent).toMatchObject({ sessions: [], total: 0 });
+    expect(bobs.structuredContent).not.toHaveProperty('next_cursor');
+
+    const next = (await alice.callTool('oauth_list_sessions', { limit: 1, cursor: first.next_cursor }))
+      .structuredContent as Page;
+    expect(next.sessions).toHaveLength(1);
+    expect(next.sessions[0]?.session_id).not.toBe(first.sessions[0]?.session_id);
+  });
+
   it("answers another user's MCP session id with 404, as if it did not exist", async () => {
     const headers = {
       'Content-Type': 'application/json',

@@ -134,8 +134,27 @@ describe('FileStore', () => {
     await writeFile(path.join(`${file}.d`, 'u%3Abob%3A', 'session%3A', '1'), 'garbage');
     expect(await store.keys('u:alice:session:')).toEqual(['u:alice:session:1']);
     expect(await store.keys('session:')).toEqual(['session:2']);
-    await expect(store.keys('')).rejects.toMatchObject({ code: 'store_unavailable' });
+    // A store that has not seen bob's record yet (another process) reads it when listing every key.
+    await expect(make().keys('')).rejects.toMatchObject({ code: 'store_unavailable' });
   });
+
+  for (const encryptionKey of [undefined, KEY]) {
+    it(`lists the keys another process added, removed or set again since this one listed them (${encryptionKey ? 'sealed' : 'plain'})`, async () => {
+      const here = make({ encryptionKey });
+      const there = make({ encryptionKey });
+      await here.set('session:kept', 'a');
+      await here.set('session:gone', 'b');
+      await here.set('flow:renewed', 'pending', { ttlSeconds: 1 });
+      expect((await here.keys('')).sort()).toEqual(['flow:renewed', 'session:gone', 'session:kept']);
+      await there.delete('session:gone');
+      await there.set('session:new', 'c');
+      await there.set('flow:renewed', 'done');
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      // `here` remembers flow:renewed as expired: it reads the record again instead of dropping it.
+      expect((await here.keys('')).sort()).toEqual(['flow:renewed', 'session:kept', 'session:new']);
+      expect(await here.get('flow:renewed')).toBe('done');
+    });
+  }
 
   it('leaves no lock or temp files behind after writing', async () => {
     const store = make();

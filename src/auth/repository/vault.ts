@@ -61,6 +61,23 @@ export class Vault implements ProfileSource {
     await this.#store.delete(this.#key(`session:${id}`));
   }
 
+  /**
+   * This principal's session ids, sorted: listing keys reads no record through this layer, so a page
+   * of sessions costs the ids plus that page's records (getSessions).
+   */
+  async sessionIds(): Promise<string[]> {
+    const prefix = this.#key('session:');
+    return (await this.#store.keys(prefix)).map((key) => key.slice(prefix.length)).sort();
+  }
+
+  /** The sessions of these ids, in their order; one gone meanwhile or damaged is skipped as in listSessions. */
+  getSessions(ids: readonly string[]): Promise<StoredSession[]> {
+    return this.#readKeys(
+      ids.map((id) => this.#key(`session:${id}`)),
+      storedSessionSchema,
+    );
+  }
+
   async listSessions(filter: { provider?: string } = {}): Promise<StoredSession[]> {
     const sessions = await this.#readAll('session:', storedSessionSchema);
     return sessions
@@ -171,7 +188,10 @@ export class Vault implements ProfileSource {
 
   /** Every record under a prefix; a damaged one is skipped here (reading it by id reports it). */
   async #readAll<T>(prefix: string, schema: z.ZodType<T>): Promise<T[]> {
-    const keys = await this.#store.keys(this.#key(prefix));
+    return this.#readKeys(await this.#store.keys(this.#key(prefix)), schema);
+  }
+
+  async #readKeys<T>(keys: readonly string[], schema: z.ZodType<T>): Promise<T[]> {
     const records: T[] = [];
     for (const key of keys) {
       const text = await this.#store.get(key);
