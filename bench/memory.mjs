@@ -7,11 +7,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileStore } from '../dist/store/file-store.js';
 import { FileStoreCodec } from '../dist/store/file-store-codec.js';
-import { CLI, connect, ROOT, rssMiB, tempConfig } from './lib/processes.mjs';
+import { CLI, connect, HEAP_PROBE, heapUsedMiB, ROOT, rssMiB, tempConfig } from './lib/processes.mjs';
 import { benchSession } from './lib/sessions.mjs';
 import { row } from './lib/stats.mjs';
-
-const HEAP_PROBE = join(ROOT, 'bench/lib/heap-probe.mjs');
 
 export async function memory({ sessions }) {
   const full = await storeWith(sessions);
@@ -124,18 +122,6 @@ async function fillStore(path, count) {
   const store = new FileStore({ path, reason: 'bench' });
   await store.delete('session:none');
   await store.close();
-}
-
-/** The server's heap in use after a full collection (heap-probe.mjs answers SIGUSR2 on stderr), in MiB. */
-async function heapUsedMiB(server) {
-  const from = server.stderr().length;
-  process.kill(server.pid, 'SIGUSR2');
-  for (let i = 0; i < 250; i++) {
-    const found = /heap-probe (\d+)\n/.exec(server.stderr().slice(from));
-    if (found) return Number(found[1]) / 2 ** 20;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error('the server did not answer the heap probe');
 }
 
 /** Lets the child finish start-up work and collect garbage before RSS is read. */

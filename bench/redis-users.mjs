@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { COLLECTABLE_ENV, freePort, memoryAfterGc, startHttp } from './lib/processes.mjs';
+import { freePort, HEAP_PROBE_ENV, memoryAfterGc, startHttp } from './lib/processes.mjs';
 import { row } from './lib/stats.mjs';
 import { startRedis } from './many-sessions.mjs';
 import { callEach, startBearerIssuer } from './many-users.mjs';
@@ -29,7 +29,7 @@ export async function redisUsers({ users, connections }) {
       store: { type: 'redis', url: redis.url, key: redis.key },
       http: { ...issuer.config.http, legacySessions: 'stateless' },
     },
-    COLLECTABLE_ENV,
+    HEAP_PROBE_ENV,
   );
   try {
     const first = await issuer.tokens(CHECKPOINT);

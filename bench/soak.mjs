@@ -9,9 +9,9 @@ import autocannon from 'autocannon';
 import { callBody, callHeaders } from './http-mode.mjs';
 import {
   CLI,
-  COLLECTABLE_ENV,
   connect,
   freePort,
+  HEAP_PROBE_ENV,
   memoryAfterGc,
   startHttp,
   tempConfig,
@@ -59,7 +59,7 @@ function rows(transport, calls, warm, after, errors) {
 }
 
 async function soakHttp(calls) {
-  const server = await startHttp(await freePort(), { store: { type: 'memory' } }, COLLECTABLE_ENV);
+  const server = await startHttp(await freePort(), { store: { type: 'memory' } }, HEAP_PROBE_ENV);
   const load = (amount) =>
     autocannon({
       url: server.url,
@@ -84,7 +84,7 @@ async function soakHttp(calls) {
 
 async function soakStdio(calls) {
   const config = tempConfig({ store: { type: 'memory' } });
-  const server = await connect([CLI, '--config', config.path], COLLECTABLE_ENV);
+  const server = await connect([CLI, '--config', config.path], HEAP_PROBE_ENV);
   let errors = 0;
   const run = async (n) => {
     for (let i = 0; i < n; i++) await server.call(TOOL).catch(() => errors++);

@@ -107,24 +107,26 @@ export function rssMiB(pid) {
   }
 }
 
-/** Env of a server whose memory is compared: SIGUSR2 makes it collect its garbage (memoryAfterGc). */
-export const COLLECTABLE_ENV = {
-  NODE_OPTIONS: `--expose-gc --require "${join(ROOT, 'bench/lib/collect-on-signal.cjs')}"`,
-};
+export const HEAP_PROBE = join(ROOT, 'bench/lib/heap-probe.mjs');
+/** Env that preloads the heap probe into a server whose arguments are fixed (startHttp). */
+export const HEAP_PROBE_ENV = { NODE_OPTIONS: `--expose-gc --import "${HEAP_PROBE}"` };
 
-/**
- * RSS and live heap in MiB of a server (startHttp or connect) started with COLLECTABLE_ENV, after a full
- * garbage collection. V8 keeps old-space pages it no longer uses, so RSS may stay above the live heap.
- */
-export async function memoryAfterGc(server) {
-  const seen = server.stderr().length;
+/** The server's heap in use after a full collection (heap-probe.mjs answers SIGUSR2 on stderr), in MiB. */
+export async function heapUsedMiB(server) {
+  const from = server.stderr().length;
   process.kill(server.pid, 'SIGUSR2');
-  for (let waited = 0; waited < 5_000; waited += 50) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const reported = /bench-heap-used (\d+)/.exec(server.stderr().slice(seen));
-    if (reported) return { rss: rssMiB(server.pid), heap: Number(reported[1]) / 1024 / 1024 };
+  for (let i = 0; i < 250; i++) {
+    const found = /heap-probe (\d+)\n/.exec(server.stderr().slice(from));
+    if (found) return Number(found[1]) / 2 ** 20;
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error('the server did not report its heap after SIGUSR2 (started without COLLECTABLE_ENV?)');
+  throw new Error('the server did not answer the heap probe');
+}
+
+/** Heap in use and RSS in MiB after a full collection; V8 keeps old-space pages, so RSS may stay above. */
+export async function memoryAfterGc(server) {
+  const heap = await heapUsedMiB(server);
+  return { heap, rss: rssMiB(server.pid) };
 }
 
 /** A free loopback port (for servers whose URL must be known before they start). */
