@@ -18,6 +18,7 @@ export {
   inspectToken,
   introspect,
   jwksReport,
+  listSessionPage,
   listSessions,
   OAuthToolError,
   readClient,
@@ -34,6 +35,7 @@ export type { RefreshRequest, RefreshResult } from './auth/refresh.js';
 export type { RegistrationRequest } from './auth/registration.js';
 export type { RevocationRequest, RevocationResult } from './auth/revocation.js';
 export type { ServerAudit } from './auth/server-audit.js';
+export type { SessionPage, SessionPageRequest } from './auth/session-pages.js';
 export type { SessionView } from './auth/sessions.js';
 export type { SignInRequest, SignInResult, SignInStatus } from './auth/sign-in.js';
 export type { InspectionRequest, TokenInspection } from './auth/token-inspection.js';

@@ -14,6 +14,7 @@ export const SESSION_PAGE_LIMITS = { defaultLimit: 50, maxLimit: 200 } as const;
 const FILTER_BATCH = 64;
 const MAX_CURSOR_LENGTH = 512;
 
+/** Which page of the stored sessions to list (the input of oauth_list_sessions). */
 export interface SessionPageRequest {
   /** Only this provider's sessions (a canonical name); every provider's when absent. */
   provider?: string | undefined;
@@ -22,6 +23,7 @@ export interface SessionPageRequest {
   cursor?: string | undefined;
 }
 
+/** One page of session views, the total that match, and the cursor of the next page while more remain. */
 export interface SessionPage {
   sessions: SessionView[];
   /** Sessions that match, over every page. */

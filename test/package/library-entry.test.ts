@@ -20,12 +20,15 @@ async function runModule(source: string, input: unknown): Promise<{ stdout: stri
 }
 
 const SIGN_IN = `
-import { clientCredentials, createEngine, MemoryStore, parseConfig } from 'oauth-mcp-server';
+import { clientCredentials, createEngine, listSessionPage, MemoryStore, parseConfig } from 'oauth-mcp-server';
 const config = parseConfig(JSON.parse(process.argv[1]), {});
 const engine = createEngine({ config, store: new MemoryStore() });
 const first = await clientCredentials(engine.ctx, { provider: 'machine', scopes: ['api:read'] });
 const again = await clientCredentials(engine.ctx, { provider: 'machine', scopes: ['api:read'] });
+const page = await listSessionPage(engine.ctx, { limit: 1 });
 console.log(JSON.stringify({
+  listed: { total: page.total, ids: page.sessions.map((s) => s.session_id), more: 'next_cursor' in page },
+  firstId: first.session.session_id,
   provider: first.session.provider,
   hasToken: typeof first.session.access_token === 'string' && first.session.access_token.length > 0,
   reused: [first.reused, again.reused],
@@ -44,7 +47,9 @@ describe('the library entry', () => {
         },
       },
     });
-    expect(JSON.parse(stdout)).toEqual({ provider: 'machine', hasToken: true, reused: [false, true] });
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ provider: 'machine', hasToken: true, reused: [false, true] });
+    expect(result.listed).toEqual({ total: 1, ids: [result.firstId], more: false });
   });
 
   it('exposes no internal module: deep imports stop at the exports map', async () => {
