@@ -7,6 +7,7 @@ import { createLogger } from '../log.js';
 import { createRuntime } from '../runtime.js';
 import { type Command, EXIT } from './command.js';
 import { doctorCommand } from './doctor.js';
+import { reportFailure } from './failure.js';
 import { loginCommand } from './login.js';
 import { logoutCommand } from './logout.js';
 import { providersCommand } from './providers.js';
@@ -77,6 +78,8 @@ export async function runCommand(
       values,
       configFlag: values.config as string | undefined,
     });
+  } catch (thrown) {
+    return reportFailure(thrown, term);
   } finally {
     await runtime.close().catch(() => undefined);
   }

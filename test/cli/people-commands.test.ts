@@ -123,6 +123,23 @@ describe('oauth-mcp login / status / token / logout', () => {
     expect(refused.stderr).toContain('exposeTokens');
   });
 
+  it('a failed command says which command to run next, and exits 1 (2 for what was typed)', async () => {
+    const empty = writeConfig('empty', {
+      exposeTokens: true,
+      store: { type: 'file', path: join(dir, 'none.json') },
+    });
+    const token = await run(['token', '--config', empty]);
+    expect(token.status).toBe(1);
+    expect(token.stdout).toBe('');
+    expect(token.stderr).toContain('No session for provider "demo"');
+    expect(token.stderr).toContain('Run oauth-mcp login demo to sign in.');
+    expect(token.stderr).not.toContain('--help');
+
+    const typo = await run(['logout', 'dmeo', '--config', empty]);
+    expect(typo.status).toBe(2);
+    expect(typo.stderr).toContain('Unknown provider "dmeo"');
+  });
+
   it('status exits 1 when a provider is broken', async () => {
     const config = writeConfig('broken', {
       providers: { dead: { issuer: 'http://127.0.0.1:1', clientId: 'x' } },
