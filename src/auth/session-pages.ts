@@ -2,17 +2,15 @@
 
 import { z } from 'zod';
 import { OAuthToolError } from '../errors.js';
-import { staleChecker } from './binding.js';
 import type { EngineContext } from './engine-context.js';
 import type { StoredSession } from './repository/records.js';
-import { type SessionView, toSessionView } from './sessions.js';
+import { listedViews, type SessionView } from './sessions.js';
 
-/** A page holds `limit` sessions: this many unless asked otherwise, never more than `maxLimit`. */
-export const SESSION_PAGE_LIMITS = { defaultLimit: 50, maxLimit: 200 } as const;
+/** A page holds `limit` sessions: this many unless asked otherwise, never more than `maxLimit`; a cursor is at most `maxCursorLength` characters. */
+export const SESSION_PAGE_LIMITS = { defaultLimit: 50, maxLimit: 200, maxCursorLength: 512 } as const;
 
 /** Records read at once when a provider filter makes every record be read. */
 const FILTER_BATCH = 64;
-const MAX_CURSOR_LENGTH = 512;
 
 /** Which page of the stored sessions to list (the input of oauth_list_sessions). */
 export interface SessionPageRequest {
@@ -65,13 +63,8 @@ export async function listSessionPage(ctx: EngineContext, request: SessionPageRe
   const page = request.provider
     ? await filteredPage(ctx, ids, after, limit, request.provider)
     : await unfilteredPage(ctx, ids, after === undefined ? 0 : firstAfter(ids, after), limit);
-  const now = Date.now();
-  const stale = staleChecker(ctx.registry);
-  const sessions = await Promise.all(
-    page.sessions.map(async (session) => toSessionView(session, ctx.exposeTokens, now, await stale(session))),
-  );
   return {
-    sessions,
+    sessions: await listedViews(ctx, page.sessions),
     total: page.total,
     ...(page.last !== undefined
       ? { next_cursor: encodeCursor({ after: page.last, provider: request.provider }) }
@@ -149,7 +142,7 @@ function decodeCursor(text: string, provider: string | undefined): Cursor {
     'invalid_input',
     'This cursor is not one oauth_list_sessions returned. Pass the next_cursor of the previous result unchanged, or omit cursor to start from the first page.',
   );
-  if (text.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(text)) throw malformed;
+  if (text.length > SESSION_PAGE_LIMITS.maxCursorLength || !/^[A-Za-z0-9_-]+$/.test(text)) throw malformed;
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));

@@ -91,7 +91,11 @@ export async function listSessions(
   ctx: EngineContext,
   filter: { provider?: string | undefined },
 ): Promise<SessionView[]> {
-  const sessions = await ctx.vault.listSessions(filter);
+  return listedViews(ctx, await ctx.vault.listSessions(filter));
+}
+
+/** The views of listed sessions, each stale one marked (a listing shows them, so they can be removed). */
+export function listedViews(ctx: EngineContext, sessions: StoredSession[]): Promise<SessionView[]> {
   const now = Date.now();
   const stale = staleChecker(ctx.registry);
   return Promise.all(

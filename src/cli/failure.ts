@@ -7,11 +7,12 @@ import { EXIT } from './command.js';
 import type { Terminal } from './terminal.js';
 
 const named = (next: NextStep) => (next.provider === undefined ? '' : ` ${next.provider}`);
+const login = (next: NextStep) => `Run oauth-mcp login${named(next)} to sign in.`;
 
 /** The command for each next step a person can take from a terminal; the others are MCP tools' alone. */
 const COMMANDS: Record<NextStep['action'], (next: NextStep) => string | undefined> = {
-  sign_in: (n) => `Run oauth-mcp login${named(n)} to sign in.`,
-  continue_sign_in: (n) => `Run oauth-mcp login${named(n)} to sign in.`,
+  sign_in: login,
+  continue_sign_in: login,
   remove_session: (n) => `Run oauth-mcp logout${n.session_id ? ` ${n.session_id}` : named(n)} to remove it.`,
   list_sessions: () => 'Run oauth-mcp status to see the sessions.',
   discover: () => 'Run oauth-mcp doctor to check the providers.',

@@ -24,7 +24,7 @@ export const listSessionsTool = defineTool({
       .describe(
         `Most sessions to return in this page (1-${SESSION_PAGE_LIMITS.maxLimit}, default ${SESSION_PAGE_LIMITS.defaultLimit}); the rest come on later pages`,
       ),
-    cursor: capped('cursor', 512)
+    cursor: capped('cursor', SESSION_PAGE_LIMITS.maxCursorLength)
       .min(1)
       .optional()
       .describe(
