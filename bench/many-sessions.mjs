@@ -5,14 +5,12 @@
 // time at 10 (a cost that does not grow with the number of sessions).
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileStore } from '../dist/store/file-store.js';
-import { FileStoreCodec } from '../dist/store/file-store-codec.js';
 import { MemoryStore } from '../dist/store/memory-store.js';
 import { freePort, ROOT } from './lib/processes.mjs';
-import { benchSession } from './lib/sessions.mjs';
+import { benchSession, filledFileStore } from './lib/sessions.mjs';
 import { median, row, timed } from './lib/stats.mjs';
 
 const SIZES = [10, 1_000, 10_000];
@@ -27,15 +25,7 @@ export async function manySessions({ ops }) {
   const redis = await startRedis(dir).catch(() => undefined);
   const backends = {
     memory: async () => new MemoryStore({ reason: 'bench' }),
-    file: async (entries) => {
-      const path = join(dir, `tokens-${entries.size}.json`);
-      const { text } = await new FileStoreCodec(path, undefined, () => {}).encode(entries, undefined);
-      writeFileSync(path, text, { mode: 0o600 });
-      const store = new FileStore({ path, reason: 'bench' });
-      // The first write moves the old single document into one file per record, the layout measured.
-      await store.delete('session:none');
-      return store;
-    },
+    file: (entries) => filledFileStore(join(dir, `tokens-${entries.size}.json`), entries),
     ...(redis ? { redis: (entries) => redis.open(entries) } : {}),
   };
   const rows = [];

@@ -3,12 +3,9 @@
 // through oauth_list_sessions) against one that made as many calls, each listing a full page, on a
 // store of 50. Resident memory and the heap kept after a full GC, both per extra session.
 
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FileStore } from '../dist/store/file-store.js';
-import { FileStoreCodec } from '../dist/store/file-store-codec.js';
 import { CLI, connect, HEAP_PROBE, heapUsedMiB, ROOT, rssMiB, tempConfig } from './lib/processes.mjs';
-import { benchSession } from './lib/sessions.mjs';
+import { benchSession, filledFileStore } from './lib/sessions.mjs';
 import { row } from './lib/stats.mjs';
 
 export async function memory({ sessions }) {
@@ -116,12 +113,7 @@ async function fillStore(path, count) {
     const session = benchSession(i, now);
     entries.set(`session:${session.session_id}`, { value: JSON.stringify(session) });
   }
-  const { text } = await new FileStoreCodec(path, undefined, () => {}).encode(entries, undefined);
-  writeFileSync(path, text, { mode: 0o600 });
-  // The first write moves the old single document into one file per record, the layout measured.
-  const store = new FileStore({ path, reason: 'bench' });
-  await store.delete('session:none');
-  await store.close();
+  await (await filledFileStore(path, entries)).close();
 }
 
 /** Lets the child finish start-up work and collect garbage before RSS is read. */

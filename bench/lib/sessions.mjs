@@ -1,8 +1,11 @@
 // One realistic stored user session (opaque tokens, ID token claims), the record every store benchmark writes.
 
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { STORE_SCHEMA_VERSION } from '../../dist/auth/repository/records.js';
 import { newId } from '../../dist/auth/repository/vault.js';
+import { FileStore } from '../../dist/store/file-store.js';
+import { FileStoreCodec } from '../../dist/store/file-store-codec.js';
 
 /** The `i`-th session of a batch created at `now` (ms). */
 export function benchSession(i, now) {
@@ -24,4 +27,16 @@ export function benchSession(i, now) {
     created_at: iso,
     updated_at: iso,
   };
+}
+
+/**
+ * A file store at `path` holding `entries` (key -> { value }), in the layout benchmarks measure: the
+ * entries are written as one old-style document, which the first write moves into one file per record.
+ */
+export async function filledFileStore(path, entries) {
+  const { text } = await new FileStoreCodec(path, undefined, () => {}).encode(entries, undefined);
+  writeFileSync(path, text, { mode: 0o600 });
+  const store = new FileStore({ path, reason: 'bench' });
+  await store.delete('session:none');
+  return store;
 }
