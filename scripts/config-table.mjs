@@ -87,7 +87,7 @@ export function withConfigTable(readme, table) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { configSchema } = await import('../dist/config.js');
+  const { configSchema } = await import('../dist/config/index.js');
   const readmePath = fileURLToPath(new URL('../README.md', import.meta.url));
   writeFileSync(
     readmePath,

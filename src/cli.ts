@@ -3,7 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type Config, configLocation, loadConfig } from './config.js';
+import { type Config, configLocation, loadConfig } from './config/index.js';
 import { OAuthToolError } from './errors.js';
 import type { HttpListener } from './http/listener.js';
 import { createLogger, type Logger, redact } from './log.js';

@@ -1,11 +1,11 @@
 // createEngine: a resolved Config and a TokenStore in, the OAuth engine out; the library's one way in,
 // and what createRuntime builds the server's engine with.
 
-import { desktopAvailable } from './auth/browser.js';
 import { OAuthEngine } from './auth/engine.js';
-import { ProviderRegistry } from './auth/providers.js';
+import { ProviderRegistry } from './auth/provider/registry.js';
 import { Vault } from './auth/repository/vault.js';
-import { type Config, configuredUrls } from './config.js';
+import { desktopAvailable } from './auth/sign-in/browser.js';
+import { type Config, configuredUrls } from './config/index.js';
 import { createLogger, type Logger } from './log.js';
 import { guardedFetch } from './net/guarded-fetch.js';
 import { OutboundPolicy } from './net/outbound-policy.js';

@@ -1,8 +1,8 @@
 // What every flow module needs: the provider registry, this principal's vault, the logger and the policy flags.
 
-import type { ApiAuth } from '../config.js';
+import type { ApiAuth } from '../config/index.js';
 import type { Logger } from '../log.js';
-import type { ProviderRegistry } from './providers.js';
+import type { ProviderRegistry } from './provider/registry.js';
 import type { Vault } from './repository/vault.js';
 
 /** Everything an operation needs: providers, the token vault, the logger and the settings from the config. */

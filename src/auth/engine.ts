@@ -1,11 +1,11 @@
 // OAuthEngine: the EngineContext of one principal. Every OAuth operation is a function of that
 // context in its own module (clientCredentials(ctx, ...), startSignIn(ctx, ...)), like openid-client's API.
 
-import type { ApiAuth } from '../config.js';
+import type { ApiAuth } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { LruCache } from '../lru-cache.js';
 import type { EngineContext } from './engine-context.js';
-import type { ProviderRegistry } from './providers.js';
+import type { ProviderRegistry } from './provider/registry.js';
 import type { Vault } from './repository/vault.js';
 
 interface OAuthEngineOptions {

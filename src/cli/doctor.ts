@@ -1,8 +1,8 @@
 // oauth-mcp doctor [--json]: where the config comes from, which store is used and why, each provider reachable.
 
 import { existsSync } from 'node:fs';
-import { canOpenBrowser } from '../auth/browser.js';
-import { configLocation } from '../config.js';
+import { canOpenBrowser } from '../auth/sign-in/browser.js';
+import { configLocation } from '../config/index.js';
 import { type Command, EXIT } from './command.js';
 import { checkProviders } from './provider-checks.js';
 

@@ -1,7 +1,7 @@
 // The people's commands (login, status, logout, providers, token, doctor): parse, open the runtime, run one.
 
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../config/index.js';
 import { OAuthToolError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { createRuntime } from '../runtime.js';

@@ -1,8 +1,8 @@
 // oauth-mcp login [provider] [--device]: the link or code first, then a spinner until the user has signed in.
 
-import { canOpenBrowser } from '../auth/browser.js';
 import type { EngineContext } from '../auth/engine-context.js';
-import type { SignInKind, SignInResult } from '../auth/sign-in.js';
+import { canOpenBrowser } from '../auth/sign-in/browser.js';
+import type { SignInKind, SignInResult } from '../auth/sign-in/sign-in.js';
 import { type Command, EXIT } from './command.js';
 import type { Terminal } from './terminal.js';
 
@@ -17,7 +17,7 @@ export const loginCommand: Command = {
   maxPositionals: 1,
   run: async ({ runtime, term, positionals, values }) => {
     const ctx = runtime.engine.ctx;
-    const { continueSignIn, startSignIn } = await import('../auth/sign-in.js');
+    const { continueSignIn, startSignIn } = await import('../auth/sign-in/sign-in.js');
     const provider = await ctx.registry.resolve(positionals[0]);
     const flow = chooseFlow(ctx, provider.metadata, values.device === true);
     const started = await startSignIn(ctx, { provider: provider.name, flow }, { openBrowser: true });

@@ -1,7 +1,7 @@
 // Is each provider usable? Resolving it discovers its authorization server, so a failure says what is wrong.
 
 import type { EngineContext } from '../auth/engine-context.js';
-import type { ProviderSummary } from '../auth/providers.js';
+import type { ProviderSummary } from '../auth/provider/registry.js';
 import { OAuthToolError } from '../errors.js';
 
 interface ProviderCheck extends ProviderSummary {

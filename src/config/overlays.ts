@@ -1,6 +1,6 @@
 // What the config file does not say: old key names, the environment and command-line flags laid over it.
 
-import type { Config } from '../config.js';
+import type { Config } from './index.js';
 
 /** Command-line flags that override the config file. */
 export interface ConfigFlags {

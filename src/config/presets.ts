@@ -1,7 +1,7 @@
 // Presets: the issuer, endpoints and quirks of widely used authorization servers, filled in under a
 // provider's own settings (which always win, key by key for metadata and extra parameters).
 
-import type { ProviderConfig, ProviderInput } from '../config.js';
+import type { ProviderConfig, ProviderInput } from './index.js';
 
 type Preset = NonNullable<ProviderInput['preset']>;
 type Defaults = Partial<ProviderConfig> & { issuer: string };

@@ -1,6 +1,6 @@
 // --demo: starts the embedded authorization server and returns the providers that point at it.
 
-import type { ProviderConfig } from '../config.js';
+import type { ProviderConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import {
   DEMO_RESOURCE,

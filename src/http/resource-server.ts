@@ -9,8 +9,8 @@ import {
   requireScopes,
   type ScopeChallengeHandler,
 } from '@modelcontextprotocol/server';
-import type { ProviderRegistry } from '../auth/providers.js';
-import type { Config } from '../config.js';
+import type { ProviderRegistry } from '../auth/provider/registry.js';
+import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { TokenVerifier } from './token-verifier.js';
 

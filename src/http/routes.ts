@@ -1,10 +1,10 @@
 // The routes of the HTTP server: /healthz, the RFC 9728 metadata, the sign-in pages, /mcp; 404 for the rest.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { completeAuthorizationCallback } from '../auth/authorization-code.js';
-import type { CallbackPage } from '../auth/callback-page.js';
 import type { OAuthEngine } from '../auth/engine.js';
-import { handleStartPage } from '../auth/start-page.js';
+import { completeAuthorizationCallback } from '../auth/sign-in/authorization-code.js';
+import type { CallbackPage } from '../auth/sign-in/pages.js';
+import { handleStartPage } from '../auth/sign-in/start-page.js';
 import type { Guard } from './guards.js';
 
 const START_PREFIX = '/oauth/start/';

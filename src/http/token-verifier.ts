@@ -10,11 +10,11 @@ import {
 } from '@modelcontextprotocol/server';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import * as client from 'openid-client';
-import { principalFromClaims } from '../auth/initiator-binding.js';
-import { jwksFetchedAt, remoteJwks, sameMediaType } from '../auth/jwks.js';
-import type { ProviderRegistry } from '../auth/providers.js';
-import { applyTransport } from '../auth/transport.js';
-import type { Config } from '../config.js';
+import { jwksFetchedAt, remoteJwks, sameMediaType } from '../auth/provider/jwks.js';
+import type { ProviderRegistry } from '../auth/provider/registry.js';
+import { applyTransport } from '../auth/provider/transport.js';
+import { principalFromClaims } from '../auth/sign-in/initiator-binding.js';
+import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 
 type HttpAuth = NonNullable<Config['http']['auth']>;

@@ -1,8 +1,8 @@
 // Opens the TokenStore the config asks for; `auto` (the default) prefers the OS keychain.
 
 import { join } from 'node:path';
-import type { Config } from '../config.js';
-import { dataDir } from '../config.js';
+import type { Config } from '../config/index.js';
+import { dataDir } from '../config/index.js';
 import { OAuthToolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { importOptional } from '../optional-package.js';

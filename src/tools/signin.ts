@@ -3,10 +3,10 @@
 
 import { type ClientCapabilities, inputRequired, inputResponse } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { DEFAULT_WAIT_SECONDS } from '../auth/pending-flows.js';
-import { sessionViewSchema } from '../auth/sessions.js';
-import type { SignInResult, WaitHooks } from '../auth/sign-in.js';
-import { userFacingUrl } from '../auth/user-facing-url.js';
+import { sessionViewSchema } from '../auth/sessions/sessions.js';
+import { DEFAULT_WAIT_SECONDS } from '../auth/sign-in/pending-flows.js';
+import type { SignInResult, WaitHooks } from '../auth/sign-in/sign-in.js';
+import { userFacingUrl } from '../auth/sign-in/user-facing-url.js';
 import {
   capped,
   LIMITS,

@@ -2,7 +2,7 @@
 
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderRegistry } from '../../src/auth/providers.js';
+import { ProviderRegistry } from '../../src/auth/provider/registry.js';
 import { guardedFetch } from '../../src/net/guarded-fetch.js';
 import { OutboundPolicy } from '../../src/net/outbound-policy.js';
 

@@ -2,10 +2,10 @@
 // configured providers and discovery are shared.
 
 import { describe, expect, it } from 'vitest';
-import { clientCredentials } from '../../src/auth/client-credentials.js';
-import { registerClient } from '../../src/auth/registration.js';
-import { listSessions } from '../../src/auth/sessions.js';
-import { parseConfig } from '../../src/config.js';
+import { registerClient } from '../../src/auth/registration/registration.js';
+import { listSessions } from '../../src/auth/sessions/sessions.js';
+import { clientCredentials } from '../../src/auth/tokens/client-credentials.js';
+import { parseConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { createRuntime } from '../../src/runtime.js';
 import { MemoryStore } from '../../src/store/memory-store.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Vault } from '../../src/auth/repository/vault.js';
-import { sessionFromTokens } from '../../src/auth/sessions.js';
+import { sessionFromTokens } from '../../src/auth/sessions/sessions.js';
 import { FileStore } from '../../src/store/file-store.js';
 import { type Era, type ServerProcess, startServerProcess } from '../helpers/mcp-server-process.js';
 import { toolError } from '../helpers/tool-result.js';

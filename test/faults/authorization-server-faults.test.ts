@@ -318,7 +318,7 @@ describe('JWKS rotation mid-run (the AS restarts with new signing keys)', () => 
       await as.start();
       const after = await newToken();
       const rotatedAt = performance.now();
-      // jose refetches a JWKS on an unknown `kid` only after its cooldown (src/auth/jwks.ts)
+      // jose refetches a JWKS on an unknown `kid` only after its cooldown (src/auth/provider/jwks.ts)
       let verdict = await check(after);
       while (!verdict.active && performance.now() - rotatedAt < 40_000) {
         expect(verdict.reason).toBeTruthy();

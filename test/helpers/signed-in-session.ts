@@ -4,7 +4,7 @@
 import * as oidc from 'openid-client';
 import type { StoredSession } from '../../src/auth/repository/records.js';
 import { Vault } from '../../src/auth/repository/vault.js';
-import { sessionFromTokens } from '../../src/auth/sessions.js';
+import { sessionFromTokens } from '../../src/auth/sessions/sessions.js';
 import type { RunningAuthorizationServer } from '../../src/demo/authorization-server.js';
 import type { TokenStore } from '../../src/store/token-store.js';
 import { signIn } from './user-agent.js';

@@ -5,7 +5,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { exportJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderRegistry } from '../../src/auth/providers.js';
+import { ProviderRegistry } from '../../src/auth/provider/registry.js';
 import { TokenVerifier } from '../../src/http/token-verifier.js';
 import { createLogger } from '../../src/log.js';
 import { guardedFetch } from '../../src/net/guarded-fetch.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config/index.js';
 import { type FixtureServer, type Routes, startFixtureServer } from '../helpers/fixture-server.js';
 import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
 

@@ -2,7 +2,7 @@
 // ordinary names, never Object.prototype members, in the config, the registry, the store and the listing.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config/index.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { type ServerProcess, startServerProcess } from '../helpers/mcp-server-process.js';
 import { data } from '../signin/harness.js';

@@ -2,7 +2,7 @@
 // or a resolver can produce, trusted (configured) origins, credentials in URLs and RFC 7592 URL origins.
 
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config/index.js';
 import {
   classifyAddress,
   hostRange,

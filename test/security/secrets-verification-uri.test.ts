@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { userFacingUrlProblem } from '../../src/auth/user-facing-url.js';
+import { userFacingUrlProblem } from '../../src/auth/sign-in/user-facing-url.js';
 import {
   everything,
   type HostileAuthorizationServer,

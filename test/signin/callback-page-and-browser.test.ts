@@ -1,8 +1,8 @@
 // The callback page escapes everything it shows and loads nothing; the browser is opened only where a desktop is plausible.
 
 import { describe, expect, it } from 'vitest';
-import { browserLauncher } from '../../src/auth/browser.js';
-import { renderCallbackPage } from '../../src/auth/callback-page.js';
+import { browserLauncher } from '../../src/auth/sign-in/browser.js';
+import { renderCallbackPage } from '../../src/auth/sign-in/pages.js';
 
 describe('callback page', () => {
   it('escapes the reason it shows, so an error description cannot inject markup', () => {

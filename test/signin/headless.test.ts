@@ -2,9 +2,9 @@
 // the user pastes (the browser was elsewhere), with its redirect URI and state checked first.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserLauncher, desktopAvailable } from '../../src/auth/browser.js';
 import type { EngineContext } from '../../src/auth/engine-context.js';
-import { completePastedCallback } from '../../src/auth/pasted-callback.js';
+import { browserLauncher, desktopAvailable } from '../../src/auth/sign-in/browser.js';
+import { completePastedCallback } from '../../src/auth/sign-in/pasted-callback.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { type InProcessServer, startInProcess, toolError } from '../helpers/in-process-server.js';
 import { demoConfig } from '../helpers/signed-in-session.js';

@@ -2,13 +2,13 @@
 // found by `state` alone (it carries no bearer token), and a flow started on one instance finished on another.
 
 import { describe, expect, it } from 'vitest';
-import { completeAuthorizationCallback } from '../../src/auth/authorization-code.js';
 import { OAuthEngine } from '../../src/auth/engine.js';
-import { loopbackRedirects } from '../../src/auth/loopback-redirect.js';
-import { ProviderRegistry } from '../../src/auth/providers.js';
+import { ProviderRegistry } from '../../src/auth/provider/registry.js';
 import { Vault } from '../../src/auth/repository/vault.js';
-import { listSessions } from '../../src/auth/sessions.js';
-import { continueSignIn, startSignIn } from '../../src/auth/sign-in.js';
+import { listSessions } from '../../src/auth/sessions/sessions.js';
+import { completeAuthorizationCallback } from '../../src/auth/sign-in/authorization-code.js';
+import { loopbackRedirects } from '../../src/auth/sign-in/loopback-redirect.js';
+import { continueSignIn, startSignIn } from '../../src/auth/sign-in/sign-in.js';
 import { createLogger } from '../../src/log.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';

@@ -2,9 +2,9 @@
 
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { parseChallenges, rejectionWantsRefresh } from '../../src/auth/api/token-rejection.js';
 import type { StoredSession } from '../../src/auth/repository/records.js';
-import { parseChallenges, rejectionWantsRefresh } from '../../src/auth/token-rejection.js';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config/index.js';
 import { thrownMessage } from '../helpers/thrown.js';
 
 const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' })

@@ -2,7 +2,7 @@
 // flags (OAUTH_MCP_STORE_KEY, CI, OAUTH_MCP_NO_BROWSER, --no-browser) laid over the file by parseConfig.
 
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config/index.js';
 
 function resolve(raw: unknown, env: NodeJS.ProcessEnv = {}, noBrowser?: boolean) {
   const warnings: string[] = [];

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configRows, renderConfigTable, withConfigTable } from '../../scripts/config-table.mjs';
-import { configSchema } from '../../src/config.js';
+import { configSchema } from '../../src/config/index.js';
 
 describe('config reference', () => {
   it('describes every setting, nested ones and each provider field included', () => {

@@ -2,7 +2,7 @@
 // version migrate a record instead of losing it.
 
 import { z } from 'zod';
-import { providerSchema } from '../../config.js';
+import { providerSchema } from '../../config/index.js';
 
 export const STORE_SCHEMA_VERSION = 1;
 

@@ -3,11 +3,11 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { ProviderConfig } from '../../config.js';
+import type { ProviderConfig } from '../../config/index.js';
 import { OAuthToolError } from '../../errors.js';
 import { learnSecretsOf } from '../../secrets/index.js';
 import type { LockOptions, StoreInfo, TokenStore } from '../../store/token-store.js';
-import type { ProfileSource } from '../providers.js';
+import type { ProfileSource } from '../provider/registry.js';
 import {
   type ClientProfile,
   clientProfileSchema,

@@ -1,0 +1,111 @@
+// Real servers' deviations from the RFCs, tolerated where nothing is lost: a fetch wrapper (openid-client
+// customFetch) that rewrites such answers into what the RFC says, and logs each kind once per server.
+
+import type { CustomFetch, CustomFetchOptions } from 'openid-client';
+import type { Logger } from '../../log.js';
+
+interface DeviationOptions {
+  logger?: Logger | undefined;
+  /** Kinds already logged, by `<kind> <origin>`; shared by every fetch of one registry. */
+  logged: Set<string>;
+  /** Origins that refused the charset parameter on form posts; shared likewise. */
+  noCharset: Set<string>;
+  /** The provider's scope separator: a `scope` in its JSON answers is turned back into a space-separated one. */
+  scopeSeparator?: string | undefined;
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+
+export function tolerateDeviations(base: CustomFetch, options: DeviationOptions): CustomFetch {
+  const note = (kind: string, origin: string, message: string) => {
+    const key = `${kind} ${origin}`;
+    if (options.logged.has(key)) return;
+    options.logged.add(key);
+    options.logger?.warn(`${origin} ${message}; tolerated`);
+  };
+  return async (url, init) => {
+    const origin = new URL(url).origin;
+    const form = init.method === 'POST' && init.headers['content-type']?.startsWith(`${FORM};`);
+    if (form && options.noCharset.has(origin)) return normalise(await base(url, withoutCharset(init)));
+    const response = await base(url, init);
+    if (form && (await refusesMediaType(response))) {
+      options.noCharset.add(origin);
+      note(
+        'charset',
+        origin,
+        `refused "${init.headers['content-type']}" (RFC 6749 appendix B defines the form body as UTF-8; the parameter is redundant), so form posts go without it`,
+      );
+      return normalise(await base(url, withoutCharset(init)));
+    }
+    return normalise(response);
+
+    async function normalise(answer: Response): Promise<Response> {
+      if (init.method === 'GET' || !answer.headers.get('content-type')?.includes('json')) return answer;
+      if (answer.status !== 200 && answer.status !== 201) return answer;
+      const text = await answer.text();
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return rebuilt(answer, answer.status, text);
+      }
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        return rebuilt(answer, answer.status, text);
+      let status = answer.status;
+      const sentJson = init.headers['content-type']?.startsWith('application/json');
+      if (status === 200 && sentJson && typeof body.client_id === 'string') {
+        status = 201;
+        note(
+          'registration-200',
+          origin,
+          'answered a client registration with 200 instead of 201 (RFC 7591 section 3.2.1)',
+        );
+      }
+      if (status === 200 && typeof body.error === 'string' && body.access_token === undefined) {
+        status = 400;
+        note(
+          'error-200',
+          origin,
+          `answered error "${body.error}" with 200 instead of 400 (RFC 6749 section 5.2)`,
+        );
+      }
+      if (typeof body.expires_in === 'string' && /^\d+$/.test(body.expires_in)) {
+        body.expires_in = Number(body.expires_in);
+        note('expires_in', origin, 'sent expires_in as a string instead of a number (RFC 6749 section 5.1)');
+      }
+      if (body.token_type === 'bearer') {
+        body.token_type = 'Bearer';
+        note(
+          'token_type',
+          origin,
+          'sent token_type "bearer" in lower case (RFC 6750 section 6.1.1 registers "Bearer"; RFC 6749 section 5.1 compares it case-insensitively)',
+        );
+      }
+      if (typeof body.scope === 'string' && options.scopeSeparator && options.scopeSeparator !== ' ') {
+        body.scope = body.scope.split(options.scopeSeparator).filter(Boolean).join(' ');
+      }
+      return rebuilt(answer, status, JSON.stringify(body));
+    }
+  };
+}
+
+function withoutCharset(init: CustomFetchOptions): CustomFetchOptions {
+  return { ...init, headers: { ...init.headers, 'content-type': FORM } };
+}
+
+/** A refusal of the request's media type (415, or a 400 that names it) means the server did not act on it. */
+async function refusesMediaType(response: Response): Promise<boolean> {
+  if (response.status === 415) return true;
+  if (response.status !== 400) return false;
+  const text = await response.clone().text();
+  return (
+    /charset|content-type|media.?type/i.test(text) && !/"error"\s*:\s*"invalid_(grant|client)"/.test(text)
+  );
+}
+
+function rebuilt(answer: Response, status: number, body: string): Response {
+  const headers = new Headers(answer.headers);
+  headers.delete('content-length');
+  headers.delete('content-encoding');
+  return new Response(body, { status, statusText: answer.statusText, headers });
+}

@@ -1,0 +1,118 @@
+// Client credentials grant (RFC 6749 section 4.4): a machine token, reused from the store while it stays valid.
+
+import * as client from 'openid-client';
+import { OAuthToolError } from '../../errors.js';
+import type { EngineContext } from '../engine-context.js';
+import { toToolError } from '../error-mapping.js';
+import { tokenParameters, USER_SCOPES } from '../provider/parameters.js';
+import { isConfidential } from '../provider/registry.js';
+import type { StoredSession } from '../repository/records.js';
+import { bindingMismatch } from '../sessions/issuer-binding.js';
+import { type SessionView, secondsLeft, sessionFromTokens, viewSession } from '../sessions/sessions.js';
+import { dpopOption, newDPoPKey } from './dpop.js';
+import { assertMayActAsClient } from './shared-clients.js';
+
+/** A stored token is reused only while it has more than this many seconds left. */
+const REUSE_MARGIN_SECONDS = 60;
+
+/** A client-credentials grant: scopes and resource as given; forceNew (default false) skips reuse of a stored token. */
+export interface ClientCredentialsRequest {
+  provider?: string | undefined;
+  scopes?: string[] | undefined;
+  resource?: string | undefined;
+  forceNew?: boolean | undefined;
+}
+
+/** The stored session of the grant, and whether a still-valid earlier token was reused. */
+export interface ClientCredentialsResult {
+  session: StoredSession;
+  reused: boolean;
+}
+
+/** The grant as tools see it: the session view (raw tokens only when the config sets exposeTokens). */
+export async function machineToken(
+  ctx: EngineContext,
+  request: ClientCredentialsRequest,
+): Promise<{ session: SessionView; reused: boolean }> {
+  const { session, reused } = await clientCredentials(ctx, request);
+  return { session: viewSession(ctx, session), reused };
+}
+
+/** The grant for library callers, who hold the raw session. */
+export async function clientCredentials(
+  ctx: EngineContext,
+  request: ClientCredentialsRequest,
+): Promise<ClientCredentialsResult> {
+  const { name, settings } = await ctx.registry.settings(request.provider);
+  await assertMayActAsClient(ctx, name, 'get client-credentials tokens');
+  if (!isConfidential(settings)) {
+    throw new OAuthToolError(
+      'not_configured',
+      `Provider "${name}" has no client secret or private key, so it cannot use the client-credentials grant (only confidential clients can). Configure "clientSecret" (or "clientPrivateKey" with tokenEndpointAuthMethod "private_key_jwt"), or sign a user in instead.`,
+      { next: { action: 'sign_in', provider: name } },
+    );
+  }
+  const scope = (request.scopes ?? settings.scopes ?? []).filter((s) => !USER_SCOPES.has(s)).join(' ');
+  const resource = request.resource ?? settings.resource;
+
+  if (!request.forceNew) {
+    // Only a token of this provider's current server and client: the name may point elsewhere now.
+    const reusable = (await ctx.vault.listSessions({ provider: name }))
+      .filter(
+        (s) => s.grant === 'client_credentials' && !bindingMismatch(s, settings.issuer, settings.clientId),
+      )
+      .filter((s) => sameScope(s.requested_scope ?? s.scope, scope) && s.resource === resource)
+      .filter((s) => secondsLeft(s) > REUSE_MARGIN_SECONDS)
+      .at(-1);
+    if (reusable) return { session: reusable, reused: true };
+  }
+
+  const provider = await ctx.registry.resolve(name);
+  const parameters = tokenParameters(settings, {
+    ...(scope ? { scope } : {}),
+    ...(resource ? { resource } : {}),
+  });
+  const dpopKey = settings.dpop ? await newDPoPKey() : undefined;
+  let tokens: Awaited<ReturnType<typeof client.clientCredentialsGrant>>;
+  try {
+    tokens = await client.clientCredentialsGrant(
+      provider.configuration,
+      parameters,
+      await dpopOption(provider.configuration, dpopKey),
+    );
+  } catch (error) {
+    throw toToolError(error, `requesting a client-credentials token from provider "${name}"`);
+  }
+  const session = sessionFromTokens({
+    provider: name,
+    issuer: provider.metadata.issuer,
+    clientId: provider.configuration.clientMetadata().client_id,
+    grant: 'client_credentials',
+    requestedScope: scope,
+    resource,
+    tokens,
+    dpopKey,
+  });
+  await ctx.vault.putSession(session);
+  await dropSupersededMachineSessions(ctx, session);
+  return { session, reused: false };
+}
+
+/** Keeps one machine session per (client, scope, resource): older ones are replaced, not accumulated. */
+async function dropSupersededMachineSessions(ctx: EngineContext, current: StoredSession): Promise<void> {
+  const older = (await ctx.vault.listSessions({ provider: current.provider })).filter(
+    (s) =>
+      s.session_id !== current.session_id &&
+      s.grant === 'client_credentials' &&
+      !bindingMismatch(s, current.issuer, current.client_id) &&
+      sameScope(s.requested_scope ?? s.scope, current.requested_scope ?? current.scope) &&
+      s.resource === current.resource,
+  );
+  await Promise.all(older.map((s) => ctx.vault.deleteSession(s.session_id)));
+}
+
+function sameScope(a: string, b: string): boolean {
+  const left = new Set(a.split(' ').filter(Boolean));
+  const right = b.split(' ').filter(Boolean);
+  return left.size === new Set(right).size && right.every((s) => left.has(s));
+}
