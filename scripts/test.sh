@@ -8,7 +8,7 @@ rm -rf test-results && mkdir -p test-results
 
 # The same subset on every extra leg, to keep CI within its time; the Node 22 leg adds the conformance
 # suite (the newer one from $OAUTH_MCP_NODE22_TOOLS, see test/helpers/mcp-tools.ts).
-LEG_TESTS="test/e2e test/signin test/unit test/tools"
+LEG_TESTS="test/e2e test/sign-in test/unit test/tools"
 
 leg_tests() {
   case "$1" in

@@ -2,8 +2,8 @@
 // HTTP) and by tests that run the server in-process.
 
 import type { OAuthEngine } from './auth/engine.js';
+import { createEngine } from './auth/engine.js';
 import type { Config } from './config/index.js';
-import { createEngine } from './create-engine.js';
 import type { Logger } from './log.js';
 import { openStore } from './store/index.js';
 import type { TokenStore } from './store/token-store.js';

@@ -1,7 +1,7 @@
 // The advice of the one error mapping, as data: per operation and condition, the code, the public message and the next step.
 
 import { type ErrorCode, type NextStep, OAuthToolError } from '../errors.js';
-import { capitalise, LOOPBACK_REDIRECT_URI } from './registration/client-information.js';
+import { LOOPBACK_REDIRECT_URI } from './views.js';
 
 /** What we were doing, which picks the advice: a 401 at registration wants an initial access token, at management the registration token is dead. */
 type Operation = 'callback' | 'register' | 'manage_client' | 'other';
@@ -221,4 +221,8 @@ export function build(facts: Facts, ctx: ErrorContext, cause: unknown): OAuthToo
     ...(next ? { next: next(facts, ctx) } : {}),
     ...(cause === undefined ? {} : { cause }),
   });
+}
+
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

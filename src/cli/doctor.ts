@@ -1,7 +1,6 @@
 // oauth-mcp doctor [--json]: where the config comes from, which store is used and why, each provider reachable.
 
 import { existsSync } from 'node:fs';
-import { canOpenBrowser } from '../auth/sign-in/browser.js';
 import { configLocation } from '../config/index.js';
 import { type Command, EXIT } from './command.js';
 import { checkProviders } from './provider-checks.js';
@@ -13,6 +12,7 @@ export const doctorCommand: Command = {
   maxPositionals: 0,
   run: async ({ runtime, term, values, configFlag }) => {
     const ctx = runtime.engine.ctx;
+    const { canOpenBrowser } = await import('../auth/index.js');
     const location = configLocation({ path: configFlag });
     const config = {
       path: location.path,

@@ -1,8 +1,6 @@
 // oauth-mcp login [provider] [--device]: the link or code first, then a spinner until the user has signed in.
 
-import type { EngineContext } from '../auth/engine-context.js';
-import { canOpenBrowser } from '../auth/sign-in/browser.js';
-import type { SignInKind, SignInResult } from '../auth/sign-in/sign-in.js';
+import type { SignInKind, SignInResult } from '../auth/index.js';
 import { type Command, EXIT } from './command.js';
 import type { Terminal } from './terminal.js';
 
@@ -17,9 +15,9 @@ export const loginCommand: Command = {
   maxPositionals: 1,
   run: async ({ runtime, term, positionals, values }) => {
     const ctx = runtime.engine.ctx;
-    const { continueSignIn, startSignIn } = await import('../auth/sign-in/sign-in.js');
+    const { canOpenBrowser, continueSignIn, startSignIn } = await import('../auth/index.js');
     const provider = await ctx.registry.resolve(positionals[0]);
-    const flow = chooseFlow(ctx, provider.metadata, values.device === true);
+    const flow = chooseFlow(canOpenBrowser(ctx.openBrowser), provider.metadata, values.device === true);
     const started = await startSignIn(ctx, { provider: provider.name, flow }, { openBrowser: true });
     showHowToSignIn(term, started);
 
@@ -59,12 +57,12 @@ export const loginCommand: Command = {
 
 /** --device, or the device flow when no browser can open here and the provider offers it. */
 function chooseFlow(
-  ctx: EngineContext,
+  browser: boolean,
   metadata: { device_authorization_endpoint?: string | undefined },
   device: boolean,
 ): SignInKind | undefined {
   if (device) return 'device_code';
-  if (!canOpenBrowser(ctx.openBrowser) && metadata.device_authorization_endpoint) return 'device_code';
+  if (!browser && metadata.device_authorization_endpoint) return 'device_code';
   return undefined;
 }
 

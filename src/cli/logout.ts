@@ -9,7 +9,7 @@ export const logoutCommand: Command = {
   maxPositionals: 1,
   run: async ({ runtime, term, positionals }) => {
     const ctx = runtime.engine.ctx;
-    const { revoke } = await import('../auth/tokens/revocation.js');
+    const { revoke } = await import('../auth/index.js');
     const target = positionals[0];
     let sessionIds: string[];
     if (target?.startsWith('ses_')) {

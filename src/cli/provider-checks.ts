@@ -1,7 +1,6 @@
 // Is each provider usable? Resolving it discovers its authorization server, so a failure says what is wrong.
 
-import type { EngineContext } from '../auth/engine-context.js';
-import type { ProviderSummary } from '../auth/provider/registry.js';
+import type { EngineContext, ProviderSummary } from '../auth/index.js';
 import { OAuthToolError } from '../errors.js';
 
 interface ProviderCheck extends ProviderSummary {

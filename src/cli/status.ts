@@ -1,6 +1,6 @@
 // oauth-mcp status [--json]: providers and sessions; exit 1 when a provider is broken or a session cannot be used.
 
-import type { SessionView } from '../auth/sessions/sessions.js';
+import type { SessionView } from '../auth/views.js';
 import { type Command, EXIT } from './command.js';
 import { checkProviders } from './provider-checks.js';
 import { table } from './terminal.js';
@@ -12,7 +12,7 @@ export const statusCommand: Command = {
   maxPositionals: 0,
   run: async ({ runtime, term, values }) => {
     const ctx = runtime.engine.ctx;
-    const { toSessionView } = await import('../auth/sessions/sessions.js');
+    const { toSessionView } = await import('../auth/index.js');
     // Never raw tokens here, even with exposeTokens: `oauth-mcp token` is the one command that prints one.
     const [providers, stored] = await Promise.all([checkProviders(ctx), ctx.vault.listSessions({})]);
     const sessions = stored.map((session) => toSessionView(session, false));

@@ -14,8 +14,7 @@ export const tokenCommand: Command = {
       );
       return EXIT.problem;
     }
-    const { findSession } = await import('../auth/sessions/sessions.js');
-    const { ensureFreshSession } = await import('../auth/tokens/refresh.js');
+    const { ensureFreshSession, findSession } = await import('../auth/index.js');
     const { session } = await ensureFreshSession(ctx, await findSession(ctx, { provider: positionals[0] }));
     if (session.expires_at && Date.parse(session.expires_at) <= Date.now()) {
       term.err(

@@ -1,12 +1,7 @@
 // A client's private key for private_key_jwt (RFC 7523): a private JWK as JSON or a PKCS#8 PEM, read
-// once, never echoed (errors name the shape, not the value), and imported for openid-client's PrivateKeyJwt.
+// once and never echoed (errors name the shape, not the value). auth/provider/client-key.ts imports it for signing.
 
-import { createPrivateKey, type KeyObject, type JsonWebKey as NodeJwk, type webcrypto } from 'node:crypto';
-
-interface ClientSigningKey {
-  key: webcrypto.CryptoKey;
-  kid?: string;
-}
+import { createPrivateKey, type KeyObject, type JsonWebKey as NodeJwk } from 'node:crypto';
 
 /** Why `value` is not a usable private key, or undefined when it is. Never quotes the value. */
 export function privateKeyProblem(value: string): string | undefined {
@@ -18,14 +13,8 @@ export function privateKeyProblem(value: string): string | undefined {
   }
 }
 
-export async function importClientPrivateKey(value: string): Promise<ClientSigningKey> {
-  const { jwk, kid, alg } = keyObjectOf(value);
-  const { importJWK } = await import('jose');
-  const key = (await importJWK(jwk as Parameters<typeof importJWK>[0], alg)) as webcrypto.CryptoKey;
-  return { key, ...(kid ? { kid } : {}) };
-}
-
-function keyObjectOf(value: string): { jwk: NodeJwk; kid?: string; alg: string } {
+/** The key as a JWK with its algorithm (declared, else the key type's default) and `kid`; throws why not. */
+export function keyObjectOf(value: string): { jwk: NodeJwk; kid?: string; alg: string } {
   const text = value.trim();
   let declared: { kid?: unknown; alg?: unknown } = {};
   let key: KeyObject;

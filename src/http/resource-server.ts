@@ -9,7 +9,7 @@ import {
   requireScopes,
   type ScopeChallengeHandler,
 } from '@modelcontextprotocol/server';
-import type { ProviderRegistry } from '../auth/provider/registry.js';
+import type { ProviderRegistry } from '../auth/index.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { TokenVerifier } from './token-verifier.js';

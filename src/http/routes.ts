@@ -2,9 +2,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OAuthEngine } from '../auth/engine.js';
-import { completeAuthorizationCallback } from '../auth/sign-in/authorization-code.js';
-import type { CallbackPage } from '../auth/sign-in/pages.js';
-import { handleStartPage } from '../auth/sign-in/start-page.js';
+import type { CallbackPage } from '../auth/index.js';
 import type { Guard } from './guards.js';
 
 const START_PREFIX = '/oauth/start/';
@@ -39,6 +37,7 @@ export function router(routes: Routes): (req: IncomingMessage, res: ServerRespon
       if (req.method !== 'GET') return sendJson(res, 405, {}, { Allow: 'GET' });
       // No bearer token here: the single-use `state` finds the flow, the start page's cookie proves the browser.
       const url = new URL(req.url ?? '/', base);
+      const { completeAuthorizationCallback } = await import('../auth/index.js');
       return sendPage(res, await completeAuthorizationCallback(engine.ctx, url, req.headers.cookie));
     }
     if (path.startsWith(START_PREFIX)) {
@@ -46,6 +45,7 @@ export function router(routes: Routes): (req: IncomingMessage, res: ServerRespon
         return sendJson(res, 405, {}, { Allow: 'GET, POST' });
       const form = req.method === 'POST' ? await readForm(req) : undefined;
       if (form === null) return sendJson(res, 413, { error: 'request_too_large' });
+      const { handleStartPage } = await import('../auth/index.js');
       const page = await handleStartPage(engine.ctx, {
         method: req.method,
         handle: path.slice(START_PREFIX.length),

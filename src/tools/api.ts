@@ -1,7 +1,7 @@
 // Toolset "api": use a signed-in session: OIDC userinfo and HTTP calls to allowed APIs with its token.
 
 import { z } from 'zod';
-import { API_METHODS, DEFAULT_MAX_BODY_BYTES } from '../auth/api/response.js';
+import { API_METHODS, DEFAULT_MAX_BODY_BYTES } from '../auth/views.js';
 import { capped, cappedFields, LIMITS, oauth, providerInput, sessionIdInput } from './common.js';
 import { defineTool } from './tool.js';
 

@@ -1,7 +1,7 @@
 // Toolset "registration": dynamic client registration (RFC 7591) and client management (RFC 7592).
 
 import { z } from 'zod';
-import { clientViewSchema, LOOPBACK_REDIRECT_URI } from '../auth/registration/client-information.js';
+import { clientViewSchema, LOOPBACK_REDIRECT_URI } from '../auth/views.js';
 import { TOKEN_ENDPOINT_AUTH_METHODS } from '../config/index.js';
 import { capped, LIMITS, oauth, providerInput } from './common.js';
 import { defineTool } from './tool.js';

@@ -70,7 +70,7 @@ function advertisedOutputSchema(output: z.ZodObject): z.ZodObject {
 }
 
 /** The error mapping (and oauth4webapi's error classes) loads on a tool's first failure, not at start-up. */
-const loadErrorMapping = () => import('../auth/error-mapping.js');
+const loadErrorMapping = () => import('../auth/index.js');
 
 /** Built once per tool: stateless HTTP creates a server per request, and zod schema building is not free. */
 const advertisedSchemas = new WeakMap<z.ZodObject, z.ZodObject>();

@@ -1,8 +1,7 @@
 // Toolset "sessions": the providers to choose from and what is in the store, metadata only.
 
 import { z } from 'zod';
-import { SESSION_PAGE_LIMITS } from '../auth/sessions/session-pages.js';
-import { sessionViewSchema } from '../auth/sessions/sessions.js';
+import { SESSION_PAGE_LIMITS, sessionViewSchema } from '../auth/views.js';
 import { capped, oauth, providerInput } from './common.js';
 import { defineTool } from './tool.js';
 

@@ -3,10 +3,8 @@
 
 import { type ClientCapabilities, inputRequired, inputResponse } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { sessionViewSchema } from '../auth/sessions/sessions.js';
-import { DEFAULT_WAIT_SECONDS } from '../auth/sign-in/pending-flows.js';
-import type { SignInResult, WaitHooks } from '../auth/sign-in/sign-in.js';
-import { userFacingUrl } from '../auth/sign-in/user-facing-url.js';
+import type { SignInResult, WaitHooks } from '../auth/index.js';
+import { DEFAULT_WAIT_SECONDS, sessionViewSchema } from '../auth/views.js';
 import {
   capped,
   LIMITS,
@@ -102,8 +100,14 @@ export const authenticateUserTool = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   handler: async (args, ctx) => {
     const engine = ctx.engine.ctx;
-    const { abandonSignIn, completePastedCallback, continueSignIn, linkReachesUser, startSignIn } =
-      await oauth();
+    const {
+      abandonSignIn,
+      completePastedCallback,
+      continueSignIn,
+      linkReachesUser,
+      startSignIn,
+      userFacingUrl,
+    } = await oauth();
     const wait = args.wait_seconds ?? DEFAULT_WAIT_SECONDS;
     const hooks: WaitHooks = {
       signal: ctx.signal,
@@ -139,7 +143,7 @@ export const authenticateUserTool = defineTool({
       // The client shows the URL through elicitation: do not open a second browser tab ourselves.
       { openBrowser: !elicit },
     );
-    if (elicit) return askToOpen(started);
+    if (elicit) return askToOpen(started, userFacingUrl);
     await tellClientLog(ctx, started);
     // No browser opened and no client to show the link: the model must relay it now, not after a wait.
     if (wait === 0 || !linkReachesUser(started, false)) return started;
@@ -164,7 +168,10 @@ function supportsUrlElicitation(capabilities: ClientCapabilities | undefined): b
   return elicitation?.url !== undefined;
 }
 
-function askToOpen(started: SignInResult): NeedsInput | SignInResult {
+function askToOpen(
+  started: SignInResult,
+  userFacingUrl: (url: string, what: string, from: string) => string,
+): NeedsInput | SignInResult {
   const url = started.authorization_url ?? started.verification_uri_complete ?? started.verification_uri;
   if (!url) return started;
   userFacingUrl(url, 'a sign-in URL', `Provider "${started.provider}"`);

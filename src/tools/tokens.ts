@@ -1,7 +1,7 @@
 // Toolset "tokens": machine tokens, introspection and revocation.
 
 import { z } from 'zod';
-import { sessionViewSchema } from '../auth/sessions/sessions.js';
+import { sessionViewSchema } from '../auth/views.js';
 import { oauth, providerInput, resourceInput, scopesInput, sessionIdInput } from './common.js';
 import { defineTool } from './tool.js';
 

@@ -12,7 +12,7 @@ import {
 } from '../../src/demo/authorization-server.js';
 import { type ServerProcess, startServerProcess } from '../helpers/mcp-server-process.js';
 import { signIn } from '../helpers/user-agent.js';
-import { data } from '../signin/harness.js';
+import { data } from '../sign-in/harness.js';
 
 let first: RunningAuthorizationServer;
 let second: RunningAuthorizationServer;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
 import { startServerProcess } from '../helpers/mcp-server-process.js';
-import { data } from '../signin/harness.js';
+import { data } from '../sign-in/harness.js';
 
 const as = useAuthorizationServer();
 const long = (n: number) => 'a'.repeat(n);

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { signIn } from '../helpers/user-agent.js';
-import { data, type SignInClient, startSignInClient } from '../signin/harness.js';
+import { data, type SignInClient, startSignInClient } from '../sign-in/harness.js';
 
 const as = useAuthorizationServer();
 let mcp: SignInClient | undefined;

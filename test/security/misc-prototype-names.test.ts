@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { type ServerProcess, startServerProcess } from '../helpers/mcp-server-process.js';
-import { data } from '../signin/harness.js';
+import { data } from '../sign-in/harness.js';
 
 let mcp: ServerProcess | undefined;
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { type ServerProcess, startServerProcess } from '../helpers/mcp-server-process.js';
-import { data } from '../signin/harness.js';
+import { data } from '../sign-in/harness.js';
 
 const COLLECT = resolve(import.meta.dirname, 'fixtures/collect-garbage.mjs');
 

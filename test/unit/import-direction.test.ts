@@ -12,7 +12,7 @@ const LAYERS: ReadonlyArray<[layer: Layer, matches: RegExp]> = [
   ['cli', /^cli\.ts$/],
   ['cli/', /^cli\//],
   ['http', /^http\//],
-  ['server', /^(server|runtime|create-engine|index)\.ts$/],
+  ['server', /^(server|runtime|index)\.ts$/],
   ['tools', /^tools\//],
   ['auth', /^auth\//],
   ['store', /^store\//],
@@ -99,18 +99,6 @@ describe('import direction', () => {
     expect(upward).toEqual([]);
   });
 
-  it('keeps raw tokens inside auth/: tools/ never import the repository of records or token fingerprints', () => {
-    const reaching = files
-      .filter((file) => layerOf(file) === 'tools')
-      .flatMap((file) =>
-        importsOf(readFileSync(file, 'utf8'))
-          .map((specifier) => relative(SRC, resolve(file, specifier)).split('\\').join('/'))
-          .filter((target) => target.startsWith('auth/repository/') || target === 'auth/secret.ts')
-          .map((target) => `${relative(SRC, file)} -> ${target}`),
-      );
-    expect(reaching).toEqual([]);
-  });
-
   it('keeps store backends apart: each takes lock, expiry and sealing from shared store modules', () => {
     const crossed: string[] = [];
     for (const file of files.filter((path) => layerOf(path) === 'store')) {
@@ -124,6 +112,129 @@ describe('import direction', () => {
     expect(crossed).toEqual([]);
   });
 });
+
+describe('auth/ by capability', () => {
+  const authFiles = files.filter((file) => layerOf(file) === 'auth');
+
+  it('places every file of auth/ in a capability group of the order', () => {
+    const unplaced = authFiles.filter((file) => !(groupOf(file) in GROUP_RANK)).map((file) => fromSrc(file));
+    expect(unplaced).toEqual([]);
+  });
+
+  it('lets each group of auth/ import only the groups below it, never a sibling or one above', () => {
+    const upward: string[] = [];
+    for (const file of authFiles) {
+      const from = groupOf(file);
+      for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
+        const target = resolve(file, specifier);
+        if (layerOf(target) !== 'auth') continue;
+        const to = groupOf(target);
+        if (to === from || (GROUP_RANK[to] ?? -1) > (GROUP_RANK[from] ?? Infinity)) continue;
+        upward.push(`${fromSrc(file)} (${from}) -> ${fromSrc(target)} (${to})`);
+      }
+    }
+    expect(upward).toEqual([]);
+  });
+
+  it('is entered only through its three doors: index (operations), engine, views', () => {
+    const through: string[] = [];
+    for (const file of files.filter((path) => layerOf(path) !== 'auth')) {
+      for (const specifier of importsOf(readFileSync(file, 'utf8'))) {
+        const target = fromSrc(resolve(file, specifier));
+        if (target.startsWith('auth/') && !DOORS.has(target)) through.push(`${fromSrc(file)} -> ${target}`);
+      }
+    }
+    expect(through).toEqual([]);
+  });
+
+  it('loads the operations lazily: outside the library entry, auth/index.ts is imported for types or by import()', () => {
+    const eager = files
+      .filter((file) => fromSrc(file) !== 'index.ts' && layerOf(file) !== 'auth')
+      .filter((file) =>
+        staticValueImportsOf(readFileSync(file, 'utf8')).some(
+          (specifier) => fromSrc(resolve(file, specifier)) === 'auth/index.ts',
+        ),
+      )
+      .map((file) => fromSrc(file));
+    expect(eager).toEqual([]);
+  });
+
+  it('keeps the MCP SDK out of auth/ and store/, and the OAuth libraries inside auth/', () => {
+    const misplaced: string[] = [];
+    for (const file of files) {
+      const layer = layerOf(file);
+      for (const pkg of packagesOf(readFileSync(file, 'utf8'))) {
+        if (pkg.startsWith('@modelcontextprotocol/') && (layer === 'auth' || layer === 'store'))
+          misplaced.push(`${fromSrc(file)} -> ${pkg}`);
+        if (OAUTH_LIBRARIES.includes(pkg) && layer !== 'auth') misplaced.push(`${fromSrc(file)} -> ${pkg}`);
+      }
+    }
+    expect(misplaced).toEqual([]);
+  });
+
+  it('finds the packages and the eager imports it checks', () => {
+    const text =
+      "import * as client from 'openid-client';\nimport type { A } from '../auth/index.js';\nimport { b } from '../auth/index.js';\nconst c = await import('jose');\nimport x from '@modelcontextprotocol/server/stdio';";
+    expect(packagesOf(text)).toEqual(['openid-client', 'jose', '@modelcontextprotocol/server']);
+    expect(staticValueImportsOf(text)).toEqual(['../auth/index.js']);
+  });
+});
+
+/**
+ * The capability groups of auth/, highest first: a group imports only groups ranked below it. Siblings
+ * (the same rank) never import each other. The kernel is every file at auth/'s root not named here.
+ */
+const GROUP_RANK: Record<string, number> = {
+  index: 0,
+  engine: 1,
+  diagnostics: 2,
+  'sign-in': 2,
+  api: 2,
+  tokens: 3,
+  registration: 4,
+  sessions: 4,
+  'engine-context': 5,
+  repository: 6,
+  provider: 7,
+  kernel: 8,
+};
+
+/** What code outside auth/ may import: the operations, the engine factory, the zod views. */
+const DOORS = new Set(['auth/index.ts', 'auth/engine.ts', 'auth/views.ts']);
+
+const OAUTH_LIBRARIES = ['openid-client', 'oauth4webapi', 'jose'];
+
+function fromSrc(file: string): string {
+  return relative(SRC, file).split('\\').join('/');
+}
+
+/** A file's group: its folder under auth/, or for a root file its name when ranked, else the kernel. */
+function groupOf(file: string): string {
+  const [first, ...rest] = fromSrc(file).slice('auth/'.length).split('/');
+  if (rest.length > 0) return first as string;
+  const name = (first as string).replace(/\.ts$/, '');
+  return name in GROUP_RANK ? name : 'kernel';
+}
+
+/** Package names imported statically or dynamically (`@scope/name` without its subpath). */
+function packagesOf(text: string): string[] {
+  const pattern = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'".][^'"]*)['"]/gm;
+  return [...text.matchAll(pattern)]
+    .map((match) => match[1] as string)
+    .filter((name) => !name.startsWith('node:'))
+    .map((name) =>
+      name
+        .split('/')
+        .slice(0, name.startsWith('@') ? 2 : 1)
+        .join('/'),
+    );
+}
+
+/** Relative specifiers of static imports that load the module (not `import type`, not `import()`). */
+function staticValueImportsOf(text: string): string[] {
+  const pattern = /^\s*(?:import|export)\s+(?!type\b)(?:[^'";]*?\bfrom\s*)?['"](\.[^'"]+)['"]/gm;
+  return [...text.matchAll(pattern)].map((match) => match[1] as string);
+}
 
 /** The backend family of a store module (`file-store-codec.ts` is the file store's); shared and composing modules have none. */
 function backendOf(file: string): string | undefined {

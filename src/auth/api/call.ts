@@ -9,9 +9,10 @@ import { type Deadline, deadline } from '../deadline.js';
 import type { EngineContext } from '../engine-context.js';
 import { toToolError } from '../error-mapping.js';
 import { findSession } from '../sessions/sessions.js';
+import { type API_METHODS, DEFAULT_MAX_BODY_BYTES } from '../views.js';
 import { apiAuthFor, type Credential, credentialFor, credentialHeader } from './credential.js';
 import { requestBody, requestHeaders } from './request.js';
-import { type API_METHODS, DEFAULT_MAX_BODY_BYTES, type ResponseView, viewResponse } from './response.js';
+import { type ResponseView, viewResponse } from './response.js';
 import { insufficientScopeError, parseChallenges, withSessionToken } from './token-rejection.js';
 
 const MAX_REDIRECTS = 5;

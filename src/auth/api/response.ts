@@ -3,9 +3,6 @@
 
 import { redactCut, redactDeep, redactSecrets } from '../../secrets/index.js';
 
-export const API_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
-
 /** Response headers never echoed: cookies are credentials of their own. */
 const HIDDEN_RESPONSE_HEADERS = new Set([
   'set-cookie',

@@ -3,7 +3,6 @@
 
 import type { ProviderConfig } from '../../config/index.js';
 import { OAuthToolError } from '../../errors.js';
-import type { EngineContext } from '../engine-context.js';
 import type { DiscoveryResult, ProviderRegistry } from './registry.js';
 
 /** Which server to discover: a configured provider (default the defaultProvider) or an issuer URL. */
@@ -15,7 +14,7 @@ export interface DiscoveryRequest {
 
 /** Fetches (or reads from config) the server's metadata: RFC 8414, then OpenID Connect Discovery. */
 export async function discover(
-  ctx: EngineContext,
+  ctx: { registry: ProviderRegistry },
   request: DiscoveryRequest,
 ): Promise<DiscoveryResult & { provider?: string }> {
   const { name, discovery } = await pickServer(ctx.registry, request);

@@ -3,13 +3,13 @@
 
 import type * as client from 'openid-client';
 import type { ProviderConfig } from '../../config/index.js';
-import { importClientPrivateKey } from '../../config/private-key.js';
 import { OAuthToolError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { LruCache } from '../../lru-cache.js';
 import { guardedFetch, type OutboundFetch } from '../../net/guarded-fetch.js';
 import { OutboundPolicy, urlProblem } from '../../net/outbound-policy.js';
 import { issuerKey, providerApiOrigins } from './api-origins.js';
+import { importClientPrivateKey } from './client-key.js';
 import { closestName } from './closest-name.js';
 import { tolerateDeviations } from './deviations.js';
 import { type DiscoveryResult, discoverDocuments, withConfiguredMetadata } from './server-metadata.js';

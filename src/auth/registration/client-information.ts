@@ -6,11 +6,10 @@ import { type ProviderConfig, TOKEN_ENDPOINT_AUTH_METHODS } from '../../config/i
 import { OAuthToolError } from '../../errors.js';
 import { isLoopbackHost } from '../../net/outbound-policy.js';
 import type { EngineContext } from '../engine-context.js';
+import { capitalise } from '../error-advice.js';
 import { fingerprint } from '../fingerprint.js';
 import type { ClientProfile } from '../repository/records.js';
-
-/** RFC 8252 section 7.3: a native client's loopback redirect; the AS must accept any port on it. */
-export const LOOPBACK_REDIRECT_URI = 'http://127.0.0.1/callback';
+import type { ClientView } from '../views.js';
 
 export type TokenEndpointAuthMethod = (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
 
@@ -123,34 +122,6 @@ function isLoopbackRedirect(uri: string): boolean {
   }
 }
 
-export const clientViewSchema = z.object({
-  provider: z.string().describe('the profile name: pass it as `provider` to the sign-in and token tools'),
-  issuer: z.string(),
-  client_id: z.string(),
-  client_name: z.string().optional(),
-  token_endpoint_auth_method: z.string(),
-  redirect_uris: z.array(z.string()),
-  grant_types: z.array(z.string()),
-  scope: z.string().optional(),
-  has_client_secret: z.boolean(),
-  client_secret_sha256: z.string().optional().describe('first 16 hex chars of the SHA-256 of the secret'),
-  client_secret_expires_at: z.string().optional().describe('ISO 8601; absent when the secret never expires'),
-  manageable: z
-    .boolean()
-    .describe('true when a registration access token is kept (RFC 7592 read/update/delete)'),
-  registration_client_uri: z.string().optional(),
-  secrets_stored_in: z
-    .string()
-    .optional()
-    .describe('where the client secret and registration access token are kept'),
-  client_secret: z.string().optional().describe('only when the config sets exposeTokens'),
-  registration_access_token: z.string().optional().describe('only when the config sets exposeTokens'),
-  metadata: z
-    .record(z.string(), z.unknown())
-    .describe('the full client metadata the server returned, without secrets'),
-});
-export type ClientView = z.infer<typeof clientViewSchema>;
-
 export function clientView(ctx: EngineContext, profile: ClientProfile): ClientView {
   const { settings } = profile;
   const metadata = profile.client_metadata ?? {};
@@ -191,8 +162,4 @@ export function clientView(ctx: EngineContext, profile: ClientProfile): ClientVi
 
 function stringArray(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-}
-
-export function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -8,10 +8,10 @@ import type { EngineContext } from '../engine-context.js';
 import { answerError, toToolError } from '../error-mapping.js';
 import { serverSettings } from '../provider/server-metadata.js';
 import type { ClientProfile } from '../repository/records.js';
+import type { ClientView } from '../views.js';
 import {
   type ClientInformation,
   type ClientMetadataInput,
-  type ClientView,
   clientView,
   profileFromClientInformation,
   validateClientInformation,

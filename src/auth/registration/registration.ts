@@ -11,11 +11,10 @@ import { toToolError } from '../error-mapping.js';
 import { pickServer } from '../provider/discovery.js';
 import { serverSettings } from '../provider/server-metadata.js';
 import { type ClientProfile, STORE_SCHEMA_VERSION } from '../repository/records.js';
+import { type ClientView, LOOPBACK_REDIRECT_URI } from '../views.js';
 import {
   type ClientMetadataInput,
-  type ClientView,
   clientView,
-  LOOPBACK_REDIRECT_URI,
   profileFromClientInformation,
   type TokenEndpointAuthMethod,
   validateClientInformation,

@@ -4,10 +4,8 @@ import { z } from 'zod';
 import { OAuthToolError } from '../../errors.js';
 import type { EngineContext } from '../engine-context.js';
 import type { StoredSession } from '../repository/records.js';
-import { listedViews, type SessionView } from './sessions.js';
-
-/** A page holds `limit` sessions: this many unless asked otherwise, never more than `maxLimit`; a cursor is at most `maxCursorLength` characters. */
-export const SESSION_PAGE_LIMITS = { defaultLimit: 50, maxLimit: 200, maxCursorLength: 512 } as const;
+import { SESSION_PAGE_LIMITS, type SessionView } from '../views.js';
+import { listedViews } from './sessions.js';
 
 /** Records read at once when a provider filter makes every record be read. */
 const FILTER_BATCH = 64;

@@ -1,7 +1,6 @@
 // Sessions: turning token responses into stored records, the public view of a session, and choosing one.
 
 import type * as client from 'openid-client';
-import { z } from 'zod';
 import { OAuthToolError } from '../../errors.js';
 import { learnSecretsOf } from '../../secrets/index.js';
 import type { EngineContext } from '../engine-context.js';
@@ -9,44 +8,11 @@ import { fingerprint } from '../fingerprint.js';
 import type { DPoPKey, Grant, StoredSession } from '../repository/records.js';
 import { STORE_SCHEMA_VERSION } from '../repository/records.js';
 import { newId } from '../repository/vault.js';
+import type { SessionView } from '../views.js';
 import { STALE_SESSION_ADVICE, staleChecker, staleError, staleReason } from './issuer-binding.js';
 
 /** Longest token lifetime believed from an AS's expires_in (one year). */
 export const MAX_TOKEN_LIFETIME_SECONDS = 365 * 24 * 60 * 60;
-
-/** The session shape of every tool output (design: "A session in any output"). */
-export const sessionViewSchema = z.object({
-  session_id: z.string(),
-  provider: z.string(),
-  grant: z.string(),
-  subject: z.string().optional(),
-  scope: z.string(),
-  resource: z.string().optional(),
-  token_type: z.string(),
-  expires_at: z.string().optional().describe('ISO 8601; absent when the server gave no expiry'),
-  expired: z.boolean(),
-  has_refresh_token: z.boolean(),
-  needs_reauth: z.boolean().optional().describe('true when the refresh token was rejected: sign in again'),
-  stale: z
-    .boolean()
-    .optional()
-    .describe(
-      'true when the provider now names another authorization server or client: the session belongs to the old one, is never sent anywhere and cannot be used; remove it with oauth_revoke_access (deleted here only)',
-    ),
-  stale_reason: z.string().optional().describe('why the session is stale'),
-  access_token_sha256: z.string().describe('first 16 hex chars of the SHA-256 of the access token'),
-  id_token_claims: z.record(z.string(), z.unknown()).optional(),
-  completed_by: z
-    .string()
-    .optional()
-    .describe('User sign-ins: who completed the sign-in (the ID token subject the server signed in)'),
-  completed_at: z.string().optional().describe('User sign-ins: when the sign-in was completed (ISO 8601)'),
-  access_token: z.string().optional().describe('only when the config sets exposeTokens'),
-  refresh_token: z.string().optional().describe('only when the config sets exposeTokens'),
-  id_token: z.string().optional().describe('only when the config sets exposeTokens'),
-});
-/** A stored session as callers see it: ids, scopes and expiry; raw tokens only when the config sets exposeTokens. */
-export type SessionView = z.infer<typeof sessionViewSchema>;
 
 export function toSessionView(
   session: StoredSession,

@@ -5,32 +5,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { OAuthToolError } from '../../errors.js';
 import type { EngineContext } from '../engine-context.js';
-
-interface Initiator {
-  iss: string;
-  sub: string;
-}
+import { type Initiator, initiatorOf } from '../principal.js';
 
 /** Handles come from `randomBytes(32)` (base64url); anything else is refused unread. */
 export const START_HANDLE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-
-/** The principal a verified token stands for; the vault namespaces every record by it. */
-export function principalFromClaims(iss: string, sub: string): string {
-  return JSON.stringify([iss, sub]);
-}
-
-/** The `iss` and `sub` of a principal made by principalFromClaims; undefined for anything else. */
-function initiatorOf(principal: string | undefined): Initiator | undefined {
-  if (principal === undefined) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(principal);
-    const [iss, sub, ...rest] = Array.isArray(parsed) ? parsed : [];
-    if (typeof iss === 'string' && typeof sub === 'string' && rest.length === 0) return { iss, sub };
-  } catch {
-    // not a token principal (tests and embedders pick their own keys): no identity to check against
-  }
-  return undefined;
-}
 
 /** The fields an HTTP-mode flow carries: who asked, and the start page that hands it to their browser. */
 export function initiatorFields(

@@ -19,9 +19,6 @@ import { bindingMismatch, resolveBound, type StaleAdvice } from '../sessions/iss
 import { sessionFromTokens } from '../sessions/sessions.js';
 import { assertCompletedByInitiator } from './initiator-binding.js';
 
-/** How long oauth_authenticate_user waits for the user by default: below the 60 s request timeout of hosts. */
-export const DEFAULT_WAIT_SECONDS = 45;
-
 /** How long a browser sign-in may take before the flow expires (device flows use the AS's expires_in). */
 export const CODE_FLOW_TTL_SECONDS = 600;
 

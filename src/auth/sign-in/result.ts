@@ -1,7 +1,7 @@
 // What a sign-in reports (pending with the link or code, or how it ended), and whether the user can see the link.
 
 import type { Logger } from '../../log.js';
-import type { SessionView } from '../sessions/sessions.js';
+import type { SessionView } from '../views.js';
 import type { SignInFlow } from './pending-flows.js';
 
 export type SignInKind = SignInFlow['kind'];

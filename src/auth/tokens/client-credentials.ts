@@ -8,7 +8,8 @@ import { tokenParameters, USER_SCOPES } from '../provider/parameters.js';
 import { isConfidential } from '../provider/registry.js';
 import type { StoredSession } from '../repository/records.js';
 import { bindingMismatch } from '../sessions/issuer-binding.js';
-import { type SessionView, secondsLeft, sessionFromTokens, viewSession } from '../sessions/sessions.js';
+import { secondsLeft, sessionFromTokens, viewSession } from '../sessions/sessions.js';
+import type { SessionView } from '../views.js';
 import { dpopOption, newDPoPKey } from './dpop.js';
 import { assertMayActAsClient } from './shared-clients.js';
 

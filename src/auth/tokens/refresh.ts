@@ -11,13 +11,8 @@ import { tokenParameters } from '../provider/parameters.js';
 import type { ServerMetadata } from '../provider/registry.js';
 import type { StoredSession } from '../repository/records.js';
 import { resolveBound, STALE_SESSION_ADVICE } from '../sessions/issuer-binding.js';
-import {
-  findSession,
-  type SessionView,
-  secondsLeft,
-  sessionAfterRefresh,
-  viewSession,
-} from '../sessions/sessions.js';
+import { findSession, secondsLeft, sessionAfterRefresh, viewSession } from '../sessions/sessions.js';
+import type { SessionView } from '../views.js';
 import { dpopOption } from './dpop.js';
 import { whyNoRefreshToken } from './refresh-token-note.js';
 
