@@ -22,5 +22,17 @@ export interface Command {
   run(input: CommandInput): Promise<number>;
 }
 
+/** A command that needs no config, store or engine (init): it runs before any of them is opened. */
+export interface StandaloneCommand {
+  standalone: true;
+  usage: string;
+  summary: string;
+  options?: NonNullable<ParseArgsConfig['options']>;
+  maxPositionals: number;
+  /** Command lines shown by --help. */
+  examples?: string[];
+  run(input: Omit<CommandInput, 'runtime'>): Promise<number>;
+}
+
 /** Exit codes: 0 fine, 1 something the user should look at (expired, denied, unreachable), 2 usage or config. */
 export const EXIT = { ok: 0, problem: 1, usage: 2 } as const;

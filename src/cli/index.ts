@@ -5,9 +5,10 @@ import { loadConfig } from '../config/index.js';
 import { OAuthToolError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { createRuntime } from '../runtime.js';
-import { type Command, EXIT } from './command.js';
+import { type Command, EXIT, type StandaloneCommand } from './command.js';
 import { doctorCommand } from './doctor.js';
 import { reportFailure } from './failure.js';
+import { initCommand } from './init.js';
 import { loginCommand } from './login.js';
 import { logoutCommand } from './logout.js';
 import { providersCommand } from './providers.js';
@@ -15,13 +16,14 @@ import { statusCommand } from './status.js';
 import { processTerminal, type Terminal } from './terminal.js';
 import { tokenCommand } from './token.js';
 
-export const COMMANDS: Record<string, Command> = {
+export const COMMANDS: Record<string, Command | StandaloneCommand> = {
   login: loginCommand,
   status: statusCommand,
   logout: logoutCommand,
   providers: providersCommand,
   token: tokenCommand,
   doctor: doctorCommand,
+  init: initCommand,
 };
 
 export const COMMANDS_HELP = Object.values(COMMANDS)
@@ -54,7 +56,10 @@ export async function runCommand(
   const positionals = parsed.positionals;
   const values = parsed.values as Record<string, string | boolean | undefined>;
   if (values.help) {
-    term.out(`Usage: oauth-mcp ${command.usage} [--config FILE]\n  ${command.summary}`);
+    const examples = 'examples' in command && command.examples ? command.examples : [];
+    term.out(
+      `Usage: oauth-mcp ${command.usage} [--config FILE]\n  ${command.summary}${examples.length ? `\n\nExamples:\n${examples.map((line) => `  ${line}`).join('\n')}` : ''}`,
+    );
     return EXIT.ok;
   }
   if (positionals.length > command.maxPositionals) {
@@ -62,6 +67,14 @@ export async function runCommand(
       'invalid_input',
       `Too many arguments: oauth-mcp ${command.usage}. Run oauth-mcp ${name} --help.`,
     );
+  }
+  const configFlag = values.config as string | undefined;
+  if ('standalone' in command) {
+    try {
+      return await command.run({ term, positionals, values, configFlag });
+    } catch (thrown) {
+      return reportFailure(thrown, term);
+    }
   }
   const logger = createLogger();
   const config = loadConfig({
@@ -76,7 +89,7 @@ export async function runCommand(
       term,
       positionals,
       values,
-      configFlag: values.config as string | undefined,
+      configFlag,
     });
   } catch (thrown) {
     return reportFailure(thrown, term);
