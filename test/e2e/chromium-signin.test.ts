@@ -1,11 +1,12 @@
 // The whole browser sign-in in real headless Chromium (Debian `chromium`): authorization URL, the AS's login
 // and consent pages, our callback page (screenshot in test/artifacts/), and the tool returning authenticated.
 
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
+import { needsProgram } from '../helpers/programs.js';
 import { data, startSignInClient } from '../sign-in/harness.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -14,10 +15,10 @@ const ARTIFACTS = resolve(import.meta.dirname, '../artifacts');
 const as = useAuthorizationServer();
 let browser: Browser | undefined;
 
+const available = needsProgram(CHROMIUM, 'apt-get install -y chromium (or set CHROMIUM_PATH)');
+
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  }
+  if (!available) return;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [

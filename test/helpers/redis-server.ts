@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { needsProgram } from './programs.js';
 
 export interface RunningRedis {
   url: string;
@@ -49,8 +50,9 @@ export async function startRedisServer(): Promise<RunningRedis> {
 /** `const redis = useRedisServer()` in a describe or file; `redis().url` inside tests. */
 export function useRedisServer(): () => RunningRedis {
   let running: RunningRedis | undefined;
+  const available = needsProgram('redis-server', 'apt-get install -y redis-server');
   beforeAll(async () => {
-    running = await startRedisServer();
+    if (available) running = await startRedisServer();
   });
   afterAll(async () => {
     await running?.stop();

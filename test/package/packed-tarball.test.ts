@@ -103,4 +103,24 @@ describe('the packed tarball', () => {
     });
     expect(redis.stderr).toContain('npm i redis');
   });
+
+  it('runs from the tarball as the README says: npx -y -p ./oauth-mcp-server-<version>.tgz oauth-mcp', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const line = /^npx -y -p (\.\/oauth-mcp-server-[\d.]+\.tgz) oauth-mcp --help/m.exec(readme);
+    expect(line, 'the README shows the tarball command').not.toBeNull();
+    const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+    expect(line?.[1]).toBe(`./oauth-mcp-server-${version}.tgz`);
+    const run = spawnSync(
+      'npx',
+      ['-y', '--prefer-offline', '-p', line?.[1] as string, 'oauth-mcp', '--help'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, npm_config_cache: join(dir, 'npm-cache'), npm_config_loglevel: 'error' },
+        timeout: 120_000,
+      },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Usage:');
+  }, 150_000);
 });

@@ -62,3 +62,19 @@ describe('README JSON examples', () => {
     expect(warnings).toEqual([]);
   });
 });
+
+describe('README contents', () => {
+  it('lists every section, in order, with links that reach them', () => {
+    const sections = [...README.matchAll(/^## (.+)$/gm)]
+      .map((match) => match[1] as string)
+      .filter((h) => h !== 'Contents');
+    const listed = [...README.matchAll(/^- \[(.+)\]\(#([\w-]+)\)$/gm)].map((match) => [match[1], match[2]]);
+    expect(listed.map(([title]) => title)).toEqual(sections);
+    const slug = (title: string) =>
+      title
+        .toLowerCase()
+        .replace(/[^\w\- ]/g, '')
+        .replaceAll(' ', '-');
+    for (const [title, anchor] of listed) expect(anchor).toBe(slug(title as string));
+  });
+});
