@@ -60,6 +60,11 @@ interface OAuthToolErrorOptions {
 /**
  * `message` is public: it says what went wrong and what to do next, and never contains a token,
  * secret or authorization code. `detail` goes only to the (redacting) log.
+ *
+ * @example
+ * try { await refreshToken(engine.ctx, { provider: 'work' }); }
+ * catch (error) { if (error instanceof OAuthToolError) console.log(error.code, error.oauthError); }
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2 (the server's error codes, kept as oauth_error)
  */
 export class OAuthToolError extends Error {
   override readonly name = 'OAuthToolError';

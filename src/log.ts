@@ -18,7 +18,13 @@ export interface Logger {
 /** What every log line goes through: known secrets and anything credential-shaped are removed. */
 export const redact = redactCredentials;
 
-/** A Logger writing to stderr; level default OAUTH_MCP_LOG_LEVEL, else info. */
+/**
+ * A Logger writing to stderr; level default OAUTH_MCP_LOG_LEVEL, else info.
+ *
+ * @example
+ * const engine = createEngine({ config, store, logger: createLogger({ level: 'info' }) });
+ * @see SECURITY.md (what the logger redacts)
+ */
 export function createLogger(options: { level?: Level; write?: (line: string) => void } = {}): Logger {
   const threshold =
     LEVELS[options.level ?? (process.env.OAUTH_MCP_LOG_LEVEL as Level | undefined) ?? 'info'] ?? 20;

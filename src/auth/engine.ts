@@ -81,6 +81,11 @@ export interface CreateEngineOptions {
 /**
  * The OAuth engine without MCP. Every operation is a function of its `ctx`:
  * `await clientCredentials(engine.ctx, { provider: 'work' })`; `engine.forPrincipal(id)` sees one user's data.
+ *
+ * @example
+ * const engine = createEngine({ config: parseConfig(json), store: new MemoryStore() });
+ * const { session } = await clientCredentials(engine.ctx, { provider: 'work' });
+ * @see docs/api.md (every operation takes `engine.ctx`)
  */
 export function createEngine({
   config,

@@ -46,10 +46,10 @@ export {
   type VerifiedAccessToken,
 } from './tokens/access-token.js';
 export type { ClientCredentialsRequest, ClientCredentialsResult } from './tokens/client-credentials.js';
-export { clientCredentials, machineToken } from './tokens/client-credentials.js';
+export { clientCredentials } from './tokens/client-credentials.js';
 export type { IntrospectionRequest, IntrospectionResult } from './tokens/introspection.js';
 export { introspect } from './tokens/introspection.js';
-export type { RefreshRequest, RefreshResult } from './tokens/refresh.js';
-export { ensureFreshSession, refreshSession, refreshToken } from './tokens/refresh.js';
+export type { RefreshReport, RefreshRequest } from './tokens/refresh.js';
+export { ensureFreshSession, refreshToken } from './tokens/refresh.js';
 export type { RevocationRequest, RevocationResult } from './tokens/revocation.js';
 export { revoke } from './tokens/revocation.js';

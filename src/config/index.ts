@@ -497,7 +497,13 @@ export function configLocation(options: LoadConfigOptions = {}): {
   return { path: join(configDir(env), 'config.json'), from: 'default' };
 }
 
-/** Reads the config file, lays the environment and flags over it, and validates it; throws on invalid config. */
+/**
+ * Reads the config file, lays the environment and flags over it, and validates it; throws on invalid config.
+ *
+ * @example
+ * const config = loadConfig({ path: 'config.json' });
+ * @see README.md#connecting-your-own-authorization-server
+ */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = options.env ?? process.env;
   const { path, from } = configLocation(options);
@@ -531,6 +537,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 /**
  * The one place a Config is resolved: the file's content (already read) with `${VAR}` references, old
  * key names, the OAUTH_* quick config, then the environment and flags of config/overlays.ts.
+ *
+ * @example
+ * const config = parseConfig({ providers: { work: { issuer: 'https://auth.example.com', clientId: 'app' } } });
+ * @see README.md#connecting-your-own-authorization-server
  */
 export function parseConfig(
   raw: unknown,

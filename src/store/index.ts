@@ -27,6 +27,10 @@ export function keychainLockDir(env: NodeJS.ProcessEnv = process.env): string {
 /**
  * Opening never touches the disk or the keychain: backends connect on first use, and only the chosen
  * backend's modules are loaded (node-redis alone takes longer to load than the rest of the server).
+ *
+ * @example
+ * const store = await openStore({ config: { type: 'file', path: '/var/lib/app/tokens.json' }, logger: createLogger() });
+ * @see README.md#where-tokens-are-kept
  */
 export async function openStore({
   config,

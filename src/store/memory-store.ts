@@ -20,7 +20,13 @@ interface Holder {
   acquiredAt: number;
 }
 
-/** An in-process TokenStore: nothing survives a restart; for tests and short-lived use. */
+/**
+ * An in-process TokenStore: nothing survives a restart; for tests and short-lived use.
+ *
+ * @example
+ * const engine = createEngine({ config, store: new MemoryStore() });
+ * @see README.md#where-tokens-are-kept
+ */
 export class MemoryStore implements TokenStore {
   readonly info: StoreInfo;
   readonly #entries = new Map<string, Entry>();

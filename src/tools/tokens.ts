@@ -28,7 +28,7 @@ export const clientCredentialsTool = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   handler: async (args, { engine }) =>
-    (await oauth()).machineToken(engine.ctx, {
+    (await oauth()).clientCredentials(engine.ctx, {
       provider: args.provider,
       scopes: args.scopes,
       resource: args.resource,

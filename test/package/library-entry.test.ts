@@ -36,20 +36,22 @@ console.log(JSON.stringify({
 `;
 
 describe('the library entry', () => {
-  it('signs a machine client in with createEngine({ config, store }) imported by package name', async () => {
-    const { confidential } = as().clients;
-    const { stdout } = await runModule(SIGN_IN, {
-      providers: {
-        machine: {
-          issuer: as.issuer,
-          clientId: confidential.clientId,
-          clientSecret: confidential.clientSecret,
-        },
-      },
-    });
+  const machine = () => ({
+    issuer: as.issuer,
+    clientId: as().clients.confidential.clientId,
+    clientSecret: as().clients.confidential.clientSecret,
+  });
+
+  it('signs a machine client in with createEngine({ config, store }) imported by package name; views hold no token', async () => {
+    const { stdout } = await runModule(SIGN_IN, { providers: { machine: machine() } });
     const result = JSON.parse(stdout);
-    expect(result).toMatchObject({ provider: 'machine', hasToken: true, reused: [false, true] });
+    expect(result).toMatchObject({ provider: 'machine', hasToken: false, reused: [false, true] });
     expect(result.listed).toEqual({ total: 1, ids: [result.firstId], more: false });
+  });
+
+  it('returns the raw token only from an engine built with exposeTokens', async () => {
+    const { stdout } = await runModule(SIGN_IN, { providers: { machine: machine() }, exposeTokens: true });
+    expect(JSON.parse(stdout)).toMatchObject({ provider: 'machine', hasToken: true });
   });
 
   it('exposes no internal module: deep imports stop at the exports map', async () => {

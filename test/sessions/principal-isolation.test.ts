@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { registerClient } from '../../src/auth/registration/registration.js';
 import { listSessions } from '../../src/auth/sessions/sessions.js';
-import { clientCredentials } from '../../src/auth/tokens/client-credentials.js';
+import { grantClientCredentials as clientCredentials } from '../../src/auth/tokens/client-credentials.js';
 import { parseConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { createRuntime } from '../../src/runtime.js';

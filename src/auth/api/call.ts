@@ -44,7 +44,14 @@ export interface ApiCallResult extends ResponseView {
   refreshed: boolean;
 }
 
-/** Calls an allowed API origin with a session's token, refreshing it first when it is about to expire. */
+/**
+ * Calls an allowed API origin with a session's token, refreshing it first when it is about to expire.
+ *
+ * @example
+ * const response = await callApi(engine.ctx, { provider: 'work', url: 'https://api.example.com/me' });
+ * console.log(response.status, response.json);
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1 (Bearer tokens in the Authorization header)
+ */
 export async function callApi(ctx: EngineContext, request: ApiCallRequest): Promise<ApiCallResult> {
   const target = parseTarget(request.url, request.query);
   const method = request.method ?? 'GET';

@@ -28,7 +28,13 @@ export interface UserInfoResult {
   refreshed: boolean;
 }
 
-/** Calls the OpenID Connect userinfo endpoint with a session's access token and checks the subject. */
+/**
+ * Calls the OpenID Connect userinfo endpoint with a session's access token and checks the subject.
+ *
+ * @example
+ * const { claims } = await userInfo(engine.ctx, { sessionId: 'ses_...' });
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#UserInfo
+ */
 export async function userInfo(ctx: EngineContext, request: UserInfoRequest): Promise<UserInfoResult> {
   const found = await findSession(ctx, request);
   if (!found.subject) {

@@ -52,7 +52,14 @@ export interface JwksReport {
 const CERT_WARNING_DAYS = 30;
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'];
 
-/** Fetches the server's JWKS and describes each key (algorithm, size, certificate expiry). */
+/**
+ * Fetches the server's JWKS and describes each key (algorithm, size, certificate expiry).
+ *
+ * @example
+ * const report = await jwksReport(engine.ctx, { provider: 'work' });
+ * for (const key of report.keys) console.log(key.kid, key.warnings);
+ * @see https://www.rfc-editor.org/rfc/rfc7517 (JSON Web Key sets)
+ */
 export async function jwksReport(ctx: EngineContext, request: DiscoveryRequest): Promise<JwksReport> {
   const found = await discover(ctx, request);
   const uri = found.metadata.jwks_uri;

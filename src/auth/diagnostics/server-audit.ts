@@ -30,7 +30,14 @@ export interface ServerAudit {
 
 const MAX_FIXES = 8;
 
-/** Audits a server against current OAuth security practice; reads only its metadata and JWKS. */
+/**
+ * Audits a server against current OAuth security practice; reads only its metadata and JWKS.
+ *
+ * @example
+ * const audit = await auditServer(engine.ctx, { provider: 'work' });
+ * for (const section of audit.sections) console.log(section.title, section.score);
+ * @see https://www.rfc-editor.org/rfc/rfc9700 (OAuth 2.0 Security Best Current Practice)
+ */
 export async function auditServer(ctx: EngineContext, request: DiscoveryRequest): Promise<ServerAudit> {
   const found = await discover(ctx, request);
   const probes = [`GET ${found.issuer} (${found.source} metadata)`];

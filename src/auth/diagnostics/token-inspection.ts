@@ -59,7 +59,14 @@ interface Subject {
   session?: StoredSession;
 }
 
-/** Decodes and checks a token locally: JWT signature against the server's JWKS, claims, expiry. */
+/**
+ * Decodes and checks a token locally: JWT signature against the server's JWKS, claims, expiry.
+ *
+ * @example
+ * const report = await inspectToken(engine.ctx, { sessionId: 'ses_...' });
+ * console.log(report.verdict);
+ * @see https://www.rfc-editor.org/rfc/rfc9068 (JWT access tokens)
+ */
 export async function inspectToken(ctx: EngineContext, request: InspectionRequest): Promise<TokenInspection> {
   const subject = await subjectOf(ctx, request);
   const { name, settings } = await ctx.registry.settings(subject.providerName);

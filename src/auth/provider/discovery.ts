@@ -12,7 +12,14 @@ export interface DiscoveryRequest {
   issuer?: string | undefined;
 }
 
-/** Fetches (or reads from config) the server's metadata: RFC 8414, then OpenID Connect Discovery. */
+/**
+ * Fetches (or reads from config) the server's metadata: RFC 8414, then OpenID Connect Discovery.
+ *
+ * @example
+ * const { metadata } = await discover(engine.ctx, { issuer: 'https://auth.example.com' });
+ * console.log(metadata.token_endpoint);
+ * @see https://www.rfc-editor.org/rfc/rfc8414#section-3 and https://openid.net/specs/openid-connect-discovery-1_0.html
+ */
 export async function discover(
   ctx: { registry: ProviderRegistry },
   request: DiscoveryRequest,

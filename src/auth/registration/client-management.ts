@@ -25,7 +25,13 @@ const SERVER_ONLY_FIELDS = [
   'client_id_issued_at',
 ];
 
-/** RFC 7592 section 2.1: the client's current configuration; the stored profile is refreshed from it. */
+/**
+ * RFC 7592 section 2.1: the client's current configuration; the stored profile is refreshed from it.
+ *
+ * @example
+ * const client = await readClient(engine.ctx, 'registered-app');
+ * @see https://www.rfc-editor.org/rfc/rfc7592#section-2.1
+ */
 export async function readClient(ctx: EngineContext, name: string): Promise<ClientView> {
   return withProfile(ctx, name, async (profile) => {
     const info = await manage(ctx, profile, 'GET');
@@ -36,6 +42,10 @@ export async function readClient(ctx: EngineContext, name: string): Promise<Clie
 /**
  * RFC 7592 section 2.2: the update replaces the whole registration, so the current configuration is
  * read first and sent back complete with the changes applied. A rotated registration access token is kept.
+ *
+ * @example
+ * await updateClient(engine.ctx, 'registered-app', { clientName: 'renamed' });
+ * @see https://www.rfc-editor.org/rfc/rfc7592#section-2.2
  */
 export async function updateClient(
   ctx: EngineContext,
@@ -77,7 +87,13 @@ export interface DeleteClientResult {
   sessions_removed: number;
 }
 
-/** RFC 7592 section 2.3; then the profile and every session made with it leave the store. */
+/**
+ * RFC 7592 section 2.3; then the profile and every session made with it leave the store.
+ *
+ * @example
+ * await deleteClient(engine.ctx, 'registered-app');
+ * @see https://www.rfc-editor.org/rfc/rfc7592#section-2.3
+ */
 export async function deleteClient(
   ctx: EngineContext,
   name: string,

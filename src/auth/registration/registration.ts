@@ -35,7 +35,13 @@ export interface RegistrationRequest extends ClientMetadataInput {
   initialAccessToken?: string | undefined;
 }
 
-/** Registers a client at the server (RFC 7591) and stores it as a new profile. */
+/**
+ * Registers a client at the server (RFC 7591) and stores it as a new profile.
+ *
+ * @example
+ * const client = await registerClient(engine.ctx, { provider: 'work', clientName: 'my agent' });
+ * @see https://www.rfc-editor.org/rfc/rfc7591#section-3
+ */
 export async function registerClient(ctx: EngineContext, request: RegistrationRequest): Promise<ClientView> {
   const givenToken = literalToken(request.initialAccessToken);
   const { settings: source, discovery } = await pickServer(ctx.registry, request);

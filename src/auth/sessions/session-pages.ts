@@ -46,6 +46,11 @@ type Cursor = z.infer<typeof cursorSchema>;
  * already passed (start again without a cursor to see it). Without a provider filter only the page's
  * records are read; with one, each record must be read to learn its provider (kept only when it is on
  * the page), since the provider is not part of the key.
+ *
+ * @example
+ * let page = await listSessionPage(engine.ctx, { limit: 50 });
+ * while (page.next_cursor) page = await listSessionPage(engine.ctx, { cursor: page.next_cursor });
+ * @see README.md#where-tokens-are-kept
  */
 export async function listSessionPage(ctx: EngineContext, request: SessionPageRequest): Promise<SessionPage> {
   const limit = request.limit ?? SESSION_PAGE_LIMITS.defaultLimit;

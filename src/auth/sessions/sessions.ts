@@ -52,7 +52,13 @@ export function viewSession(ctx: EngineContext, session: StoredSession): Session
   return toSessionView(session, ctx.exposeTokens);
 }
 
-/** Every stored session, stale ones included and marked: listing them is how they can be found and removed. */
+/**
+ * Every stored session, stale ones included and marked: listing them is how they can be found and removed.
+ *
+ * @example
+ * const sessions = await listSessions(engine.ctx, { provider: 'work' });
+ * @see README.md#where-tokens-are-kept
+ */
 export async function listSessions(
   ctx: EngineContext,
   filter: { provider?: string | undefined },

@@ -50,7 +50,14 @@ export interface WaitHooks {
   progress?: (elapsedSeconds: number, totalSeconds: number, message: string) => Promise<void>;
 }
 
-/** Starts a flow and, for a code flow where allowed, opens the browser at the authorization URL. */
+/**
+ * Starts a flow and, for a code flow where allowed, opens the browser at the authorization URL.
+ *
+ * @example
+ * const started = await startSignIn(engine.ctx, { provider: 'work', flow: 'device_code' }, { openBrowser: false });
+ * console.log(started.verification_uri_complete, started.user_code);
+ * @see https://www.rfc-editor.org/rfc/rfc7636 (PKCE) and https://www.rfc-editor.org/rfc/rfc8628 (device flow)
+ */
 export async function startSignIn(
   ctx: EngineContext,
   request: SignInRequest,
@@ -67,7 +74,14 @@ export async function startSignIn(
   return { ...pendingResult(flow), browser_opened: opened };
 }
 
-/** Waits up to `waitSeconds` for the flow `flowId` to finish; 0 only reports where it stands. */
+/**
+ * Waits up to `waitSeconds` for the flow `flowId` to finish; 0 only reports where it stands.
+ *
+ * @example
+ * const result = await continueSignIn(engine.ctx, started.flow_id, 45, { signal: AbortSignal.timeout(50_000) });
+ * if (result.status === 'authenticated') console.log(result.session?.session_id);
+ * @see https://www.rfc-editor.org/rfc/rfc8628#section-3.4 (polling for the device flow's token)
+ */
 export async function continueSignIn(
   ctx: EngineContext,
   flowId: string,
@@ -110,7 +124,13 @@ export async function continueSignIn(
   return outcome ? deliver(ctx, flow, outcome) : pendingResult(flow);
 }
 
-/** The user declined to open the sign-in URL (URL elicitation): the flow ends as denied. */
+/**
+ * The user declined to open the sign-in URL (URL elicitation): the flow ends as denied.
+ *
+ * @example
+ * await abandonSignIn(engine.ctx, started.flow_id);
+ * @see https://modelcontextprotocol.io/specification/2025-11-25/client/elicitation (URL mode)
+ */
 export async function abandonSignIn(ctx: EngineContext, flowId: string): Promise<SignInResult> {
   const flow = await readFlow(ctx.vault, flowId);
   if (!flow) return continueSignIn(ctx, flowId, 0, { signal: AbortSignal.abort() });

@@ -24,26 +24,33 @@ export interface ClientCredentialsRequest {
   forceNew?: boolean | undefined;
 }
 
-/** The stored session of the grant, and whether a still-valid earlier token was reused. */
+/** The session of the grant as a view (raw tokens only with exposeTokens), and whether a still-valid earlier token was reused. */
 export interface ClientCredentialsResult {
-  session: StoredSession;
+  session: SessionView;
   reused: boolean;
 }
 
-/** The grant as tools see it: the session view (raw tokens only when the config sets exposeTokens). */
-export async function machineToken(
-  ctx: EngineContext,
-  request: ClientCredentialsRequest,
-): Promise<{ session: SessionView; reused: boolean }> {
-  const { session, reused } = await clientCredentials(ctx, request);
-  return { session: viewSession(ctx, session), reused };
-}
-
-/** The grant for library callers, who hold the raw session. */
+/**
+ * Client credentials grant (RFC 6749 section 4.4): a machine token for a confidential client, reused
+ * from the store while it has more than a minute left (unless `forceNew`).
+ *
+ * @example
+ * const { session, reused } = await clientCredentials(engine.ctx, { provider: 'work', scopes: ['api:read'] });
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+ */
 export async function clientCredentials(
   ctx: EngineContext,
   request: ClientCredentialsRequest,
 ): Promise<ClientCredentialsResult> {
+  const { session, reused } = await grantClientCredentials(ctx, request);
+  return { session: viewSession(ctx, session), reused };
+}
+
+/** The grant with the stored session itself, for the engine's own callers. */
+export async function grantClientCredentials(
+  ctx: EngineContext,
+  request: ClientCredentialsRequest,
+): Promise<{ session: StoredSession; reused: boolean }> {
   const { name, settings } = await ctx.registry.settings(request.provider);
   await assertMayActAsClient(ctx, name, 'get client-credentials tokens');
   if (!isConfidential(settings)) {

@@ -33,7 +33,13 @@ export interface IntrospectionResult {
   [field: string]: unknown;
 }
 
-/** Asks the server whether a token is active (RFC 7662), or checks a JWT locally when it has no endpoint. */
+/**
+ * Asks the server whether a token is active (RFC 7662), or checks a JWT locally when it has no endpoint.
+ *
+ * @example
+ * const { active } = await introspect(engine.ctx, { sessionId: 'ses_...' });
+ * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
+ */
 export async function introspect(
   ctx: EngineContext,
   request: IntrospectionRequest,

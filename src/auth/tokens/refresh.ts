@@ -58,7 +58,13 @@ export async function refreshSession(ctx: EngineContext, request: RefreshRequest
   return refreshShared(ctx, session, request.force ?? true);
 }
 
-/** The refresh operation of the engine's API: refreshes like `refreshSession` and reports it as a view. */
+/**
+ * The refresh operation of the engine's API: refreshes like `refreshSession` and reports it as a view.
+ *
+ * @example
+ * const { session, access_token_changed } = await refreshToken(engine.ctx, { provider: 'work' });
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ */
 export async function refreshToken(ctx: EngineContext, request: RefreshRequest): Promise<RefreshReport> {
   const { session, outcome, previous } = await refreshSession(ctx, request);
   return {

@@ -30,7 +30,13 @@ export interface RevocationResult {
   stale_reason?: string;
 }
 
-/** Revokes tokens at the server (RFC 7009); a session left without a usable refresh token leaves the store. */
+/**
+ * Revokes tokens at the server (RFC 7009); a session left without a usable refresh token leaves the store.
+ *
+ * @example
+ * await revoke(engine.ctx, { sessionId: 'ses_...' });
+ * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
+ */
 export async function revoke(ctx: EngineContext, request: RevocationRequest): Promise<RevocationResult> {
   if (request.token) {
     await assertMayActAsClient(ctx, request.provider, 'revoke tokens they pass in');
