@@ -18,7 +18,13 @@ import {
 } from '../repository/flow-records.js';
 import { dpopHandle, dpopOption, newDPoPKey } from '../tokens/dpop.js';
 import { waitForOutcome } from './flow-waiter.js';
-import { browserCookie, carriesBinding, initiatorFields } from './initiator-binding.js';
+import {
+  browserCookie,
+  carriesBinding,
+  initiatorFields,
+  WRONG_BROWSER_PAGE,
+  wrongBrowserError,
+} from './initiator-binding.js';
 import { loopbackRedirects, loopbackTarget } from './loopback-redirect.js';
 import { type CallbackPage, renderCallbackPage } from './pages.js';
 import { CODE_FLOW_TTL_SECONDS, resolveFlowProvider, storeSignedInSession } from './pending-flows.js';
@@ -136,8 +142,9 @@ async function startAuthorizationCode(
 /**
  * Handles the redirect back from the authorization server (the loopback listener, or HTTP mode's
  * `/oauth/callback`): finds the flow by `state` alone, redeems the code once, and returns the page
- * the user's browser shows. Anything that does not belong to a pending flow is refused, and so is an
- * HTTP-mode flow's callback in a browser that did not continue on its start page (`cookieHeader`).
+ * the user's browser shows. Anything that does not belong to a pending flow is refused; an HTTP-mode
+ * flow's callback in a browser that did not continue on its start page (`cookieHeader`) spends its code
+ * and fails the flow (initiator-binding.ts).
  */
 export async function completeAuthorizationCallback(
   ctx: EngineContext,
@@ -171,17 +178,16 @@ export async function completeAuthorizationCallback(
         'This sign-in was already completed or has expired; its response cannot be used again. Nothing new was signed in.',
       );
     }
-    if (flow.data.start_handle) {
-      // Left pending: a stray or forwarded callback must not cost the real user their sign-in.
-      if (!carriesBinding(cookieHeader, flow.flow_id, flow.data.browser_binding)) {
-        ctx.logger.info('refused a sign-in callback from a browser that did not continue on its start page');
-        return renderCallbackPage(
-          'error',
-          'This sign-in was not started in this browser, so nothing was signed in. Only the person who asked for it can complete it, by opening their own sign-in link in their own browser.',
-        );
-      }
-    }
+    // The flow's ways back in are spent now: its code is redeemed once here, or by no one.
     await authorizationCode.release(flowCtx, flow);
+    if (flow.data.start_handle && !carriesBinding(cookieHeader, flow.flow_id, flow.data.browser_binding)) {
+      ctx.logger.info(
+        'refused a sign-in callback from a browser that did not continue on its start page; the sign-in is cancelled',
+        { flow_id: flow.flow_id },
+      );
+      await recordOutcome(found.vault, flow, failedOutcome(wrongBrowserError()));
+      return renderCallbackPage('error', WRONG_BROWSER_PAGE);
+    }
     const page = await redeem(flowCtx, flow, callbackUrl);
     if (flow.data.start_handle && ctx.callbackUrl) {
       page.headers['set-cookie'] = browserCookie(ctx.callbackUrl, flow.flow_id, '', 0);
