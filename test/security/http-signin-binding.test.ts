@@ -183,6 +183,44 @@ describe('a sign-in is completed by the user who asked for it', () => {
     expect(await sessionsOf(bob)).toEqual([]);
   });
 
+  it("refuses a step-up completed by another account: the requester's session stays as it was, and no session is added", async () => {
+    const first = await startSignIn(alice, 'other');
+    const alicesBrowser = new CookieJar();
+    const { answer } = await continueAtStartPage(first.authorization_url, alicesBrowser);
+    const signedIn = await signIn(answer.location as string, { login: 'alice', jar: alicesBrowser });
+    expect((await visit(signedIn.finalUrl, alicesBrowser)).status).toBe(200);
+    const { session } = (await finish(alice, first.flow_id)).structuredContent as {
+      session: { session_id: string; scope: string };
+    };
+
+    const stepUp = await alice.callTool('oauth_authenticate_user', {
+      session_id: session.session_id,
+      scopes: ['email'],
+      flow: 'authorization_code',
+      wait_seconds: 0,
+    });
+    const { flow_id, authorization_url } = stepUp.structuredContent as {
+      flow_id: string;
+      authorization_url: string;
+    };
+    // Alice forwards the step-up link; Bob continues it in his own browser and signs in as himself.
+    const bobsBrowser = new CookieJar();
+    const bobs = await continueAtStartPage(authorization_url, bobsBrowser);
+    const bobSignedIn = await signIn(bobs.answer.location as string, { login: 'bob', jar: bobsBrowser });
+    const callback = await visit(bobSignedIn.finalUrl, bobsBrowser);
+    expect(callback.status).toBe(400);
+    expect(callback.text).toContain('A different account than the session');
+
+    const done = await finish(alice, flow_id);
+    expect(done.isError).toBe(true);
+    expect(done.structuredContent?.error).toMatchObject({ code: 'forbidden' });
+    expect(done.content[0]?.text).toContain('the session was left as it was');
+    const others = (await sessionsOf(alice)).filter((s) => s.provider === 'other');
+    expect(others).toEqual([
+      expect.objectContaining({ session_id: session.session_id, subject: 'alice', scope: session.scope }),
+    ]);
+  });
+
   it('completes a sign-in with a client the user registered (the callback finds it in their namespace)', async () => {
     const registered = await alice.callTool('oauth_register_client', { provider: 'team', name: 'mine' });
     expect(registered.isError, registered.content[0]?.text).toBeFalsy();

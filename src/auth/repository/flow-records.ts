@@ -42,6 +42,8 @@ const common = {
   outcome: outcomeSchema.optional(),
   /** HTTP mode with http.auth: who asked for the sign-in (their bearer token's `iss` and `sub`). */
   initiator: z.object({ iss: z.string(), sub: z.string() }).optional(),
+  /** A step-up: the session the new tokens replace, only when the same account signs in (step-up.ts). */
+  step_up_session_id: z.string().optional(),
 };
 
 const codeFlowDataSchema = z.object({

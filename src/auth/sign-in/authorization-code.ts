@@ -29,6 +29,7 @@ import { loopbackRedirects, loopbackTarget } from './loopback-redirect.js';
 import { type CallbackPage, renderCallbackPage } from './pages.js';
 import { CODE_FLOW_TTL_SECONDS, resolveFlowProvider, storeSignedInSession } from './pending-flows.js';
 import { type SignInFlow, type SignInFlowRequest, SignInLinkGone } from './sign-in-flow.js';
+import { stepUpFields } from './step-up.js';
 import { userFacingUrl } from './user-facing-url.js';
 
 /** Our `state` values come from `client.randomState()` (base64url); anything else is refused unread. */
@@ -127,6 +128,7 @@ async function startAuthorizationCode(
       authorization_url: authorizationUrl.href,
       ...(dpopKey ? { dpop_key: dpopKey } : {}),
       ...initiatorFields(ctx, true),
+      ...stepUpFields(request),
     };
     const flow: PendingCodeFlow = { ...header, kind: 'authorization_code', data };
     await saveFlow(ctx.vault, flow);

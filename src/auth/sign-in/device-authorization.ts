@@ -22,6 +22,7 @@ import { dpopOption, newDPoPKey } from '../tokens/dpop.js';
 import { initiatorFields } from './initiator-binding.js';
 import { resolveFlowProvider, storeSignedInSession } from './pending-flows.js';
 import type { SignInFlow, SignInFlowRequest } from './sign-in-flow.js';
+import { stepUpFields } from './step-up.js';
 import { userFacingUrl } from './user-facing-url.js';
 
 /** An AS asking for slower polling than this is polled this often anyway (RFC 8628 suggests 5 s). */
@@ -81,6 +82,7 @@ async function startDeviceFlow(ctx: EngineContext, request: SignInFlowRequest): 
     scope,
     ...(resource ? { resource } : {}),
     ...initiatorFields(ctx, false),
+    ...stepUpFields(request),
     device_code: response.device_code,
     user_code: response.user_code,
     verification_uri: response.verification_uri,

@@ -10,6 +10,7 @@ import type { DPoPKey, StoredSession } from '../repository/records.js';
 import { bindingMismatch, resolveBound, type StaleAdvice } from '../sessions/issuer-binding.js';
 import { sessionFromTokens } from '../sessions/sessions.js';
 import { assertCompletedByInitiator } from './initiator-binding.js';
+import { steppedUpSession } from './step-up.js';
 
 /** How long a browser sign-in may take before the flow expires (device flows use the AS's expires_in). */
 export const CODE_FLOW_TTL_SECONDS = 600;
@@ -37,9 +38,9 @@ export async function assertPendingQuota(ctx: EngineContext): Promise<void> {
 /**
  * Stores the tokens of a finished sign-in as the session of (provider, subject): signing in again as
  * the same user replaces that session in place (same session_id), another user gets a session of their own.
- * Refused when the account is not the requester's (initiator-binding.ts); records who completed it and
- * when. `provider` is the one the flow was redeemed with (resolveFlowProvider): resolved and checked once
- * per redemption.
+ * Refused when the account is not the requester's (initiator-binding.ts) or, for a step-up, not the
+ * session's (step-up.ts); records who completed it and when. `provider` is the one the flow was redeemed
+ * with (resolveFlowProvider), so it is resolved and checked once per redemption.
  */
 export async function storeSignedInSession(
   ctx: EngineContext,
@@ -50,6 +51,9 @@ export async function storeSignedInSession(
 ): Promise<StoredSession> {
   const subject = tokens.id_token ? tokens.claims()?.sub : undefined;
   assertCompletedByInitiator(flow.data.initiator, provider.metadata.issuer, subject);
+  const steppedUp = flow.data.step_up_session_id
+    ? await steppedUpSession(ctx, flow.data.step_up_session_id, subject)
+    : undefined;
   const fresh: StoredSession = {
     ...sessionFromTokens({
       provider: flow.provider,
@@ -64,7 +68,7 @@ export async function storeSignedInSession(
     ...(subject ? { completed_by: subject } : {}),
     completed_at: new Date().toISOString(),
   };
-  const previous = await sameAccountSession(ctx, fresh);
+  const previous = steppedUp ?? (await sameAccountSession(ctx, fresh));
   const session = previous
     ? { ...fresh, session_id: previous.session_id, created_at: previous.created_at }
     : fresh;

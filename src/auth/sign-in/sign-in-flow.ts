@@ -4,13 +4,15 @@
 import type { EngineContext } from '../engine-context.js';
 import type { FlowOutcome, PendingSignIn } from '../repository/flow-records.js';
 
-/** What the user asked for: provider, scopes, resource and hints for the authorization server. */
+/** What the user asked for: provider, scopes, resource, hints for the server, and a step-up's session. */
 export interface SignInFlowRequest {
   provider?: string | undefined;
   scopes?: string[] | undefined;
   resource?: string | undefined;
   loginHint?: string | undefined;
   prompt?: string | undefined;
+  /** Step-up: the session whose account must complete this sign-in, and whose tokens it replaces. */
+  stepUpSessionId?: string | undefined;
 }
 
 /** How a pending flow reaches its user: what the result shows, what to ask of them, where they act. */
