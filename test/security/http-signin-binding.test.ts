@@ -139,30 +139,86 @@ describe('a sign-in is completed by the user who asked for it', () => {
     expect(await sessionsOf(bob)).toEqual([]);
   });
 
-  it('refuses a callback in a browser that did not continue on the start page, and leaves the sign-in to its owner', async () => {
+  it('spends a code that came back in the wrong browser: that browser is told, the requester learns why, and the same callback in their own browser signs no one in', async () => {
     const { flow_id, authorization_url } = await startSignIn(alice, 'other');
     const alicesBrowser = new CookieJar();
     const { answer } = await continueAtStartPage(authorization_url, alicesBrowser);
     const relayed = answer.location as string;
-
-    // The authorization server's URL, copied out of Alice's browser and sent to Bob.
+    // The start link works once: a second browser cannot take the sign-in over.
     const bobsBrowser = new CookieJar();
+    const again = await continueAtStartPage(authorization_url, bobsBrowser);
+    expect(again.page.text).toContain('already continued in a browser');
+
+    // The authorization server's URL, copied out of Alice's browser and sent to Bob, who signs in as himself.
     const bobs = await signIn(relayed, { login: 'bob', jar: bobsBrowser });
     const refused = await visit(bobs.finalUrl, bobsBrowser);
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('not started in this browser');
-    // The start link itself works once: a second browser cannot take the sign-in over.
-    const again = await continueAtStartPage(authorization_url, bobsBrowser);
-    expect(again.page.text).toContain('already continued in a browser');
-    expect((await finish(alice, flow_id)).structuredContent).toMatchObject({ status: 'pending' });
+    expect(refused.text).toContain('cancelled');
 
-    const alices = await signIn(relayed, { login: 'alice', jar: alicesBrowser });
+    // Bob's callback URL (his code) reaches Alice's browser, which carries the binding: it must not sign her in as Bob.
+    const replayed = await visit(bobs.finalUrl, alicesBrowser);
+    expect(replayed.status).toBe(400);
+    expect(replayed.text).not.toContain('Signed in');
+
+    const done = await finish(alice, flow_id);
+    expect(done.isError).toBe(true);
+    expect(done.structuredContent?.error).toMatchObject({ code: 'forbidden' });
+    expect(done.content[0]?.text).toContain('came back in another browser');
+    expect(done.content[0]?.text).toContain('oauth_authenticate_user');
+    expect((await sessionsOf(alice)).filter((s) => s.provider === 'other')).toEqual([]);
+    expect(await sessionsOf(bob)).toEqual([]);
+  });
+
+  it("lets the requester's own browser complete a sign-in that no other browser brought back", async () => {
+    const { flow_id, authorization_url } = await startSignIn(alice, 'other');
+    const alicesBrowser = new CookieJar();
+    const { answer } = await continueAtStartPage(authorization_url, alicesBrowser);
+    const alices = await signIn(answer.location as string, { login: 'alice', jar: alicesBrowser });
     expect((await visit(alices.finalUrl, alicesBrowser)).status).toBe(200);
     expect((await finish(alice, flow_id)).structuredContent).toMatchObject({
       status: 'authenticated',
       session: { provider: 'other', subject: 'alice', completed_by: 'alice' },
     });
     expect(await sessionsOf(bob)).toEqual([]);
+  });
+
+  it("refuses a step-up completed by another account: the requester's session stays as it was, and no session is added", async () => {
+    const first = await startSignIn(alice, 'other');
+    const alicesBrowser = new CookieJar();
+    const { answer } = await continueAtStartPage(first.authorization_url, alicesBrowser);
+    const signedIn = await signIn(answer.location as string, { login: 'alice', jar: alicesBrowser });
+    expect((await visit(signedIn.finalUrl, alicesBrowser)).status).toBe(200);
+    const { session } = (await finish(alice, first.flow_id)).structuredContent as {
+      session: { session_id: string; scope: string };
+    };
+
+    const stepUp = await alice.callTool('oauth_authenticate_user', {
+      session_id: session.session_id,
+      scopes: ['email'],
+      flow: 'authorization_code',
+      wait_seconds: 0,
+    });
+    const { flow_id, authorization_url } = stepUp.structuredContent as {
+      flow_id: string;
+      authorization_url: string;
+    };
+    // Alice forwards the step-up link; Bob continues it in his own browser and signs in as himself.
+    const bobsBrowser = new CookieJar();
+    const bobs = await continueAtStartPage(authorization_url, bobsBrowser);
+    const bobSignedIn = await signIn(bobs.answer.location as string, { login: 'bob', jar: bobsBrowser });
+    const callback = await visit(bobSignedIn.finalUrl, bobsBrowser);
+    expect(callback.status).toBe(400);
+    expect(callback.text).toContain('A different account than the session');
+
+    const done = await finish(alice, flow_id);
+    expect(done.isError).toBe(true);
+    expect(done.structuredContent?.error).toMatchObject({ code: 'forbidden' });
+    expect(done.content[0]?.text).toContain('the session was left as it was');
+    const others = (await sessionsOf(alice)).filter((s) => s.provider === 'other');
+    expect(others).toEqual([
+      expect.objectContaining({ session_id: session.session_id, subject: 'alice', scope: session.scope }),
+    ]);
   });
 
   it('completes a sign-in with a client the user registered (the callback finds it in their namespace)', async () => {

@@ -7,41 +7,66 @@ import { learnSecret } from '../../secrets/index.js';
 import type { EngineContext } from '../engine-context.js';
 import { toToolError } from '../error-mapping.js';
 import { authorizationParameters, signInScope, tokenParameters } from '../provider/parameters.js';
-import { dpopHandle, dpopOption, newDPoPKey } from '../tokens/dpop.js';
-import { browserCookie, carriesBinding, initiatorFields } from './initiator-binding.js';
-import { loopbackRedirects, loopbackTarget } from './loopback-redirect.js';
-import { type CallbackPage, renderCallbackPage } from './pages.js';
 import {
-  CODE_FLOW_TTL_SECONDS,
   type CodeFlowData,
   failedOutcome,
   newFlowHeader,
+  type PendingCodeFlow,
   readFlow,
   recordOutcome,
-  resolveFlowProvider,
-  type SignInFlow,
   saveFlow,
-  storeSignedInSession,
-} from './pending-flows.js';
+} from '../repository/flow-records.js';
+import { dpopHandle, dpopOption, newDPoPKey } from '../tokens/dpop.js';
+import { waitForOutcome } from './flow-waiter.js';
+import {
+  browserCookie,
+  carriesBinding,
+  initiatorFields,
+  WRONG_BROWSER_PAGE,
+  wrongBrowserError,
+} from './initiator-binding.js';
+import { loopbackRedirects, loopbackTarget } from './loopback-redirect.js';
+import { type CallbackPage, renderCallbackPage } from './pages.js';
+import { CODE_FLOW_TTL_SECONDS, resolveFlowProvider, storeSignedInSession } from './pending-flows.js';
+import { type SignInFlow, type SignInFlowRequest, SignInLinkGone } from './sign-in-flow.js';
+import { stepUpFields } from './step-up.js';
 import { userFacingUrl } from './user-facing-url.js';
-
-type CodeFlow = Extract<SignInFlow, { kind: 'authorization_code' }>;
-
-export interface AuthorizationCodeRequest {
-  provider?: string | undefined;
-  scopes?: string[] | undefined;
-  resource?: string | undefined;
-  loginHint?: string | undefined;
-  prompt?: string | undefined;
-}
 
 /** Our `state` values come from `client.randomState()` (base64url); anything else is refused unread. */
 const STATE_PATTERN = /^[A-Za-z0-9_-]{16,256}$/;
 
-export async function startAuthorizationCode(
+/** The browser sign-in: a link to the authorization server (HTTP mode: to our start page), and the redirect back. */
+export const authorizationCode: SignInFlow<PendingCodeFlow> = {
+  kind: 'authorization_code',
+  start: startAuthorizationCode,
+  async wait(ctx, flow, signal) {
+    await reacquireRedirectListener(ctx, flow);
+    return waitForOutcome(ctx.vault, flow, signal);
+  },
+  /** The state index, the start page and the loopback listener: the ways back into this flow. */
+  async release(ctx, flow) {
+    await ctx.vault.deleteFlowState(flow.data.state);
+    if (flow.data.start_handle) await ctx.vault.deleteFlowStart(flow.data.start_handle);
+    await releaseRedirect(ctx, flow.data.redirect_uri, flow.flow_id);
+  },
+  present(flow) {
+    // HTTP mode hands out the start page, which binds the sign-in to the browser that continues.
+    const link = flow.data.start_url ?? flow.data.authorization_url;
+    return {
+      fields: { authorization_url: link },
+      ask: 'Waiting for the user to sign in. Ask them to open authorization_url in their browser and approve access',
+      note: `If their browser is on another machine and ends on a page that cannot load (${flow.data.redirect_uri}...), ask them to paste that address and pass it as callback_url with this flow_id.`,
+      browserUrl: link,
+      where: 'in the browser',
+      logLine: `open ${link}`,
+    };
+  },
+};
+
+async function startAuthorizationCode(
   ctx: EngineContext,
-  request: AuthorizationCodeRequest,
-): Promise<CodeFlow> {
+  request: SignInFlowRequest,
+): Promise<PendingCodeFlow> {
   const provider = await ctx.registry.resolve(request.provider);
   if (!provider.metadata.authorization_endpoint) {
     throw new OAuthToolError(
@@ -103,8 +128,9 @@ export async function startAuthorizationCode(
       authorization_url: authorizationUrl.href,
       ...(dpopKey ? { dpop_key: dpopKey } : {}),
       ...initiatorFields(ctx, true),
+      ...stepUpFields(request),
     };
-    const flow: CodeFlow = { ...header, kind: 'authorization_code', data };
+    const flow: PendingCodeFlow = { ...header, kind: 'authorization_code', data };
     await saveFlow(ctx.vault, flow);
     await ctx.vault.putFlowState(state, flow.flow_id, flow.expires_at);
     if (data.start_handle) await ctx.vault.putFlowStart(data.start_handle, flow.flow_id, flow.expires_at);
@@ -118,8 +144,9 @@ export async function startAuthorizationCode(
 /**
  * Handles the redirect back from the authorization server (the loopback listener, or HTTP mode's
  * `/oauth/callback`): finds the flow by `state` alone, redeems the code once, and returns the page
- * the user's browser shows. Anything that does not belong to a pending flow is refused, and so is an
- * HTTP-mode flow's callback in a browser that did not continue on its start page (`cookieHeader`).
+ * the user's browser shows. Anything that does not belong to a pending flow is refused; an HTTP-mode
+ * flow's callback in a browser that did not continue on its start page (`cookieHeader`) spends its code
+ * and fails the flow (initiator-binding.ts).
  */
 export async function completeAuthorizationCallback(
   ctx: EngineContext,
@@ -153,19 +180,16 @@ export async function completeAuthorizationCallback(
         'This sign-in was already completed or has expired; its response cannot be used again. Nothing new was signed in.',
       );
     }
-    if (flow.data.start_handle) {
-      // Left pending: a stray or forwarded callback must not cost the real user their sign-in.
-      if (!carriesBinding(cookieHeader, flow.flow_id, flow.data.browser_binding)) {
-        ctx.logger.info('refused a sign-in callback from a browser that did not continue on its start page');
-        return renderCallbackPage(
-          'error',
-          'This sign-in was not started in this browser, so nothing was signed in. Only the person who asked for it can complete it, by opening their own sign-in link in their own browser.',
-        );
-      }
-      await found.vault.deleteFlowStart(flow.data.start_handle);
+    // The flow's ways back in are spent now: its code is redeemed once here, or by no one.
+    await authorizationCode.release(flowCtx, flow);
+    if (flow.data.start_handle && !carriesBinding(cookieHeader, flow.flow_id, flow.data.browser_binding)) {
+      ctx.logger.info(
+        'refused a sign-in callback from a browser that did not continue on its start page; the sign-in is cancelled',
+        { flow_id: flow.flow_id },
+      );
+      await recordOutcome(found.vault, flow, failedOutcome(wrongBrowserError()));
+      return renderCallbackPage('error', WRONG_BROWSER_PAGE);
     }
-    await found.vault.deleteFlowState(state);
-    await releaseRedirect(flowCtx, flow.data.redirect_uri, flow.flow_id);
     const page = await redeem(flowCtx, flow, callbackUrl);
     if (flow.data.start_handle && ctx.callbackUrl) {
       page.headers['set-cookie'] = browserCookie(ctx.callbackUrl, flow.flow_id, '', 0);
@@ -176,7 +200,7 @@ export async function completeAuthorizationCallback(
   }
 }
 
-async function redeem(ctx: EngineContext, flow: CodeFlow, callbackUrl: URL): Promise<CallbackPage> {
+async function redeem(ctx: EngineContext, flow: PendingCodeFlow, callbackUrl: URL): Promise<CallbackPage> {
   const action = `completing the sign-in at provider "${flow.provider}"`;
   // The redirect URI we registered, with the response's parameters: exact even behind a reverse proxy.
   const response = new URL(flow.data.redirect_uri);
@@ -195,7 +219,7 @@ async function redeem(ctx: EngineContext, flow: CodeFlow, callbackUrl: URL): Pro
       tokenParameters(provider.settings, flow.data.resource ? { resource: flow.data.resource } : {}),
       await dpopOption(provider.configuration, dpopKey),
     );
-    const session = await storeSignedInSession(ctx, flow, tokens, dpopKey);
+    const session = await storeSignedInSession(ctx, provider, flow, tokens, dpopKey);
     await recordOutcome(ctx.vault, flow, { status: 'authenticated', session_id: session.session_id });
     ctx.logger.info(`signed in at provider "${flow.provider}"`, { session_id: session.session_id });
     return renderCallbackPage('success', '', flow.provider);
@@ -238,18 +262,27 @@ async function redirectUriFor(
   });
 }
 
-/** A flow continued after a restart needs its listener again, on the same port (its redirect URI). */
-export async function ensureRedirectListener(ctx: EngineContext, flow: CodeFlow): Promise<void> {
+/**
+ * A flow continued after a restart needs its listener again, on the same port (its redirect URI). When that
+ * port cannot be had, the link handed out can no longer reach us.
+ */
+async function reacquireRedirectListener(ctx: EngineContext, flow: PendingCodeFlow): Promise<void> {
   if (ctx.callbackUrl) return;
   const registered = new URL(flow.data.redirect_uri);
-  const redirectUri = await loopbackRedirects.acquire({
-    port: Number(registered.port),
-    path: registered.pathname,
-    flowId: flow.flow_id,
-    expiresAt: flow.expires_at,
-    handler: (url) => completeAuthorizationCallback(ctx, url),
-    logger: ctx.logger,
-  });
+  let redirectUri: string;
+  try {
+    redirectUri = await loopbackRedirects.acquire({
+      port: Number(registered.port),
+      path: registered.pathname,
+      flowId: flow.flow_id,
+      expiresAt: flow.expires_at,
+      handler: (url) => completeAuthorizationCallback(ctx, url),
+      logger: ctx.logger,
+    });
+  } catch (error) {
+    if (!(error instanceof OAuthToolError) || error.code !== 'not_configured') throw error;
+    throw new SignInLinkGone(`its redirect listener is gone (${error.message})`);
+  }
   if (redirectUri !== flow.data.redirect_uri) {
     throw new OAuthToolError(
       'internal',
@@ -258,10 +291,6 @@ export async function ensureRedirectListener(ctx: EngineContext, flow: CodeFlow)
   }
 }
 
-export async function releaseRedirect(
-  ctx: EngineContext,
-  redirectUri: string,
-  flowId: string,
-): Promise<void> {
+async function releaseRedirect(ctx: EngineContext, redirectUri: string, flowId: string): Promise<void> {
   if (!ctx.callbackUrl) await loopbackRedirects.release(redirectUri, flowId);
 }

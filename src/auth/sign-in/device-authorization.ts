@@ -8,35 +8,49 @@ import { deadline } from '../deadline.js';
 import type { EngineContext } from '../engine-context.js';
 import { toToolError } from '../error-mapping.js';
 import { authorizationParameters, signInScope, tokenParameters } from '../provider/parameters.js';
-import { dpopOption, newDPoPKey } from '../tokens/dpop.js';
-import { initiatorFields } from './initiator-binding.js';
 import {
   type DeviceFlowData,
   type FlowOutcome,
   failedOutcome,
   newFlowHeader,
+  type PendingDeviceFlow,
   readFlow,
   recordOutcome,
-  resolveFlowProvider,
-  type SignInFlow,
   saveFlow,
-  storeSignedInSession,
-} from './pending-flows.js';
+} from '../repository/flow-records.js';
+import { dpopOption, newDPoPKey } from '../tokens/dpop.js';
+import { initiatorFields } from './initiator-binding.js';
+import { resolveFlowProvider, storeSignedInSession } from './pending-flows.js';
+import type { SignInFlow, SignInFlowRequest } from './sign-in-flow.js';
+import { stepUpFields } from './step-up.js';
+import { userFacingUrl } from './user-facing-url.js';
 
 /** An AS asking for slower polling than this is polled this often anyway (RFC 8628 suggests 5 s). */
 const MAX_POLL_INTERVAL_SECONDS = 60;
 
-import { userFacingUrl } from './user-facing-url.js';
+/** The device sign-in: a user code confirmed on any device, and the token endpoint polled meanwhile. */
+export const deviceAuthorization: SignInFlow<PendingDeviceFlow> = {
+  kind: 'device_code',
+  start: startDeviceFlow,
+  wait: pollDeviceFlow,
+  // Nothing beside the record: no index entry, no listener.
+  release: async () => undefined,
+  present(flow) {
+    const { verification_uri, verification_uri_complete, user_code } = flow.data;
+    return {
+      fields: {
+        verification_uri,
+        ...(verification_uri_complete ? { verification_uri_complete } : {}),
+        user_code,
+      },
+      ask: `Waiting for the user to approve on another device. Ask them to open ${verification_uri_complete ?? verification_uri} and confirm the code ${user_code}`,
+      where: `at ${verification_uri} (code ${user_code})`,
+      logLine: `open ${verification_uri} and enter the code ${user_code}`,
+    };
+  },
+};
 
-type DeviceFlow = Extract<SignInFlow, { kind: 'device_code' }>;
-
-interface DeviceFlowRequest {
-  provider?: string | undefined;
-  scopes?: string[] | undefined;
-  resource?: string | undefined;
-}
-
-export async function startDeviceFlow(ctx: EngineContext, request: DeviceFlowRequest): Promise<DeviceFlow> {
+async function startDeviceFlow(ctx: EngineContext, request: SignInFlowRequest): Promise<PendingDeviceFlow> {
   const provider = await ctx.registry.resolve(request.provider);
   if (!provider.metadata.device_authorization_endpoint) {
     throw new OAuthToolError(
@@ -68,6 +82,7 @@ export async function startDeviceFlow(ctx: EngineContext, request: DeviceFlowReq
     scope,
     ...(resource ? { resource } : {}),
     ...initiatorFields(ctx, false),
+    ...stepUpFields(request),
     device_code: response.device_code,
     user_code: response.user_code,
     verification_uri: response.verification_uri,
@@ -76,7 +91,7 @@ export async function startDeviceFlow(ctx: EngineContext, request: DeviceFlowReq
       : {}),
     ...(response.interval ? { interval: Math.min(response.interval, MAX_POLL_INTERVAL_SECONDS) } : {}),
   };
-  const flow: DeviceFlow = {
+  const flow: PendingDeviceFlow = {
     ...newFlowHeader(provider, response.expires_in),
     kind: 'device_code',
     data,
@@ -89,9 +104,9 @@ export async function startDeviceFlow(ctx: EngineContext, request: DeviceFlowReq
  * Polls until the user approves or denies, the device code expires, or `signal` aborts (the caller's
  * wait is over or the request was cancelled): then it returns undefined and the flow stays pending.
  */
-export async function pollDeviceFlow(
+async function pollDeviceFlow(
   ctx: EngineContext,
-  flow: DeviceFlow,
+  flow: PendingDeviceFlow,
   signal: AbortSignal,
 ): Promise<FlowOutcome | undefined> {
   const provider = await resolveFlowProvider(ctx, flow);
@@ -116,7 +131,7 @@ export async function pollDeviceFlow(
       ),
       polling.signal,
     );
-    const session = await storeSignedInSession(ctx, flow, tokens, dpopKey);
+    const session = await storeSignedInSession(ctx, provider, flow, tokens, dpopKey);
     outcome = { status: 'authenticated', session_id: session.session_id };
   } catch (thrown) {
     if (polling.timedOut) return expiredOrFinishedElsewhere(ctx, flow);
@@ -145,7 +160,7 @@ export async function pollDeviceFlow(
 
 async function expiredOrFinishedElsewhere(
   ctx: EngineContext,
-  flow: DeviceFlow,
+  flow: PendingDeviceFlow,
 ): Promise<FlowOutcome | undefined> {
   const current = await readFlow(ctx.vault, flow.flow_id);
   return current?.data.outcome ?? { status: 'expired' };

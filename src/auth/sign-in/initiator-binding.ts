@@ -44,6 +44,22 @@ export function assertCompletedByInitiator(
 
 // --- the browser binding: a cookie set by the start page, its hash kept in the flow
 
+/**
+ * A code that reached us in a browser other than the one bound to its flow is spent, and its flow fails:
+ * kept redeemable, the same callback opened later in the requester's browser would sign the requester in
+ * as whoever approved in the wrong one. What that browser is shown, and what the requester is told.
+ */
+export const WRONG_BROWSER_PAGE =
+  'This sign-in was not started in this browser, so nothing was signed in, and the sign-in is now cancelled: its answer from the authorization server has been used up here. If someone sent you this link, close this tab. Only the person who asked for the sign-in can complete one, by opening their own sign-in link in their own browser.';
+
+export function wrongBrowserError(): OAuthToolError {
+  return new OAuthToolError(
+    'forbidden',
+    "The sign-in's answer from the authorization server came back in another browser than the one that continued on its start page, so it was refused and this sign-in was cancelled; nothing was signed in. Start a new sign-in and open its link only in the user's own browser, without forwarding the pages it leads to.",
+    { next: { action: 'sign_in' } },
+  );
+}
+
 export function newBrowserSecret(): string {
   return randomBytes(32).toString('base64url');
 }

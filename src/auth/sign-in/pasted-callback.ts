@@ -4,8 +4,8 @@
 
 import { OAuthToolError } from '../../errors.js';
 import type { EngineContext } from '../engine-context.js';
+import { readFlow } from '../repository/flow-records.js';
 import { completeAuthorizationCallback } from './authorization-code.js';
-import { readFlow } from './pending-flows.js';
 
 /** Returns the flow id, whose outcome the caller then reports. */
 export async function completePastedCallback(

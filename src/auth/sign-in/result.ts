@@ -1,10 +1,10 @@
 // What a sign-in reports (pending with the link or code, or how it ended), and whether the user can see the link.
 
-import type { Logger } from '../../log.js';
+import type { PendingSignIn } from '../repository/flow-records.js';
 import type { SessionView } from '../views.js';
-import type { SignInFlow } from './pending-flows.js';
+import type { FlowPresentation } from './sign-in-flow.js';
 
-export type SignInKind = SignInFlow['kind'];
+export type SignInKind = PendingSignIn['kind'];
 /** Where a sign-in stands: done, waiting for the user, refused, or timed out. */
 export type SignInStatus = 'authenticated' | 'pending' | 'denied' | 'expired';
 
@@ -35,39 +35,16 @@ export function linkReachesUser(started: SignInResult, shownByClient: boolean): 
   return shownByClient || started.browser_opened === true;
 }
 
-export function pendingResult(flow: SignInFlow): SignInResult {
-  const base = {
-    status: 'pending' as const,
+/** A pending flow as its result: the link or code from its flow's presentation, and what to do next. */
+export function pendingResult(flow: PendingSignIn, presentation: FlowPresentation): SignInResult {
+  const again = `then call oauth_authenticate_user again with flow_id "${flow.flow_id}" to wait for it to finish (before ${flow.expires_at}).`;
+  return {
+    status: 'pending',
     flow: flow.kind,
     flow_id: flow.flow_id,
     provider: flow.provider,
     expires_at: flow.expires_at,
+    ...presentation.fields,
+    message: `${presentation.ask}; ${again}${presentation.note ? ` ${presentation.note}` : ''}`,
   };
-  const again = `then call oauth_authenticate_user again with flow_id "${flow.flow_id}" to wait for it to finish (before ${flow.expires_at}).`;
-  if (flow.kind === 'authorization_code') {
-    return {
-      ...base,
-      // HTTP mode hands out the start page, which binds the sign-in to the browser that continues.
-      authorization_url: flow.data.start_url ?? flow.data.authorization_url,
-      message: `Waiting for the user to sign in. Ask them to open authorization_url in their browser and approve access; ${again} If their browser is on another machine and ends on a page that cannot load (${flow.data.redirect_uri}...), ask them to paste that address and pass it as callback_url with this flow_id.`,
-    };
-  }
-  return {
-    ...base,
-    verification_uri: flow.data.verification_uri,
-    ...(flow.data.verification_uri_complete
-      ? { verification_uri_complete: flow.data.verification_uri_complete }
-      : {}),
-    user_code: flow.data.user_code,
-    message: `Waiting for the user to approve on another device. Ask them to open ${flow.data.verification_uri_complete ?? flow.data.verification_uri} and confirm the code ${flow.data.user_code}; ${again}`,
-  };
-}
-
-/** Hosts keep server logs: the link (never a code or token) also goes to stderr, where a person can find it. */
-export function logLink(logger: Logger, flow: SignInFlow): void {
-  logger.info(
-    flow.kind === 'authorization_code'
-      ? `sign-in to ${flow.provider}: open ${flow.data.start_url ?? flow.data.authorization_url}`
-      : `sign-in to ${flow.provider}: open ${flow.data.verification_uri} and enter the code ${flow.data.user_code}`,
-  );
 }

@@ -5,40 +5,43 @@ import { OAuthToolError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { deadline } from '../deadline.js';
 import type { EngineContext } from '../engine-context.js';
-import { staleError, staleReason } from '../sessions/issuer-binding.js';
-import { viewSession } from '../sessions/sessions.js';
-import { whyNoRefreshToken } from '../tokens/refresh-token-note.js';
 import {
-  type AuthorizationCodeRequest,
-  ensureRedirectListener,
-  releaseRedirect,
-  startAuthorizationCode,
-} from './authorization-code.js';
-import { openBrowser } from './browser.js';
-import { pollDeviceFlow, startDeviceFlow } from './device-authorization.js';
-import {
-  assertPendingQuota,
   errorOf,
   type FlowOutcome,
   failedOutcome,
-  flowEvents,
+  type PendingSignIn,
   readFlow,
-  type SignInFlow,
-  STALE_FLOW_ADVICE,
-} from './pending-flows.js';
-import { logLink, pendingResult, type SignInKind, type SignInResult } from './result.js';
+} from '../repository/flow-records.js';
+import { staleError, staleReason } from '../sessions/issuer-binding.js';
+import { viewSession } from '../sessions/sessions.js';
+import { whyNoRefreshToken } from '../tokens/refresh-token-note.js';
+import { authorizationCode } from './authorization-code.js';
+import { openBrowser } from './browser.js';
+import { deviceAuthorization } from './device-authorization.js';
+import { assertPendingQuota, STALE_FLOW_ADVICE } from './pending-flows.js';
+import { pendingResult, type SignInKind, type SignInResult } from './result.js';
+import { type SignInFlow, type SignInFlowRequest, SignInLinkGone } from './sign-in-flow.js';
 import { withSessionScopes } from './step-up.js';
 
 /** Hosts that reset their request timeout on progress need a notification well inside 60 s. */
 export const PROGRESS_EVERY_MS = 5000;
-/** Other instances finish flows too (HTTP mode, shared store): re-read the flow at least this often. */
-const RECHECK_EVERY_MS = 1000;
 
 export type { SignInKind, SignInResult, SignInStatus } from './result.js';
-export { linkReachesUser, pendingResult } from './result.js';
+export { linkReachesUser } from './result.js';
+
+/** The flow object of each kind: the one place sign-in.ts tells the kinds apart. */
+const FLOWS: { [Kind in SignInKind]: SignInFlow<Extract<PendingSignIn, { kind: Kind }>> } = {
+  authorization_code: authorizationCode,
+  device_code: deviceAuthorization,
+};
+
+function flowOf(kind: SignInKind): SignInFlow<PendingSignIn> {
+  // The table pairs each kind with its own flow object, so a record of that kind fits its methods.
+  return FLOWS[kind] as unknown as SignInFlow<PendingSignIn>;
+}
 
 /** A user sign-in: provider, scopes and flow (authorization code or device); sessionId asks for a step-up. */
-export interface SignInRequest extends AuthorizationCodeRequest {
+export interface SignInRequest extends SignInFlowRequest {
   flow?: SignInKind | undefined;
   /** Step-up: sign in again for this session, asking for its scopes plus `scopes`. */
   sessionId?: string | undefined;
@@ -66,12 +69,14 @@ export async function startSignIn(
   await assertPendingQuota(ctx);
   request = await withSessionScopes(ctx, request);
   const kind = request.flow ?? (await defaultKind(ctx, request.provider));
-  const flow =
-    kind === 'device_code' ? await startDeviceFlow(ctx, request) : await startAuthorizationCode(ctx, request);
-  const url = browserUrl(flow);
+  const signInFlow = flowOf(kind);
+  const flow = await signInFlow.start(ctx, request);
+  const presentation = signInFlow.present(flow);
+  const url = presentation.browserUrl;
   const opened = options.openBrowser && ctx.openBrowser && url !== undefined && openBrowser(url, ctx.logger);
-  logLink(ctx.logger, flow);
-  return { ...pendingResult(flow), browser_opened: opened };
+  // Hosts keep server logs: the link (never a code or token) also goes to stderr, where a person can find it.
+  ctx.logger.info(`sign-in to ${flow.provider}: ${presentation.logLine}`);
+  return { ...pendingResult(flow, presentation), browser_opened: opened };
 }
 
 /**
@@ -103,25 +108,23 @@ export async function continueSignIn(
     const error = staleError(`The pending sign-in "${flow.flow_id}"`, stale, STALE_FLOW_ADVICE);
     return deliver(ctx, flow, failedOutcome(error));
   }
-  if (waitSeconds <= 0 || hooks.signal.aborted) return pendingResult(flow);
-  if (flow.kind === 'authorization_code') {
-    const replacement = await rebindOrReplace(ctx, flow);
-    if (replacement) return replacement;
-  }
+  const signInFlow = flowOf(flow.kind);
+  const presentation = signInFlow.present(flow);
+  if (waitSeconds <= 0 || hooks.signal.aborted) return pendingResult(flow, presentation);
 
   const waiting = deadline(waitSeconds * 1000, hooks.signal);
-  const stopProgress = reportProgress(flow, waitSeconds, hooks, ctx.logger);
+  const stopProgress = reportProgress(presentation.where, waitSeconds, hooks, ctx.logger);
   let outcome: FlowOutcome | undefined;
   try {
-    outcome =
-      flow.kind === 'device_code'
-        ? await pollDeviceFlow(ctx, flow, waiting.signal)
-        : await waitForCallback(ctx, flow, waiting.signal);
+    outcome = await signInFlow.wait(ctx, flow, waiting.signal);
+  } catch (error) {
+    if (!(error instanceof SignInLinkGone)) throw error;
+    return replaceSignIn(ctx, flow, error);
   } finally {
     waiting.release();
     stopProgress();
   }
-  return outcome ? deliver(ctx, flow, outcome) : pendingResult(flow);
+  return outcome ? deliver(ctx, flow, outcome) : pendingResult(flow, presentation);
 }
 
 /**
@@ -141,12 +144,6 @@ export async function abandonSignIn(ctx: EngineContext, flowId: string): Promise
   );
 }
 
-function browserUrl(flow: SignInFlow): string | undefined {
-  return flow.kind === 'authorization_code'
-    ? (flow.data.start_url ?? flow.data.authorization_url)
-    : undefined;
-}
-
 /**
  * The code flow, except where a browser would open here but no desktop can show it (stdio server on
  * SSH, in a container) and the server has a device endpoint: then the device flow, usable from any device.
@@ -160,76 +157,35 @@ async function defaultKind(ctx: EngineContext, providerName: string | undefined)
 }
 
 /**
- * A code flow continued by another process (the host restarted the server) needs its loopback port again.
- * When that port cannot be had, the old link can no longer reach us: a new sign-in replaces it.
+ * A flow continued by another process (the host restarted the server) whose link can no longer reach us
+ * (its loopback port is taken): a new sign-in of the same kind, with the same request, replaces it.
  */
-async function rebindOrReplace(
+async function replaceSignIn(
   ctx: EngineContext,
-  flow: Extract<SignInFlow, { kind: 'authorization_code' }>,
-): Promise<SignInResult | undefined> {
-  try {
-    await ensureRedirectListener(ctx, flow);
-    return undefined;
-  } catch (error) {
-    if (!(error instanceof OAuthToolError) || error.code !== 'not_configured') throw error;
-    await deliver(ctx, flow, { status: 'expired' });
-    const fresh = await startSignIn(
-      ctx,
-      {
-        provider: flow.provider,
-        flow: 'authorization_code',
-        scopes: flow.data.scope ? flow.data.scope.split(' ') : undefined,
-        resource: flow.data.resource,
-      },
-      { openBrowser: ctx.openBrowser },
-    );
-    return {
-      ...fresh,
-      message: `The link of sign-in ${flow.flow_id} no longer works: its redirect listener is gone (${error.message}). This is a new sign-in instead. ${fresh.message}`,
-    };
-  }
+  flow: PendingSignIn,
+  gone: SignInLinkGone,
+): Promise<SignInResult> {
+  await deliver(ctx, flow, { status: 'expired' });
+  const fresh = await startSignIn(
+    ctx,
+    {
+      provider: flow.provider,
+      flow: flow.kind,
+      scopes: flow.data.scope ? flow.data.scope.split(' ') : undefined,
+      resource: flow.data.resource,
+    },
+    { openBrowser: ctx.openBrowser },
+  );
+  return {
+    ...fresh,
+    message: `The link of sign-in ${flow.flow_id} no longer works: ${gone.message}. This is a new sign-in instead. ${fresh.message}`,
+  };
 }
 
-/** Waits for the redirect (this process's listener, or another instance's /oauth/callback). */
-async function waitForCallback(
-  ctx: EngineContext,
-  flow: Extract<SignInFlow, { kind: 'authorization_code' }>,
-  signal: AbortSignal,
-): Promise<FlowOutcome | undefined> {
-  await ensureRedirectListener(ctx, flow);
-  const deadline = Date.parse(flow.expires_at);
-  while (!signal.aborted) {
-    const current = await readFlow(ctx.vault, flow.flow_id);
-    if (!current) return { status: 'expired' };
-    if (current.data.outcome) return current.data.outcome;
-    if (Date.now() >= deadline) return { status: 'expired' };
-    await changeOrTimeout(flow.flow_id, Math.min(RECHECK_EVERY_MS, deadline - Date.now()), signal);
-  }
-  return undefined;
-}
-
-function changeOrTimeout(flowId: string, ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      flowEvents.off(flowId, done);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    flowEvents.on(flowId, done);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-/** A finished flow is consumed: its record, state index entry and loopback listener go away. */
-async function deliver(ctx: EngineContext, flow: SignInFlow, outcome: FlowOutcome): Promise<SignInResult> {
+/** A finished flow is consumed: its record goes away, and so does what its flow holds (index entries, a listener). */
+async function deliver(ctx: EngineContext, flow: PendingSignIn, outcome: FlowOutcome): Promise<SignInResult> {
   await ctx.vault.deleteFlow(flow.flow_id);
-  if (flow.kind === 'authorization_code') {
-    await ctx.vault.deleteFlowState(flow.data.state);
-    if (flow.data.start_handle) await ctx.vault.deleteFlowStart(flow.data.start_handle);
-    await releaseRedirect(ctx, flow.data.redirect_uri, flow.flow_id);
-  }
+  await flowOf(flow.kind).release(ctx, flow);
   const base = { flow: flow.kind, flow_id: flow.flow_id, provider: flow.provider };
   switch (outcome.status) {
     case 'authenticated': {
@@ -281,13 +237,9 @@ async function deliver(ctx: EngineContext, flow: SignInFlow, outcome: FlowOutcom
   }
 }
 
-function reportProgress(flow: SignInFlow, waitSeconds: number, hooks: WaitHooks, logger: Logger): () => void {
+function reportProgress(where: string, waitSeconds: number, hooks: WaitHooks, logger: Logger): () => void {
   if (!hooks.progress) return () => undefined;
   const started = Date.now();
-  const where =
-    flow.kind === 'authorization_code'
-      ? 'in the browser'
-      : `at ${flow.data.verification_uri} (code ${flow.data.user_code})`;
   const tick = () => {
     const elapsed = Math.min(waitSeconds, Math.round((Date.now() - started) / 1000));
     hooks

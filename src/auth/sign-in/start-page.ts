@@ -2,6 +2,7 @@
 // flow to this browser (initiator-binding.ts) and sends it on to the authorization server.
 
 import type { EngineContext } from '../engine-context.js';
+import { readFlow, saveFlow } from '../repository/flow-records.js';
 import {
   bindingOf,
   browserCookie,
@@ -10,7 +11,6 @@ import {
   START_HANDLE_PATTERN,
 } from './initiator-binding.js';
 import { type CallbackPage, renderCallbackPage, renderStartPage } from './pages.js';
-import { readFlow, saveFlow } from './pending-flows.js';
 
 interface StartPageRequest {
   method: 'GET' | 'POST';
