@@ -19,7 +19,7 @@ const SENTENCES: Record<NextStep['action'], (next: NextStep) => string> = {
   sign_in: (n) =>
     `${n.session_id ? 'Sign in' : 'Start a new sign-in'}: call oauth_authenticate_user${argumentsOf(n)}.`,
   continue_sign_in: (n) =>
-    `Continue a pending sign-in: call oauth_authenticate_user with its flow_id${argumentsOf(n)}.`,
+    `Continue the pending sign-in: call oauth_authenticate_user${n.flow_id ? '' : ' with its flow_id'}${argumentsOf(n)}.`,
   client_credentials: (n) => `Get a machine token: call oauth_client_credentials${argumentsOf(n)}.`,
   register_client: (n) => `Register a client: call oauth_register_client${argumentsOf(n)}.`,
   forget_client: (n) =>
@@ -31,6 +31,6 @@ const SENTENCES: Record<NextStep['action'], (next: NextStep) => string> = {
 };
 
 /** The public message with the next step's sentence appended. */
-export function messageWithNextStep(error: OAuthToolError): string {
+export function messageWithNextStep(error: Pick<OAuthToolError, 'message' | 'next'>): string {
   return error.next ? `${error.message} ${SENTENCES[error.next.action](error.next)}` : error.message;
 }

@@ -14,6 +14,7 @@ import {
   scopesInput,
   sessionIdInput,
 } from './common.js';
+import { messageWithNextStep } from './next-step.js';
 import { defineTool, NeedsInput, type ToolContext } from './tool.js';
 
 /** Hosts give up on a tool call at about 60 s. */
@@ -24,56 +25,59 @@ const flowKind = z.enum(['authorization_code', 'device_code']);
 /** The key of our one embedded input request (URL elicitation of the sign-in page). */
 const LOGIN = 'login';
 
+const signInInput = z.object({
+  provider: providerInput,
+  flow: flowKind
+    .optional()
+    .describe(
+      'authorization_code (default: sign in in a browser on this machine) or device_code (a code entered on any device, e.g. when no browser is at hand)',
+    ),
+  scopes: scopesInput,
+  session_id: sessionIdInput.describe(
+    "Step-up: sign in again for this session, asking for its scopes plus `scopes` (e.g. after an API answered insufficient_scope); the new tokens replace the session's",
+  ),
+  resource: resourceInput,
+  login_hint: z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .describe('The user to sign in (e-mail or user name), pre-filled on the login page'),
+  prompt: z
+    .string()
+    .regex(/^[a-z_]+( [a-z_]+)*$/, 'space-separated prompt values such as "login" or "consent"')
+    .max(100)
+    .optional()
+    .describe('OIDC prompt: "login" to force re-entering credentials, "consent", "select_account", "none"'),
+  flow_id: z
+    .string()
+    .regex(/^flw_[A-Za-z0-9_-]{8,64}$/, 'a flow_id returned by an earlier call')
+    .optional()
+    .describe('Continue (wait for) the pending sign-in with this id instead of starting a new one'),
+  callback_url: capped('callback_url', LIMITS.apiUrl)
+    .optional()
+    .describe(
+      "With flow_id: the address the user's browser ended on after approving (when it could not load the redirect page, e.g. signing in on another machine); finishes the sign-in",
+    ),
+  wait_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_WAIT_SECONDS)
+    .optional()
+    .describe(
+      `How long to wait for the user before returning "pending" (default ${DEFAULT_WAIT_SECONDS}, at most ${MAX_WAIT_SECONDS}: hosts give up on a call at about 60 s); 0 returns the sign-in URL at once. A new sign-in returns at once anyway when no browser opened here and the client cannot show the link: relay it to the user, then call again with flow_id`,
+    ),
+});
+type SignInArguments = z.infer<typeof signInInput>;
+
 export const authenticateUserTool = defineTool({
   name: 'oauth_authenticate_user',
   toolset: 'signin',
   title: 'Sign a user in',
   description:
     'Sign the user in to a provider (OAuth authorization code + PKCE in their browser, or the device flow with a code to enter on another device) and keep the session. Use it when the user asks to sign in / log in / connect an account, when another tool says no session exists, or, with session_id and scopes, when an API said the session lacks scopes (step-up). Returns status "pending" with authorization_url (or verification_uri + user_code) for the user to open; when a browser opened it on this machine it waits up to wait_seconds for them, otherwise it returns at once so you can give the user the link or code. Call again with flow_id to wait for the user to finish, or with flow_id and callback_url when the user pastes the address their browser ended on. Where no browser can show a page here (SSH, container) the device flow is used if the server has one. Ends "authenticated" (with the session: id, subject, scope, expiry; never raw tokens), "denied" or "expired". Where the client supports it, the sign-in page is offered to the user directly.',
-  input: z.object({
-    provider: providerInput,
-    flow: flowKind
-      .optional()
-      .describe(
-        'authorization_code (default: sign in in a browser on this machine) or device_code (a code entered on any device, e.g. when no browser is at hand)',
-      ),
-    scopes: scopesInput,
-    session_id: sessionIdInput.describe(
-      "Step-up: sign in again for this session, asking for its scopes plus `scopes` (e.g. after an API answered insufficient_scope); the new tokens replace the session's",
-    ),
-    resource: resourceInput,
-    login_hint: z
-      .string()
-      .min(1)
-      .max(256)
-      .optional()
-      .describe('The user to sign in (e-mail or user name), pre-filled on the login page'),
-    prompt: z
-      .string()
-      .regex(/^[a-z_]+( [a-z_]+)*$/, 'space-separated prompt values such as "login" or "consent"')
-      .max(100)
-      .optional()
-      .describe('OIDC prompt: "login" to force re-entering credentials, "consent", "select_account", "none"'),
-    flow_id: z
-      .string()
-      .regex(/^flw_[A-Za-z0-9_-]{8,64}$/, 'a flow_id returned by an earlier call')
-      .optional()
-      .describe('Continue (wait for) the pending sign-in with this id instead of starting a new one'),
-    callback_url: capped('callback_url', LIMITS.apiUrl)
-      .optional()
-      .describe(
-        "With flow_id: the address the user's browser ended on after approving (when it could not load the redirect page, e.g. signing in on another machine); finishes the sign-in",
-      ),
-    wait_seconds: z
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_WAIT_SECONDS)
-      .optional()
-      .describe(
-        `How long to wait for the user before returning "pending" (default ${DEFAULT_WAIT_SECONDS}, at most ${MAX_WAIT_SECONDS}: hosts give up on a call at about 60 s); 0 returns the sign-in URL at once. A new sign-in returns at once anyway when no browser opened here and the client cannot show the link: relay it to the user, then call again with flow_id`,
-      ),
-  }),
+  input: signInInput,
   output: z.object({
     status: z.enum(['authenticated', 'pending', 'denied', 'expired']),
     flow: flowKind,
@@ -98,59 +102,68 @@ export const authenticateUserTool = defineTool({
       ),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  handler: async (args, ctx) => {
-    const engine = ctx.engine.ctx;
-    const {
-      abandonSignIn,
-      completePastedCallback,
-      continueSignIn,
-      linkReachesUser,
-      startSignIn,
-      userFacingUrl,
-    } = await oauth();
-    const wait = args.wait_seconds ?? DEFAULT_WAIT_SECONDS;
-    const hooks: WaitHooks = {
-      signal: ctx.signal,
-      progress: (elapsed, total, message) => ctx.progress(elapsed, total, message),
-    };
-
-    // Re-entry after URL elicitation: the flow id rides in requestState. It is only a key into the
-    // caller's own vault, like the flow_id argument, so a forged value finds nothing of anyone else's.
-    const resumed = ctx.mcp.mcpReq.requestState();
-    if (typeof resumed === 'string' && resumed.startsWith('flw_')) {
-      const answer = inputResponse(ctx.mcp.mcpReq.inputResponses, LOGIN);
-      if (answer.kind === 'elicit' && answer.action === 'decline') return abandonSignIn(engine, resumed);
-      return continueSignIn(engine, resumed, wait, hooks);
-    }
-    if (args.callback_url !== undefined) {
-      const flowId = await completePastedCallback(engine, args.flow_id, args.callback_url);
-      return continueSignIn(engine, flowId, 0, hooks);
-    }
-    if (args.flow_id) return continueSignIn(engine, args.flow_id, wait, hooks);
-
-    const elicit = wait > 0 && supportsUrlElicitation(ctx.clientCapabilities());
-    const started = await startSignIn(
-      engine,
-      {
-        provider: args.provider,
-        flow: args.flow,
-        scopes: args.scopes,
-        sessionId: args.session_id,
-        resource: args.resource,
-        loginHint: args.login_hint,
-        prompt: args.prompt,
-      },
-      // The client shows the URL through elicitation: do not open a second browser tab ourselves.
-      { openBrowser: !elicit },
-    );
-    if (elicit) return askToOpen(started, userFacingUrl);
-    await tellClientLog(ctx, started);
-    // No browser opened and no client to show the link: the model must relay it now, not after a wait.
-    if (wait === 0 || !linkReachesUser(started, false)) return started;
-    const result = await continueSignIn(engine, started.flow_id, wait, hooks);
-    return result.status === 'pending' ? { ...result, browser_opened: started.browser_opened } : result;
-  },
+  handler: async (args, ctx) => withNextStep(await signIn(args, ctx)),
 });
+
+async function signIn(args: SignInArguments, ctx: ToolContext): Promise<NeedsInput | SignInResult> {
+  const engine = ctx.engine.ctx;
+  const {
+    abandonSignIn,
+    completePastedCallback,
+    continueSignIn,
+    linkReachesUser,
+    startSignIn,
+    userFacingUrl,
+  } = await oauth();
+  const wait = args.wait_seconds ?? DEFAULT_WAIT_SECONDS;
+  const hooks: WaitHooks = {
+    signal: ctx.signal,
+    progress: (elapsed, total, message) => ctx.progress(elapsed, total, message),
+  };
+
+  // Re-entry after URL elicitation: the flow id rides in requestState. It is only a key into the
+  // caller's own vault, like the flow_id argument, so a forged value finds nothing of anyone else's.
+  const resumed = ctx.mcp.mcpReq.requestState();
+  if (typeof resumed === 'string' && resumed.startsWith('flw_')) {
+    const answer = inputResponse(ctx.mcp.mcpReq.inputResponses, LOGIN);
+    if (answer.kind === 'elicit' && answer.action === 'decline') return abandonSignIn(engine, resumed);
+    return continueSignIn(engine, resumed, wait, hooks);
+  }
+  if (args.callback_url !== undefined) {
+    const flowId = await completePastedCallback(engine, args.flow_id, args.callback_url);
+    return continueSignIn(engine, flowId, 0, hooks);
+  }
+  if (args.flow_id) return continueSignIn(engine, args.flow_id, wait, hooks);
+
+  const elicit = wait > 0 && supportsUrlElicitation(ctx.clientCapabilities());
+  const started = await startSignIn(
+    engine,
+    {
+      provider: args.provider,
+      flow: args.flow,
+      scopes: args.scopes,
+      sessionId: args.session_id,
+      resource: args.resource,
+      loginHint: args.login_hint,
+      prompt: args.prompt,
+    },
+    // The client shows the URL through elicitation: do not open a second browser tab ourselves.
+    { openBrowser: !elicit },
+  );
+  if (elicit) return askToOpen(started, userFacingUrl);
+  await tellClientLog(ctx, started);
+  // No browser opened and no client to show the link: the model must relay it now, not after a wait.
+  if (wait === 0 || !linkReachesUser(started, false)) return started;
+  const result = await continueSignIn(engine, started.flow_id, wait, hooks);
+  return result.status === 'pending' ? { ...result, browser_opened: started.browser_opened } : result;
+}
+
+/** A pending result's structured next step becomes the sentence naming this tool (auth/ names no tools). */
+function withNextStep(result: NeedsInput | SignInResult): NeedsInput | Omit<SignInResult, 'next'> {
+  if (result instanceof NeedsInput || !result.next) return result;
+  const { next, ...rest } = result;
+  return { ...rest, message: messageWithNextStep({ message: rest.message, next }) };
+}
 
 /** Hosts that show server log messages show the link too (the `logging` capability); best effort. */
 async function tellClientLog(ctx: ToolContext, started: SignInResult): Promise<void> {

@@ -172,6 +172,26 @@ describe('auth/ by capability', () => {
     expect(misplaced).toEqual([]);
   });
 
+  it('names no MCP tool in its texts: next steps are structured, and tools/ or the CLI word them', () => {
+    const toolNames = files
+      .filter((file) => layerOf(file) === 'tools')
+      .flatMap((file) =>
+        [...readFileSync(file, 'utf8').matchAll(/\bname: '(oauth_[a-z_]+)'/g)].map((m) => m[1]),
+      );
+    expect(toolNames).toContain('oauth_authenticate_user');
+    const naming = authFiles
+      .filter((file) => fromSrc(file) !== 'auth/views.ts')
+      .flatMap((file) => {
+        const code = readFileSync(file, 'utf8')
+          .replace(/\/\*[\s\S]*?\*\//g, '')
+          .replace(/^\s*\/\/.*$/gm, '');
+        return toolNames
+          .filter((name) => code.includes(name as string))
+          .map((name) => `${fromSrc(file)}: ${name}`);
+      });
+    expect(naming).toEqual([]);
+  });
+
   it('finds the packages and the eager imports it checks', () => {
     const text =
       "import * as client from 'openid-client';\nimport type { A } from '../auth/index.js';\nimport { b } from '../auth/index.js';\nconst c = await import('jose');\nimport x from '@modelcontextprotocol/server/stdio';";

@@ -37,7 +37,7 @@ export function mcpChecks(m: Record<string, unknown>, s256: boolean): AuditCheck
     info(
       'mcp_resource',
       'RFC 8707, RFC 9728',
-      "MCP clients send the resource parameter (RFC 8707) and find this server through the MCP server's protected resource metadata (RFC 9728); neither is advertised in AS metadata, so check that tokens carry the MCP server as audience (oauth_inspect_token).",
+      "MCP clients send the resource parameter (RFC 8707) and find this server through the MCP server's protected resource metadata (RFC 9728); neither is advertised in AS metadata, so check that tokens carry the MCP server as audience (the token doctor shows `aud`).",
     ),
   ];
 }

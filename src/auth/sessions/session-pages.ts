@@ -143,7 +143,7 @@ function encodeCursor(cursor: Cursor): string {
 function decodeCursor(text: string, provider: string | undefined): Cursor {
   const malformed = new OAuthToolError(
     'invalid_input',
-    'This cursor is not one oauth_list_sessions returned. Pass the next_cursor of the previous result unchanged, or omit cursor to start from the first page.',
+    'This cursor was not returned by a listing of these sessions. Pass the next_cursor of the previous result unchanged, or omit cursor to start from the first page.',
   );
   if (text.length > SESSION_PAGE_LIMITS.maxCursorLength || !/^[A-Za-z0-9_-]+$/.test(text)) throw malformed;
   let json: unknown;

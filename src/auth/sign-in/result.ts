@@ -1,5 +1,6 @@
 // What a sign-in reports (pending with the link or code, or how it ended), and whether the user can see the link.
 
+import type { NextStep } from '../../errors.js';
 import type { PendingSignIn } from '../repository/flow-records.js';
 import type { SessionView } from '../views.js';
 import type { FlowPresentation } from './sign-in-flow.js';
@@ -25,6 +26,8 @@ export interface SignInResult {
   session?: SessionView;
   /** Why the sign-in brought no refresh token (absent when it did). */
   refresh_token_note?: string;
+  /** While pending: continue this flow to wait for the user (tools and commands say how). */
+  next?: NextStep;
 }
 
 /**
@@ -37,7 +40,7 @@ export function linkReachesUser(started: SignInResult, shownByClient: boolean): 
 
 /** A pending flow as its result: the link or code from its flow's presentation, and what to do next. */
 export function pendingResult(flow: PendingSignIn, presentation: FlowPresentation): SignInResult {
-  const again = `then call oauth_authenticate_user again with flow_id "${flow.flow_id}" to wait for it to finish (before ${flow.expires_at}).`;
+  const again = `then continue this sign-in to wait for it to finish (before ${flow.expires_at}).`;
   return {
     status: 'pending',
     flow: flow.kind,
@@ -46,5 +49,6 @@ export function pendingResult(flow: PendingSignIn, presentation: FlowPresentatio
     expires_at: flow.expires_at,
     ...presentation.fields,
     message: `${presentation.ask}; ${again}${presentation.note ? ` ${presentation.note}` : ''}`,
+    next: { action: 'continue_sign_in', flow_id: flow.flow_id },
   };
 }
