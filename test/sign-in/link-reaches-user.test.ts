@@ -39,6 +39,8 @@ describe('no browser and no URL elicitation', () => {
       const result = data(await mcp.call('oauth_authenticate_user', {}));
       expect(Date.now() - started).toBeLessThan(5000);
       expect(result).toMatchObject({ status: 'pending', flow: 'authorization_code', browser_opened: false });
+      expect(result.message).toContain(`call oauth_authenticate_user with flow_id "${result.flow_id}"`);
+      expect(result).not.toHaveProperty('next');
       expect(mcp.stderr()).toContain(`open ${result.authorization_url}`);
     } finally {
       await mcp.close();
