@@ -118,6 +118,18 @@ const SERVER_SETTINGS = [
   'jwtTypes',
 ] as const satisfies readonly (keyof ProviderConfig)[];
 
+/** Discovery failed because the server publishes neither document (both answered 404), not for another reason. */
+export function documentsAbsent(error: unknown): boolean {
+  return error instanceof Error && isNotFound(error.cause);
+}
+
+/** The provider's `metadata` names at least one endpoint: something to use when the server publishes no documents. */
+export function hasConfiguredEndpoints(settings: ProviderConfig): boolean {
+  return Object.entries(settings.metadata ?? {}).some(
+    ([field, value]) => (field.endsWith('_endpoint') || field === 'jwks_uri') && typeof value === 'string',
+  );
+}
+
 /** openid-client reports a non-200 metadata response with the Response as its cause. */
 function isNotFound(error: unknown): boolean {
   const cause = (error as { cause?: unknown }).cause;
