@@ -81,7 +81,7 @@ export const revokeTool = defineTool({
   toolset: 'tokens',
   title: 'Revoke tokens (sign out)',
   description:
-    "Revoke a session's tokens at the authorization server (RFC 7009) and remove the session from the store: `which` = all (default; refresh token first), refresh_token or access_token (the session is kept when its refresh token survives). Or revoke a raw `token`. Use it to sign out or to kill a leaked token. A stale session (marked in oauth_list_sessions: its provider now names another server) is only deleted here. Destructive: the user must sign in again.",
+    "Revoke a session's tokens at the authorization server (RFC 7009) and remove the session from the store: `which` = all (default; refresh token first), refresh_token or access_token (the session is kept when its refresh token survives). Or revoke a raw `token`. Use it to sign out or to kill a leaked token. A stale session (marked in oauth_list_sessions: its provider now names another server), or one whose server has no revocation endpoint, is only deleted here (not_revoked_reason says so: its tokens stay valid at the server until they expire). Destructive: the user must sign in again.",
   input: z.object({
     provider: providerInput,
     session_id: sessionIdInput,
@@ -102,7 +102,18 @@ export const revokeTool = defineTool({
       .describe('With `token`: what kind of token it is, to help the server find it'),
   }),
   output: z.object({
-    revoked: z.array(z.object({ token_type_hint: z.string(), token_sha256: z.string() })),
+    revoked: z.array(
+      z.object({
+        token_type_hint: z.string(),
+        token_sha256: z.string(),
+        already_invalid: z
+          .boolean()
+          .optional()
+          .describe(
+            'true when the server answered that this access token was already invalid: revoking its refresh token had ended it (RFC 7009 section 2.1)',
+          ),
+      }),
+    ),
     session_id: z.string().optional(),
     session_removed: z.boolean(),
     stale_reason: z
@@ -110,6 +121,12 @@ export const revokeTool = defineTool({
       .optional()
       .describe(
         'set when the session was stale (its provider now names another server or client): it was only deleted here, nothing was sent anywhere; its tokens stay valid at the old server until they expire',
+      ),
+    not_revoked_reason: z
+      .string()
+      .optional()
+      .describe(
+        'set when the server has no revocation endpoint: the session was removed here only; its tokens stay valid at the server until they expire',
       ),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

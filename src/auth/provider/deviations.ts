@@ -16,13 +16,22 @@ interface DeviationOptions {
 
 const FORM = 'application/x-www-form-urlencoded';
 
+/** Logs a tolerated deviation of the server at `origin`, once per kind and server. */
+export function noteDeviation(
+  options: Pick<DeviationOptions, 'logger' | 'logged'>,
+  kind: string,
+  origin: string,
+  message: string,
+): void {
+  const key = `${kind} ${origin}`;
+  if (options.logged.has(key)) return;
+  options.logged.add(key);
+  options.logger?.warn(`${origin} ${message}; tolerated`);
+}
+
 export function tolerateDeviations(base: CustomFetch, options: DeviationOptions): CustomFetch {
-  const note = (kind: string, origin: string, message: string) => {
-    const key = `${kind} ${origin}`;
-    if (options.logged.has(key)) return;
-    options.logged.add(key);
-    options.logger?.warn(`${origin} ${message}; tolerated`);
-  };
+  const note = (kind: string, origin: string, message: string) =>
+    noteDeviation(options, kind, origin, message);
   return async (url, init) => {
     const origin = new URL(url).origin;
     const form = init.method === 'POST' && init.headers['content-type']?.startsWith(`${FORM};`);

@@ -11,7 +11,7 @@ import { OutboundPolicy, urlProblem } from '../../net/outbound-policy.js';
 import { issuerKey, providerApiOrigins } from './api-origins.js';
 import { importClientPrivateKey } from './client-key.js';
 import { closestName } from './closest-name.js';
-import { tolerateDeviations } from './deviations.js';
+import { noteDeviation, tolerateDeviations } from './deviations.js';
 import {
   type DiscoveryResult,
   discoverDocuments,
@@ -214,6 +214,16 @@ export class ProviderRegistry {
       noCharset: this.#shared.noCharsetOrigins,
       scopeSeparator: settings?.scopeSeparator,
     });
+  }
+
+  /** Logs a deviation an operation tolerated at the server of `url`, once per kind and server (like the fetch's own). */
+  noteDeviation(kind: string, url: string, message: string): void {
+    noteDeviation(
+      { logger: this.#options.logger, logged: this.#shared.loggedDeviations },
+      kind,
+      new URL(url).origin,
+      message,
+    );
   }
 
   /** The origins API calls may send this provider's tokens to (see api-origins.ts). */
