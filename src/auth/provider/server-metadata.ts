@@ -113,6 +113,7 @@ const SERVER_SETTINGS = [
   'resource',
   'scopeSeparator',
   'offlineAccess',
+  'refreshWithScope',
   'authorizationParams',
   'tokenParams',
   'jwtTypes',
