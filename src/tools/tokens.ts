@@ -12,7 +12,7 @@ export const clientCredentialsTool = defineTool({
   toolset: 'tokens',
   title: 'Get a machine token (client credentials)',
   description:
-    'Get an access token for the client itself (no user) with the OAuth client-credentials grant, for a confidential client (one with a client secret or a private key). A stored token with more than 60 s left is reused unless `force_new` is true. Returns the session (token metadata; the raw token only when the config sets exposeTokens). Use oauth_call_api to call an API with it.',
+    'Get an access token for the client itself (no user) with the OAuth client-credentials grant, for a confidential client (one with a client secret or a private key). `scopes` are sent as given; without them, the default scopes of the provider minus user scopes (openid, profile, offline_access, ...). A stored token with more than 60 s left is reused unless `force_new` is true. Returns the session (token metadata; the raw token only when the config sets exposeTokens). Use oauth_call_api to call an API with it.',
   input: z.object({
     provider: providerInput,
     scopes: scopesInput,
