@@ -3,6 +3,7 @@
 
 import type { CustomFetch, CustomFetchOptions } from 'openid-client';
 import type { Logger } from '../../log.js';
+import { rememberErrorBody } from '../error-bodies.js';
 
 interface DeviationOptions {
   logger?: Logger | undefined;
@@ -35,8 +36,9 @@ export function tolerateDeviations(base: CustomFetch, options: DeviationOptions)
   return async (url, init) => {
     const origin = new URL(url).origin;
     const form = init.method === 'POST' && init.headers['content-type']?.startsWith(`${FORM};`);
-    if (form && options.noCharset.has(origin)) return normalise(await base(url, withoutCharset(init)));
-    const response = await base(url, init);
+    if (form && options.noCharset.has(origin))
+      return normalise(await remembered(base(url, withoutCharset(init))));
+    const response = await remembered(base(url, init));
     if (form && (await refusesMediaType(response))) {
       options.noCharset.add(origin);
       note(
@@ -44,7 +46,7 @@ export function tolerateDeviations(base: CustomFetch, options: DeviationOptions)
         origin,
         `refused "${init.headers['content-type']}" (RFC 6749 appendix B defines the form body as UTF-8; the parameter is redundant), so form posts go without it`,
       );
-      return normalise(await base(url, withoutCharset(init)));
+      return normalise(await remembered(base(url, withoutCharset(init))));
     }
     return normalise(response);
 
@@ -96,6 +98,13 @@ export function tolerateDeviations(base: CustomFetch, options: DeviationOptions)
       return rebuilt(answer, status, JSON.stringify(body));
     }
   };
+}
+
+/** The answer, its 401 error body noted for the error mapping (see error-bodies.ts). */
+async function remembered(pending: Promise<Response>): Promise<Response> {
+  const response = await pending;
+  await rememberErrorBody(response);
+  return response;
 }
 
 function withoutCharset(init: CustomFetchOptions): CustomFetchOptions {
