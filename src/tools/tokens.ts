@@ -41,7 +41,7 @@ export const introspectTool = defineTool({
   toolset: 'tokens',
   title: 'Introspect a token',
   description:
-    "Ask the authorization server whether a token is active and what it grants (RFC 7662 introspection: scope, client_id, sub, exp and every other field the server returns). Checks a session's access token by default (`token_type_hint: refresh_token` for its refresh token), or a raw `token`. Where the server has no introspection endpoint, a JWT access token is verified locally against its published keys (RFC 9068).",
+    "Ask the authorization server whether a token is active and what it grants (RFC 7662 introspection: scope, client_id, sub, exp and every other field the server returns). Checks a session's access token by default (`token_type_hint: refresh_token` for its refresh token), or a raw `token`. Where the server has no introspection endpoint, or refuses introspection by a public client (RFC 7662 section 2.1), a JWT access token is verified locally against its published keys (RFC 9068); `method` says which answered.",
   input: z.object({
     provider: providerInput,
     session_id: sessionIdInput,
@@ -64,6 +64,12 @@ export const introspectTool = defineTool({
       token_sha256: z.string().describe('first 16 hex chars of the SHA-256 of the token checked'),
       session_id: z.string().optional(),
       reason: z.string().optional().describe('why a locally checked token is not active'),
+      introspection_refused: z
+        .string()
+        .optional()
+        .describe(
+          'set when the server refused introspection by this public client and the JWT was checked locally',
+        ),
     })
     .passthrough(),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
