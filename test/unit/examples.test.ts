@@ -1,5 +1,6 @@
 // The README's host set-up blocks are the files in examples/, verbatim, and each is the shape its host reads.
 
+import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -50,5 +51,26 @@ describe('examples/', () => {
     expect(() =>
       parseConfig(read('chatgpt-http-config.json'), { WORK_CLIENT_SECRET: 'x'.repeat(20) }),
     ).not.toThrow();
+  });
+});
+
+describe("the README's config examples", () => {
+  // ${VAR} references get a value that fits any of them, a private key included.
+  const value = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString();
+  const configs = [...README.matchAll(/```json\n([\s\S]*?)\n```/g)]
+    .map(([, block]) => block as string)
+    .filter((block) => /^\{\s*"(providers|api)"/.test(block));
+
+  it.each(configs.map((block) => [block.split('\n')[0], block]))('%s is a valid config', (_, block) => {
+    const env = Object.fromEntries([...block.matchAll(/\$\{(\w+)\}/g)].map(([, name]) => [name, value]));
+    expect(() => parseConfig(JSON.parse(block), env)).not.toThrow();
+  });
+
+  it('include the fixed-port redirectUri for servers that match redirect URIs exactly', () => {
+    const strict = configs.find((block) => block.includes('"strict"'));
+    const config = parseConfig(JSON.parse(strict ?? '{}'), {});
+    expect(new URL(config.providers.strict?.redirectUri ?? '').port).not.toBe('');
   });
 });

@@ -35,6 +35,10 @@ export function linkReachesUser(started: SignInResult, shownByClient: boolean): 
   return shownByClient || started.browser_opened === true;
 }
 
+/** Servers that match redirect URIs exactly (against RFC 8252 7.3) show an error page of their own, and the flow just waits. */
+const REDIRECT_ERROR_ADVICE = (redirectUri: string) =>
+  `If the authorization server showed an error about the redirect URI instead of a sign-in page, it compares redirect URIs exactly (port included): register exactly ${redirectUri} there, or, where the port changes with every sign-in, set a fixed "redirectUri" on the provider (e.g. http://127.0.0.1:8765/callback), register that, and start a new sign-in.`;
+
 export function pendingResult(flow: SignInFlow): SignInResult {
   const base = {
     status: 'pending' as const,
@@ -49,7 +53,7 @@ export function pendingResult(flow: SignInFlow): SignInResult {
       ...base,
       // HTTP mode hands out the start page, which binds the sign-in to the browser that continues.
       authorization_url: flow.data.start_url ?? flow.data.authorization_url,
-      message: `Waiting for the user to sign in. Ask them to open authorization_url in their browser and approve access; ${again} If their browser is on another machine and ends on a page that cannot load (${flow.data.redirect_uri}...), ask them to paste that address and pass it as callback_url with this flow_id.`,
+      message: `Waiting for the user to sign in. Ask them to open authorization_url in their browser and approve access; ${again} If their browser is on another machine and ends on a page that cannot load (${flow.data.redirect_uri}...), ask them to paste that address and pass it as callback_url with this flow_id. ${REDIRECT_ERROR_ADVICE(flow.data.redirect_uri)}`,
     };
   }
   return {
