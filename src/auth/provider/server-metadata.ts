@@ -1,5 +1,6 @@
 // Where a server's endpoints come from: its OpenID Connect and RFC 8414 documents, both read and merged
-// (the OIDC one wins on conflicts), and the provider's own `metadata`, merged over them or used alone.
+// (the OIDC one wins on conflicts), and the provider's own `metadata`, merged over them or used alone
+// (with `discovery: false`, or when the server publishes neither document).
 
 import type * as client from 'openid-client';
 import type { ProviderConfig } from '../../config/index.js';

@@ -1,5 +1,6 @@
 // Token introspection (RFC 7662) for a session's token or a given one; where the AS has no
-// introspection endpoint, a JWT access token (RFC 9068) is checked locally against the AS's JWKS.
+// introspection endpoint, or refuses it to a public client, a JWT access token (RFC 9068) is checked
+// locally against the AS's JWKS.
 
 import * as client from 'openid-client';
 import { type ErrorCode, OAuthToolError } from '../../errors.js';

@@ -1,4 +1,5 @@
-// Token revocation (RFC 7009): revoke a session's refresh and/or access token, then forget the session.
+// Token revocation (RFC 7009): revoke a session's refresh and/or access token, then forget the session;
+// where the server cannot revoke, signing out forgets the session here and says the tokens stay valid.
 
 import * as client from 'openid-client';
 import { OAuthToolError } from '../../errors.js';
