@@ -27,11 +27,13 @@ export type Condition =
   | 'iss_mismatch'
   | 'state_mismatch'
   | 'sub_mismatch'
+  | 'aud_form_encoded'
   | 'server_failure'
   | 'invalid_response'
   | 'unsupported'
   | 'token_rejected'
   | 'credential_rejected'
+  | 'client_rejected'
   | 'not_allowed'
   | 'oauth_error'
   | 'unknown';
@@ -66,7 +68,8 @@ export const OAUTH_ADVICE: Record<
   { advice: string; code?: ErrorCode; refused?: string; next?: Advice['next'] }
 > = {
   invalid_client: {
-    advice: 'Check the client id and secret (and tokenEndpointAuthMethod) of this provider.',
+    advice:
+      'The server did not accept the client authentication (RFC 6749 section 5.2). Check the client id and secret of this provider, its tokenEndpointAuthMethod (client_secret_basic or client_secret_post, as the client is registered), and that the secret survives form-encoding: with client_secret_basic the id and secret are form-encoded (RFC 6749 section 2.3.1), which some servers do not decode, so client_secret_post may work where basic fails.',
   },
   invalid_grant: { advice: 'The grant (code or refresh token) is no longer valid.', next: signIn },
   invalid_scope: { advice: 'Request only scopes this client is allowed to use.' },
@@ -125,6 +128,12 @@ const DEFAULT_ADVICE: Record<Condition, Advice> = {
       `${failed(ctx)}: the server answered for a different user than the one signed in (sub mismatch, OIDC Core 5.3.4). The response was discarded.`,
     next: signIn,
   },
+  aud_form_encoded: {
+    code: 'invalid_response',
+    message: (f, ctx) =>
+      `${failed(ctx)}: the ID token's audience is the client id form-encoded, as client_secret_basic sends it (${f.why}, RFC 6749 section 2.3.1): the server did not decode the credentials, so the ID token was refused and nothing was signed in. Set "tokenEndpointAuthMethod": "client_secret_post" on the provider (the client id then goes in the form body, unencoded), then sign in again.`,
+    next: signIn,
+  },
   server_failure: {
     code: 'invalid_response',
     message: (f, ctx) =>
@@ -149,6 +158,11 @@ const DEFAULT_ADVICE: Record<Condition, Advice> = {
     code: 'not_authenticated',
     message: (f, ctx) =>
       `${failed(ctx)}: the server rejected our credential (HTTP ${f.status}${because(f)}).`,
+  },
+  client_rejected: {
+    code: 'oauth_error',
+    message: (f, ctx) =>
+      `${failed(ctx)}: the authorization server refused the client (HTTP ${f.status} asking for client authentication: invalid_client). ${OAUTH_ADVICE.invalid_client?.advice}`,
   },
   not_allowed: {
     code: 'forbidden',

@@ -5,6 +5,7 @@ import { OAuthToolError } from '../errors.js';
 import { OutboundError } from '../net/guarded-fetch.js';
 import { redactCut } from '../secrets/index.js';
 import { build, type Condition, type ErrorContext, type Facts, OAUTH_ADVICE } from './error-advice.js';
+import { errorBodyOf } from './error-bodies.js';
 
 export type { ErrorContext } from './error-advice.js';
 
@@ -70,14 +71,26 @@ function classify(thrown: unknown, ctx: ErrorContext): Facts {
         ...(parameters?.error ? { oauthError: parameters.error } : {}),
         detail,
       };
-    if (!parameters?.error) return { condition: 'token_rejected', status: thrown.status, detail };
-    return {
-      condition: 'oauth_error',
-      oauthError: parameters.error,
-      ...(parameters.error_description ? { description: parameters.error_description } : {}),
-      status: thrown.status,
-      detail,
-    };
+    // RFC 6749 5.2: a failed client authentication is a 401 whose challenge names the client's scheme
+    // (Basic), and whose body, when the challenge has no `error`, carries it. A resource server's
+    // (Bearer, DPoP) challenge is about the access token.
+    const aboutToken = thrown.cause.some((c) => c.scheme === 'bearer' || c.scheme === 'dpop');
+    const named = parameters?.error
+      ? { error: parameters.error, error_description: parameters.error_description }
+      : aboutToken
+        ? undefined
+        : errorBodyOf(thrown.response);
+    if (named)
+      return {
+        condition: 'oauth_error',
+        oauthError: named.error,
+        ...(named.error_description ? { description: named.error_description } : {}),
+        status: thrown.status,
+        detail,
+      };
+    if (thrown.cause.some((challenge) => challenge.scheme === 'basic'))
+      return { condition: 'client_rejected', oauthError: 'invalid_client', status: thrown.status, detail };
+    return { condition: 'token_rejected', status: thrown.status, detail };
   }
   if (
     causeChain(thrown).some((c) => (c as { name?: string }).name === 'TimeoutError') ||
@@ -129,7 +142,13 @@ function validationFacts(thrown: unknown, code: string, ctx: ErrorContext, detai
     (c): c is oauth.OperationProcessingError => c instanceof oauth.OperationProcessingError,
   );
   const cause = processing?.cause as
-    | { expected?: unknown; parameters?: unknown; attribute?: string }
+    | {
+        expected?: unknown;
+        parameters?: unknown;
+        attribute?: string;
+        claim?: string;
+        claims?: { aud?: unknown };
+      }
     | undefined;
   if (code === oauth.INVALID_RESPONSE && cause?.parameters instanceof URLSearchParams) {
     const stateCheck = ctx.expectedState !== undefined && cause.expected === ctx.expectedState;
@@ -137,6 +156,12 @@ function validationFacts(thrown: unknown, code: string, ctx: ErrorContext, detai
   }
   if (code === oauth.JSON_ATTRIBUTE_COMPARISON && cause?.attribute === 'sub')
     return { condition: 'sub_mismatch', detail };
+  if (code === oauth.JWT_CLAIM_COMPARISON && cause?.claim === 'aud' && typeof cause.expected === 'string') {
+    const encoded = formEncoded(cause.expected);
+    const audience = [cause.claims?.aud].flat();
+    if (encoded !== cause.expected && audience.includes(encoded))
+      return { condition: 'aud_form_encoded', why: `"${encoded}" instead of "${cause.expected}"`, detail };
+  }
   const status = chain.find((c): c is Response => c instanceof Response)?.status;
   if (status !== undefined && status >= 500) return { condition: 'server_failure', status, detail };
   const message = processing?.message ?? (thrown as Error).message ?? 'unexpected content';
@@ -145,6 +170,13 @@ function validationFacts(thrown: unknown, code: string, ctx: ErrorContext, detai
       ? 'it is not JSON'
       : redactCut(message.replace(/\s+/g, ' ').slice(0, 200));
   return { condition: 'invalid_response', why, detail };
+}
+
+/** A client id as HTTP Basic authentication sends it: application/x-www-form-urlencoded (RFC 6749 2.3.1), as oauth4webapi encodes it. */
+function formEncoded(clientId: string): string {
+  return encodeURIComponent(clientId)
+    .replace(/[-_.!~*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
 }
 
 function statusCondition(status: number, oauthError: string | undefined): Condition {

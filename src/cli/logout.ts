@@ -28,8 +28,12 @@ export const logoutCommand: Command = {
     }
     for (const sessionId of sessionIds) {
       try {
-        await revoke(ctx, { sessionId, which: 'all' });
-        term.out(`Signed out: ${sessionId} (tokens revoked at the server, session removed).`);
+        const { not_revoked_reason } = await revoke(ctx, { sessionId, which: 'all' });
+        term.out(
+          not_revoked_reason
+            ? `Signed out: ${sessionId} (${not_revoked_reason})`
+            : `Signed out: ${sessionId} (tokens revoked at the server, session removed).`,
+        );
       } catch (error) {
         // Signing out here must not depend on the server: the session is removed either way.
         await ctx.vault.deleteSession(sessionId);

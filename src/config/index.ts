@@ -171,6 +171,12 @@ const providerFields = z
       .boolean()
       .optional()
       .describe('Ask sign-ins for offline_access (a refresh token) when the server lists it. Default true.'),
+    refreshWithScope: z
+      .boolean()
+      .optional()
+      .describe(
+        'Send the scope the session asked for on refresh requests (RFC 6749 section 6), for servers that need it (Microsoft Entra). Default false; true in preset microsoft-entra.',
+      ),
     authorizationParams: extraParameters
       .optional()
       .describe(

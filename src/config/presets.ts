@@ -38,11 +38,13 @@ const PRESET_DEFAULTS: Record<Preset, (p: ProviderInput) => Defaults> = {
     scopes: ['openid', 'email', 'profile'],
     authorizationParams: { access_type: 'offline', prompt: 'consent' },
   }),
-  // v2.0 endpoints want `<api>/.default` scopes instead of RFC 8707 resources; access tokens are typ JWT.
+  // v2.0 endpoints want `<api>/.default` scopes instead of RFC 8707 resources, and the scope again on
+  // refresh; access tokens are typ JWT.
   'microsoft-entra': (p) => ({
     issuer: `https://login.microsoftonline.com/${p.tenant ?? 'organizations'}/v2.0`,
     scopes: ['openid', 'profile', 'offline_access', ...(p.audience ? [`${p.audience}/.default`] : [])],
     jwtTypes: ['JWT'],
+    refreshWithScope: true,
   }),
   // The "default" custom authorization server; give `issuer` for the org server or another custom one.
   okta: (p) => ({

@@ -5,6 +5,10 @@ import { API_METHODS, DEFAULT_MAX_BODY_BYTES } from '../auth/views.js';
 import { capped, cappedFields, LIMITS, oauth, providerInput, sessionIdInput } from './common.js';
 import { defineTool } from './tool.js';
 
+/** A value sent as JSON is at most LIMITS.body characters once serialised. */
+const withinBodyLimit = (value: unknown) =>
+  value === undefined || (JSON.stringify(value)?.length ?? 0) <= LIMITS.body;
+
 export const userinfoTool = defineTool({
   name: 'oauth_userinfo',
   toolset: 'api',
@@ -43,12 +47,18 @@ export const callApiTool = defineTool({
       .describe(
         'Request headers; the credential header (Authorization, or the one apiAuth names) and DPoP are set from the session and cannot be given',
       ),
-    body: capped('body', LIMITS.body)
+    body: z
+      .union([capped('body', LIMITS.body), z.record(z.string(), z.unknown()), z.array(z.unknown())])
+      .refine((value) => typeof value === 'string' || withinBodyLimit(value), {
+        message: `body is too large (at most ${LIMITS.body} characters serialised)`,
+      })
       .optional()
-      .describe('Raw request body (not with GET/HEAD); exclusive with json'),
+      .describe(
+        'Request body (not with GET/HEAD): a string is sent as is; an object or array is sent as JSON, like json. Exclusive with json',
+      ),
     json: z
       .unknown()
-      .refine((value) => value === undefined || (JSON.stringify(value)?.length ?? 0) <= LIMITS.body, {
+      .refine(withinBodyLimit, {
         message: `json is too large (at most ${LIMITS.body} characters serialised)`,
       })
       .optional()

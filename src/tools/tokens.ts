@@ -12,7 +12,7 @@ export const clientCredentialsTool = defineTool({
   toolset: 'tokens',
   title: 'Get a machine token (client credentials)',
   description:
-    'Get an access token for the client itself (no user) with the OAuth client-credentials grant, for a confidential client (one with a client secret or a private key). A stored token with more than 60 s left is reused unless `force_new` is true. Returns the session (token metadata; the raw token only when the config sets exposeTokens). Use oauth_call_api to call an API with it.',
+    'Get an access token for the client itself (no user) with the OAuth client-credentials grant, for a confidential client (one with a client secret or a private key). `scopes` are sent as given; without them, the default scopes of the provider minus user scopes (openid, profile, offline_access, ...). A stored token with more than 60 s left is reused unless `force_new` is true. Returns the session (token metadata; the raw token only when the config sets exposeTokens). Use oauth_call_api to call an API with it.',
   input: z.object({
     provider: providerInput,
     scopes: scopesInput,
@@ -41,7 +41,7 @@ export const introspectTool = defineTool({
   toolset: 'tokens',
   title: 'Introspect a token',
   description:
-    "Ask the authorization server whether a token is active and what it grants (RFC 7662 introspection: scope, client_id, sub, exp and every other field the server returns). Checks a session's access token by default (`token_type_hint: refresh_token` for its refresh token), or a raw `token`. Where the server has no introspection endpoint, a JWT access token is verified locally against its published keys (RFC 9068).",
+    "Ask the authorization server whether a token is active and what it grants (RFC 7662 introspection: scope, client_id, sub, exp and every other field the server returns). Checks a session's access token by default (`token_type_hint: refresh_token` for its refresh token), or a raw `token`. Where the server has no introspection endpoint, or refuses introspection by a public client (RFC 7662 section 2.1), a JWT access token is verified locally against its published keys (RFC 9068); `method` says which answered.",
   input: z.object({
     provider: providerInput,
     session_id: sessionIdInput,
@@ -64,6 +64,12 @@ export const introspectTool = defineTool({
       token_sha256: z.string().describe('first 16 hex chars of the SHA-256 of the token checked'),
       session_id: z.string().optional(),
       reason: z.string().optional().describe('why a locally checked token is not active'),
+      introspection_refused: z
+        .string()
+        .optional()
+        .describe(
+          'set when the server refused introspection by this public client and the JWT was checked locally',
+        ),
     })
     .passthrough(),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -81,7 +87,7 @@ export const revokeTool = defineTool({
   toolset: 'tokens',
   title: 'Revoke tokens (sign out)',
   description:
-    "Revoke a session's tokens at the authorization server (RFC 7009) and remove the session from the store: `which` = all (default; refresh token first), refresh_token or access_token (the session is kept when its refresh token survives). Or revoke a raw `token`. Use it to sign out or to kill a leaked token. A stale session (marked in oauth_list_sessions: its provider now names another server) is only deleted here. Destructive: the user must sign in again.",
+    "Revoke a session's tokens at the authorization server (RFC 7009) and remove the session from the store: `which` = all (default; refresh token first), refresh_token or access_token (the session is kept when its refresh token survives). Or revoke a raw `token`. Use it to sign out or to kill a leaked token. A stale session (marked in oauth_list_sessions: its provider now names another server), or one whose server has no revocation endpoint, is only deleted here (not_revoked_reason says so: its tokens stay valid at the server until they expire). Destructive: the user must sign in again.",
   input: z.object({
     provider: providerInput,
     session_id: sessionIdInput,
@@ -102,7 +108,18 @@ export const revokeTool = defineTool({
       .describe('With `token`: what kind of token it is, to help the server find it'),
   }),
   output: z.object({
-    revoked: z.array(z.object({ token_type_hint: z.string(), token_sha256: z.string() })),
+    revoked: z.array(
+      z.object({
+        token_type_hint: z.string(),
+        token_sha256: z.string(),
+        already_invalid: z
+          .boolean()
+          .optional()
+          .describe(
+            'true when the server answered that this access token was already invalid: revoking its refresh token had ended it (RFC 7009 section 2.1)',
+          ),
+      }),
+    ),
     session_id: z.string().optional(),
     session_removed: z.boolean(),
     stale_reason: z
@@ -110,6 +127,12 @@ export const revokeTool = defineTool({
       .optional()
       .describe(
         'set when the session was stale (its provider now names another server or client): it was only deleted here, nothing was sent anywhere; its tokens stay valid at the old server until they expire',
+      ),
+    not_revoked_reason: z
+      .string()
+      .optional()
+      .describe(
+        'set when the server has no revocation endpoint: the session was removed here only; its tokens stay valid at the server until they expire',
       ),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },

@@ -103,6 +103,30 @@ describe('oauth_call_api', () => {
     ]);
   });
 
+  it('sends an object given as body as JSON, like json', async () => {
+    const result = await call({ method: 'POST', url: `${api.origin}/whoami`, body: { a: 1, b: [true] } });
+    expect(result.structuredContent).toMatchObject({ status: 200, json: { body: '{"a":1,"b":[true]}' } });
+    expect(api.requests[0]?.headers['content-type']).toBe('application/json');
+  });
+
+  it('sends a string body as is, without a JSON content-type', async () => {
+    const result = await call({ method: 'PUT', url: `${api.origin}/whoami`, body: '{"a":1}' });
+    expect(result.structuredContent).toMatchObject({ status: 200, json: { method: 'PUT', body: '{"a":1}' } });
+    expect(api.requests[0]?.headers['content-type']).not.toBe('application/json');
+  });
+
+  it('refuses an object body together with json, saying to give one of them', async () => {
+    const result = await call({
+      method: 'POST',
+      url: `${api.origin}/whoami`,
+      body: { a: 1 },
+      json: { a: 1 },
+    });
+    expect(result.isError).toBe(true);
+    expect(result.content[0]?.text).toMatch(/Give either "body" .* or "json"/);
+    expect(api.requests).toHaveLength(0);
+  });
+
   it("calls the authorization server's userinfo endpoint when its origin is allowed", async () => {
     const result = await call({ url: `${as.issuer}/me` });
     expect(result.structuredContent).toMatchObject({

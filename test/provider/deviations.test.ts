@@ -1,9 +1,14 @@
 // Real servers' deviations, each reproduced by a small server on 127.0.0.1: tolerated where nothing is
 // lost, and each logged once with its RFC section. Also: the OIDC and RFC 8414 documents merged.
 
+import { generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FixtureServer, startFixtureServer } from '../helpers/fixture-server.js';
-import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
+import {
+  type HostileAuthorizationServer,
+  startHostileAuthorizationServer,
+} from '../helpers/hostile-authorization-server.js';
+import { type InProcessServer, startInProcess, toolError } from '../helpers/in-process-server.js';
 
 let server: FixtureServer | undefined;
 let mcp: InProcessServer | undefined;
@@ -185,5 +190,112 @@ describe('discovery merges the OIDC and RFC 8414 documents', () => {
       introspection_endpoint: 'oauth-authorization-server',
       device_authorization_endpoint: 'config',
     });
+  });
+});
+
+describe('client authentication failures (RFC 6749 section 5.2)', () => {
+  /** A server whose token, introspection and revocation endpoints all refuse the client with 401 Basic. */
+  async function refusingServer(body: unknown): Promise<FixtureServer> {
+    const refusal = { status: 401, headers: { 'www-authenticate': 'Basic realm="oauth"' }, body };
+    return startFixtureServer((origin) => ({
+      '/.well-known/oauth-authorization-server': {
+        body: {
+          issuer: origin,
+          token_endpoint: `${origin}/token`,
+          introspection_endpoint: `${origin}/introspect`,
+          revocation_endpoint: `${origin}/revoke`,
+        },
+      },
+      'POST /token': refusal,
+      'POST /introspect': refusal,
+      'POST /revoke': refusal,
+    }));
+  }
+  const calls: [string, Record<string, unknown>][] = [
+    ['oauth_client_credentials', {}],
+    ['oauth_introspect_token', { token: 'some-opaque-token-0123456789' }],
+    ['oauth_revoke_access', { token: 'some-opaque-token-0123456789' }],
+  ];
+
+  it.each([
+    ['an error in the body', { error: 'invalid_client', error_description: 'client authentication failed' }],
+    ['no body at all', ''],
+  ])(
+    'a 401 with a Basic challenge and %s is invalid_client at every endpoint, with what to check',
+    async (_, body) => {
+      server = await refusingServer(body);
+      mcp = await startInProcess({
+        providers: {
+          odd: { issuer: server.origin, clientId: 'machine', clientSecret: 'machine-secret-0123' },
+        },
+      });
+      for (const [tool, args] of calls) {
+        const error = toolError(await mcp.call(tool, args));
+        expect(error).toMatchObject({ code: 'oauth_error', oauth_error: 'invalid_client' });
+        expect(error.message).toMatch(/RFC 6749 section 5\.2\)\. Check the client id and secret/);
+        expect(error.message).toMatch(/tokenEndpointAuthMethod .* form-encoding/);
+        expect(error.message).not.toMatch(/access token|sign-in|redacted/);
+      }
+    },
+  );
+});
+
+describe('a server that does not decode the Basic credentials (RFC 6749 section 2.3.1)', () => {
+  let as: HostileAuthorizationServer | undefined;
+  afterEach(async () => {
+    await as?.close();
+    as = undefined;
+  });
+
+  it('says the ID token audience is the form-encoded client id, and that client_secret_post avoids it', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    as = await startHostileAuthorizationServer(
+      {
+        device: () => ({
+          body: {
+            device_code: 'device-code-0123456789',
+            user_code: 'ABCD-EFGH',
+            verification_uri: `${as?.issuer}/activate`,
+            expires_in: 600,
+            interval: 1,
+          },
+        }),
+        token: async ({ seen }) => {
+          const basic = Buffer.from(seen.authorization?.replace(/^Basic /, '') ?? '', 'base64').toString();
+          // the server takes the client id as it arrived, without form-decoding it
+          const clientId = basic.slice(0, basic.indexOf(':'));
+          const idToken = await new SignJWT({})
+            .setProtectedHeader({ alg: 'RS256' })
+            .setIssuer(as?.issuer ?? '')
+            .setSubject('user-1')
+            .setAudience(clientId)
+            .setIssuedAt()
+            .setExpirationTime('5m')
+            .sign(privateKey);
+          return {
+            body: { access_token: 'at-0123456789', token_type: 'Bearer', expires_in: 600, id_token: idToken },
+          };
+        },
+      },
+      { scopes_supported: ['openid'] },
+    );
+    mcp = await startInProcess({
+      providers: {
+        probe: {
+          issuer: as.issuer,
+          clientId: 'probe-conf',
+          clientSecret: 'probe-secret-0123',
+          scopes: ['openid'],
+        },
+      },
+    });
+    const started = await mcp.call('oauth_authenticate_user', { flow: 'device_code', wait_seconds: 0 });
+    const flowId = started.structuredContent.flow_id as string;
+    const error = toolError(await mcp.call('oauth_authenticate_user', { flow_id: flowId, wait_seconds: 10 }));
+    expect(error.message).toMatch(
+      /audience is the client id form-encoded, as client_secret_basic sends it \("probe%2Dconf" instead of "probe-conf", RFC 6749 section 2\.3\.1\)/,
+    );
+    expect(error.message).toMatch(/"tokenEndpointAuthMethod": "client_secret_post"/);
+    expect(await mcp.runtime.engine.ctx.vault.listSessions({ provider: 'probe' })).toEqual([]);
   });
 });

@@ -1,9 +1,11 @@
 // A server without discovery: the real oidc-provider with its /.well-known/ routes answering 404, and a
 // provider configured with `discovery: false` and its endpoints in `metadata`. Every flow works and not
-// one discovery request is made.
+// one discovery request is made. Without `discovery: false`, the two 404s are noticed once and the
+// configured endpoints used alone.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
+import { type FixtureServer, startFixtureServer } from '../helpers/fixture-server.js';
 import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
 import { approveDevice, signIn } from '../helpers/user-agent.js';
 
@@ -39,11 +41,6 @@ beforeAll(async () => {
         },
         ...as().clients.confidential,
         scopes: ['openid', 'profile'],
-      },
-      forgotten: {
-        issuer,
-        metadata: { token_endpoint: `${issuer}/token` },
-        ...as().clients.confidential,
       },
     },
     defaultProvider: 'legacy',
@@ -114,10 +111,78 @@ describe('a provider with discovery: false and metadata', () => {
     expect(result.isError).toBe(true);
     expect(discoveryRequests()).toBe(2);
   });
+});
 
-  it('advises discovery: false when a provider with metadata meets a server without discovery', async () => {
-    const result = await mcp.call('oauth_client_credentials', { provider: 'forgotten' });
+describe('a provider with metadata but without discovery: false, at a server that publishes no documents', () => {
+  let forgetful: InProcessServer;
+  beforeAll(async () => {
+    const issuer = as.issuer;
+    forgetful = await startInProcess({
+      providers: {
+        forgotten: {
+          issuer,
+          metadata: { token_endpoint: `${issuer}/token`, revocation_endpoint: `${issuer}/token/revocation` },
+          ...as().clients.confidential,
+        },
+      },
+    });
+  });
+  afterAll(() => forgetful?.close());
+
+  it('uses the configured endpoints after the two 404s, says so once in the log, and asks no more', async () => {
+    as().resetCounts();
+    const first = data(await forgetful.call('oauth_client_credentials', { scopes: ['api:read'] }));
+    expect(first.session).toMatchObject({ grant: 'client_credentials', scope: 'api:read' });
+    expect(discoveryRequests()).toBe(2);
+    const found = data(await forgetful.call('oauth_discover', {}));
+    expect(found).toMatchObject({ source: 'config', documents: [] });
+    data(await forgetful.call('oauth_revoke_access', { session_id: first.session.session_id }));
+    expect(discoveryRequests()).toBe(2);
+    const notes = forgetful
+      .logs()
+      .split('\n')
+      .filter((line) => line.includes('publishes no discovery document'));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(
+      /both answered 404\), so the endpoints in the provider's "metadata" are used alone/,
+    );
+  });
+
+  it('says what the configuration lacks when an operation needs an endpoint it does not give', async () => {
+    const result = await forgetful.call('oauth_authenticate_user', { wait_seconds: 0 });
+    expect(result.isError).toBe(true);
+    expect(result.content[0]?.text).toMatch(
+      /has no authorization endpoint, so a browser sign-in is not possible/,
+    );
+  });
+});
+
+describe('a provider with metadata whose server fails discovery for another reason', () => {
+  let broken: FixtureServer;
+  let mcp2: InProcessServer | undefined;
+  afterEach(async () => {
+    await mcp2?.close();
+    await broken?.close();
+  });
+
+  it('does not fall back on a server error, and advises discovery: false', async () => {
+    broken = await startFixtureServer(() => ({
+      '/.well-known/openid-configuration': { status: 500, body: 'down' },
+      '/.well-known/oauth-authorization-server': { status: 500, body: 'down' },
+    }));
+    mcp2 = await startInProcess({
+      providers: {
+        flaky: {
+          issuer: broken.origin,
+          metadata: { token_endpoint: `${broken.origin}/token` },
+          clientId: 'machine',
+          clientSecret: 'machine-secret-0123456789',
+        },
+      },
+    });
+    const result = await mcp2.call('oauth_client_credentials', {});
     expect(result.structuredContent?.error).toMatchObject({ code: 'not_configured' });
     expect(result.content[0]?.text).toMatch(/set "discovery": false to use them alone/);
+    expect(broken.requests.filter((r) => r.path === '/token')).toHaveLength(0);
   });
 });

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sessionFromTokens } from '../../src/auth/sessions/sessions.js';
 import { parseConfig } from '../../src/config/index.js';
 import { type FixtureServer, type Routes, startFixtureServer } from '../helpers/fixture-server.js';
 import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
@@ -119,6 +120,48 @@ describe('presets against their recorded metadata', () => {
     await mcp!.call('oauth_client_credentials', {});
     expect(new URLSearchParams(tokenRequest).get('scope')).toBe('api://orders/.default');
     expect(mcp!.runtime.config.providers.p?.jwtTypes).toEqual(['JWT']);
+  });
+
+  it('microsoft-entra: a refresh sends the scope the sign-in asked for (RFC 6749 section 6), as Entra needs', async () => {
+    let refreshRequest = new URLSearchParams();
+    const document = await serve(
+      'microsoft-entra',
+      { preset: 'microsoft-entra', tenant: TENANT, audience: 'api://orders', clientSecret: 'entra-secret' },
+      (doc) => ({
+        [`POST ${new URL(doc.token_endpoint).pathname}`]: (request) => {
+          refreshRequest = new URLSearchParams(request.body);
+          return {
+            body: {
+              access_token: 'entra-at-2',
+              token_type: 'Bearer',
+              expires_in: 3599,
+              scope: 'api://orders/orders.read',
+            },
+          };
+        },
+      }),
+    );
+    const requested = 'openid profile offline_access api://orders/.default';
+    const session = sessionFromTokens({
+      provider: 'p',
+      issuer: document.issuer,
+      clientId: 'client-1',
+      grant: 'authorization_code',
+      requestedScope: requested,
+      resource: undefined,
+      // Entra echoes the API's scopes, not openid or offline_access
+      tokens: {
+        access_token: 'entra-at-1',
+        refresh_token: 'entra-rt-1',
+        token_type: 'Bearer',
+        expires_in: 3599,
+        scope: 'api://orders/orders.read',
+      } as never,
+    });
+    await mcp!.runtime.engine.ctx.vault.putSession(session);
+    data(await mcp!.call('oauth_refresh_token', { session_id: session.session_id }));
+    expect(refreshRequest.get('grant_type')).toBe('refresh_token');
+    expect(refreshRequest.get('scope')).toBe(requested);
   });
 
   it('microsoft-entra: an access token with typ JWT passes the local check against the JWKS (no introspection endpoint)', async () => {

@@ -11,6 +11,7 @@ import { Vault } from '../../src/auth/repository/vault.js';
 import { refreshSession } from '../../src/auth/tokens/refresh.js';
 import { DEMO_RESOURCE } from '../../src/demo/authorization-server.js';
 import { FileStore } from '../../src/store/file-store.js';
+import { MemoryStore } from '../../src/store/memory-store.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { startInProcess, useInProcessServer } from '../helpers/in-process-server.js';
 import { confidentialClient, demoConfig, signedInSession } from '../helpers/signed-in-session.js';
@@ -228,4 +229,40 @@ describe('two stores on one file (the cross-process lock, in one process)', () =
       await second.close();
     }
   });
+});
+
+describe('refresh with scope (RFC 6749 section 6)', () => {
+  const refreshScopes: (string | undefined)[] = [];
+  const withScope = useAuthorizationServer({
+    onRequest: (request) => {
+      const body = request.body as Record<string, string> | undefined;
+      if (request.path === '/token' && body?.grant_type === 'refresh_token') refreshScopes.push(body.scope);
+    },
+  });
+
+  it.each([
+    [true, 'openid profile email offline_access'],
+    [false, undefined],
+  ])(
+    'with refreshWithScope %s sends scope %s, and the server grants it again',
+    async (refreshWithScope, sent) => {
+      refreshScopes.length = 0;
+      const config = demoConfig(withScope());
+      const provider = { ...config.providers.demo, refreshWithScope };
+      const store = new MemoryStore();
+      const server = await startInProcess({ ...config, providers: { demo: provider } }, { store });
+      try {
+        const session = await signedInSession(withScope(), store);
+        const result = await server.call('oauth_refresh_token', { session_id: session.session_id });
+        expect(result.structuredContent).toMatchObject({
+          outcome: 'refreshed',
+          session: { scope: 'openid profile email offline_access' },
+        });
+        expect(refreshScopes).toEqual([sent]);
+      } finally {
+        await server.close();
+        await store.close();
+      }
+    },
+  );
 });

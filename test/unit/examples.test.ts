@@ -52,3 +52,14 @@ describe('examples/', () => {
     ).not.toThrow();
   });
 });
+
+describe("the README's config examples", () => {
+  // Each block is validated by readme-config-examples.test.ts; this one must show a fixed port.
+  it('include the fixed-port redirectUri for servers that match redirect URIs exactly', () => {
+    const strict = [...README.matchAll(/```json\n([\s\S]*?)\n```/g)]
+      .map(([, block]) => block as string)
+      .find((block) => block.includes('"strict"'));
+    const config = parseConfig(JSON.parse(strict ?? '{}'), {});
+    expect(new URL(config.providers.strict?.redirectUri ?? '').port).not.toBe('');
+  });
+});

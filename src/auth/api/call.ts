@@ -25,8 +25,8 @@ export interface ApiCallRequest {
   url: string;
   query?: Record<string, string> | undefined;
   headers?: Record<string, string> | undefined;
-  /** A raw request body; mutually exclusive with `json`. */
-  body?: string | undefined;
+  /** A raw request body, or an object or array sent as JSON; mutually exclusive with `json`. */
+  body?: string | object | undefined;
   /** A value sent as JSON (content-type application/json unless given). */
   json?: unknown;
   maxBodyBytes?: number | undefined;

@@ -42,25 +42,27 @@ export function requestHeaders(
   return headers;
 }
 
+/** The body to send: a string as is; `json`, or an object or array given as `body`, serialised as JSON. */
 export function requestBody(
-  request: { body?: string | undefined; json?: unknown },
+  request: { body?: string | object | undefined; json?: unknown },
   method: string,
   headers: Headers,
 ): string | undefined {
   if (request.body !== undefined && request.json !== undefined) {
     throw new OAuthToolError(
       'invalid_input',
-      'Give either "body" (raw text) or "json" (a value sent as JSON), not both.',
+      'Give either "body" (raw text, or an object sent as JSON) or "json" (a value sent as JSON), not both.',
     );
   }
-  const body = request.json !== undefined ? JSON.stringify(request.json) : request.body;
+  // An object or array cannot be a raw body: the only thing it can mean is JSON.
+  const json = typeof request.body === 'object' ? request.body : request.json;
+  const body = json !== undefined ? JSON.stringify(json) : (request.body as string | undefined);
   if (body !== undefined && (method === 'GET' || method === 'HEAD')) {
     throw new OAuthToolError(
       'invalid_input',
       `A ${method} request cannot have a body. Use POST, PUT or PATCH, or pass values in "query".`,
     );
   }
-  if (request.json !== undefined && !headers.has('content-type'))
-    headers.set('content-type', 'application/json');
+  if (json !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
   return body;
 }

@@ -3,6 +3,7 @@
 
 import type { CustomFetch, CustomFetchOptions } from 'openid-client';
 import type { Logger } from '../../log.js';
+import { rememberErrorBody } from '../error-bodies.js';
 
 interface DeviationOptions {
   logger?: Logger | undefined;
@@ -16,18 +17,28 @@ interface DeviationOptions {
 
 const FORM = 'application/x-www-form-urlencoded';
 
+/** Logs a tolerated deviation of the server at `origin`, once per kind and server. */
+export function noteDeviation(
+  options: Pick<DeviationOptions, 'logger' | 'logged'>,
+  kind: string,
+  origin: string,
+  message: string,
+): void {
+  const key = `${kind} ${origin}`;
+  if (options.logged.has(key)) return;
+  options.logged.add(key);
+  options.logger?.warn(`${origin} ${message}; tolerated`);
+}
+
 export function tolerateDeviations(base: CustomFetch, options: DeviationOptions): CustomFetch {
-  const note = (kind: string, origin: string, message: string) => {
-    const key = `${kind} ${origin}`;
-    if (options.logged.has(key)) return;
-    options.logged.add(key);
-    options.logger?.warn(`${origin} ${message}; tolerated`);
-  };
+  const note = (kind: string, origin: string, message: string) =>
+    noteDeviation(options, kind, origin, message);
   return async (url, init) => {
     const origin = new URL(url).origin;
     const form = init.method === 'POST' && init.headers['content-type']?.startsWith(`${FORM};`);
-    if (form && options.noCharset.has(origin)) return normalise(await base(url, withoutCharset(init)));
-    const response = await base(url, init);
+    if (form && options.noCharset.has(origin))
+      return normalise(await remembered(base(url, withoutCharset(init))));
+    const response = await remembered(base(url, init));
     if (form && (await refusesMediaType(response))) {
       options.noCharset.add(origin);
       note(
@@ -35,7 +46,7 @@ export function tolerateDeviations(base: CustomFetch, options: DeviationOptions)
         origin,
         `refused "${init.headers['content-type']}" (RFC 6749 appendix B defines the form body as UTF-8; the parameter is redundant), so form posts go without it`,
       );
-      return normalise(await base(url, withoutCharset(init)));
+      return normalise(await remembered(base(url, withoutCharset(init))));
     }
     return normalise(response);
 
@@ -87,6 +98,13 @@ export function tolerateDeviations(base: CustomFetch, options: DeviationOptions)
       return rebuilt(answer, status, JSON.stringify(body));
     }
   };
+}
+
+/** The answer, its 401 error body noted for the error mapping (see error-bodies.ts). */
+async function remembered(pending: Promise<Response>): Promise<Response> {
+  const response = await pending;
+  await rememberErrorBody(response);
+  return response;
 }
 
 function withoutCharset(init: CustomFetchOptions): CustomFetchOptions {

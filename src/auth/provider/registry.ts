@@ -11,8 +11,14 @@ import { OutboundPolicy, urlProblem } from '../../net/outbound-policy.js';
 import { issuerKey, providerApiOrigins } from './api-origins.js';
 import { importClientPrivateKey } from './client-key.js';
 import { closestName } from './closest-name.js';
-import { tolerateDeviations } from './deviations.js';
-import { type DiscoveryResult, discoverDocuments, withConfiguredMetadata } from './server-metadata.js';
+import { noteDeviation, tolerateDeviations } from './deviations.js';
+import {
+  type DiscoveryResult,
+  discoverDocuments,
+  documentsAbsent,
+  hasConfiguredEndpoints,
+  withConfiguredMetadata,
+} from './server-metadata.js';
 import { applyTransport } from './transport.js';
 
 export type { DiscoveryResult } from './server-metadata.js';
@@ -65,6 +71,8 @@ interface SharedState {
   discoveries: Map<string, Promise<DiscoveryResult>>;
   loggedDeviations: Set<string>;
   noCharsetOrigins: Set<string>;
+  /** Issuers found to publish no discovery document: providers with endpoints in `metadata` use those alone. */
+  withoutDiscovery: Set<string>;
   /** Per client (see `resolve`): a Configuration is a function of its key, whichever principal asks. */
   configurations: LruCache<string, client.Configuration>;
 }
@@ -87,6 +95,7 @@ export class ProviderRegistry {
       discoveries: new Map(),
       loggedDeviations: new Set(),
       noCharsetOrigins: new Set(),
+      withoutDiscovery: new Set(),
       configurations: new LruCache(SHARED_CONFIGURATIONS),
     },
   ) {
@@ -163,13 +172,29 @@ export class ProviderRegistry {
     );
   }
 
-  /** A provider's endpoints: its `metadata` over the discovered documents, or alone with `discovery: false`. */
+  /**
+   * A provider's endpoints: its `metadata` over the discovered documents, or alone with `discovery: false`
+   * or when the server publishes no documents (both 404) and `metadata` names endpoints.
+   */
   async serverMetadata(settings: ProviderConfig): Promise<DiscoveryResult> {
     if (settings.discovery === false) return withConfiguredMetadata(settings, undefined);
+    const configuredOnly = hasConfiguredEndpoints(settings);
+    if (configuredOnly && this.#shared.withoutDiscovery.has(issuerKey(settings.issuer)))
+      return withConfiguredMetadata(settings, undefined);
     try {
       return withConfiguredMetadata(settings, await this.discover(settings.issuer));
     } catch (error) {
-      if (!settings.metadata?.token_endpoint || !(error instanceof OAuthToolError)) throw error;
+      if (!configuredOnly || !(error instanceof OAuthToolError)) throw error;
+      if (documentsAbsent(error)) {
+        // Remembered for the process, like a discovery that succeeded: no two 404s before every request.
+        const key = issuerKey(settings.issuer);
+        if (this.#shared.withoutDiscovery.has(key)) return withConfiguredMetadata(settings, undefined);
+        this.#shared.withoutDiscovery.add(key);
+        this.#options.logger?.warn(
+          `${settings.issuer} publishes no discovery document (OpenID Connect Discovery and RFC 8414 both answered 404), so the endpoints in the provider's "metadata" are used alone; set "discovery": false to skip the requests`,
+        );
+        return withConfiguredMetadata(settings, undefined);
+      }
       throw new OAuthToolError(
         'not_configured',
         `${error.message} The provider gives its endpoints in "metadata": if the server publishes no discovery document, set "discovery": false to use them alone.`,
@@ -189,6 +214,16 @@ export class ProviderRegistry {
       noCharset: this.#shared.noCharsetOrigins,
       scopeSeparator: settings?.scopeSeparator,
     });
+  }
+
+  /** Logs a deviation an operation tolerated at the server of `url`, once per kind and server (like the fetch's own). */
+  noteDeviation(kind: string, url: string, message: string): void {
+    noteDeviation(
+      { logger: this.#options.logger, logged: this.#shared.loggedDeviations },
+      kind,
+      new URL(url).origin,
+      message,
+    );
   }
 
   /** The origins API calls may send this provider's tokens to (see api-origins.ts). */

@@ -1,5 +1,6 @@
 // Where a server's endpoints come from: its OpenID Connect and RFC 8414 documents, both read and merged
-// (the OIDC one wins on conflicts), and the provider's own `metadata`, merged over them or used alone.
+// (the OIDC one wins on conflicts), and the provider's own `metadata`, merged over them or used alone
+// (with `discovery: false`, or when the server publishes neither document).
 
 import type * as client from 'openid-client';
 import type { ProviderConfig } from '../../config/index.js';
@@ -113,10 +114,23 @@ const SERVER_SETTINGS = [
   'resource',
   'scopeSeparator',
   'offlineAccess',
+  'refreshWithScope',
   'authorizationParams',
   'tokenParams',
   'jwtTypes',
 ] as const satisfies readonly (keyof ProviderConfig)[];
+
+/** Discovery failed because the server publishes neither document (both answered 404), not for another reason. */
+export function documentsAbsent(error: unknown): boolean {
+  return error instanceof Error && isNotFound(error.cause);
+}
+
+/** The provider's `metadata` names at least one endpoint: something to use when the server publishes no documents. */
+export function hasConfiguredEndpoints(settings: ProviderConfig): boolean {
+  return Object.entries(settings.metadata ?? {}).some(
+    ([field, value]) => (field.endsWith('_endpoint') || field === 'jwks_uri') && typeof value === 'string',
+  );
+}
 
 /** openid-client reports a non-200 metadata response with the Response as its cause. */
 function isNotFound(error: unknown): boolean {

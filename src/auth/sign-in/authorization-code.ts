@@ -32,6 +32,10 @@ import { type SignInFlow, type SignInFlowRequest, SignInLinkGone } from './sign-
 import { stepUpFields } from './step-up.js';
 import { userFacingUrl } from './user-facing-url.js';
 
+/** Servers that match redirect URIs exactly (against RFC 8252 7.3) show an error page of their own, and the flow just waits. */
+const REDIRECT_ERROR_ADVICE = (redirectUri: string) =>
+  `If the authorization server showed an error about the redirect URI instead of a sign-in page, it compares redirect URIs exactly (port included): register exactly ${redirectUri} there, or, where the port changes with every sign-in, set a fixed "redirectUri" on the provider (e.g. http://127.0.0.1:8765/callback), register that, and start a new sign-in.`;
+
 /** Our `state` values come from `client.randomState()` (base64url); anything else is refused unread. */
 const STATE_PATTERN = /^[A-Za-z0-9_-]{16,256}$/;
 
@@ -55,7 +59,7 @@ export const authorizationCode: SignInFlow<PendingCodeFlow> = {
     return {
       fields: { authorization_url: link },
       ask: 'Waiting for the user to sign in. Ask them to open authorization_url in their browser and approve access',
-      note: `If their browser is on another machine and ends on a page that cannot load (${flow.data.redirect_uri}...), ask them to paste that address and pass it as callback_url with this flow_id.`,
+      note: `If their browser is on another machine and ends on a page that cannot load (${flow.data.redirect_uri}...), ask them to paste that address and pass it as callback_url with this flow_id. ${REDIRECT_ERROR_ADVICE(flow.data.redirect_uri)}`,
       browserUrl: link,
       where: 'in the browser',
       logLine: `open ${link}`,

@@ -5,7 +5,7 @@ import { OAuthToolError } from '../../errors.js';
 import type { EngineContext } from '../engine-context.js';
 import { toToolError } from '../error-mapping.js';
 import { tokenParameters, USER_SCOPES } from '../provider/parameters.js';
-import { isConfidential } from '../provider/registry.js';
+import { isConfidential, type ServerMetadata } from '../provider/registry.js';
 import type { StoredSession } from '../repository/records.js';
 import { bindingMismatch } from '../sessions/issuer-binding.js';
 import { secondsLeft, sessionFromTokens, viewSession } from '../sessions/sessions.js';
@@ -60,7 +60,9 @@ export async function grantClientCredentials(
       { next: { action: 'sign_in', provider: name } },
     );
   }
-  const scope = (request.scopes ?? settings.scopes ?? []).filter((s) => !USER_SCOPES.has(s)).join(' ');
+  // The provider's default scopes serve sign-ins too, so their user scopes are left out; what the
+  // caller asks for explicitly is sent as asked.
+  const scope = (request.scopes ?? (settings.scopes ?? []).filter((s) => !USER_SCOPES.has(s))).join(' ');
   const resource = request.resource ?? settings.resource;
 
   if (!request.forceNew) {
@@ -89,7 +91,10 @@ export async function grantClientCredentials(
       await dpopOption(provider.configuration, dpopKey),
     );
   } catch (error) {
-    throw toToolError(error, `requesting a client-credentials token from provider "${name}"`);
+    const mapped = toToolError(error, `requesting a client-credentials token from provider "${name}"`);
+    throw mapped.oauthError === 'invalid_scope' && !scope
+      ? scopeNeeded(name, provider.metadata, mapped)
+      : mapped;
   }
   const session = sessionFromTokens({
     provider: name,
@@ -104,6 +109,20 @@ export async function grantClientCredentials(
   await ctx.vault.putSession(session);
   await dropSupersededMachineSessions(ctx, session);
   return { session, reused: false };
+}
+
+/** invalid_scope to a request without a scope: the server wants one, which "request only allowed scopes" does not say. */
+function scopeNeeded(name: string, metadata: ServerMetadata, cause: OAuthToolError): OAuthToolError {
+  const offered = (metadata.scopes_supported ?? []).filter((s) => !USER_SCOPES.has(s));
+  return new OAuthToolError(
+    'oauth_error',
+    `Requesting a client-credentials token from provider "${name}" failed: no scope was sent (the provider's "scopes" name none for a machine token), and this server needs one (invalid_scope${cause.oauthErrorDescription ? `: ${cause.oauthErrorDescription}` : ''}). Pass "scopes"${offered.length ? ` (it offers ${offered.slice(0, 10).join(', ')})` : ''}, or set the provider's "scopes" in the config.`,
+    {
+      oauthError: 'invalid_scope',
+      ...(cause.oauthErrorDescription ? { oauthErrorDescription: cause.oauthErrorDescription } : {}),
+      cause,
+    },
+  );
 }
 
 /** Keeps one machine session per (client, scope, resource): older ones are replaced, not accumulated. */

@@ -1,13 +1,15 @@
 // Token introspection (RFC 7662) for a session's token or a given one; where the AS has no
-// introspection endpoint, a JWT access token (RFC 9068) is checked locally against the AS's JWKS.
+// introspection endpoint, or refuses it to a public client, a JWT access token (RFC 9068) is checked
+// locally against the AS's JWKS.
 
 import * as client from 'openid-client';
-import { OAuthToolError } from '../../errors.js';
+import { type ErrorCode, OAuthToolError } from '../../errors.js';
 import { learnSecret } from '../../secrets/index.js';
 import type { EngineContext } from '../engine-context.js';
+import { capitalise } from '../error-advice.js';
 import { toToolError } from '../error-mapping.js';
 import { fingerprint } from '../fingerprint.js';
-import type { ResolvedProvider } from '../provider/registry.js';
+import { isConfidential, type ResolvedProvider } from '../provider/registry.js';
 import { resolveBound, STALE_SESSION_ADVICE } from '../sessions/issuer-binding.js';
 import { findSession } from '../sessions/sessions.js';
 import { assertMayActAsClient } from './shared-clients.js';
@@ -29,6 +31,8 @@ export interface IntrospectionResult {
   session_id?: string;
   /** Why a locally checked token is inactive. */
   reason?: string;
+  /** Set when the server refused introspection by this public client and the JWT was checked locally. */
+  introspection_refused?: string;
   /** Every other field the AS returned (scope, client_id, sub, exp, org_id, ...), kept as is. */
   [field: string]: unknown;
 }
@@ -78,7 +82,25 @@ export async function introspect(
       );
       return { ...response, ...base, active: response.active === true, method: 'introspection' };
     } catch (error) {
-      throw toToolError(error, `introspecting a token at provider "${provider.name}"`);
+      const mapped = toToolError(error, `introspecting a token at provider "${provider.name}"`);
+      if (isConfidential(provider.settings) || !REFUSALS.has(mapped.code)) throw mapped;
+      // RFC 7662 2.1 lets a server require client authentication, which a public client cannot give.
+      const refused = `provider "${provider.name}" refused introspection by this public client (${mapped.oauthError ?? mapped.code}; RFC 7662 section 2.1 lets a server require client authentication)`;
+      if (!looksLikeJwt(token)) {
+        throw new OAuthToolError(
+          'not_configured',
+          `${capitalise(refused)}, and the token is not a JWT that could be checked locally. Introspection needs a confidential client: give this provider a "clientSecret" (or "clientPrivateKey") registered at the server.`,
+          {
+            cause: mapped,
+            ...(mapped.oauthError ? { oauthError: mapped.oauthError } : {}),
+            ...(mapped.oauthErrorDescription ? { oauthErrorDescription: mapped.oauthErrorDescription } : {}),
+          },
+        );
+      }
+      return {
+        ...(await checkLocally(ctx, provider, token, base)),
+        introspection_refused: `${refused}; the JWT was checked locally against its keys instead (a revoked token still looks active that way)`,
+      };
     }
   }
   if (!looksLikeJwt(token)) {
@@ -87,10 +109,23 @@ export async function introspect(
       `Provider "${provider.name}" has no introspection endpoint and the token is not a JWT, so it cannot be checked. Ask the AS to enable RFC 7662 introspection.`,
     );
   }
+  return checkLocally(ctx, provider, token, base);
+}
+
+/** Failures that are the server's answer to this client, as opposed to a network or server fault. */
+const REFUSALS = new Set<ErrorCode>(['oauth_error', 'not_authenticated', 'forbidden']);
+
+/** A JWT access token (RFC 9068) verified against the AS's JWKS, without asking the server. */
+async function checkLocally(
+  ctx: EngineContext,
+  provider: ResolvedProvider,
+  token: string,
+  base: { token_sha256: string; session_id?: string },
+): Promise<IntrospectionResult> {
   if (!provider.metadata.jwks_uri) {
     throw new OAuthToolError(
       'not_configured',
-      `Provider "${provider.name}" publishes neither an introspection endpoint nor a JWKS, so the token cannot be checked.`,
+      `Provider "${provider.name}" publishes neither an introspection endpoint this client may use nor a JWKS, so the token cannot be checked.`,
     );
   }
   // jose serves only this local check: loaded on first use, it stays out of start-up (~35 ms here)

@@ -2,6 +2,7 @@
 // store lock, across processes sharing one store; rotation-safe and `invalid_grant`-aware.
 
 import * as client from 'openid-client';
+import type { ProviderConfig } from '../../config/index.js';
 import { OAuthToolError } from '../../errors.js';
 import type { TokenStore } from '../../store/token-store.js';
 import type { EngineContext } from '../engine-context.js';
@@ -154,7 +155,7 @@ async function refreshLocked(
       tokens = await client.refreshTokenGrant(
         provider.configuration,
         current.refresh_token,
-        tokenParameters(provider.settings, current.resource ? { resource: current.resource } : {}),
+        tokenParameters(provider.settings, refreshParameters(provider.settings, current)),
         await dpopOption(provider.configuration, current.dpop_key),
       );
     } catch (error) {
@@ -188,6 +189,16 @@ async function refreshLocked(
   } finally {
     await release();
   }
+}
+
+/** The refresh request's own parameters: the session's resource, and its scope where the provider needs it. */
+function refreshParameters(settings: ProviderConfig, session: StoredSession): Record<string, string> {
+  // The scope the sign-in asked for: servers like Entra echo fewer scopes (no openid) than they granted.
+  const scope = settings.refreshWithScope ? (session.requested_scope ?? session.scope) : undefined;
+  return {
+    ...(session.resource ? { resource: session.resource } : {}),
+    ...(scope ? { scope } : {}),
+  };
 }
 
 function needsReauthError(session: StoredSession, cause?: OAuthToolError): OAuthToolError {
