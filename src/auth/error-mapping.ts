@@ -40,13 +40,15 @@ function classify(thrown: unknown, ctx: ErrorContext): Facts {
   if (ctx.signal?.aborted) return { condition: 'cancelled', detail };
   const outbound = causeChain(thrown).find((c): c is OutboundError => c instanceof OutboundError);
   if (outbound) {
-    return outbound.code === 'OUTBOUND_URL_REFUSED'
-      ? { condition: 'url_refused', why: outbound.message, detail: outbound.detail }
-      : {
-          condition: 'unreachable',
-          why: `${outbound.origin} could not be reached: ${outbound.message}`,
-          detail: outbound.detail,
-        };
+    if (outbound.code === 'OUTBOUND_URL_REFUSED')
+      return { condition: 'url_refused', why: outbound.message, detail: outbound.detail };
+    if (outbound.code === 'OUTBOUND_TOO_LARGE')
+      return { condition: 'too_large', why: outbound.message, detail: outbound.detail };
+    return {
+      condition: 'unreachable',
+      why: `${outbound.origin} could not be reached: ${outbound.message}`,
+      detail: outbound.detail,
+    };
   }
   if (thrown instanceof oauth.ResponseBodyError || thrown instanceof oauth.AuthorizationResponseError) {
     const status = thrown instanceof oauth.ResponseBodyError ? thrown.status : undefined;

@@ -17,7 +17,7 @@ export type OutboundFetch = (url: string | URL, init?: RequestInit) => Promise<R
  */
 export class OutboundError extends TypeError {
   override readonly name = 'OutboundError';
-  readonly code: 'OUTBOUND_UNREACHABLE' | 'OUTBOUND_URL_REFUSED';
+  readonly code: 'OUTBOUND_UNREACHABLE' | 'OUTBOUND_URL_REFUSED' | 'OUTBOUND_TOO_LARGE';
   readonly origin: string;
   readonly detail: string;
 
