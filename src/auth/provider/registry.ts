@@ -13,6 +13,7 @@ import { issuerKey, providerApiOrigins } from './api-origins.js';
 import { importClientPrivateKey } from './client-key.js';
 import { closestName } from './closest-name.js';
 import { tolerateDeviations } from './deviations.js';
+import { checkDiscoveredEndpoints } from './endpoint-origins.js';
 import { type DiscoveryResult, discoverDocuments, withConfiguredMetadata } from './server-metadata.js';
 import { applyTransport } from './transport.js';
 
@@ -208,6 +209,7 @@ export class ProviderRegistry {
   async resolve(name?: string): Promise<ResolvedProvider> {
     const { name: resolvedName, settings } = await this.settings(name);
     const discovery = await this.serverMetadata(settings);
+    checkDiscoveredEndpoints(settings, discovery);
     if (!settings.clientId) {
       throw new OAuthToolError(
         'not_configured',
