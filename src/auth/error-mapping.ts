@@ -2,7 +2,7 @@
 
 import * as oauth from 'oauth4webapi';
 import { OAuthToolError } from '../errors.js';
-import { OutboundError } from '../net/guarded-fetch.js';
+import { describeConnectionFailure, OutboundError } from '../net/guarded-fetch.js';
 import { redactCut } from '../secrets/index.js';
 import { build, type Condition, type ErrorContext, type Facts, OAUTH_ADVICE } from './error-advice.js';
 
@@ -101,7 +101,7 @@ function classify(thrown: unknown, ctx: ErrorContext): Facts {
   if (error.code !== undefined && VALIDATION_CODES.has(error.code))
     return validationFacts(thrown, error.code, ctx, detail);
   if (error.name === 'TypeError' && error.cause !== undefined && isSystemError(error.cause)) {
-    const why = describeNetworkCause(error.cause);
+    const why = describeConnectionFailure(error.cause);
     return {
       condition: 'unreachable',
       why: `could not reach the server (${why}). Check the URL and that the server is running`,
@@ -168,13 +168,4 @@ function causeChain(thrown: unknown): unknown[] {
 
 function isSystemError(cause: unknown): boolean {
   return typeof cause === 'object' && cause !== null && ('code' in cause || 'errors' in cause);
-}
-
-function describeNetworkCause(cause: unknown): string {
-  const c = cause as { code?: string; message?: string } | undefined;
-  if (!c) return 'network error';
-  if (c.code === 'ECONNREFUSED') return 'connection refused';
-  if (c.code === 'ENOTFOUND') return 'host not found';
-  if (c.code === 'ECONNRESET') return 'connection reset';
-  return c.code ?? c.message ?? 'network error';
 }

@@ -1,0 +1,72 @@
+// Which proxy a request goes through, from HTTPS_PROXY / HTTP_PROXY / NO_PROXY as the process got them:
+// NO_PROXY's hosts, subdomains, ports and `*`; loopback never proxied; lower case first; a proxy URL
+// that cannot be used is an error naming the variable, never a silent direct connection.
+
+import { describe, expect, it } from 'vitest';
+import { proxyFor, proxyLabel, proxySettingsFromEnv } from '../../src/net/proxy.js';
+
+const through = (url: string, env: Record<string, string>) => {
+  const choice = proxyFor(new URL(url), proxySettingsFromEnv(env));
+  return choice?.problem ?? choice?.url?.href;
+};
+
+const PROXY = 'http://proxy.corp.example:3128/';
+
+describe('the proxy of a request', () => {
+  it('sends https through HTTPS_PROXY, and through HTTP_PROXY when only that is set (as undici does)', () => {
+    expect(through('https://auth.example.com/token', { HTTPS_PROXY: PROXY })).toBe(PROXY);
+    expect(through('https://auth.example.com/token', { HTTP_PROXY: PROXY })).toBe(PROXY);
+    expect(through('https://auth.example.com/token', {})).toBeUndefined();
+  });
+
+  it('reads the lower-case variable first', () => {
+    expect(
+      through('https://auth.example.com', { https_proxy: PROXY, HTTPS_PROXY: 'http://other.example:1/' }),
+    ).toBe(PROXY);
+  });
+
+  it('takes host:port without a scheme as an http proxy', () => {
+    expect(through('https://auth.example.com', { HTTPS_PROXY: 'proxy.corp.example:3128' })).toBe(PROXY);
+  });
+
+  it.each([
+    'http://127.0.0.1:8080/x',
+    'https://localhost:8443',
+    'https://[::1]:8443',
+    'https://app.localhost',
+  ])('never proxies loopback: %s', (url) => {
+    expect(through(url, { HTTPS_PROXY: PROXY, HTTP_PROXY: PROXY })).toBeUndefined();
+  });
+
+  it.each([
+    ['auth.corp.example', 'https://auth.corp.example/token', undefined],
+    ['corp.example', 'https://auth.corp.example/token', undefined],
+    ['.corp.example', 'https://auth.corp.example/token', undefined],
+    ['*.corp.example', 'https://auth.corp.example/token', undefined],
+    ['corp.example', 'https://notcorp.example/token', PROXY],
+    ['auth.corp.example:443', 'https://auth.corp.example/token', undefined],
+    ['auth.corp.example:8443', 'https://auth.corp.example/token', PROXY],
+    ['other.example, AUTH.CORP.EXAMPLE', 'https://auth.corp.example/token', undefined],
+    ['10.1.2.3', 'https://10.1.2.3/token', undefined],
+    ['[2001:db8::1]:443', 'https://[2001:db8::1]/token', undefined],
+    ['2001:db8::1', 'https://[2001:db8::1]/token', undefined],
+    ['*', 'https://anything.example/token', undefined],
+  ])('NO_PROXY=%s: %s goes %s', (noProxy, url, expected) => {
+    expect(through(url, { HTTPS_PROXY: PROXY, NO_PROXY: noProxy })).toBe(expected);
+  });
+
+  it.each([
+    ['socks5://127.0.0.1:1080', /HTTPS_PROXY names a socks5 proxy/],
+    ['http://', /HTTPS_PROXY is not a URL/],
+  ])('refuses a proxy it cannot use (%s) instead of connecting directly', (value, problem) => {
+    expect(through('https://auth.example.com', { HTTPS_PROXY: value })).toMatch(problem);
+  });
+
+  it('names the proxy without its credentials', () => {
+    const choice = proxyFor(
+      new URL('https://auth.example.com'),
+      proxySettingsFromEnv({ HTTPS_PROXY: 'http://user:s3cret-proxy@proxy.corp.example:3128' }),
+    );
+    expect(choice && proxyLabel(choice)).toBe('http://proxy.corp.example:3128 (HTTPS_PROXY)');
+  });
+});
