@@ -37,9 +37,18 @@ function proxyChoice(variable: string, value: string): ProxyChoice {
       problem: `${variable} names a ${url.protocol.slice(0, -1)} proxy; oauth-mcp uses http:// and https:// proxies`,
     };
   }
-  // The proxy's own credentials (the only ones it ever gets) are a secret like any other.
-  pinSecret(decodeURIComponent(url.password));
+  // The proxy's own credentials (the only ones it ever gets) are a secret like any other, in both spellings.
+  pinSecret(url.password);
+  pinSecret(safeDecode(url.password));
   return { variable, url };
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 function readVariable(env: NodeJS.ProcessEnv, name: string): ProxyChoice | undefined {

@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { proxyFor, proxyLabel, proxySettingsFromEnv } from '../../src/net/proxy.js';
+import { redactSecrets } from '../../src/secrets/index.js';
 
 const through = (url: string, env: Record<string, string>) => {
   const choice = proxyFor(new URL(url), proxySettingsFromEnv(env));
@@ -60,6 +61,17 @@ describe('the proxy of a request', () => {
     ['http://', /HTTPS_PROXY is not a URL/],
   ])('refuses a proxy it cannot use (%s) instead of connecting directly', (value, problem) => {
     expect(through('https://auth.example.com', { HTTPS_PROXY: value })).toMatch(problem);
+  });
+
+  it('takes a proxy password with a malformed percent escape without failing', () => {
+    expect(
+      through('https://auth.example.com', { HTTPS_PROXY: 'http://u:50%zz@proxy.corp.example:3128' }),
+    ).toBe('http://u:50%zz@proxy.corp.example:3128/');
+  });
+
+  it("learns the proxy's password as a secret, so no output can carry it", () => {
+    proxySettingsFromEnv({ HTTPS_PROXY: 'http://user:pr0xy-Pa%24%24-Kq2@proxy.corp.example:3128' });
+    expect(redactSecrets('failed with pr0xy-Pa$$-Kq2 and pr0xy-Pa%24%24-Kq2')).not.toContain('pr0xy-Pa');
   });
 
   it('names the proxy without its credentials', () => {
