@@ -26,17 +26,23 @@ const errorOf = (result: ToolResult) => {
 let ca: TestCa;
 let tlsServer: RunningAuthorizationServer;
 let plainServer: RunningAuthorizationServer;
+/** The same CA's certificate on 127.0.0.1: reached directly, never through a proxy. */
+let loopbackTlsServer: RunningAuthorizationServer;
 const servers: ServerProcess[] = [];
 
 beforeAll(async () => {
-  ca = makeTestCa(['auth.test']);
+  ca = makeTestCa(['auth.test', '127.0.0.1']);
   tlsServer = await startAuthorizationServer({ tls: { key: ca.key, cert: ca.cert, hostname: 'auth.test' } });
+  loopbackTlsServer = await startAuthorizationServer({
+    tls: { key: ca.key, cert: ca.cert, hostname: '127.0.0.1' },
+  });
   plainServer = await startAuthorizationServer();
 });
 afterAll(async () => {
   await Promise.all(servers.map((server) => server.close()));
   await tlsServer?.close();
   await plainServer?.close();
+  await loopbackTlsServer?.close();
   ca?.remove();
 });
 
@@ -47,6 +53,7 @@ async function oauthMcp(env: Record<string, string>): Promise<ServerProcess> {
       providers: {
         corp: { issuer: tlsServer.issuer, ...tlsServer.clients.confidential },
         local: { issuer: plainServer.issuer, ...plainServer.clients.confidential },
+        localTls: { issuer: loopbackTlsServer.issuer, ...loopbackTlsServer.clients.confidential },
       },
       defaultProvider: 'corp',
     },
@@ -100,9 +107,12 @@ describe('through a CONNECT proxy (HTTPS_PROXY) to a server with a private CA (N
     expect(server.stderr()).not.toContain(PROXY_PASSWORD);
   });
 
-  it('never sends loopback through the proxy', async () => {
+  it.each([
+    ['plain http', 'local'],
+    ['https, trusted through NODE_EXTRA_CA_CERTS there too', 'localTls'],
+  ])('never sends loopback through the proxy (%s)', async (_what, provider) => {
     const before = proxy.connections;
-    const result = await server.call('oauth_client_credentials', { provider: 'local' });
+    const result = await server.call('oauth_client_credentials', { provider });
     expect(result.isError, result.content[0]?.text).toBeFalsy();
     expect(proxy.connections).toBe(before);
   });
