@@ -1,8 +1,8 @@
 // Endpoints learned from discovery stay on the issuer's origin (issue 23 item 7, the device-flow mix-up): a
 // discovery document cannot send our client, its secret or another server's device code elsewhere. An
 // endpoint on another origin is used only where the provider's config (or its preset) writes it. Checked
-// where metadata becomes requests (a provider's Configuration, a registration); reports (discovery, the
-// audit, the JWKS report) still show such a document as it is.
+// where metadata becomes requests (a provider's Configuration, a registration, RFC 7592 management);
+// reports (discovery, the audit, the JWKS report, the token doctor's key lookup) show it as it is.
 
 import type { ProviderConfig } from '../../config/index.js';
 import { OAuthToolError } from '../../errors.js';
