@@ -29,7 +29,11 @@ function resolveName(host: string): string | undefined {
   return name.endsWith('.test') ? '127.0.0.1' : undefined;
 }
 
-export async function startForwardProxy(mode: 'connect' | 'plain'): Promise<ForwardProxy> {
+/** `requireAuth`: the Proxy-Authorization value the proxy wants; without it a tunnel is refused with 407. */
+export async function startForwardProxy(
+  mode: 'connect' | 'plain',
+  options: { requireAuth?: string } = {},
+): Promise<ForwardProxy> {
   const chunks: Buffer[] = [];
   const record: ProxyRecord = {
     tunnels: [],
@@ -72,6 +76,12 @@ export async function startForwardProxy(mode: 'connect' | 'plain'): Promise<Forw
     record.tunnels.push({ target, headers: req.headers });
     const [, host = '', port = ''] = target.match(/^(.*):(\d+)$/) ?? [];
     const address = resolveName(host);
+    if (options.requireAuth && req.headers['proxy-authorization'] !== options.requireAuth) {
+      client.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="corp"\r\n\r\n',
+      );
+      return;
+    }
     if (mode !== 'connect' || !address) {
       client.end(`HTTP/1.1 ${mode === 'connect' ? '502 Bad Gateway' : '405 Method Not Allowed'}\r\n\r\n`);
       return;

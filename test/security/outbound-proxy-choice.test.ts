@@ -1,10 +1,14 @@
 // Which proxy a request goes through, from HTTPS_PROXY / HTTP_PROXY / NO_PROXY as the process got them:
 // NO_PROXY's hosts, subdomains, ports and `*`; loopback never proxied; lower case first; a proxy URL
-// that cannot be used is an error naming the variable, never a silent direct connection.
+// that cannot be used is an error naming the variable, never a silent direct connection. And what the
+// guarded fetch says when a proxy refuses (407: where the proxy's credentials go).
 
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guardedFetch, OutboundError } from '../../src/net/guarded-fetch.js';
+import { OutboundPolicy } from '../../src/net/outbound-policy.js';
 import { proxyFor, proxyLabel, proxySettingsFromEnv } from '../../src/net/proxy.js';
 import { redactSecrets } from '../../src/secrets/index.js';
+import { type ForwardProxy, startForwardProxy } from '../helpers/forward-proxy.js';
 
 const through = (url: string, env: Record<string, string>) => {
   const choice = proxyFor(new URL(url), proxySettingsFromEnv(env));
@@ -80,5 +84,44 @@ describe('the proxy of a request', () => {
       proxySettingsFromEnv({ HTTPS_PROXY: 'http://user:s3cret-proxy@proxy.corp.example:3128' }),
     );
     expect(choice && proxyLabel(choice)).toBe('http://proxy.corp.example:3128 (HTTPS_PROXY)');
+  });
+});
+
+describe('the guarded fetch through a proxy that refuses', () => {
+  let proxy: ForwardProxy;
+  const target = 'https://auth.test:8443/.well-known/openid-configuration';
+  const fetchThrough = (proxyUrl: string) =>
+    guardedFetch(new OutboundPolicy({ configuredUrls: [target] }), {
+      proxy: proxySettingsFromEnv({ HTTPS_PROXY: proxyUrl }),
+    });
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => {
+        throw new Error('expected the request to fail');
+      },
+      (error: unknown) => error as OutboundError,
+    );
+
+  beforeAll(async () => {
+    proxy = await startForwardProxy('connect', { requireAuth: 'Basic dTpw' });
+  });
+  afterAll(() => proxy?.close());
+
+  it('says that the proxy wants credentials in its URL on 407, without sending any of the request', async () => {
+    const error = await failure(
+      fetchThrough(proxy.url)(target, { headers: { authorization: 'Bearer at-Zq8vN3' } }),
+    );
+    expect(error).toBeInstanceOf(OutboundError);
+    expect(error.message).toContain(`through the proxy ${proxy.url} (HTTPS_PROXY)`);
+    expect(error.message).toContain('give them in the proxy URL, as http://user:password@host:port');
+    expect(proxy.tunnels.map((tunnel) => tunnel.headers.authorization)).toEqual([undefined]);
+  });
+
+  it('refuses a request when the proxy variable cannot be used, without connecting anywhere', async () => {
+    const before = proxy.connections;
+    const error = await failure(fetchThrough('socks5://127.0.0.1:1080')(target));
+    expect(error.code).toBe('OUTBOUND_URL_REFUSED');
+    expect(error.message).toMatch(/HTTPS_PROXY names a socks5 proxy/);
+    expect(proxy.connections).toBe(before);
   });
 });
