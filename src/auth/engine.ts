@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../log.js';
 import { LruCache } from '../lru-cache.js';
 import { guardedFetch } from '../net/guarded-fetch.js';
 import { OutboundPolicy } from '../net/outbound-policy.js';
+import { proxySettingsFromEnv } from '../net/proxy.js';
 import { pinSecret, pinSecretsOf } from '../secrets/index.js';
 import type { TokenStore } from '../store/token-store.js';
 import type { EngineContext } from './engine-context.js';
@@ -108,6 +109,7 @@ export function createEngine({
         configuredUrls: configuredUrls(config),
         allowPrivate: config.network.allowPrivate,
       }),
+      { proxy: proxySettingsFromEnv(env) },
     ),
   });
   return new OAuthEngine({

@@ -23,6 +23,7 @@ export type Condition =
   | 'timeout'
   | 'url_refused'
   | 'unreachable'
+  | 'too_large'
   | 'plain_http'
   | 'iss_mismatch'
   | 'state_mismatch'
@@ -107,6 +108,7 @@ const DEFAULT_ADVICE: Record<Condition, Advice> = {
   },
   url_refused: { code: 'forbidden', message: (f, ctx) => `${capitalise(ctx.action)} was refused: ${f.why}.` },
   unreachable: { code: 'network_error', message: (f, ctx) => `${failed(ctx)}: ${f.why}.` },
+  too_large: { code: 'invalid_response', message: (f, ctx) => `${failed(ctx)}: ${f.why}.` },
   plain_http: {
     code: 'forbidden',
     message: (_, ctx) =>

@@ -2,7 +2,7 @@
 
 import * as oauth from 'oauth4webapi';
 import { OAuthToolError } from '../errors.js';
-import { OutboundError } from '../net/guarded-fetch.js';
+import { describeConnectionFailure, OutboundError } from '../net/guarded-fetch.js';
 import { redactCut } from '../secrets/index.js';
 import { build, type Condition, type ErrorContext, type Facts, OAUTH_ADVICE } from './error-advice.js';
 import { errorBodyOf } from './error-bodies.js';
@@ -41,13 +41,15 @@ function classify(thrown: unknown, ctx: ErrorContext): Facts {
   if (ctx.signal?.aborted) return { condition: 'cancelled', detail };
   const outbound = causeChain(thrown).find((c): c is OutboundError => c instanceof OutboundError);
   if (outbound) {
-    return outbound.code === 'OUTBOUND_URL_REFUSED'
-      ? { condition: 'url_refused', why: outbound.message, detail: outbound.detail }
-      : {
-          condition: 'unreachable',
-          why: `${outbound.origin} could not be reached: ${outbound.message}`,
-          detail: outbound.detail,
-        };
+    if (outbound.code === 'OUTBOUND_URL_REFUSED')
+      return { condition: 'url_refused', why: outbound.message, detail: outbound.detail };
+    if (outbound.code === 'OUTBOUND_TOO_LARGE')
+      return { condition: 'too_large', why: outbound.message, detail: outbound.detail };
+    return {
+      condition: 'unreachable',
+      why: `${outbound.origin} could not be reached: ${outbound.message}`,
+      detail: outbound.detail,
+    };
   }
   if (thrown instanceof oauth.ResponseBodyError || thrown instanceof oauth.AuthorizationResponseError) {
     const status = thrown instanceof oauth.ResponseBodyError ? thrown.status : undefined;
@@ -112,7 +114,7 @@ function classify(thrown: unknown, ctx: ErrorContext): Facts {
   if (error.code !== undefined && VALIDATION_CODES.has(error.code))
     return validationFacts(thrown, error.code, ctx, detail);
   if (error.name === 'TypeError' && error.cause !== undefined && isSystemError(error.cause)) {
-    const why = describeNetworkCause(error.cause);
+    const why = describeConnectionFailure(error.cause);
     return {
       condition: 'unreachable',
       why: `could not reach the server (${why}). Check the URL and that the server is running`,
@@ -198,13 +200,4 @@ function causeChain(thrown: unknown): unknown[] {
 
 function isSystemError(cause: unknown): boolean {
   return typeof cause === 'object' && cause !== null && ('code' in cause || 'errors' in cause);
-}
-
-function describeNetworkCause(cause: unknown): string {
-  const c = cause as { code?: string; message?: string } | undefined;
-  if (!c) return 'network error';
-  if (c.code === 'ECONNREFUSED') return 'connection refused';
-  if (c.code === 'ENOTFOUND') return 'host not found';
-  if (c.code === 'ECONNRESET') return 'connection reset';
-  return c.code ?? c.message ?? 'network error';
 }

@@ -11,6 +11,18 @@ function baseUrl(domain: string): string {
   return (domain.includes('://') ? domain : `https://${domain}`).replace(/\/+$/, '');
 }
 
+/**
+ * Google's discovery document names these on other origins than its issuer's; endpoints off the issuer's
+ * origin are used only where the config (here, the preset) writes them (auth/provider/endpoint-origins.ts).
+ */
+const GOOGLE_ENDPOINTS = {
+  token_endpoint: 'https://oauth2.googleapis.com/token',
+  device_authorization_endpoint: 'https://oauth2.googleapis.com/device/code',
+  revocation_endpoint: 'https://oauth2.googleapis.com/revoke',
+  userinfo_endpoint: 'https://openidconnect.googleapis.com/v1/userinfo',
+  jwks_uri: 'https://www.googleapis.com/oauth2/v3/certs',
+};
+
 const PRESET_DEFAULTS: Record<Preset, (p: ProviderInput) => Defaults> = {
   // No discovery at all; the same paths serve GitHub Enterprise Server at its own issuer.
   github: (p) => {
@@ -33,8 +45,9 @@ const PRESET_DEFAULTS: Record<Preset, (p: ProviderInput) => Defaults> = {
     };
   },
   // Refresh tokens only with access_type=offline, and again after the first consent only with prompt=consent.
-  google: () => ({
+  google: (p) => ({
     issuer: 'https://accounts.google.com',
+    ...(p.issuer ? {} : { metadata: GOOGLE_ENDPOINTS }),
     scopes: ['openid', 'email', 'profile'],
     authorizationParams: { access_type: 'offline', prompt: 'consent' },
   }),
@@ -42,6 +55,8 @@ const PRESET_DEFAULTS: Record<Preset, (p: ProviderInput) => Defaults> = {
   // refresh; access tokens are typ JWT.
   'microsoft-entra': (p) => ({
     issuer: `https://login.microsoftonline.com/${p.tenant ?? 'organizations'}/v2.0`,
+    // Entra's discovery document names Microsoft Graph's userinfo endpoint, off the issuer's origin.
+    ...(p.issuer ? {} : { metadata: { userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo' } }),
     scopes: ['openid', 'profile', 'offline_access', ...(p.audience ? [`${p.audience}/.default`] : [])],
     jwtTypes: ['JWT'],
     refreshWithScope: true,

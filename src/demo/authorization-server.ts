@@ -1,6 +1,7 @@
 // The embedded demo authorization server: a real oidc-provider on loopback, with fault hooks for tests.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Provider, { type ClientMetadata, errors } from 'oidc-provider';
 import { DEMO_CLIENTS, DEMO_RESOURCE, demoClientMetadata } from './demo-clients.js';
@@ -49,6 +50,11 @@ export interface AuthorizationServerOptions {
   blockDiscovery?: boolean;
   /** Where internal server errors go; default one line on stderr (stdout may be the MCP protocol). */
   onServerError?: (error: unknown) => void;
+  /**
+   * Serve https with this certificate (PEM) and name the issuer `https://<hostname>:<port>` (tests: a
+   * private CA, a name only a proxy resolves). Still bound to 127.0.0.1 only.
+   */
+  tls?: { key: string; cert: string; hostname: string };
 }
 
 type SwitchableFeature =
@@ -99,10 +105,13 @@ export async function startAuthorizationServer(
       process.stderr.write(`[oauth-mcp demo] authorization server error: ${(error as Error)?.message}\n`));
 
   let handle: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     if (handle) return handle(req, res);
     res.writeHead(503).end();
-  });
+  };
+  const server = options.tls
+    ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, onRequest)
+    : createServer(onRequest);
   let connections = 0;
   server.on('connection', () => {
     connections++;
@@ -115,7 +124,7 @@ export async function startAuthorizationServer(
     });
   });
   const { port } = server.address() as AddressInfo;
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = options.tls ? `https://${options.tls.hostname}:${port}` : `http://127.0.0.1:${port}`;
 
   const resourceServerInfo = (resource: string) => {
     const found = resourceServers.get(resource);

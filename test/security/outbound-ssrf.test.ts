@@ -1,6 +1,7 @@
 // SSRF through the built server over stdio: a hostile authorization server on loopback names other
-// loopback ports (internal services the config does not name) as its registration client URI and token
-// endpoint; oauth_discover probes open and closed ports. The internal services must receive nothing.
+// loopback ports (internal services the config does not name) as its registration client URI and, for a
+// second issuer of it, as token endpoint and JWKS; oauth_discover probes open and closed ports. The
+// internal services must receive nothing.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -90,9 +91,15 @@ describe('hostile authorization server', () => {
       if (seen.url === '/.well-known/oauth-authorization-server') {
         json(res, 200, {
           issuer: origin,
+          token_endpoint: `${origin}/token`,
+          registration_endpoint: `${origin}/register`,
+          grant_types_supported: ['client_credentials'],
+        });
+      } else if (seen.url === '/.well-known/oauth-authorization-server/foreign') {
+        json(res, 200, {
+          issuer: `${origin}/foreign`,
           token_endpoint: `${tokenService.origin}/token`,
           jwks_uri: `${tokenService.origin}/jwks`,
-          registration_endpoint: `${origin}/register`,
           grant_types_supported: ['client_credentials'],
         });
       } else if (seen.url === '/register' && seen.method === 'POST') {
@@ -116,6 +123,11 @@ describe('hostile authorization server', () => {
         providers: {
           hostile: {
             issuer: hostile.origin,
+            clientId: 'configured-client',
+            clientSecret: 'configured-secret',
+          },
+          foreign: {
+            issuer: `${hostile.origin}/foreign`,
             clientId: 'configured-client',
             clientSecret: 'configured-secret',
           },
@@ -152,12 +164,10 @@ describe('hostile authorization server', () => {
     },
   );
 
-  it.each([
-    ['a client it registered', 'evil'],
-    ['the configured client', 'hostile'],
-  ])("never sends %s's credentials to a token endpoint on an unconfigured port", async (_what, provider) => {
-    const error = errorOf(await server.call('oauth_client_credentials', { provider }));
-    expect(error.code).toBe('network_error');
+  it("never sends the client's credentials to a token endpoint its discovery names on another port", async () => {
+    const error = errorOf(await server.call('oauth_client_credentials', { provider: 'foreign' }));
+    expect(error.code).toBe('invalid_response');
+    expect(error.message).toContain(`token_endpoint ${tokenService.origin}/token`);
     expect(tokenService.connections).toBe(0);
     expect(tokenService.requests).toEqual([]);
     expect(server.stderr()).not.toContain('configured-secret');
@@ -166,8 +176,8 @@ describe('hostile authorization server', () => {
   it('never fetches a JWKS from an unconfigured port to check a token locally', async () => {
     const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
     const jwt = `${part({ alg: 'RS256', typ: 'at+jwt', kid: 'k1' })}.${part({ sub: 'x' })}.c2ln`;
-    const error = errorOf(await server.call('oauth_introspect_token', { provider: 'hostile', token: jwt }));
-    expect(error.code).toBe('network_error');
+    const error = errorOf(await server.call('oauth_introspect_token', { provider: 'foreign', token: jwt }));
+    expect(error.code).toBe('invalid_response');
     expect(tokenService.connections).toBe(0);
   });
 

@@ -203,7 +203,7 @@ async function fetchWithCredential(
   for (let attempt = 0; ; attempt++) {
     const headers = new Headers(init.headers);
     await credential.apply(headers, url, init.method);
-    const response = await ctx.registry.fetch(url, { ...init, headers, redirect: 'manual' });
+    const response = await ctx.registry.apiFetch(url, { ...init, headers, redirect: 'manual' });
     if (attempt > 0 || !credential.wantsRetry(response, url)) return response;
     await response.body?.cancel().catch(() => undefined);
   }

@@ -6,12 +6,14 @@ import type { ProviderConfig } from '../../config/index.js';
 import { OAuthToolError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { LruCache } from '../../lru-cache.js';
+import { capDocuments } from '../../net/document-limit.js';
 import { guardedFetch, type OutboundFetch } from '../../net/guarded-fetch.js';
 import { OutboundPolicy, urlProblem } from '../../net/outbound-policy.js';
 import { issuerKey, providerApiOrigins } from './api-origins.js';
 import { importClientPrivateKey } from './client-key.js';
 import { closestName } from './closest-name.js';
 import { noteDeviation, tolerateDeviations } from './deviations.js';
+import { checkDiscoveredEndpoints } from './endpoint-origins.js';
 import {
   type DiscoveryResult,
   discoverDocuments,
@@ -75,6 +77,8 @@ interface SharedState {
   withoutDiscovery: Set<string>;
   /** Per client (see `resolve`): a Configuration is a function of its key, whichever principal asks. */
   configurations: LruCache<string, client.Configuration>;
+  /** Set by the first view: one pair per registry, so caches keyed by the fetch (JWKS) are shared. */
+  fetches?: { api: OutboundFetch; documents: OutboundFetch };
 }
 
 /** Distinct clients whose Configuration is kept: the configured ones plus users' registered ones. */
@@ -86,8 +90,10 @@ export class ProviderRegistry {
   readonly #providers: Map<string, ProviderConfig>;
   readonly #shared: SharedState;
   readonly #configurations = new Map<string, { key: string; configuration: client.Configuration }>();
-  /** Every outbound request (AS, API, RFC 7592, JWKS) goes through this fetch. */
+  /** Every request to an authorization server (metadata, JWKS, grants, RFC 7591/7592, userinfo): size-capped. */
   readonly fetch: OutboundFetch;
+  /** API calls (oauth_call_api): the same outbound policy, the body streamed (the caller cuts it). */
+  readonly apiFetch: OutboundFetch;
 
   constructor(
     options: ProviderRegistryOptions,
@@ -102,11 +108,14 @@ export class ProviderRegistry {
     this.#options = options;
     this.#providers = new Map(Object.entries(options.providers));
     this.#shared = shared;
-    this.fetch =
+    const api =
       options.fetch ??
       guardedFetch(
         new OutboundPolicy({ configuredUrls: Object.values(options.providers).map((p) => p.issuer) }),
       );
+    shared.fetches ??= { api, documents: capDocuments(api) };
+    this.apiFetch = shared.fetches.api;
+    this.fetch = shared.fetches.documents;
   }
 
   /**
@@ -114,7 +123,7 @@ export class ProviderRegistry {
    * registers their own). Discoveries and the Configurations of identical clients are shared.
    */
   withProfiles(profiles: ProfileSource): ProviderRegistry {
-    return new ProviderRegistry({ ...this.#options, profiles, fetch: this.fetch }, this.#shared);
+    return new ProviderRegistry({ ...this.#options, profiles }, this.#shared);
   }
 
   get timeoutMs(): number {
@@ -235,6 +244,7 @@ export class ProviderRegistry {
   async resolve(name?: string): Promise<ResolvedProvider> {
     const { name: resolvedName, settings } = await this.settings(name);
     const discovery = await this.serverMetadata(settings);
+    checkDiscoveredEndpoints(settings, discovery);
     if (!settings.clientId) {
       throw new OAuthToolError(
         'not_configured',

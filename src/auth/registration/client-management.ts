@@ -6,6 +6,7 @@ import { managementUrlProblem } from '../../net/outbound-policy.js';
 import { learnSecretsOf } from '../../secrets/index.js';
 import type { EngineContext } from '../engine-context.js';
 import { answerError, toToolError } from '../error-mapping.js';
+import { checkDiscoveredEndpoints } from '../provider/endpoint-origins.js';
 import { serverSettings } from '../provider/server-metadata.js';
 import type { ClientProfile } from '../repository/records.js';
 import type { ClientView } from '../views.js';
@@ -186,6 +187,7 @@ async function manage(
   }
   const { issuer } = profile.settings;
   const server = await ctx.registry.serverMetadata(profile.settings);
+  checkDiscoveredEndpoints(profile.settings, server);
   const problem = managementUrlProblem(uri, [issuer, server.metadata.registration_endpoint]);
   if (problem)
     throw new OAuthToolError(

@@ -9,6 +9,7 @@ import { learnSecret, learnSecretsOf } from '../../secrets/index.js';
 import type { EngineContext } from '../engine-context.js';
 import { toToolError } from '../error-mapping.js';
 import { pickServer } from '../provider/discovery.js';
+import { checkDiscoveredEndpoints } from '../provider/endpoint-origins.js';
 import { serverSettings } from '../provider/server-metadata.js';
 import { type ClientProfile, STORE_SCHEMA_VERSION } from '../repository/records.js';
 import { type ClientView, LOOPBACK_REDIRECT_URI } from '../views.js';
@@ -45,6 +46,7 @@ export interface RegistrationRequest extends ClientMetadataInput {
 export async function registerClient(ctx: EngineContext, request: RegistrationRequest): Promise<ClientView> {
   const givenToken = literalToken(request.initialAccessToken);
   const { settings: source, discovery } = await pickServer(ctx.registry, request);
+  checkDiscoveredEndpoints(source ?? { issuer: discovery.issuer }, discovery);
   const { issuer, metadata: server } = discovery;
   if (!server.registration_endpoint) {
     throw new OAuthToolError(

@@ -1,0 +1,57 @@
+// The size cap of every document read from a server (metadata, JWKS, token, registration, userinfo and
+// error responses): the body is read here, up to the cap, before any caller parses it.
+
+import { OutboundError, type OutboundFetch } from './guarded-fetch.js';
+
+/** The most oauth-mcp reads of one document: large JWKS sets are tens of kilobytes. */
+export const MAX_DOCUMENT_BYTES = 1024 * 1024;
+
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
+
+const describeCap = (bytes: number) =>
+  bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB (${bytes} bytes)` : `${bytes} bytes`;
+
+/**
+ * `fetch` whose responses arrive whole and within `maxBytes`. The body is read before the response is
+ * handed on, so a response over the cap fails as the request itself (openid-client and jose pass a fetch
+ * failure through; a failure while they parse would lose its cause). A declared Content-Length over the
+ * cap fails before the first byte of the body; a body without one, or longer than it says, is cut off as
+ * soon as it passes the cap.
+ */
+export function capDocuments(fetch: OutboundFetch, maxBytes = MAX_DOCUMENT_BYTES): OutboundFetch {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    const origin = new URL(String(input)).origin;
+    const tooLarge = (detail: string) => {
+      const message = `${origin} sent a response larger than ${describeCap(maxBytes)}, the most oauth-mcp reads of one document from a server; it was discarded. Check that the URL points at the authorization server's endpoint`;
+      return new OutboundError('OUTBOUND_TOO_LARGE', origin, message, `${origin}: ${detail}`);
+    };
+    const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+    if (declared > maxBytes) {
+      await response.body?.cancel().catch(() => undefined);
+      throw tooLarge(`Content-Length ${declared}`);
+    }
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = response.body?.getReader();
+    while (reader) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge(
+          `more than ${maxBytes} bytes read${Number.isNaN(declared) ? '' : ` (Content-Length ${declared})`}`,
+        );
+      }
+      chunks.push(value);
+    }
+    // Statuses that carry no body (204, 304, ...) must be rebuilt without one.
+    const body = reader && !NULL_BODY_STATUSES.has(response.status) ? Buffer.concat(chunks) : null;
+    return new Response(body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
+}
