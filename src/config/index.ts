@@ -340,12 +340,16 @@ export const configSchema = z
             requiredScopes: z
               .array(z.string().min(1))
               .optional()
-              .describe('Scopes every /mcp request needs (listing tools). Default ["mcp:tools:read"].'),
+              .describe(
+                'Scopes every /mcp request needs (listing tools). Default ["mcp:tools:read"]. The 401 challenge, every 403 and the metadata\'s scopes_supported name these and callScopes together, so one sign-in covers listing and calling.',
+              ),
             callScopes: z
               .array(z.string().min(1))
               .min(1)
               .optional()
-              .describe('Scopes a tools/call needs on top. Default ["mcp:tools:execute"].'),
+              .describe(
+                'Scopes a tools/call needs on top. Default ["mcp:tools:execute"]. For read-only users, let the authorization server grant them requiredScopes only: they list tools, and a tools/call answers 403 insufficient_scope.',
+              ),
             jwtTypes: z
               .array(z.string().min(1))
               .min(1)
