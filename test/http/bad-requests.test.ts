@@ -164,6 +164,19 @@ describe('start-up safety', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('--public-url');
   });
+
+  it('refuses an http.auth scope that would break its WWW-Authenticate challenge, naming the field', async () => {
+    const { code, stderr } = await runHttpCli(
+      {
+        ...config(),
+        http: { auth: { issuer: as.issuer, audience: 'http://127.0.0.1/mcp', callScopes: ['tools" x="y'] } },
+      },
+      ['--port', '0'],
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('http.auth.callScopes');
+    expect(stderr).toContain('one scope (RFC 6749 3.3');
+  });
 });
 
 describe('graceful shutdown', () => {
