@@ -76,8 +76,15 @@ describe('the loopback redirect listener and a real browser', () => {
     });
     try {
       const page = await (browser as Browser).newPage();
+      const blocked: string[] = [];
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
+      });
       const first = await signInWith(mcp, (url) => throughChromium(page, url));
       expect(first.status).toBe('authenticated');
+      // Our page names its own (empty) icon, so the browser has no reason to ask for /favicon.ico.
+      expect(await page.locator('link[rel="icon"]').getAttribute('href')).toBe('data:,');
+      expect(blocked).toEqual([]);
       // The tab stays open on our page, as a user leaves it: whatever Chromium asks next must not end us.
       await page.reload().catch(() => {});
       await answersToolCalls(mcp);
