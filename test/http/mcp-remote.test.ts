@@ -88,9 +88,13 @@ async function startMcpRemote(): Promise<{ client: Client; stderr: () => string 
 
 async function listsAndCalls(client: Client, stderr: () => string): Promise<void> {
   try {
-    const { tools } = await client.listTools();
+    // Below the test's own timeout, so a sign-in that never ends fails with mcp-remote's account of it.
+    const options = { timeout: 15_000 };
+    const { tools } = await client.listTools(undefined, options);
     expect(tools.map((tool) => tool.name)).toContain('oauth_list_sessions');
-    const result = toToolResult(await client.callTool({ name: 'oauth_list_sessions', arguments: {} }));
+    const result = toToolResult(
+      await client.callTool({ name: 'oauth_list_sessions', arguments: {} }, undefined, options),
+    );
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
   } catch (error) {
     throw new Error(`${(error as Error).message}\nmcp-remote stderr:\n${stderr()}`);
