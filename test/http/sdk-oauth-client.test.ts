@@ -1,11 +1,17 @@
-// The MCP SDK's own OAuth client (v1 StreamableHTTPClientTransport with an OAuthClientProvider: discovery from
-// our 401, dynamic registration, PKCE), as Claude Code, Cursor and many agents use it, against HTTP mode with
-// default settings at an authorization server that enforces registered scopes: it signs in once, lists and
-// calls tools, and a restarted client reuses its stored token. The user's browser is the test's user agent.
+// The MCP SDK's own OAuth client (StreamableHTTPClientTransport with an OAuthClientProvider: discovery from
+// our 401, dynamic registration, PKCE), v1 as Claude Code, Cursor and many agents use it and v2 its successor,
+// against HTTP mode with default settings at an authorization server that enforces registered scopes: each
+// signs in once, lists and calls tools, and a restarted client reuses its stored token. The user's browser
+// is the test's user agent.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  Client as ClientV2,
+  StreamableHTTPClientTransport as HttpV2,
+  UnauthorizedError as UnauthorizedV2,
+} from '@modelcontextprotocol/client';
 import { type OAuthClientProvider, UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -15,6 +21,7 @@ import type {
   OAuthTokens,
 } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ConnectedClient } from '../helpers/http-server-process.js';
 import { useMcpHttpDeployment } from '../helpers/mcp-http-deployment.js';
 import { toToolResult } from '../helpers/tool-result.js';
 import { signIn } from '../helpers/user-agent.js';
@@ -33,7 +40,8 @@ interface Stored {
 class HostProvider implements OAuthClientProvider {
   /** Authorization URLs this host sent its user to. */
   readonly authorizations: URL[] = [];
-  code: string | undefined;
+  /** Where the authorization server sent the browser back (the redirect URI with `code`). */
+  callback: URL | undefined;
   // Never listened on: the user agent stops at the redirect and hands the code over, as a host's listener would.
   readonly redirectUrl = 'http://127.0.0.1:33418/callback';
 
@@ -85,44 +93,59 @@ class HostProvider implements OAuthClientProvider {
     this.authorizations.push(url);
     const { finalUrl } = await signIn(url.href, { login: 'sdk-user' });
     const callback = new URL(finalUrl);
-    const code = callback.searchParams.get('code');
-    if (!code) throw new Error(`the authorization server answered ${callback.search}`);
-    this.code = code;
+    if (!callback.searchParams.get('code'))
+      throw new Error(`the authorization server answered ${callback.search}`);
+    this.callback = callback;
   }
 }
 
-const info = { name: 'sdk-v1-host', version: '1.0.0' };
+type Era = 'v1' | 'v2';
 
-/** What a host does: connect; when told to authorize, finish with the code its redirect received, reconnect. */
-async function connectAsHost(provider: HostProvider): Promise<Client> {
+/** What a host does: connect; when told to authorize, finish with what its redirect received, reconnect. */
+async function connectAsHost(era: Era, provider: HostProvider): Promise<ConnectedClient> {
   const url = new URL(deployment.mcpUrl);
-  const first = new Client(info);
-  const transport = new StreamableHTTPClientTransport(url, { authProvider: provider });
-  try {
-    await first.connect(transport);
-    return first;
-  } catch (error) {
-    if (!(error instanceof UnauthorizedError) || !provider.code) throw error;
+  const info = { name: `sdk-${era}-host`, version: '1.0.0' };
+  if (era === 'v1') {
+    const client = new Client(info);
+    const transport = new StreamableHTTPClientTransport(url, { authProvider: provider });
+    await client.connect(transport).catch(async (error: unknown) => {
+      if (!(error instanceof UnauthorizedError) || !provider.callback) throw error;
+      await transport.finishAuth(provider.callback.searchParams.get('code') as string);
+      await client.connect(new StreamableHTTPClientTransport(url, { authProvider: provider }));
+    });
+    return {
+      listTools: () => client.listTools(),
+      callTool: async (name, args = {}) => toToolResult(await client.callTool({ name, arguments: args })),
+      close: () => client.close(),
+    };
   }
-  await transport.finishAuth(provider.code);
-  const client = new Client(info);
-  await client.connect(new StreamableHTTPClientTransport(url, { authProvider: provider }));
-  return client;
+  const client = new ClientV2(info);
+  const transport = new HttpV2(url, { authProvider: provider });
+  await client.connect(transport).catch(async (error: unknown) => {
+    if (!(error instanceof UnauthorizedV2) || !provider.callback) throw error;
+    await transport.finishAuth(provider.callback.searchParams);
+    await client.connect(new HttpV2(url, { authProvider: provider }));
+  });
+  return {
+    listTools: () => client.listTools(),
+    callTool: async (name, args = {}) => toToolResult(await client.callTool({ name, arguments: args })),
+    close: () => client.close(),
+  };
 }
 
-async function listsAndCalls(client: Client): Promise<void> {
+async function listsAndCalls(client: ConnectedClient): Promise<void> {
   const { tools } = await client.listTools();
   expect(tools.map((tool) => tool.name)).toContain('oauth_list_sessions');
-  const result = toToolResult(await client.callTool({ name: 'oauth_list_sessions', arguments: {} }));
+  const result = await client.callTool('oauth_list_sessions');
   expect(result.isError).toBeFalsy();
 }
 
-describe('the SDK v1 OAuth client (DCR + PKCE) against HTTP mode', () => {
-  const file = join(dir, 'host-state.json');
+describe.each<Era>(['v1', 'v2'])('the SDK %s OAuth client (DCR + PKCE) against HTTP mode', (era) => {
+  const file = join(dir, `${era}-host-state.json`);
 
   it('signs in once, then lists and calls tools', async () => {
     const provider = new HostProvider(file);
-    const client = await connectAsHost(provider);
+    const client = await connectAsHost(era, provider);
     try {
       await listsAndCalls(client);
     } finally {
@@ -143,7 +166,7 @@ describe('the SDK v1 OAuth client (DCR + PKCE) against HTTP mode', () => {
   it('a restarted host reuses its stored token without another sign-in', async () => {
     const provider = new HostProvider(file);
     expect(provider.tokens()?.access_token).toBeTruthy();
-    const client = await connectAsHost(provider);
+    const client = await connectAsHost(era, provider);
     try {
       await listsAndCalls(client);
     } finally {
