@@ -271,6 +271,11 @@ const providersSchema = z
   )
   .transform((providers): Record<string, ProviderConfig> => Object.fromEntries(providers));
 
+/** RFC 6749 3.3 scope-token: it goes verbatim into WWW-Authenticate challenges and scopes_supported. */
+const scopeToken = z
+  .string()
+  .regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'one scope (RFC 6749 3.3: no spaces, quotes or backslashes)');
+
 export const configSchema = z
   .object({
     providers: providersSchema
@@ -344,14 +349,18 @@ export const configSchema = z
               .min(1)
               .describe('RFC 8707: tokens must carry this audience; usually `<public-url>/mcp`.'),
             requiredScopes: z
-              .array(z.string().min(1))
+              .array(scopeToken)
               .optional()
-              .describe('Scopes every /mcp request needs (listing tools). Default ["mcp:tools:read"].'),
+              .describe(
+                'Scopes every /mcp request needs (listing tools). Default ["mcp:tools:read"]. The 401 challenge, every 403 and the metadata\'s scopes_supported name these and callScopes together, so one sign-in covers listing and calling.',
+              ),
             callScopes: z
-              .array(z.string().min(1))
+              .array(scopeToken)
               .min(1)
               .optional()
-              .describe('Scopes a tools/call needs on top. Default ["mcp:tools:execute"].'),
+              .describe(
+                'Scopes a tools/call needs on top. Default ["mcp:tools:execute"]. For read-only users, let the authorization server grant them requiredScopes only: they list tools, and a tools/call answers 403 insufficient_scope.',
+              ),
             jwtTypes: z
               .array(z.string().min(1))
               .min(1)

@@ -7,6 +7,7 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
 import type { ServerContext } from '@modelcontextprotocol/server';
 import { OAuthToolError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { guardedRequestHandler } from '../net/request-handler.js';
 import type { Runtime } from '../runtime.js';
 import { createServer } from '../server.js';
 import type { ToolSelection } from '../tools/registry.js';
@@ -111,20 +112,22 @@ function serve(
   let closing = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (closing) return void sendJson(res, 503, { error: 'shutting_down' }, { Connection: 'close' });
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    if (closing) return sendJson(res, 503, { error: 'shutting_down' }, { Connection: 'close' });
     // Long-lived GET streams do not hold up shutdown; requests that do work do.
     const counted = req.method !== 'GET';
     if (counted) inFlight++;
     res.once('close', () => {
       if (counted && --inFlight === 0) drained?.();
     });
-    void route(req, res).catch((error: unknown) => {
-      logger.error(`HTTP request failed: ${(error as Error).message}`);
-      if (!res.headersSent) sendJson(res, 500, { error: 'server_error' });
-      else res.destroy();
-    });
-  });
+    return route(req, res);
+  };
+  server.on(
+    'request',
+    guardedRequestHandler(handle, (error) =>
+      logger.error(`HTTP request failed: ${(error as Error).message}`),
+    ),
+  );
   return async () => {
     if (closing) return false;
     closing = true;

@@ -1,13 +1,15 @@
 // oauth-mcp as an OAuth protected resource: the RFC 9728 metadata document, the bearer gate of /mcp
-// and the scope a tools/call needs (403 insufficient_scope names it).
+// and the scopes a tools/call needs; every challenge names the scopes of a whole session.
 
 import {
   type AuthInfo,
+  bearerAuthChallengeResponse,
   getOAuthProtectedResourceMetadataUrl,
+  OAuthError,
+  OAuthErrorCode,
   type OAuthProtectedResourceMetadata,
-  requireBearerAuth,
-  requireScopes,
   type ScopeChallengeHandler,
+  verifyBearerToken,
 } from '@modelcontextprotocol/server';
 import type { ProviderRegistry } from '../auth/index.js';
 import type { Config } from '../config/index.js';
@@ -48,27 +50,61 @@ export function createResourceServer(options: {
     logger,
     timeoutMs: options.timeoutMs,
   });
-  const bearer = requireBearerAuth({ verifier, requiredScopes, resourceMetadataUrl: metadataUrl });
+  // Never empty: callScopes has at least one scope (config schema).
+  const sessionScopes = [...new Set([...requiredScopes, ...callScopes])] as [string, ...string[]];
   return {
     metadataUrl,
     metadata: {
       resource: auth.audience,
       authorization_servers: [auth.issuer],
-      scopes_supported: [...new Set([...requiredScopes, ...callScopes])],
+      scopes_supported: sessionScopes,
       bearer_methods_supported: ['header'],
       resource_name: 'oauth-mcp',
     },
     gate: async (request) => {
-      const verdict = await bearer(request);
-      if (verdict instanceof Response && verdict.status >= 500) {
-        logger.warn(
-          `bearer token check failed on our side: ${verdict.headers.get('www-authenticate') ?? ''}`,
-        );
+      const [header] = (request.headers.get('authorization') ?? '').split(',');
+      try {
+        const authInfo = await verifyBearerToken(header || undefined, {
+          verifier,
+          resourceMetadataUrl: metadataUrl,
+        });
+        const shortfall = scopeShortfall(authInfo.scopes, requiredScopes, sessionScopes);
+        if (shortfall) throw new OAuthError(OAuthErrorCode.InsufficientScope, shortfall);
+        return authInfo;
+      } catch (error) {
+        const verdict = bearerAuthChallengeResponse(error, {
+          requiredScopes: sessionScopes,
+          resourceMetadataUrl: metadataUrl,
+        });
+        if (verdict.status >= 500) {
+          logger.warn(`bearer token check failed on our side: ${(error as Error).message}`);
+        }
+        return verdict;
       }
-      return verdict;
     },
-    toolScopeChallenge: requireScopes(...(callScopes as [string, ...string[]])),
+    toolScopeChallenge: ({ authInfo }) => {
+      // No authInfo: the bearer gate is off (no http.auth), and it alone decides who may call.
+      if (!authInfo) return undefined;
+      const shortfall = scopeShortfall(authInfo.scopes, sessionScopes, sessionScopes);
+      return shortfall ? { scopes: sessionScopes, errorDescription: shortfall } : undefined;
+    },
   };
+}
+
+/**
+ * The one scope policy of /mcp. Clients that follow the MCP authorization spec register (RFC 7591) with
+ * the scope of the first challenge and re-authorize with exactly the scope of a 403, and an authorization
+ * server that enforces registered scopes refuses anything wider later: so every challenge (401, 403, and
+ * `scopes_supported`) names all the scopes a session needs to list and call, never only the missing one.
+ * Returns the error description for a token without every scope in `needed`, else undefined.
+ */
+function scopeShortfall(granted: string[], needed: string[], sessionScopes: string[]): string | undefined {
+  const missing = needed.filter((scope) => !granted.includes(scope));
+  if (missing.length === 0) return undefined;
+  const ask = `Ask the authorization server for the scopes ${sessionScopes.join(' ')}`;
+  return granted.length === 0
+    ? `The access token carries no scope. ${ask} (a client credentials request needs them in its scope parameter).`
+    : `The access token lacks ${missing.join(' ')}. ${ask}.`;
 }
 
 /** The principal of an HTTP request (`iss` + `sub` of its bearer token), set by the verifier; read only here. */

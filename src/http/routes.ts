@@ -27,6 +27,13 @@ export function router(routes: Routes): (req: IncomingMessage, res: ServerRespon
   const { engine, base, checkHost, checkOrigin, resourceMetadata, mcp } = routes;
   return async (req, res) => {
     if (checkHost && !checkHost(req, res)) return;
+    // `//x:99999` is a valid request target to Node but no URL: answered, never thrown.
+    if (!URL.canParse(req.url ?? '/', 'http://local')) {
+      return sendJson(res, 400, {
+        error: 'invalid_request',
+        error_description: 'The request path is malformed.',
+      });
+    }
     const path = new URL(req.url ?? '/', 'http://local').pathname;
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (PRM_PATHS.has(path) && resourceMetadata) {

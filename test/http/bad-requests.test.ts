@@ -124,6 +124,23 @@ describe('bad requests', () => {
     await stillServes();
   });
 
+  it('answers a request target that is no URL with 400 and keeps serving', async () => {
+    const { connect } = await import('node:net');
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(server.origin).port), '127.0.0.1');
+      let received = '';
+      socket.on('data', (chunk) => {
+        received += chunk.toString('utf8');
+      });
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
+      socket.end(`GET //x:99999 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    await stillServes();
+    expect(server.exitCode()).toBeNull();
+  });
+
   it('answers unknown paths with 404 and serves /healthz', async () => {
     expect((await fetch(`${server.origin}/admin`)).status).toBe(404);
     expect((await fetch(`${server.origin}/healthz`)).status).toBe(200);
@@ -146,6 +163,19 @@ describe('start-up safety', () => {
     ]);
     expect(code).toBe(2);
     expect(stderr).toContain('--public-url');
+  });
+
+  it('refuses an http.auth scope that would break its WWW-Authenticate challenge, naming the field', async () => {
+    const { code, stderr } = await runHttpCli(
+      {
+        ...config(),
+        http: { auth: { issuer: as.issuer, audience: 'http://127.0.0.1/mcp', callScopes: ['tools" x="y'] } },
+      },
+      ['--port', '0'],
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain('http.auth.callScopes');
+    expect(stderr).toContain('one scope (RFC 6749 3.3');
   });
 });
 

@@ -110,12 +110,14 @@ describe('protected resource metadata (RFC 9728)', () => {
 });
 
 describe('bearer token check on /mcp', () => {
-  it('answers a request without a token with 401 and the resource metadata URL', async () => {
+  it('answers a request without a token with 401, the resource metadata URL and every scope a session needs', async () => {
     const response = await postMcp({});
     expect(response.status).toBe(401);
     const challenge = response.headers.get('www-authenticate') ?? '';
     expect(challenge).toMatch(/^Bearer /);
     expect(challenge).toContain(`resource_metadata="${METADATA_URL}"`);
+    // A client registers (RFC 7591) with this scope: it must already cover calling tools.
+    expect(challenge).toContain('scope="mcp:tools:read mcp:tools:execute"');
   });
 
   it('refuses a token issued for another audience with 401 invalid_token', async () => {
@@ -139,17 +141,18 @@ describe('bearer token check on /mcp', () => {
     expect(response.headers.get('www-authenticate')).toContain(`resource_metadata="${METADATA_URL}"`);
   });
 
-  it('answers a token without mcp:tools:read with 403 insufficient_scope naming the scope', async () => {
+  it('answers a token without mcp:tools:read with 403 insufficient_scope naming all the scopes, not only the missing one', async () => {
     const response = await postMcp({ Authorization: `Bearer ${await token('alice', 'mcp:tools:execute')}` });
     expect(response.status).toBe(403);
     const challenge = response.headers.get('www-authenticate') ?? '';
     expect(challenge).toContain('error="insufficient_scope"');
-    expect(challenge).toContain('mcp:tools:read');
+    expect(challenge).toContain('scope="mcp:tools:read mcp:tools:execute"');
+    expect(challenge).toContain('error_description="The access token lacks mcp:tools:read.');
   });
 });
 
 describe('scopes per operation', () => {
-  it('answers a tools/call without mcp:tools:execute with 403 insufficient_scope naming that scope', async () => {
+  it('answers a tools/call without mcp:tools:execute with 403 insufficient_scope naming all the scopes of the call', async () => {
     const readOnly = { Authorization: `Bearer ${await token('alice', 'mcp:tools:read')}` };
     const init = await postMcp(readOnly);
     expect(init.status).toBe(200);
@@ -164,7 +167,8 @@ describe('scopes per operation', () => {
     expect(call.status).toBe(403);
     const challenge = call.headers.get('www-authenticate') ?? '';
     expect(challenge).toContain('error="insufficient_scope"');
-    expect(challenge).toContain('scope="mcp:tools:execute"');
+    // The SDK v1 client re-authorizes with exactly this scope: naming only the missing one would drop read.
+    expect(challenge).toContain('scope="mcp:tools:read mcp:tools:execute"');
     expect(challenge).toContain(`resource_metadata="${METADATA_URL}"`);
   });
 });

@@ -1,11 +1,12 @@
 // Loopback redirect (RFC 8252 section 7.3): an http listener on 127.0.0.1 that receives the authorization
 // response. It starts on first use (never at start-up), lives only while flows wait on it, then closes.
 
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OAuthToolError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { isLoopbackHost } from '../../net/outbound-policy.js';
+import { guardedRequestHandler } from '../../net/request-handler.js';
 import type { CallbackPage } from './pages.js';
 
 const DEFAULT_CALLBACK_PATH = '/callback';
@@ -84,24 +85,25 @@ class LoopbackRedirects {
 
   #listen(port: number, handler: CallbackHandler, logger: Logger): Promise<Listener> {
     const flows: Listener['flows'] = new Map();
-    const server = createServer((req, res) => {
-      const url = new URL(req.url ?? '/', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    // One page per connection: a browser's keep-alive connection (its /favicon.ico request) must not
+    // outlive the flow, nor reach a later flow's listener on the same port.
+    const answer = (req: IncomingMessage, res: ServerResponse) => {
+      res.setHeader('Connection', 'close');
+      // The socket knows its port even after the listener was released (server.address() is then null).
+      const url = new URL(req.url ?? '/', `http://127.0.0.1:${req.socket.localPort}`);
       // Only a registered redirect path is a callback: any other request must not consume a flow's code.
       const registered = [...flows.values()].some((flow) => flow.path === url.pathname);
       if (req.method !== 'GET' || !registered) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         return;
       }
-      handler(url).then(
-        (page) => res.writeHead(page.status, page.headers).end(page.body),
-        (error: unknown) => {
-          logger.error('loopback callback failed', { message: (error as Error).message });
-          res
-            .writeHead(500, { 'content-type': 'text/plain' })
-            .end('oauth-mcp could not handle this callback');
-        },
-      );
-    });
+      return handler(url).then((page) => res.writeHead(page.status, page.headers).end(page.body));
+    };
+    const server = createServer(
+      guardedRequestHandler(answer, (error) =>
+        logger.error('loopback redirect request failed', { message: (error as Error).message }),
+      ),
+    );
     // Never keeps the process alive on its own: the MCP transport decides when the server exits.
     server.unref();
     const listening = new Promise<Listener>((resolve, reject) => {

@@ -89,6 +89,7 @@ function htmlPage(title: string, colour: string, inner: string, status: number, 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(title)} - oauth-mcp</title>
 <style>
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;display:flex;min-height:100vh;align-items:center;justify-content:center;background:#f6f8fa;color:#1f2328}
@@ -110,7 +111,7 @@ ${inner}
     headers: {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
-      'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'${csp ? `; ${csp}` : ''}`,
+      'content-security-policy': `default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'none'${csp ? `; ${csp}` : ''}`,
       'referrer-policy': 'no-referrer',
       'x-content-type-options': 'nosniff',
     },

@@ -1,0 +1,131 @@
+// mcp-remote (what Claude Desktop runs for a remote server) against HTTP mode with default settings, at an
+// authorization server that enforces registered scopes. Spawned as Claude Desktop spawns it (node, its bin,
+// the URL; here also a fixed callback port), it registers itself, opens "the browser" through $BROWSER (a
+// script that hands the URL to this test's user agent), signs in once, lists and calls a tool; a restarted
+// mcp-remote finds its stored token (MCP_REMOTE_CONFIG_DIR) and opens no browser.
+
+import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/http-server-process.js';
+import { useMcpHttpDeployment } from '../helpers/mcp-http-deployment.js';
+import { toToolResult } from '../helpers/tool-result.js';
+import { signIn } from '../helpers/user-agent.js';
+
+const require = createRequire(import.meta.url);
+const packageJson = require.resolve('mcp-remote/package.json');
+const MCP_REMOTE = resolve(
+  dirname(packageJson),
+  (require(packageJson) as { bin: Record<string, string> }).bin['mcp-remote'] as string,
+);
+
+const deployment = await useMcpHttpDeployment();
+const dir = mkdtempSync(join(tmpdir(), 'oauth-mcp-mcp-remote-'));
+const configDir = join(dir, 'mcp-auth');
+let browser: Server;
+let browserScript: string;
+let callbackPort: number;
+/** Every URL mcp-remote asked the browser to open, and how each sign-in ended. */
+const opened: { url: URL; done: Promise<{ status: number; body?: string }> }[] = [];
+
+beforeAll(async () => {
+  // The "browser": a loopback endpoint that takes the URL and plays the user with the test's user agent,
+  // through to mcp-remote's own callback page.
+  browser = createServer((req, res) => {
+    const url = new URL(new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('url') ?? '');
+    const done = signIn(url.href, { login: 'desktop-user', followCallback: true });
+    opened.push({ url, done });
+    done.catch(() => {});
+    res.end('opened');
+  });
+  await new Promise<void>((ready) => browser.listen(0, '127.0.0.1', ready));
+  const { port } = browser.address() as AddressInfo;
+  browserScript = join(dir, 'browser.mjs');
+  writeFileSync(
+    browserScript,
+    `#!${process.execPath}\nawait fetch('http://127.0.0.1:${port}/open?url=' + encodeURIComponent(process.argv[2]));\n`,
+  );
+  chmodSync(browserScript, 0o755);
+  callbackPort = await freePort();
+});
+
+afterAll(async () => {
+  await new Promise((done) => browser?.close(done));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The host side: spawns mcp-remote the way Claude Desktop's config entry does, and talks MCP over its stdio. */
+async function startMcpRemote(): Promise<{ client: Client; stderr: () => string }> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [MCP_REMOTE, deployment.mcpUrl, String(callbackPort)],
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      MCP_REMOTE_CONFIG_DIR: configDir,
+      BROWSER: browserScript,
+    },
+    stderr: 'pipe',
+  });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString('utf8');
+  });
+  const client = new Client({ name: 'claude-desktop-like-host', version: '1.0.0' });
+  try {
+    await client.connect(transport);
+  } catch (error) {
+    throw new Error(`mcp-remote did not connect: ${(error as Error).message}\n${stderr}`);
+  }
+  return { client, stderr: () => stderr };
+}
+
+async function listsAndCalls(client: Client, stderr: () => string): Promise<void> {
+  try {
+    // Below the test's own timeout, so a sign-in that never ends fails with mcp-remote's account of it.
+    const options = { timeout: 15_000 };
+    const { tools } = await client.listTools(undefined, options);
+    expect(tools.map((tool) => tool.name)).toContain('oauth_list_sessions');
+    const result = toToolResult(
+      await client.callTool({ name: 'oauth_list_sessions', arguments: {} }, undefined, options),
+    );
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\nmcp-remote stderr:\n${stderr()}`);
+  }
+}
+
+describe('mcp-remote against HTTP mode', () => {
+  it('signs in once through the browser, then lists and calls a tool', async () => {
+    const { client, stderr } = await startMcpRemote();
+    try {
+      await listsAndCalls(client, stderr);
+    } finally {
+      await client.close();
+    }
+    expect(opened).toHaveLength(1);
+    const [sign] = opened;
+    expect(sign?.url.searchParams.get('scope')?.split(' ')).toEqual(
+      expect.arrayContaining(['mcp:tools:read', 'mcp:tools:execute']),
+    );
+    const callback = await sign?.done;
+    expect(callback?.status).toBe(200);
+    expect(readdirSync(configDir, { recursive: true }).length).toBeGreaterThan(0);
+  });
+
+  it('a restarted mcp-remote reuses its stored token and opens no browser', async () => {
+    const { client, stderr } = await startMcpRemote();
+    try {
+      await listsAndCalls(client, stderr);
+    } finally {
+      await client.close();
+    }
+    expect(opened).toHaveLength(1);
+  });
+});
