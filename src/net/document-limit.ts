@@ -31,27 +31,42 @@ export function capDocuments(fetch: OutboundFetch, maxBytes = MAX_DOCUMENT_BYTES
       await response.body?.cancel().catch(() => undefined);
       throw tooLarge(`Content-Length ${declared}`);
     }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    const reader = response.body?.getReader();
-    while (reader) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge(
-          `more than ${maxBytes} bytes read${Number.isNaN(declared) ? '' : ` (Content-Length ${declared})`}`,
-        );
-      }
-      chunks.push(value);
+    const { bytes, complete } = await readUpTo(response, maxBytes);
+    if (!complete) {
+      throw tooLarge(
+        `more than ${maxBytes} bytes read${Number.isNaN(declared) ? '' : ` (Content-Length ${declared})`}`,
+      );
     }
     // Statuses that carry no body (204, 304, ...) must be rebuilt without one.
-    const body = reader && !NULL_BODY_STATUSES.has(response.status) ? Buffer.concat(chunks) : null;
+    const body = response.body && !NULL_BODY_STATUSES.has(response.status) ? bytes : null;
     return new Response(body, {
       status: response.status,
       statusText: response.statusText,
       headers: response.headers,
     });
   };
+}
+
+/**
+ * A response body read up to `limit` bytes: all of it (`complete`), or its first `limit` bytes with the
+ * rest never read (the stream is cancelled as soon as it passes the limit).
+ */
+export async function readUpTo(
+  response: Response,
+  limit: number,
+): Promise<{ bytes: Buffer; complete: boolean }> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  while (reader) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return { bytes: Buffer.concat(chunks).subarray(0, limit), complete: false };
+    }
+  }
+  return { bytes: Buffer.concat(chunks), complete: true };
 }

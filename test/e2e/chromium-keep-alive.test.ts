@@ -2,38 +2,17 @@
 // alive and may ask for /favicon.ico on it after the loopback listener was released; a second sign-in on a
 // fixed redirectUri port comes back through the same browser. The server answers a tool call after each.
 
-import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
+import { useChromium } from '../helpers/chromium.js';
 import { freePort } from '../helpers/http-server-process.js';
 import { signIn } from '../helpers/user-agent.js';
 import { data, type SignInClient, startSignInClient } from '../sign-in/harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
 const as = useAuthorizationServer();
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  }
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-    ],
-  });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 /** Starts a sign-in, lets `browse` play the user, and returns the finished tool result. */
 async function signInWith(
@@ -75,7 +54,7 @@ describe('the loopback redirect listener and a real browser', () => {
       provider: { redirectUri: `http://127.0.0.1:${port}/callback` },
     });
     try {
-      const page = await (browser as Browser).newPage();
+      const page = await browser().newPage();
       const blocked: string[] = [];
       page.on('console', (message) => {
         if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());

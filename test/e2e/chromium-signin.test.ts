@@ -3,39 +3,15 @@
 
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
-import { needsProgram } from '../helpers/programs.js';
+import { useChromium } from '../helpers/chromium.js';
 import { data, startSignInClient } from '../sign-in/harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = resolve(import.meta.dirname, '../artifacts');
 
 const as = useAuthorizationServer();
-let browser: Browser | undefined;
-
-const available = needsProgram(CHROMIUM, 'apt-get install -y chromium (or set CHROMIUM_PATH)');
-
-beforeAll(async () => {
-  if (!available) return;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useChromium();
 
 describe('sign-in in a real browser', () => {
   it('logs in and consents in Chromium, shows our success page, and the tool returns authenticated', async () => {
@@ -44,7 +20,7 @@ describe('sign-in in a real browser', () => {
       const started = data(await mcp.call('oauth_authenticate_user', { wait_seconds: 0 }));
       const waiting = mcp.call('oauth_authenticate_user', { flow_id: started.flow_id, wait_seconds: 50 });
 
-      const page = await (browser as Browser).newPage();
+      const page = await browser().newPage();
       await page.goto(started.authorization_url as string);
       await page.locator('input[name="login"]').fill('chromium-user');
       await page.locator('input[name="password"]').fill('any-password');

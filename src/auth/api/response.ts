@@ -1,6 +1,7 @@
 // oauth_call_api's HTTP shapes: the methods it sends, and an API's response as tool output: a size-capped body (parsed JSON, text or base64), headers
 // without cookies, and every known secret redacted wherever and however the API echoes it.
 
+import { readUpTo } from '../../net/document-limit.js';
 import { redactCut, redactDeep, redactSecrets } from '../../secrets/index.js';
 
 /** Response headers never echoed: cookies are credentials of their own. */
@@ -33,7 +34,7 @@ export async function viewResponse(
   response: Response,
   options: { maxBodyBytes: number },
 ): Promise<ResponseView> {
-  const { bytes, complete } = await readCapped(response, options.maxBodyBytes + READ_BEYOND_CUT);
+  const { bytes, complete } = await readUpTo(response, options.maxBodyBytes + READ_BEYOND_CUT);
   const truncated = !complete || bytes.length > options.maxBodyBytes;
   const view: ResponseView = {
     status: response.status,
@@ -71,23 +72,6 @@ export async function viewResponse(
 
 function cut(bytes: Buffer, limit: number): Buffer {
   return bytes.length > limit ? bytes.subarray(0, limit) : bytes;
-}
-
-async function readCapped(response: Response, limit: number): Promise<{ bytes: Buffer; complete: boolean }> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body?.getReader();
-  while (reader) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.length;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return { bytes: Buffer.concat(chunks).subarray(0, limit), complete: false };
-    }
-  }
-  return { bytes: Buffer.concat(chunks), complete: true };
 }
 
 function isTextual(contentType: string): boolean {
