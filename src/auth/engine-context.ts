@@ -25,6 +25,8 @@ export interface EngineContext {
    * to their initiator, pending sign-ins are capped, and configured client secrets are not shared.
    */
   httpMode: boolean;
+  /** HTTP mode with http.auth: the issuer of callers' bearer tokens, the one server they may be exchanged at. */
+  inboundIssuer?: string | undefined;
   /** HTTP mode with http.auth: the caller (`principalFromClaims`); its vault namespace. */
   principal?: string | undefined;
   /** Config `api.apiAuth`: how the API at an origin wants the token, over the provider's `apiAuth`. */

@@ -26,6 +26,7 @@ interface OAuthEngineOptions {
   headless?: boolean | undefined;
   callbackUrl?: string | undefined;
   httpMode?: boolean;
+  inboundIssuer?: string | undefined;
   principal?: string | undefined;
   apiAuthByOrigin?: Record<string, ApiAuth> | undefined;
 }
@@ -113,7 +114,7 @@ export function createEngine({
     // HTTP mode: sign-ins redirect to this server, so a flow started on one instance can complete on any other;
     // remote users never get a browser opened on this machine (whose signed-in browser would complete their sign-in).
     ...(callbackUrl
-      ? { callbackUrl, httpMode: true, openBrowser: false }
+      ? { callbackUrl, httpMode: true, openBrowser: false, inboundIssuer: config.http.auth?.issuer }
       : { openBrowser: config.openBrowser }),
     headless: !desktopAvailable(process.platform, env),
     apiAuthByOrigin: config.api.apiAuth,

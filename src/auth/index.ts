@@ -47,9 +47,17 @@ export {
 } from './tokens/access-token.js';
 export type { ClientCredentialsRequest, ClientCredentialsResult } from './tokens/client-credentials.js';
 export { clientCredentials, machineToken } from './tokens/client-credentials.js';
+export type { DelegationClaims } from './tokens/delegation-claims.js';
 export type { IntrospectionRequest, IntrospectionResult } from './tokens/introspection.js';
 export { introspect } from './tokens/introspection.js';
 export type { RefreshRequest, RefreshResult } from './tokens/refresh.js';
 export { ensureFreshSession, refreshSession, refreshToken } from './tokens/refresh.js';
 export type { RevocationRequest, RevocationResult } from './tokens/revocation.js';
 export { revoke } from './tokens/revocation.js';
+export type {
+  ExchangeSubject,
+  TokenExchangeReport,
+  TokenExchangeRequest,
+  TokenTypeName,
+} from './tokens/token-exchange.js';
+export { exchangeToken, TOKEN_EXCHANGE_GRANT, TOKEN_TYPES, tokenExchange } from './tokens/token-exchange.js';
