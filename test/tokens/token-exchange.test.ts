@@ -265,4 +265,22 @@ describe('oauth_exchange_token', () => {
     expect(result.structuredContent.error.oauth_error).toBe('invalid_request');
     expect(toolError(result).message).toMatch(/requested_token_type/);
   });
+
+  it('is reported by oauth_audit_server: offered where grant_types_supported lists it, not offered elsewhere', async () => {
+    const check = async (provider: string) => {
+      const report = await mcp.server.call('oauth_audit_server', { provider });
+      const checks = report.structuredContent.sections.flatMap((s: { checks: unknown[] }) => s.checks);
+      return checks.find((c: { id: string }) => c.id === 'token_exchange');
+    };
+    expect(await check('work')).toMatchObject({
+      status: 'info',
+      message: expect.stringMatching(/^Token exchange is offered/),
+    });
+    expect(await check('plain')).toMatchObject({
+      status: 'info',
+      message: expect.stringMatching(
+        /^Token exchange is not offered \(grant_types_supported does not list it\)/,
+      ),
+    });
+  });
 });
