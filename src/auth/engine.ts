@@ -28,6 +28,7 @@ interface OAuthEngineOptions {
   httpMode?: boolean;
   inboundIssuer?: string | undefined;
   principal?: string | undefined;
+  onBehalfOf?: EngineContext['onBehalfOf'];
   apiAuthByOrigin?: Record<string, ApiAuth> | undefined;
 }
 
@@ -46,6 +47,19 @@ export class OAuthEngine {
       openBrowser: options.openBrowser ?? false,
       httpMode: options.httpMode ?? false,
     };
+  }
+
+  /**
+   * This engine for one tool call of a caller who presented `inboundToken` (HTTP mode): providers marked
+   * `onBehalfOf` get the caller's sessions by exchanging it. The token lives only in this call's closure.
+   */
+  forCaller(inboundToken: string | undefined): OAuthEngine {
+    if (!inboundToken || !this.ctx.principal) return this;
+    const engine = new OAuthEngine(this.ctx);
+    const ctx = engine.ctx;
+    ctx.onBehalfOf = async (provider) =>
+      (await import('./tokens/on-behalf-of.js')).obtainOnBehalfOf(ctx, provider, inboundToken);
+    return engine;
   }
 
   /** The same engine seeing only one principal's sessions, flows and registered clients. */

@@ -205,6 +205,12 @@ const providerFields = z
       .describe(
         "Origins oauth_call_api may send this provider's tokens to. When set, it replaces `api.allowedOrigins` for this provider, and no other provider's tokens go to these origins.",
       ),
+    onBehalfOf: z
+      .union([z.literal(true), z.enum(['exchange', 'jwt-bearer'])])
+      .optional()
+      .describe(
+        'HTTP mode with http.auth at this same server: a user who has no session of this provider gets one by exchanging the token they called oauth-mcp with, at this token endpoint (on-behalf-of; no sign-in). "exchange": RFC 8693 token exchange for `audience`, `resource` and `scopes`; "jwt-bearer": RFC 7523 with requested_token_use=on_behalf_of (Microsoft Entra); true: the preset\'s way, else "exchange".',
+      ),
     sharedClientCredentials: z
       .boolean()
       .optional()

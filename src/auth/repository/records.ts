@@ -6,7 +6,13 @@ import { providerSchema } from '../../config/index.js';
 
 export const STORE_SCHEMA_VERSION = 1;
 
-const GRANTS = ['authorization_code', 'device_code', 'client_credentials', 'token_exchange'] as const;
+const GRANTS = [
+  'authorization_code',
+  'device_code',
+  'client_credentials',
+  'token_exchange',
+  'jwt_bearer',
+] as const;
 export type Grant = (typeof GRANTS)[number];
 
 /** A session's DPoP key pair (RFC 9449), as a private JWK: it stays in the store and is never shown. */

@@ -201,6 +201,10 @@ export async function findSession(
   // User sessions first: a client-credentials token only when nothing else exists.
   const users = usable.filter((s) => s.grant !== 'client_credentials');
   const chosen = (users.length > 0 ? users : usable).at(-1);
+  if (provider && ctx.onBehalfOf && (!chosen || !lastsOnItsOwn(chosen))) {
+    // HTTP mode, on-behalf-of: the caller's own token is exchanged for one (again, once it can no longer be refreshed).
+    if ((await ctx.registry.settings(provider)).settings.onBehalfOf) return ctx.onBehalfOf(provider);
+  }
   if (!chosen) {
     throw new OAuthToolError(
       'not_authenticated',
@@ -209,4 +213,9 @@ export async function findSession(
     );
   }
   return chosen;
+}
+
+/** A session that works for another minute or can be refreshed: no new sign-in or exchange is needed. */
+function lastsOnItsOwn(session: StoredSession): boolean {
+  return !session.needs_reauth && (Boolean(session.refresh_token) || secondsLeft(session) > 60);
 }
