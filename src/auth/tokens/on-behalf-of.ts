@@ -13,7 +13,7 @@ import type { StoredSession } from '../repository/records.js';
 import { sessionFromTokens } from '../sessions/sessions.js';
 import { dpopOption, newDPoPKey } from './dpop.js';
 import { assertInboundTokenDestination } from './inbound-token.js';
-import { TOKEN_TYPES, tokenExchange } from './token-exchange.js';
+import { assertGrantOffered, TOKEN_TYPES, tokenExchange } from './token-exchange.js';
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -55,6 +55,7 @@ async function jwtBearerOnBehalfOf(
   provider: ResolvedProvider,
   inboundToken: string,
 ): Promise<StoredSession> {
+  assertGrantOffered(provider, JWT_BEARER_GRANT, 'the JWT bearer grant (RFC 7523) for on-behalf-of');
   const scope = provider.settings.scopes?.join(' ') ?? '';
   const parameters = {
     ...tokenParameters(provider.settings, scope ? { scope } : {}),

@@ -189,13 +189,17 @@ async function subjectOf(ctx: EngineContext, request: TokenExchangeRequest) {
   };
 }
 
-/** A server whose metadata lists grant types without token exchange is not asked; one that lists none may still offer it. */
-function assertGrantOffered(provider: ResolvedProvider): void {
+/** A server whose metadata lists grant types without `grant` is not asked; one that lists none may still offer it. */
+export function assertGrantOffered(
+  provider: ResolvedProvider,
+  grant: string = TOKEN_EXCHANGE_GRANT,
+  what = 'token exchange (RFC 8693)',
+): void {
   const offered = provider.metadata.grant_types_supported;
-  if (!offered || offered.includes(TOKEN_EXCHANGE_GRANT)) return;
+  if (!offered || offered.includes(grant)) return;
   throw new OAuthToolError(
     'not_configured',
-    `Provider "${provider.name}" does not offer token exchange: its authorization server's metadata lists grant_types_supported without ${TOKEN_EXCHANGE_GRANT} (RFC 8693). Nothing was sent. Use a session of that server directly, or ask its operator to enable token exchange for this client.`,
+    `Provider "${provider.name}" does not offer ${what}: its authorization server's metadata lists grant_types_supported without ${grant}. Nothing was sent. Use a session of that server directly, or ask its operator to enable the grant for this client.`,
     { next: { action: 'discover', provider: provider.name } },
   );
 }
