@@ -15,6 +15,7 @@ export { inspectToken } from './diagnostics/token-inspection.js';
 export { OAuthEngine } from './engine.js';
 export type { EngineContext } from './engine-context.js';
 export { toToolError } from './error-mapping.js';
+export { clientMetadataDocument } from './provider/client-id-metadata.js';
 export type { DiscoveryRequest } from './provider/discovery.js';
 export { discover } from './provider/discovery.js';
 export { ProviderRegistry, type ProviderSummary } from './provider/registry.js';
@@ -50,6 +51,7 @@ export { clientCredentials, machineToken } from './tokens/client-credentials.js'
 export type { DelegationClaims } from './tokens/delegation-claims.js';
 export type { IntrospectionRequest, IntrospectionResult } from './tokens/introspection.js';
 export { introspect } from './tokens/introspection.js';
+export { JWT_BEARER_GRANT } from './tokens/on-behalf-of.js';
 export type { RefreshRequest, RefreshResult } from './tokens/refresh.js';
 export { ensureFreshSession, refreshSession, refreshToken } from './tokens/refresh.js';
 export type { RevocationRequest, RevocationResult } from './tokens/revocation.js';

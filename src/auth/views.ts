@@ -43,6 +43,9 @@ export const SESSION_PAGE_LIMITS = { defaultLimit: 50, maxLimit: 200, maxCursorL
 export const API_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
+/** HTTP mode serves a provider's Client ID Metadata Document at `<public-url>/oauth/client-metadata/<provider>`. */
+export const CLIENT_METADATA_PATH = '/oauth/client-metadata/';
+
 /** RFC 8252 section 7.3: a native client's loopback redirect; the AS must accept any port on it. */
 export const LOOPBACK_REDIRECT_URI = 'http://127.0.0.1/callback';
 

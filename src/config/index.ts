@@ -124,6 +124,11 @@ const providerFields = z
       .optional()
       .describe('RFC 8414 metadata merged over discovery, or used instead of it with `discovery: false`.'),
     clientId: z.string().min(1).optional().describe('The client id registered at this authorization server.'),
+    clientMetadataUrl: serverUrl
+      .optional()
+      .describe(
+        'A Client ID Metadata Document URL used as the client id where the server advertises client_id_metadata_document_supported (no registration); instead of clientId. In HTTP mode oauth-mcp serves the document itself at <public-url>/oauth/client-metadata/<provider>.',
+      ),
     clientSecret: z
       .string()
       .min(1)
@@ -235,6 +240,15 @@ export const providerSchema = providerFields
         message: `differs from "issuer" (${provider.issuer}); give the issuer once`,
       });
     }
+    const otherClientId = provider.clientId && provider.clientId !== provider.clientMetadataUrl;
+    if (provider.clientMetadataUrl && (otherClientId || provider.clientSecret)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clientMetadataUrl'],
+        message:
+          'is the client id itself, for a client without a shared secret: remove "clientId" and "clientSecret" (or remove clientMetadataUrl)',
+      });
+    }
     if (!provider.issuer && !provider.metadata?.issuer && !provider.preset) {
       ctx.addIssue({
         code: 'custom',
@@ -243,7 +257,11 @@ export const providerSchema = providerFields
       });
     }
   })
-  .transform((provider): ProviderConfig => applyPreset(provider))
+  .transform((provider): ProviderConfig => {
+    const settings = applyPreset(provider);
+    // A Client ID Metadata Document's URL is the client id (draft-ietf-oauth-client-id-metadata-document).
+    return settings.clientMetadataUrl ? { ...settings, clientId: settings.clientMetadataUrl } : settings;
+  })
   .superRefine((provider, ctx) => {
     if (
       provider.discovery === false &&

@@ -1,8 +1,7 @@
 // The audit's MCP section: what the MCP authorization spec (2025-11-25) asks of an authorization server.
 
+import { TOKEN_EXCHANGE_GRANT } from '../tokens/token-exchange.js';
 import { type AuditCheck, fail, info, pass, warn } from './audit-verdict.js';
-
-const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
 export function mcpChecks(m: Record<string, unknown>, s256: boolean): AuditCheck[] {
   const cimd = m.client_id_metadata_document_supported === true;

@@ -9,6 +9,7 @@ import { LruCache } from '../../lru-cache.js';
 import { guardedFetch, type OutboundFetch } from '../../net/guarded-fetch.js';
 import { OutboundPolicy, urlProblem } from '../../net/outbound-policy.js';
 import { issuerKey, providerApiOrigins } from './api-origins.js';
+import { assertClientIdMetadataSupported } from './client-id-metadata.js';
 import { importClientPrivateKey } from './client-key.js';
 import { closestName } from './closest-name.js';
 import { tolerateDeviations } from './deviations.js';
@@ -200,6 +201,7 @@ export class ProviderRegistry {
   async resolve(name?: string): Promise<ResolvedProvider> {
     const { name: resolvedName, settings } = await this.settings(name);
     const discovery = await this.serverMetadata(settings);
+    if (settings.clientMetadataUrl) assertClientIdMetadataSupported(resolvedName, discovery.metadata);
     if (!settings.clientId) {
       throw new OAuthToolError(
         'not_configured',
