@@ -136,6 +136,18 @@ describe('subject "caller" in HTTP mode', () => {
     expect(elsewhere.slice(before).filter((r) => r.includes('/token'))).toEqual([]);
   });
 
+  it("refuses actor: true on a shared server unless the operator shares the client's credentials", async () => {
+    const before = grant.requests.length;
+    const result = await bob.callTool('oauth_exchange_token', {
+      subject: 'caller',
+      audience: ORDERS,
+      actor: true,
+    });
+    expect(toolError(result).code).toBe('forbidden');
+    expect(toolError(result).message).toMatch(/sharedClientCredentials/);
+    expect(grant.requests.length).toBe(before);
+  });
+
   it('tells a caller who passes a session as well what to send instead', async () => {
     const result = await bob.callTool('oauth_exchange_token', {
       subject: 'caller',
