@@ -76,6 +76,16 @@ describe('on-behalf-of sessions over time', () => {
     ]);
   });
 
+  it("shares one exchange among a user's concurrent tool calls", async () => {
+    const { grant, user, token } = await setUp();
+    const before = grant.requests.length;
+    const sessions = await Promise.all(
+      [1, 2, 3].map(() => findSession(user.forCaller(token).ctx, { provider: 'orders' })),
+    );
+    expect(grant.requests.length).toBe(before + 1);
+    expect(new Set(sessions.map((s) => s.session_id)).size).toBe(1);
+  });
+
   it('exchanges nothing without a caller token: the user is told to sign in', async () => {
     const { grant, user } = await setUp();
     const before = grant.requests.length;

@@ -5,6 +5,7 @@
 import * as client from 'openid-client';
 import { OAuthToolError } from '../../errors.js';
 import { learnSecret } from '../../secrets/index.js';
+import type { TokenStore } from '../../store/token-store.js';
 import type { EngineContext } from '../engine-context.js';
 import { toToolError } from '../error-mapping.js';
 import { tokenParameters } from '../provider/parameters.js';
@@ -17,8 +18,29 @@ import { assertGrantOffered, TOKEN_TYPES, tokenExchange } from './token-exchange
 
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
+/** In-flight exchanges by store, caller and provider: concurrent tool calls of one user share one exchange. */
+const inFlight = new WeakMap<TokenStore, Map<string, Promise<StoredSession>>>();
+
 /** Exchanges the caller's inbound token for a session of `name`, stored in the caller's namespace; older ones go. */
-export async function obtainOnBehalfOf(
+export function obtainOnBehalfOf(
+  ctx: EngineContext,
+  name: string,
+  inboundToken: string,
+): Promise<StoredSession> {
+  let running = inFlight.get(ctx.vault.store);
+  if (!running) {
+    running = new Map();
+    inFlight.set(ctx.vault.store, running);
+  }
+  const key = JSON.stringify([ctx.principal, name]);
+  const pending = running.get(key);
+  if (pending) return pending;
+  const started = exchangeOnBehalfOf(ctx, name, inboundToken).finally(() => running.delete(key));
+  running.set(key, started);
+  return started;
+}
+
+async function exchangeOnBehalfOf(
   ctx: EngineContext,
   name: string,
   inboundToken: string,
