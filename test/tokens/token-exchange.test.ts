@@ -6,6 +6,7 @@ import type { StoredSession } from '../../src/auth/repository/records.js';
 import { Vault } from '../../src/auth/repository/vault.js';
 import { sessionFromTokens } from '../../src/auth/sessions/sessions.js';
 import { DEMO_CLIENTS } from '../../src/demo/authorization-server.js';
+import { signToken } from '../diagnostics/keys.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { toolError, useInProcessServer } from '../helpers/in-process-server.js';
 import {
@@ -176,6 +177,24 @@ describe('oauth_exchange_token', () => {
     const revoked = await mcp.server.call('oauth_revoke_access', { session_id: session.session_id });
     expect(revoked.structuredContent.session_removed).toBe(true);
     expect(revoked.structuredContent.revoked).toHaveLength(1);
+  });
+
+  it("exchanges a session's ID token with subject_token_type id_token (the URN form accepted too)", async () => {
+    const subject = await userSession();
+    const idToken = await signToken(options.key, { iss: as.issuer, aud: EXCHANGER.clientId, typ: 'JWT' });
+    await new Vault(mcp.store).putSession({ ...subject, id_token: idToken });
+    const result = await mcp.server.call('oauth_exchange_token', {
+      session_id: subject.session_id,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:id_token',
+      audience: ORDERS,
+    });
+    expect(result.isError).toBeFalsy();
+    expect(lastRequest()?.params).toMatchObject({
+      subject_token: idToken,
+      subject_token_type: TYPE.id_token,
+    });
+    expect(result.structuredContent.claims).toMatchObject({ sub: 'alice', aud: ORDERS });
+    expect(JSON.stringify(result)).not.toContain(idToken);
   });
 
   it('refuses an audience the server does not know: invalid_target, with what to send instead, and keeps nothing', async () => {
