@@ -32,7 +32,7 @@ async function subjectSession(): Promise<string> {
     clientId: 'c',
     grant: 'authorization_code',
     requestedScope: 'openid',
-    tokens: { access_token: SUBJECT, token_type: 'Bearer', expires_in: 3600 },
+    tokens: { access_token: SUBJECT, token_type: 'bearer', expires_in: 3600 },
   });
   await new Vault(mcp.store).putSession(session);
   return session.session_id;
