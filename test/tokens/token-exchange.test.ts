@@ -50,6 +50,13 @@ const mcp = useInProcessServer(
         clientId: DEMO_CLIENTS.confidential.clientId,
         clientSecret: DEMO_CLIENTS.confidential.clientSecret,
       },
+      // The operator's word that the server offers the grant although its metadata does not list it.
+      listed: {
+        issuer: plain.issuer,
+        clientId: DEMO_CLIENTS.confidential.clientId,
+        clientSecret: DEMO_CLIENTS.confidential.clientSecret,
+        metadata: { grant_types_supported: ['authorization_code', TOKEN_EXCHANGE] },
+      },
     },
     defaultProvider: 'work',
   }),
@@ -59,11 +66,10 @@ const mcp = useInProcessServer(
 /** A user's session as a sign-in stores it, with a real access token of the server (opaque, userinfo scope). */
 async function userSession(
   provider = 'work',
-  options: { login?: string; expired?: boolean; issuer?: string; clientId?: string } = {},
+  options: { login?: string; expired?: boolean } = {},
 ): Promise<StoredSession> {
-  const clientId =
-    options.clientId ?? (provider === 'work' ? EXCHANGER.clientId : DEMO_CLIENTS.confidential.clientId);
-  const server = provider === 'plain' ? plain() : as();
+  const clientId = provider === 'work' ? EXCHANGER.clientId : DEMO_CLIENTS.confidential.clientId;
+  const server = provider === 'plain' || provider === 'listed' ? plain() : as();
   const accessToken = await server.issueAccessToken({
     accountId: options.login ?? 'alice',
     clientId,
@@ -257,6 +263,25 @@ describe('oauth_exchange_token', () => {
     expect(toolError(result).code).toBe('not_configured');
     expect(toolError(result).message).toMatch(
       /does not offer token exchange.*grant_types_supported.*Nothing was sent/s,
+    );
+  });
+
+  it('asks a server the config says offers the grant, and passes on its unsupported_grant_type with the next step', async () => {
+    const subject = await userSession('plain');
+    const result = await mcp.server.call('oauth_exchange_token', {
+      provider: 'listed',
+      session_id: subject.session_id,
+      audience: ORDERS,
+    });
+    expect(toolError(result).message).toMatch(/Session .* belongs to provider "plain", not "listed"/);
+    const own = await userSession('listed');
+    const refused = await mcp.server.call('oauth_exchange_token', {
+      session_id: own.session_id,
+      audience: ORDERS,
+    });
+    expect(refused.structuredContent.error.oauth_error).toBe('unsupported_grant_type');
+    expect(toolError(refused).message).toMatch(
+      /does not support token exchange \(RFC 8693\) at its token endpoint/,
     );
   });
 
