@@ -24,6 +24,11 @@ export const sessionViewSchema = z.object({
     ),
   stale_reason: z.string().optional().describe('why the session is stale'),
   access_token_sha256: z.string().describe('first 16 hex chars of the SHA-256 of the access token'),
+  exchanged_from: z
+    .string()
+    .optional()
+    .describe('Token exchange: the session whose token was exchanged, or "caller" (your own bearer token)'),
+  issued_token_type: z.string().optional().describe('Token exchange: the token type URN the server issued'),
   id_token_claims: z.record(z.string(), z.unknown()).optional(),
   completed_by: z
     .string()

@@ -124,7 +124,13 @@ describe('on-behalf-of (HTTP mode)', () => {
     expect(exchangesFor('alice')).toHaveLength(1);
     const sessions = (await alice.callTool('oauth_list_sessions')).structuredContent.sessions;
     expect(sessions).toHaveLength(1);
-    expect(sessions[0]).toMatchObject({ provider: 'orders', grant: 'token_exchange', subject: 'alice' });
+    expect(sessions[0]).toMatchObject({
+      provider: 'orders',
+      grant: 'token_exchange',
+      subject: 'alice',
+      exchanged_from: 'caller',
+      issued_token_type: TYPE.access_token,
+    });
   });
 
   it("gives another user their own downstream token, never the first user's", async () => {

@@ -125,7 +125,13 @@ describe('oauth_exchange_token', () => {
     expect(out.exchanged_from).toBe(subject.session_id);
     expect(out.claims).toMatchObject({ sub: 'alice', aud: ORDERS, scope: 'orders:read' });
     expect(out.claims.act).toBeUndefined();
-    expect(out.session).toMatchObject({ provider: 'work', grant: 'token_exchange', scope: 'orders:read' });
+    expect(out.session).toMatchObject({
+      provider: 'work',
+      grant: 'token_exchange',
+      scope: 'orders:read',
+      exchanged_from: subject.session_id,
+      issued_token_type: TYPE.access_token,
+    });
     expect(out.session.session_id).not.toBe(subject.session_id);
     expect(out.session.expires_at).toEqual(expect.any(String));
     expect(out.session.access_token).toBeUndefined();

@@ -34,6 +34,8 @@ export function toSessionView(
     ...(session.needs_reauth ? { needs_reauth: true } : {}),
     ...(stale ? { stale: true, stale_reason: stale } : {}),
     access_token_sha256: fingerprint(session.access_token),
+    ...(session.exchanged_from ? { exchanged_from: session.exchanged_from } : {}),
+    ...(session.issued_token_type ? { issued_token_type: session.issued_token_type } : {}),
     ...(session.id_token_claims ? { id_token_claims: session.id_token_claims } : {}),
     ...(session.completed_by ? { completed_by: session.completed_by } : {}),
     ...(session.completed_at ? { completed_at: session.completed_at } : {}),
