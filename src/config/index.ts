@@ -435,6 +435,16 @@ export const configSchema = z
         message: `names provider "${config.defaultProvider}", which is not in "providers" (${Object.keys(config.providers).join(', ') || 'none configured'})`,
       });
     }
+    // On-behalf-of exchanges a caller's token only where it was issued: elsewhere every exchange would be refused.
+    const inbound = config.http.auth?.issuer.replace(/\/+$/, '');
+    for (const [name, provider] of Object.entries(config.providers)) {
+      if (!provider.onBehalfOf || !inbound || provider.issuer.replace(/\/+$/, '') === inbound) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['providers', name, 'onBehalfOf'],
+        message: `exchanges the token a caller presents to oauth-mcp, which http.auth's issuer (${inbound}) issued; this provider's issuer is ${provider.issuer}. Point the provider at that server, or remove onBehalfOf`,
+      });
+    }
   });
 
 /** The validated configuration: providers, store, HTTP and API settings, with defaults filled in. */
