@@ -69,6 +69,8 @@ export class OAuthEngine {
       const vault = this.ctx.vault.forPrincipal(principal);
       engine = new OAuthEngine({
         ...this.ctx,
+        // a per-call hook holds one caller's token: never carried into another principal's cached engine
+        onBehalfOf: undefined,
         vault,
         registry: this.ctx.registry.withProfiles(vault),
         principal,

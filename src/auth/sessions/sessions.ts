@@ -11,6 +11,9 @@ import { newId } from '../repository/vault.js';
 import type { SessionView } from '../views.js';
 import { STALE_SESSION_ADVICE, staleChecker, staleError, staleReason } from './issuer-binding.js';
 
+/** Tools that use a session refresh it first when its access token expires within this many seconds. */
+export const REFRESH_MARGIN_SECONDS = 60;
+
 /** Longest token lifetime believed from an AS's expires_in (one year). */
 export const MAX_TOKEN_LIFETIME_SECONDS = 365 * 24 * 60 * 60;
 
@@ -217,7 +220,9 @@ export async function findSession(
   return chosen;
 }
 
-/** A session that works for another minute or can be refreshed: no new sign-in or exchange is needed. */
+/** A session that can be refreshed or needs no refresh yet: no new sign-in or exchange is needed. */
 function lastsOnItsOwn(session: StoredSession): boolean {
-  return !session.needs_reauth && (Boolean(session.refresh_token) || secondsLeft(session) > 60);
+  return (
+    !session.needs_reauth && (Boolean(session.refresh_token) || secondsLeft(session) > REFRESH_MARGIN_SECONDS)
+  );
 }
