@@ -3,6 +3,7 @@
 import type { ApiAuth } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { ProviderRegistry } from './provider/registry.js';
+import type { StoredSession } from './repository/records.js';
 import type { Vault } from './repository/vault.js';
 
 /** Everything an operation needs: providers, the token vault, the logger and the settings from the config. */
@@ -25,6 +26,13 @@ export interface EngineContext {
    * to their initiator, pending sign-ins are capped, and configured client secrets are not shared.
    */
   httpMode: boolean;
+  /** HTTP mode with http.auth: the issuer of callers' bearer tokens, the one server they may be exchanged at. */
+  inboundIssuer?: string | undefined;
+  /**
+   * HTTP mode, during one tool call: gets a session of an `onBehalfOf` provider by exchanging the caller's inbound
+   * token (held only by this closure, for this call). findSession uses it when the caller has no usable session.
+   */
+  onBehalfOf?: ((provider: string) => Promise<StoredSession>) | undefined;
   /** HTTP mode with http.auth: the caller (`principalFromClaims`); its vault namespace. */
   principal?: string | undefined;
   /** Config `api.apiAuth`: how the API at an origin wants the token, over the provider's `apiAuth`. */

@@ -27,7 +27,9 @@ interface OAuthEngineOptions {
   headless?: boolean | undefined;
   callbackUrl?: string | undefined;
   httpMode?: boolean;
+  inboundIssuer?: string | undefined;
   principal?: string | undefined;
+  onBehalfOf?: EngineContext['onBehalfOf'];
   apiAuthByOrigin?: Record<string, ApiAuth> | undefined;
 }
 
@@ -48,6 +50,19 @@ export class OAuthEngine {
     };
   }
 
+  /**
+   * This engine for one tool call of a caller who presented `inboundToken` (HTTP mode): providers marked
+   * `onBehalfOf` get the caller's sessions by exchanging it. The token lives only in this call's closure.
+   */
+  forCaller(inboundToken: string | undefined): OAuthEngine {
+    if (!inboundToken || !this.ctx.principal) return this;
+    const engine = new OAuthEngine(this.ctx);
+    const ctx = engine.ctx;
+    ctx.onBehalfOf = async (provider) =>
+      (await import('./tokens/on-behalf-of.js')).obtainOnBehalfOf(ctx, provider, inboundToken);
+    return engine;
+  }
+
   /** The same engine seeing only one principal's sessions, flows and registered clients. */
   forPrincipal(principal: string): OAuthEngine {
     let engine = this.#principals.get(principal);
@@ -55,6 +70,8 @@ export class OAuthEngine {
       const vault = this.ctx.vault.forPrincipal(principal);
       engine = new OAuthEngine({
         ...this.ctx,
+        // a per-call hook holds one caller's token: never carried into another principal's cached engine
+        onBehalfOf: undefined,
         vault,
         registry: this.ctx.registry.withProfiles(vault),
         principal,
@@ -120,7 +137,7 @@ export function createEngine({
     // HTTP mode: sign-ins redirect to this server, so a flow started on one instance can complete on any other;
     // remote users never get a browser opened on this machine (whose signed-in browser would complete their sign-in).
     ...(callbackUrl
-      ? { callbackUrl, httpMode: true, openBrowser: false }
+      ? { callbackUrl, httpMode: true, openBrowser: false, inboundIssuer: config.http.auth?.issuer }
       : { openBrowser: config.openBrowser }),
     headless: !desktopAvailable(process.platform, env),
     apiAuthByOrigin: config.api.apiAuth,

@@ -15,6 +15,7 @@ export { inspectToken } from './diagnostics/token-inspection.js';
 export { OAuthEngine } from './engine.js';
 export type { EngineContext } from './engine-context.js';
 export { toToolError } from './error-mapping.js';
+export { clientMetadataDocument } from './provider/client-id-metadata.js';
 export type { DiscoveryRequest } from './provider/discovery.js';
 export { discover } from './provider/discovery.js';
 export { ProviderRegistry, type ProviderSummary } from './provider/registry.js';
@@ -47,9 +48,18 @@ export {
 } from './tokens/access-token.js';
 export type { ClientCredentialsRequest, ClientCredentialsResult } from './tokens/client-credentials.js';
 export { clientCredentials } from './tokens/client-credentials.js';
+export type { DelegationClaims } from './tokens/delegation-claims.js';
 export type { IntrospectionRequest, IntrospectionResult } from './tokens/introspection.js';
 export { introspect } from './tokens/introspection.js';
+export { JWT_BEARER_GRANT } from './tokens/on-behalf-of.js';
 export type { RefreshReport, RefreshRequest } from './tokens/refresh.js';
 export { ensureFreshSession, refreshToken } from './tokens/refresh.js';
 export type { RevocationRequest, RevocationResult } from './tokens/revocation.js';
 export { revoke } from './tokens/revocation.js';
+export type {
+  ExchangeSubject,
+  TokenExchangeReport,
+  TokenExchangeRequest,
+  TokenTypeName,
+} from './tokens/token-exchange.js';
+export { exchangeToken, TOKEN_EXCHANGE_GRANT, TOKEN_TYPES } from './tokens/token-exchange.js';

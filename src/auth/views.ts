@@ -24,6 +24,11 @@ export const sessionViewSchema = z.object({
     ),
   stale_reason: z.string().optional().describe('why the session is stale'),
   access_token_sha256: z.string().describe('first 16 hex chars of the SHA-256 of the access token'),
+  exchanged_from: z
+    .string()
+    .optional()
+    .describe('Token exchange: the session whose token was exchanged, or "caller" (your own bearer token)'),
+  issued_token_type: z.string().optional().describe('Token exchange: the token type URN the server issued'),
   id_token_claims: z.record(z.string(), z.unknown()).optional(),
   completed_by: z
     .string()
@@ -42,6 +47,9 @@ export const SESSION_PAGE_LIMITS = { defaultLimit: 50, maxLimit: 200, maxCursorL
 
 export const API_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+/** HTTP mode serves a provider's Client ID Metadata Document at `<public-url>/oauth/client-metadata/<provider>`. */
+export const CLIENT_METADATA_PATH = '/oauth/client-metadata/';
 
 /** RFC 8252 section 7.3: a native client's loopback redirect; the AS must accept any port on it. */
 export const LOOPBACK_REDIRECT_URI = 'http://127.0.0.1/callback';

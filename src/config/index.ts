@@ -124,6 +124,11 @@ const providerFields = z
       .optional()
       .describe('RFC 8414 metadata merged over discovery, or used instead of it with `discovery: false`.'),
     clientId: z.string().min(1).optional().describe('The client id registered at this authorization server.'),
+    clientMetadataUrl: serverUrl
+      .optional()
+      .describe(
+        'A Client ID Metadata Document URL used as the client id where the server advertises client_id_metadata_document_supported (no registration); instead of clientId. In HTTP mode oauth-mcp serves the document itself at <public-url>/oauth/client-metadata/<provider>.',
+      ),
     clientSecret: z
       .string()
       .min(1)
@@ -211,6 +216,12 @@ const providerFields = z
       .describe(
         "Origins oauth_call_api may send this provider's tokens to. When set, it replaces `api.allowedOrigins` for this provider, and no other provider's tokens go to these origins.",
       ),
+    onBehalfOf: z
+      .union([z.literal(true), z.enum(['exchange', 'jwt-bearer'])])
+      .optional()
+      .describe(
+        'HTTP mode with http.auth at this same server: a user who has no session of this provider gets one by exchanging the token they called oauth-mcp with, at this token endpoint (on-behalf-of; no sign-in). "exchange": RFC 8693 token exchange for `audience`, `resource` and `scopes`; "jwt-bearer": RFC 7523 with requested_token_use=on_behalf_of (Microsoft Entra); true: the preset\'s way, else "exchange".',
+      ),
     sharedClientCredentials: z
       .boolean()
       .optional()
@@ -235,6 +246,15 @@ export const providerSchema = providerFields
         message: `differs from "issuer" (${provider.issuer}); give the issuer once`,
       });
     }
+    const otherClientId = provider.clientId && provider.clientId !== provider.clientMetadataUrl;
+    if (provider.clientMetadataUrl && (otherClientId || provider.clientSecret)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clientMetadataUrl'],
+        message:
+          'is the client id itself, for a client without a shared secret: remove "clientId" and "clientSecret" (or remove clientMetadataUrl)',
+      });
+    }
     if (!provider.issuer && !provider.metadata?.issuer && !provider.preset) {
       ctx.addIssue({
         code: 'custom',
@@ -243,7 +263,11 @@ export const providerSchema = providerFields
       });
     }
   })
-  .transform((provider): ProviderConfig => applyPreset(provider))
+  .transform((provider): ProviderConfig => {
+    const settings = applyPreset(provider);
+    // A Client ID Metadata Document's URL is the client id (draft-ietf-oauth-client-id-metadata-document).
+    return settings.clientMetadataUrl ? { ...settings, clientId: settings.clientMetadataUrl } : settings;
+  })
   .superRefine((provider, ctx) => {
     if (
       provider.discovery === false &&
@@ -424,6 +448,16 @@ export const configSchema = z
         code: 'custom',
         path: ['defaultProvider'],
         message: `names provider "${config.defaultProvider}", which is not in "providers" (${Object.keys(config.providers).join(', ') || 'none configured'})`,
+      });
+    }
+    // On-behalf-of exchanges a caller's token only where it was issued: elsewhere every exchange would be refused.
+    const inbound = config.http.auth?.issuer.replace(/\/+$/, '');
+    for (const [name, provider] of Object.entries(config.providers)) {
+      if (!provider.onBehalfOf || !inbound || provider.issuer.replace(/\/+$/, '') === inbound) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['providers', name, 'onBehalfOf'],
+        message: `exchanges the token a caller presents to oauth-mcp, which http.auth's issuer (${inbound}) issued; this provider's issuer is ${provider.issuer}. Point the provider at that server, or remove onBehalfOf`,
       });
     }
   });

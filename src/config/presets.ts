@@ -6,6 +6,12 @@ import type { ProviderConfig, ProviderInput } from './index.js';
 type Preset = NonNullable<ProviderInput['preset']>;
 type Defaults = Partial<ProviderConfig> & { issuer: string };
 
+/** How each server does on-behalf-of when a provider says only `onBehalfOf: true`; RFC 8693 unless listed. */
+const ON_BEHALF_OF: Partial<Record<Preset, 'exchange' | 'jwt-bearer'>> = {
+  // Entra's OBO flow is RFC 7523's JWT bearer grant with requested_token_use=on_behalf_of, not RFC 8693.
+  'microsoft-entra': 'jwt-bearer',
+};
+
 /** `sso.example.com` or `https://sso.example.com/auth` (or http on loopback): the base URL without a trailing slash. */
 function baseUrl(domain: string): string {
   return (domain.includes('://') ? domain : `https://${domain}`).replace(/\/+$/, '');
@@ -104,7 +110,11 @@ export function presetProblems(provider: ProviderInput): { path: string[]; messa
 /** The provider's settings over its preset's defaults; without a preset, the issuer from `metadata` if needed. */
 export function applyPreset(provider: ProviderInput): ProviderConfig {
   const issuer = provider.issuer ?? provider.metadata?.issuer;
-  if (!provider.preset) return { ...provider, issuer: issuer ?? '' };
+  const onBehalfOf =
+    provider.onBehalfOf === true
+      ? { onBehalfOf: (provider.preset && ON_BEHALF_OF[provider.preset]) ?? ('exchange' as const) }
+      : {};
+  if (!provider.preset) return { ...provider, ...onBehalfOf, issuer: issuer ?? '' };
   const defaults = PRESET_DEFAULTS[provider.preset](provider);
   const merged = <T extends object>(base: T | undefined, own: T | undefined) =>
     base || own ? ({ ...base, ...own } as T) : undefined;
@@ -118,5 +128,6 @@ export function applyPreset(provider: ProviderInput): ProviderConfig {
     ...(metadata ? { metadata } : {}),
     ...(authorizationParams ? { authorizationParams } : {}),
     ...(tokenParams ? { tokenParams } : {}),
+    ...onBehalfOf,
   };
 }

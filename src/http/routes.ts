@@ -1,8 +1,10 @@
-// The routes of the HTTP server: /healthz, the RFC 9728 metadata, the sign-in pages, /mcp; 404 for the rest.
+// The routes of the HTTP server: /healthz, the RFC 9728 metadata, the sign-in pages, the providers' Client ID
+// Metadata Documents, /mcp; 404 for the rest.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OAuthEngine } from '../auth/engine.js';
 import type { CallbackPage } from '../auth/index.js';
+import { CLIENT_METADATA_PATH } from '../auth/views.js';
 import type { Guard } from './guards.js';
 
 const START_PREFIX = '/oauth/start/';
@@ -60,6 +62,18 @@ export function router(routes: Routes): (req: IncomingMessage, res: ServerRespon
         form,
       });
       return sendPage(res, page);
+    }
+    if (path.startsWith(CLIENT_METADATA_PATH)) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, {}, { Allow: 'GET' });
+      const { clientMetadataDocument } = await import('../auth/index.js');
+      const name = path.slice(CLIENT_METADATA_PATH.length);
+      const document = await clientMetadataDocument(
+        engine.ctx.registry,
+        engine.ctx.callbackUrl,
+        name,
+        `${base}${path}`,
+      );
+      if (document) return sendJson(res, 200, document, { 'Cache-Control': 'public, max-age=300' });
     }
     if (path === '/mcp') {
       if (!checkOrigin(req, res)) return;

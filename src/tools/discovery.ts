@@ -38,10 +38,20 @@ export const discoverTool = defineTool({
     endpoint_sources: z
       .record(z.string(), z.enum(['openid-configuration', 'oauth-authorization-server', 'config']))
       .describe('where each endpoint (and jwks_uri) came from: a well-known document or the config'),
+    delegation: z
+      .object({
+        token_exchange: z.boolean().describe('RFC 8693 token exchange is listed in grant_types_supported'),
+        jwt_bearer: z.boolean().describe('the RFC 7523 JWT bearer grant (on-behalf-of at Entra) is listed'),
+        client_id_metadata_document: z
+          .boolean()
+          .describe('client_id_metadata_document_supported: a metadata document URL works as client id'),
+      })
+      .describe('what the server offers for delegation and for clients without registration'),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   handler: async (args, { engine }) => {
-    const found = await (await oauth()).discover(engine.ctx, {
+    const { discover, JWT_BEARER_GRANT, TOKEN_EXCHANGE_GRANT } = await oauth();
+    const found = await discover(engine.ctx, {
       provider: args.provider,
       issuer: args.issuer,
     });
@@ -51,6 +61,12 @@ export const discoverTool = defineTool({
       source: found.source,
       documents: found.documents,
       metadata: { ...found.metadata },
+      delegation: {
+        token_exchange: found.metadata.grant_types_supported?.includes(TOKEN_EXCHANGE_GRANT) ?? false,
+        jwt_bearer: found.metadata.grant_types_supported?.includes(JWT_BEARER_GRANT) ?? false,
+        client_id_metadata_document:
+          (found.metadata as Record<string, unknown>).client_id_metadata_document_supported === true,
+      },
       endpoint_sources: Object.fromEntries(
         Object.entries(found.sources).filter(
           ([field]) => field.endsWith('_endpoint') || field === 'jwks_uri',

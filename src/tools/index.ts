@@ -6,7 +6,13 @@ import { discoverTool } from './discovery.js';
 import { deleteClientTool, getClientTool, registerClientTool, updateClientTool } from './registration.js';
 import { listSessionsTool } from './sessions.js';
 import { authenticateUserTool } from './signin.js';
-import { clientCredentialsTool, introspectTool, refreshTokenTool, revokeTool } from './tokens.js';
+import {
+  clientCredentialsTool,
+  exchangeTokenTool,
+  introspectTool,
+  refreshTokenTool,
+  revokeTool,
+} from './tokens.js';
 import type { ToolDefinition } from './tool.js';
 
 export const ALL_TOOLS: readonly ToolDefinition[] = [
@@ -16,6 +22,7 @@ export const ALL_TOOLS: readonly ToolDefinition[] = [
   refreshTokenTool,
   introspectTool,
   revokeTool,
+  exchangeTokenTool,
   userinfoTool,
   callApiTool,
   registerClientTool,

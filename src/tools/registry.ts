@@ -102,7 +102,10 @@ async function runTool(
 ) {
   const principal = deps.principalOf?.(mcp);
   const ctx: ToolContext = {
-    engine: principal ? deps.engine.forPrincipal(principal) : deps.engine,
+    // The caller's bearer token reaches auth/ only for on-behalf-of exchanges during this call.
+    engine: principal
+      ? deps.engine.forPrincipal(principal).forCaller(mcp.http?.authInfo?.token)
+      : deps.engine,
     logger: deps.logger,
     signal: mcp.mcpReq.signal,
     progress: (progress, total, message) => sendProgress(mcp, progress, total, message),

@@ -167,6 +167,7 @@ describe('fuzzing every tool', () => {
     'oauth_delete_client',
     'oauth_list_sessions',
     'oauth_inspect_token',
+    'oauth_exchange_token',
     // last: a valid call signs the seeded users out
     'oauth_revoke_access',
   ])('%s answers every random or malformed input with a valid MCP result', async (name) => {

@@ -314,3 +314,24 @@ describe('extra parameters and the scope separator of any provider', () => {
     );
   });
 });
+
+describe('onBehalfOf: true', () => {
+  const onBehalfOf = (settings: Record<string, unknown>) =>
+    parseConfig({ providers: { p: { clientId: 'c', onBehalfOf: true, ...settings } } }).providers.p
+      ?.onBehalfOf;
+
+  it("means Entra's JWT bearer on-behalf-of grant with the microsoft-entra preset", () => {
+    expect(onBehalfOf({ preset: 'microsoft-entra', tenant: TENANT })).toBe('jwt-bearer');
+  });
+
+  it('means RFC 8693 token exchange without a preset or with one that has no variant of its own', () => {
+    expect(onBehalfOf({ issuer: 'https://auth.example.com' })).toBe('exchange');
+    expect(onBehalfOf({ preset: 'okta', domain: 'example.okta.com' })).toBe('exchange');
+  });
+
+  it('keeps an explicit choice over the preset', () => {
+    expect(onBehalfOf({ preset: 'microsoft-entra', tenant: TENANT, onBehalfOf: 'exchange' })).toBe(
+      'exchange',
+    );
+  });
+});

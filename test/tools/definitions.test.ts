@@ -25,6 +25,7 @@ const DESIGN_TOOL_NAMES = [
   'oauth_inspect_token',
   'oauth_get_jwks',
   'oauth_audit_server',
+  'oauth_exchange_token',
 ];
 
 describe('tool definitions', () => {

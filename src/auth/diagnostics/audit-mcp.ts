@@ -1,9 +1,11 @@
 // The audit's MCP section: what the MCP authorization spec (2025-11-25) asks of an authorization server.
 
+import { TOKEN_EXCHANGE_GRANT } from '../tokens/token-exchange.js';
 import { type AuditCheck, fail, info, pass, warn } from './audit-verdict.js';
 
 export function mcpChecks(m: Record<string, unknown>, s256: boolean): AuditCheck[] {
   const cimd = m.client_id_metadata_document_supported === true;
+  const grants = Array.isArray(m.grant_types_supported) ? m.grant_types_supported : undefined;
   return [
     pass(
       'mcp_metadata',
@@ -34,6 +36,13 @@ export function mcpChecks(m: Record<string, unknown>, s256: boolean): AuditCheck
           'Neither client ID metadata documents nor dynamic registration: every MCP client needs a pre-registered client id.',
           'Support client_id_metadata_document_supported or RFC 7591 registration.',
         ),
+    info(
+      'token_exchange',
+      'RFC 8693, MCP security best practices (no token passthrough)',
+      grants?.includes(TOKEN_EXCHANGE_GRANT)
+        ? "Token exchange is offered (grant_types_supported lists it): a server can trade a user's token for a narrowed one of its own instead of passing it on (token exchange and on-behalf-of work here)."
+        : `Token exchange is not offered (${grants ? 'grant_types_supported does not list it' : 'grant_types_supported is not published'}): MCP servers behind this server cannot get narrowed downstream tokens for a user without a separate sign-in.`,
+    ),
     info(
       'mcp_resource',
       'RFC 8707, RFC 9728',

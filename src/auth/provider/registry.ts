@@ -10,6 +10,7 @@ import { capDocuments } from '../../net/document-limit.js';
 import { guardedFetch, type OutboundFetch } from '../../net/guarded-fetch.js';
 import { OutboundPolicy, urlProblem } from '../../net/outbound-policy.js';
 import { issuerKey, providerApiOrigins } from './api-origins.js';
+import { assertClientIdMetadataSupported } from './client-id-metadata.js';
 import { importClientPrivateKey } from './client-key.js';
 import { closestName } from './closest-name.js';
 import { noteDeviation, tolerateDeviations } from './deviations.js';
@@ -245,6 +246,7 @@ export class ProviderRegistry {
     const { name: resolvedName, settings } = await this.settings(name);
     const discovery = await this.serverMetadata(settings);
     checkDiscoveredEndpoints(settings, discovery);
+    if (settings.clientMetadataUrl) assertClientIdMetadataSupported(resolvedName, discovery.metadata);
     if (!settings.clientId) {
       throw new OAuthToolError(
         'not_configured',

@@ -6,7 +6,13 @@ import { providerSchema } from '../../config/index.js';
 
 export const STORE_SCHEMA_VERSION = 1;
 
-const GRANTS = ['authorization_code', 'device_code', 'client_credentials'] as const;
+const GRANTS = [
+  'authorization_code',
+  'device_code',
+  'client_credentials',
+  'token_exchange',
+  'jwt_bearer',
+] as const;
 export type Grant = (typeof GRANTS)[number];
 
 /** A session's DPoP key pair (RFC 9449), as a private JWK: it stays in the store and is never shown. */
@@ -43,6 +49,10 @@ export const storedSessionSchema = z.object({
   /** User sign-ins: the subject the AS signed in (ID token `sub`) and when; HTTP mode checks it is the requester. */
   completed_by: z.string().optional(),
   completed_at: z.string().optional(),
+  /** Token exchange (RFC 8693): what the server says it issued (a token type URN). */
+  issued_token_type: z.string().optional(),
+  /** Token exchange: the session whose token was exchanged, or `caller` (HTTP mode: the caller's inbound token). */
+  exchanged_from: z.string().optional(),
   /** Set when the AS rejected the refresh token: the user must sign in again. */
   needs_reauth: z.boolean().optional(),
   created_at: z.string(),

@@ -11,6 +11,9 @@ import { newId } from '../repository/vault.js';
 import type { SessionView } from '../views.js';
 import { STALE_SESSION_ADVICE, staleChecker, staleError, staleReason } from './issuer-binding.js';
 
+/** Tools that use a session refresh it first when its access token expires within this many seconds. */
+export const REFRESH_MARGIN_SECONDS = 60;
+
 /** Longest token lifetime believed from an AS's expires_in (one year). */
 export const MAX_TOKEN_LIFETIME_SECONDS = 365 * 24 * 60 * 60;
 
@@ -34,6 +37,8 @@ export function toSessionView(
     ...(session.needs_reauth ? { needs_reauth: true } : {}),
     ...(stale ? { stale: true, stale_reason: stale } : {}),
     access_token_sha256: fingerprint(session.access_token),
+    ...(session.exchanged_from ? { exchanged_from: session.exchanged_from } : {}),
+    ...(session.issued_token_type ? { issued_token_type: session.issued_token_type } : {}),
     ...(session.id_token_claims ? { id_token_claims: session.id_token_claims } : {}),
     ...(session.completed_by ? { completed_by: session.completed_by } : {}),
     ...(session.completed_at ? { completed_at: session.completed_at } : {}),
@@ -207,6 +212,10 @@ export async function findSession(
   // User sessions first: a client-credentials token only when nothing else exists.
   const users = usable.filter((s) => s.grant !== 'client_credentials');
   const chosen = (users.length > 0 ? users : usable).at(-1);
+  if (provider && ctx.onBehalfOf && (!chosen || !lastsOnItsOwn(chosen))) {
+    // HTTP mode, on-behalf-of: the caller's own token is exchanged for one (again, once it can no longer be refreshed).
+    if ((await ctx.registry.settings(provider)).settings.onBehalfOf) return ctx.onBehalfOf(provider);
+  }
   if (!chosen) {
     throw new OAuthToolError(
       'not_authenticated',
@@ -215,4 +224,11 @@ export async function findSession(
     );
   }
   return chosen;
+}
+
+/** A session that can be refreshed or needs no refresh yet: no new sign-in or exchange is needed. */
+function lastsOnItsOwn(session: StoredSession): boolean {
+  return (
+    !session.needs_reauth && (Boolean(session.refresh_token) || secondsLeft(session) > REFRESH_MARGIN_SECONDS)
+  );
 }

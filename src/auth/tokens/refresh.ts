@@ -12,13 +12,16 @@ import { tokenParameters } from '../provider/parameters.js';
 import type { ServerMetadata } from '../provider/registry.js';
 import type { StoredSession } from '../repository/records.js';
 import { resolveBound, STALE_SESSION_ADVICE } from '../sessions/issuer-binding.js';
-import { findSession, secondsLeft, sessionAfterRefresh, viewSession } from '../sessions/sessions.js';
+import {
+  findSession,
+  REFRESH_MARGIN_SECONDS,
+  secondsLeft,
+  sessionAfterRefresh,
+  viewSession,
+} from '../sessions/sessions.js';
 import type { SessionView } from '../views.js';
 import { dpopOption } from './dpop.js';
 import { whyNoRefreshToken } from './refresh-token-note.js';
-
-/** Tools that use a session refresh it first when its access token expires within this many seconds. */
-export const REFRESH_MARGIN_SECONDS = 60;
 
 /** Which session to refresh: sessionId, else the latest session of the provider (default the defaultProvider). */
 export interface RefreshRequest {
