@@ -10,6 +10,7 @@ export type { JwksReport } from './diagnostics/jwks-report.js';
 export { jwksReport } from './diagnostics/jwks-report.js';
 export type { ServerAudit } from './diagnostics/server-audit.js';
 export { auditServer } from './diagnostics/server-audit.js';
+export { timeInWords } from './diagnostics/time-words.js';
 export type { InspectionRequest, TokenInspection } from './diagnostics/token-inspection.js';
 export { inspectToken } from './diagnostics/token-inspection.js';
 export { OAuthEngine } from './engine.js';

@@ -8,7 +8,11 @@ import { checkProviders } from './provider-checks.js';
 export const doctorCommand: Command = {
   usage: 'doctor [--json]',
   summary: 'check the config, the token store and every provider',
-  options: { json: { type: 'boolean' } },
+  options: { json: { type: 'boolean', help: 'as JSON, for scripts and bug reports' } },
+  examples: [
+    ['oauth-mcp doctor', 'what to fix first, if anything'],
+    ['oauth-mcp doctor --config ./config.json', 'check another config file'],
+  ],
   maxPositionals: 0,
   run: async ({ runtime, term, values, configFlag }) => {
     const ctx = runtime.engine.ctx;

@@ -11,7 +11,14 @@ const INTERRUPTED = 130;
 export const loginCommand: Command = {
   usage: 'login [provider] [--device]',
   summary: 'sign in (browser, or a device code when no browser can open)',
-  options: { device: { type: 'boolean' } },
+  options: {
+    device: { type: 'boolean', help: 'the device flow: a link and a code to confirm on any device' },
+  },
+  examples: [
+    ['oauth-mcp login', 'sign in to the default provider'],
+    ['oauth-mcp login work --device', 'sign in to "work" from another device'],
+    ['oauth-mcp login --demo', 'sign in to the demo server of oauth-mcp demo'],
+  ],
   maxPositionals: 1,
   run: async ({ runtime, term, positionals, values }) => {
     const ctx = runtime.engine.ctx;

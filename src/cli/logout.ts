@@ -6,6 +6,10 @@ import { type Command, EXIT } from './command.js';
 export const logoutCommand: Command = {
   usage: 'logout [provider|session_id]',
   summary: "sign out: revoke a session's tokens and remove it (default: the default provider's sessions)",
+  examples: [
+    ['oauth-mcp logout', "sign out of the default provider's sessions"],
+    ['oauth-mcp logout ses_...', 'sign out of one session (oauth-mcp status lists them)'],
+  ],
   maxPositionals: 1,
   run: async ({ runtime, term, positionals }) => {
     const ctx = runtime.engine.ctx;

@@ -8,11 +8,15 @@ import { table } from './terminal.js';
 export const statusCommand: Command = {
   usage: 'status [--json]',
   summary: 'providers and sessions (exit 1 if a provider is broken or a session expired)',
-  options: { json: { type: 'boolean' } },
+  options: { json: { type: 'boolean', help: 'as JSON, for scripts' } },
+  examples: [
+    ['oauth-mcp status', 'providers, sessions and when each expires'],
+    ['oauth-mcp status --json', 'the same as JSON (exit 1 if something needs you)'],
+  ],
   maxPositionals: 0,
   run: async ({ runtime, term, values }) => {
     const ctx = runtime.engine.ctx;
-    const { toSessionView } = await import('../auth/index.js');
+    const { timeInWords, toSessionView } = await import('../auth/index.js');
     // Never raw tokens here, even with exposeTokens: `oauth-mcp token` is the one command that prints one.
     const [providers, stored] = await Promise.all([checkProviders(ctx), ctx.vault.listSessions({})]);
     const sessions = stored.map((session) => toSessionView(session, false));
@@ -44,7 +48,7 @@ export const statusCommand: Command = {
             s.session_id,
             s.provider,
             s.subject ?? `(${s.grant})`,
-            s.expires_at ?? '-',
+            s.expires_at ? timeInWords(Date.parse(s.expires_at)) : 'never',
             sessionState(s),
           ]),
         ]),
