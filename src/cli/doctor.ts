@@ -24,6 +24,7 @@ export const doctorCommand: Command = {
       exists: existsSync(location.path),
       quick_config_from_env: Boolean(process.env.OAUTH_ISSUER),
     };
+    const stop = term.spinner('Checking the store and every provider...');
     // The auto store picks its backend on first use: touch it so the answer is the real one.
     const storeProblem = await runtime.store.keys('session:').then(
       () => undefined,
@@ -34,7 +35,7 @@ export const doctorCommand: Command = {
       ok: storeProblem === undefined,
       ...(storeProblem ? { problem: storeProblem } : {}),
     };
-    const providers = await checkProviders(ctx);
+    const providers = await checkProviders(ctx).finally(stop);
     const browser = canOpenBrowser(ctx.openBrowser);
     const ok = store.ok && providers.length > 0 && providers.every((p) => p.ok);
     if (values.json) {

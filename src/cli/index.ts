@@ -98,7 +98,8 @@ async function run(name: string, argv: string[], term: Terminal): Promise<number
   if (command.standalone) return command.run({ term, positionals, values });
 
   const configFlag = values.config as string | undefined;
-  const logger = createLogger();
+  // The engine's info lines are for hosts' server logs; a person at a terminal gets the command's own output.
+  const logger = createLogger(process.env.OAUTH_MCP_LOG_LEVEL ? {} : { level: 'warn' });
   let config: Config;
   try {
     config = await commandConfig(values, (message) => logger.warn(message));

@@ -18,7 +18,10 @@ export const statusCommand: Command = {
     const ctx = runtime.engine.ctx;
     const { timeInWords, toSessionView } = await import('../auth/index.js');
     // Never raw tokens here, even with exposeTokens: `oauth-mcp token` is the one command that prints one.
-    const [providers, stored] = await Promise.all([checkProviders(ctx), ctx.vault.listSessions({})]);
+    const stop = term.spinner('Checking the providers...');
+    const [providers, stored] = await Promise.all([checkProviders(ctx), ctx.vault.listSessions({})]).finally(
+      stop,
+    );
     const sessions = stored.map((session) => toSessionView(session, false));
     const unusable = sessions.filter(isUnusable);
     const ok = providers.every((p) => p.ok) && unusable.length === 0;
