@@ -81,9 +81,10 @@ export async function runCommand(
 
 async function run(name: string, argv: string[], term: Terminal): Promise<number> {
   const command = commandNamed(name);
+  // The command's own options first: an unknown flag is answered with them.
   const options: Record<string, CommandOption> = command.standalone
-    ? { help: COMMON_OPTIONS.help as CommandOption, ...command.options }
-    : { ...COMMON_OPTIONS, ...command.options };
+    ? { ...command.options, help: COMMON_OPTIONS.help as CommandOption }
+    : { ...command.options, ...COMMON_OPTIONS };
   const { positionals, values } = parseCommandLine(name, argv, options);
   if (values.help) {
     term.out(commandHelp(command));
