@@ -3,6 +3,7 @@
 
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { invocation, invocationArgv } from './cli/invocation.js';
 import { type Config, configLocation, loadConfig } from './config/index.js';
 import { OAuthToolError } from './errors.js';
 import type { HttpListener } from './http/listener.js';
@@ -152,10 +153,13 @@ function withDemo(config: Config, providers: Config['providers'], allowedOrigins
 }
 
 function printStdioDemoHelp(logger: Logger): void {
+  // The command as this copy was started (a clone, npx, an install), so the line works when pasted.
+  const self = invocation(undefined, { demoServer: true });
+  const [command, ...args] = [...invocationArgv(undefined, { demoServer: true, absolute: true }), '--demo'];
   const lines = [
     'serving MCP on stdio: an MCP host (Claude Desktop, Cursor, the MCP Inspector) starts and talks to this process.',
-    'try it: npx @modelcontextprotocol/inspector node dist/cli.js --demo',
-    'or add to your host\'s config: { "mcpServers": { "oauth-demo": { "command": "npx", "args": ["-y", "-p", "oauth-mcp-server", "-p", "oidc-provider", "oauth-mcp", "--demo"] } } }',
+    `try it: npx @modelcontextprotocol/inspector ${self} --demo`,
+    `or add to your host's config: ${JSON.stringify({ mcpServers: { 'oauth-demo': { command, args } } })}`,
   ];
   if (process.stdin.isTTY) lines.push('(this terminal is not an MCP client; press Ctrl+C to stop)');
   logger.info(lines.join('\n  '));

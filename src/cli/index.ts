@@ -75,7 +75,7 @@ export async function runCommand(
   try {
     return await run(name, argv, term);
   } catch (thrown) {
-    return reportFailure(thrown, term);
+    return reportFailure(thrown, term, { demo: argv.includes('--demo') });
   }
 }
 

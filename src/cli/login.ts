@@ -46,7 +46,12 @@ export const loginCommand: Command = {
       );
       return INTERRUPTED;
     }
-    term.err(result.message);
+    const again = `Run oauth-mcp login ${result.provider} to try again.`;
+    term.err(
+      result.status === 'denied'
+        ? `The sign-in at ${result.provider} was declined, so nothing was granted. ${again}`
+        : `The sign-in expired before you finished it. ${again}`,
+    );
     return EXIT.problem;
   },
 };

@@ -42,7 +42,8 @@ export const statusCommand: Command = {
     );
     for (const p of providers.filter((p) => !p.ok)) term.err(`${p.name}: ${p.problem}`);
     term.out('');
-    if (sessions.length === 0) term.out('No sessions. Sign in with: oauth-mcp login [provider]');
+    if (sessions.length === 0)
+      term.out(`No sessions. Sign in with: oauth-mcp login${values.demo ? ' --demo' : ' [provider]'}`);
     else
       term.out(
         table([
@@ -61,7 +62,7 @@ export const statusCommand: Command = {
   },
 };
 
-/** Expired with no way to refresh, or a refresh token the server rejected: the user must sign in again. */
+/** Expired with no way to refresh, or a refresh token the server rejected: the person must sign in again. */
 function isUnusable(session: SessionView): boolean {
   return session.needs_reauth === true || (session.expired && !session.has_refresh_token);
 }
