@@ -7,7 +7,7 @@ import { invocation, invocationArgv } from './cli/invocation.js';
 import { type Config, configLocation, loadConfig } from './config/index.js';
 import { OAuthToolError } from './errors.js';
 import type { HttpListener } from './http/listener.js';
-import { createLogger, type Logger, redact } from './log.js';
+import { createLogger, type Logger, logSettings, redact } from './log.js';
 import { importOptional } from './optional-package.js';
 import { createRuntime } from './runtime.js';
 import { createServer } from './server.js';
@@ -45,6 +45,8 @@ const SERVER_OPTIONS = {
   toolsets: { type: 'string' },
   'read-only': { type: 'boolean' },
   'no-browser': { type: 'boolean' },
+  'log-file': { type: 'string' },
+  'log-format': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -77,7 +79,7 @@ async function serve(flags: Flags): Promise<void> {
   };
   // Fail at start-up on an unknown toolset rather than on the first connection (and before the demo starts).
   selectTools(ALL_TOOLS, selection);
-  const logger = createLogger();
+  const logger = createLogger(logSettings({ logFile: flags['log-file'], logFormat: flags['log-format'] }));
   const cleanups: (() => Promise<void>)[] = [];
   const config = await serverConfig(flags, logger, cleanups);
   const listener = flags.transport === 'http' ? await listen(flags, config) : undefined;

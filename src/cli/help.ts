@@ -17,6 +17,11 @@ export const COMMON_OPTIONS: Record<string, CommandOption> = {
     help: 'use the demo authorization server of `oauth-mcp demo` instead of your config',
   },
   'no-browser': { type: 'boolean', help: 'never open a browser (also: CI=true or OAUTH_MCP_NO_BROWSER=1)' },
+  'log-file': {
+    type: 'string',
+    value: 'FILE',
+    help: 'also append the log, with timestamps, to FILE (for bug reports)',
+  },
   help: { type: 'boolean', help: 'this help' },
 };
 
@@ -71,8 +76,10 @@ Options:
   --toolsets LIST      only these toolsets, comma separated: ${TOOLSETS.join(', ')}
   --read-only          only read-only tools
   --no-browser         never open a browser for sign-ins (also: CI=true or OAUTH_MCP_NO_BROWSER=1)
+  --log-file FILE      also append the log to FILE, with timestamps (also: OAUTH_MCP_LOG_FILE)
+  --log-format F       text (default) or json, one object per line (also: OAUTH_MCP_LOG_FORMAT)
   --help, --version
 
 Quick config without a file: OAUTH_ISSUER, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_SCOPES, OAUTH_RESOURCE.
-Logs go to stderr; OAUTH_MCP_LOG_LEVEL=debug|info|warn|error.`;
+Logs go to stderr (and --log-file); OAUTH_MCP_LOG_LEVEL=debug|info|warn|error.`;
 }

@@ -5,8 +5,9 @@ import { parseArgs } from 'node:util';
 import { closestName } from '../closest-name.js';
 import { type Config, loadConfig } from '../config/index.js';
 import { OAuthToolError } from '../errors.js';
-import { createLogger } from '../log.js';
+import { createLogger, logSettings } from '../log.js';
 import { createRuntime } from '../runtime.js';
+import { VERSION } from '../version.js';
 import { type Command, type CommandOption, EXIT, type StandaloneCommand } from './command.js';
 import { assertDemoRunning, demoCommand, demoConfig } from './demo.js';
 import { doctorCommand } from './doctor.js';
@@ -98,9 +99,13 @@ async function run(name: string, argv: string[], term: Terminal): Promise<number
   }
   if (command.standalone) return command.run({ term, positionals, values });
 
-  const configFlag = values.config as string | undefined;
   // The engine's info lines are for hosts' server logs; a person at a terminal gets the command's own output.
-  const logger = createLogger(process.env.OAUTH_MCP_LOG_LEVEL ? {} : { level: 'warn' });
+  const logger = createLogger({
+    ...(process.env.OAUTH_MCP_LOG_LEVEL ? {} : { level: 'warn' as const }),
+    ...logSettings({ logFile: values['log-file'] as string | undefined }),
+  });
+  const configFlag = values.config as string | undefined;
+  logger.info(`oauth-mcp ${VERSION} ${name} (Node ${process.version}, ${process.platform})`);
   let config: Config;
   try {
     config = await commandConfig(values, (message) => logger.warn(message));
@@ -110,7 +115,14 @@ async function run(name: string, argv: string[], term: Terminal): Promise<number
   }
   const runtime = await createRuntime(config, logger);
   try {
-    return await command.run({ runtime, term, positionals, values, configFlag });
+    const code = await command.run({ runtime, term, positionals, values, configFlag });
+    logger.info(`${name} finished with exit code ${code}`);
+    return code;
+  } catch (thrown) {
+    // The log file of a bug report says how the command ended; the terminal hears it from reportFailure.
+    if (thrown instanceof OAuthToolError)
+      logger.info(`${name} failed: ${thrown.message}`, { code: thrown.code });
+    throw thrown;
   } finally {
     await runtime.close().catch(() => undefined);
   }
