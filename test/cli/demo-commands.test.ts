@@ -1,8 +1,8 @@
-// The README's demo walk-through, line by line, as a person runs it: `oauth-mcp demo` in one process, then
-// each `--demo` command in a real pseudo-terminal (util-linux `script`), with the built binary.
+// The README's demo walk-through, line by line and as written, in bash: `oauth-mcp demo` in one process, then
+// each line in a real pseudo-terminal (util-linux `script`); `oauth-mcp` on the PATH is the built binary.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,8 +12,10 @@ import { approveDevice } from '../helpers/user-agent.js';
 
 const README = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
 const BLOCK = /<!-- commands: the demo, [^>]*-->\n```sh\n([\s\S]*?)\n```/.exec(README)?.[1] ?? '';
-/** The README's command lines, without their comments: `oauth-mcp demo`, then the --demo commands. */
-const LINES = BLOCK.split('\n').map((line) => line.replace(/#.*$/, '').trim());
+/** The README's command lines: `oauth-mcp demo`, then the commands of terminal 2. */
+const LINES = BLOCK.split('\n');
+/** What each line runs, without its comment (for naming the steps). */
+const commandOf = (line: string) => line.replace(/\s+# .*$/, '');
 
 let dir = '';
 let port = 0;
@@ -21,7 +23,7 @@ let demo: ChildProcess | undefined;
 let banner = '';
 
 const env = () => ({
-  PATH: process.env.PATH ?? '',
+  PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}`,
   HOME: dir,
   XDG_DATA_HOME: join(dir, 'data'),
   XDG_CONFIG_HOME: join(dir, 'config'),
@@ -30,8 +32,8 @@ const env = () => ({
   TERM: 'dumb',
 });
 const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
-/** A README line as this clone runs it: `oauth-mcp` is `node dist/cli.js`. */
-const argsOf = (line: string) => line.split(/\s+/).slice(1);
+/** The README's fixed demo port is this test's free one (parallel test runs share the machine). */
+const asHere = (line: string) => line.replaceAll(':9339', `:${port}`);
 
 function freePort(): Promise<number> {
   return new Promise((done) => {
@@ -42,12 +44,12 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Runs `oauth-mcp ...args` in a pseudo-terminal; `onOutput` sees the terminal output as it grows. */
+/** Runs a README line with bash in a pseudo-terminal; `onOutput` sees the terminal output as it grows. */
 function inTerminal(
-  args: string[],
+  line: string,
   onOutput: (output: string) => void = () => undefined,
 ): Promise<{ code: number | null; output: string }> {
-  const command = [process.execPath, CLI, ...args].map(quote).join(' ');
+  const command = ['bash', '-c', asHere(line)].map(quote).join(' ');
   const child = spawn('script', ['-qefc', command, '/dev/null'], {
     env: env(),
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -62,12 +64,17 @@ function inTerminal(
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'oauth-mcp-demo-'));
+  mkdirSync(join(dir, 'bin'));
+  // `oauth-mcp` as an install puts it on the PATH.
+  writeFileSync(
+    join(dir, 'bin', 'oauth-mcp'),
+    `#!/bin/sh\nexec ${quote(process.execPath)} ${quote(CLI)} "$@"\n`,
+  );
+  chmodSync(join(dir, 'bin', 'oauth-mcp'), 0o755);
   port = await freePort();
-  expect(LINES[0]).toBe('oauth-mcp demo');
-  demo = spawn(process.execPath, [CLI, ...argsOf(LINES[0] ?? '')], {
-    env: env(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  expect(commandOf(LINES[0] ?? '')).toBe('oauth-mcp demo');
+  // exec: the demo server itself is the child, so Ctrl+C (SIGINT) reaches it.
+  demo = spawn('bash', ['-c', `exec ${LINES[0]}`], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((ready, fail) => {
     demo?.stdout?.on('data', (chunk: Buffer) => {
       banner += chunk.toString('utf8');
@@ -95,18 +102,18 @@ describe('the README demo walk-through', () => {
 
   it('runs every line of the README block in order, in a terminal', async () => {
     const steps = LINES.slice(1);
-    expect(steps).toEqual([
+    expect(steps.map(commandOf)).toEqual([
       'oauth-mcp login --demo',
       'oauth-mcp status --demo',
       'oauth-mcp token --demo',
       'oauth-mcp token --demo --json',
+      'curl -s -H "Authorization: Bearer $(oauth-mcp token --demo)" http://127.0.0.1:9339/me',
       'oauth-mcp logout --demo',
     ]);
     const outputs: string[] = [];
-    let printedToken = '';
     for (const line of steps) {
       let approving: Promise<unknown> | undefined;
-      const { code, output } = await inTerminal(argsOf(line), (sofar) => {
+      const { code, output } = await inTerminal(line, (sofar) => {
         // No browser can open here (CI): login shows the device flow's link and code.
         const link = /(http:\/\/127\.0\.0\.1:\d+\/device\?user_code=[A-Z-]+)/.exec(sofar)?.[1];
         if (link && !approving) approving = approveDevice(link, { login: 'alice' });
@@ -114,13 +121,14 @@ describe('the README demo walk-through', () => {
       await approving;
       expect(code, `${line}\n${output}`).toBe(0);
       outputs.push(output);
-      if (line === 'oauth-mcp token --demo') printedToken = output.trim();
     }
-    const [login, status, , json, logout] = outputs;
+    const [login, status, token, json, userinfo, logout] = outputs;
     expect(login).toContain('Signed in as alice at demo');
     expect(status).toMatch(/alice\s.*in (59|60) minutes/);
-    expect(printedToken).toMatch(/^[\w-]{20,}$/);
-    expect(JSON.parse(json ?? '')).toMatchObject({ access_token: printedToken, provider: 'demo' });
+    const printed = token?.trim() ?? '';
+    expect(printed).toMatch(/^[\w-]{20,}$/);
+    expect(JSON.parse(json ?? '')).toMatchObject({ access_token: printed, provider: 'demo' });
+    expect(JSON.parse(userinfo ?? '')).toMatchObject({ sub: 'alice' });
     expect(logout).toContain('tokens revoked at the server');
   }, 90_000);
 
@@ -128,7 +136,7 @@ describe('the README demo walk-through', () => {
     const saved = port;
     port = await freePort();
     try {
-      const { code, output } = await inTerminal(['status', '--demo']);
+      const { code, output } = await inTerminal('oauth-mcp status --demo');
       expect(code).toBe(2);
       expect(output).toContain(`No demo authorization server answers at http://127.0.0.1:${port}`);
       expect(output).toMatch(/Start it in another terminal with: node \S*cli\.js demo/);

@@ -85,6 +85,20 @@ describe('help', () => {
     expect((await run(['token', '--help'])).stdout).toBe(help.stdout);
   });
 
+  it("every line of the README's command list names a command and flags its --help knows", async () => {
+    const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const block = /<!-- commands: every command, [^>]*-->\n```sh\n([\s\S]*?)\n```/.exec(readme)?.[1] ?? '';
+    const lines = block.split('\n').map((line) => line.replace(/\s+# .*$/, ''));
+    expect(lines.length).toBeGreaterThanOrEqual(7);
+    for (const line of lines) {
+      const [program, command = ''] = line.split(' ');
+      expect(program).toBe('oauth-mcp');
+      const help = await run([command, '--help']);
+      expect(help.status, line).toBe(0);
+      for (const flag of line.match(/--[\w-]+/g) ?? []) expect(help.stdout, line).toContain(flag);
+    }
+  }, 60_000);
+
   it('the README lists every command that help lists', async () => {
     const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
     const usages = [...(await run(['help'])).stdout.matchAll(/^ {2}oauth-mcp (\w+) /gm)].map((m) => m[1]);
