@@ -18,11 +18,16 @@ export const doctorCommand: Command = {
   run: async ({ runtime, term, values, configFlag }) => {
     const ctx = runtime.engine.ctx;
     const { canOpenBrowser } = await import('../auth/index.js');
-    const location = locate({ path: configFlag });
+    const location = values.demo
+      ? {
+          path: `the demo server of oauth-mcp demo (${runtime.config.providers.demo?.issuer})`,
+          from: '--demo',
+        }
+      : locate({ path: configFlag });
     const config = {
       path: location.path,
       from: location.from,
-      exists: existsSync(location.path),
+      exists: values.demo === true || existsSync(location.path),
       quick_config_from_env: Boolean(process.env.OAUTH_ISSUER),
     };
     const stop = term.spinner('Checking the store and every provider...');

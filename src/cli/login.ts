@@ -90,7 +90,10 @@ async function signIn(
         }
       })
     : () => undefined;
-  const stop = term.spinner('Waiting for you to sign in (Ctrl+C to stop)...');
+  // A spinner would redraw over an address being pasted: a plain line then.
+  const waitingLine = 'Waiting for you to sign in (Ctrl+C to stop)...';
+  if (pasteable) term.err(waitingLine);
+  const stop = pasteable ? () => undefined : term.spinner(waitingLine);
   let result: SignInResult = started;
   try {
     while (result.status === 'pending' && !interrupted.signal.aborted) {

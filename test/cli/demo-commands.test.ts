@@ -132,6 +132,13 @@ describe('the README demo walk-through', () => {
     expect(logout).toContain('tokens revoked at the server');
   }, 90_000);
 
+  it('doctor --demo checks the demo server instead of your config', async () => {
+    const { code, output } = await inTerminal('oauth-mcp doctor --demo');
+    expect(code, output).toBe(0);
+    expect(output).toContain(`config: the demo server of oauth-mcp demo (http://127.0.0.1:${port})`);
+    expect(output).toMatch(/ok {3}provider demo: .* reachable/);
+  });
+
   it('a --demo command without the demo server running says how to start it', async () => {
     const saved = port;
     port = await freePort();

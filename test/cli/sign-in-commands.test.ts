@@ -112,6 +112,8 @@ describe('oauth-mcp login without a browser or a device flow', () => {
     expect(result.output.match(AUTHORIZATION_URL)).toHaveLength(2); // the match and its group: one link
     expect(result.output.split('/auth?').length).toBe(2);
     expect(result.output).toContain('That address is not a URL');
+    // No spinner redrawing over what is being pasted.
+    expect(result.output).not.toMatch(/\r[|/\\-] Waiting/);
     expect(result.output).toContain('Signed in as dave at work');
   }, 60_000);
 
