@@ -76,17 +76,22 @@ async function signIn(
   process.once('SIGINT', interrupt);
   let waiting = new AbortController();
   let pasted = false;
+  let redeeming = false;
   // No browser here: the person signs in elsewhere and pastes the address the browser ended on.
   const stopReading = pasteable
     ? term.readLines(async (line) => {
-        if (!line.trim() || pasted) return;
+        // One address at a time: a code redeemed twice makes the server revoke what the first redemption got.
+        if (!line.trim() || pasted || redeeming) return;
+        redeeming = true;
         try {
           await completePastedCallback(ctx, started.flow_id, line);
           pasted = true;
           waiting.abort();
         } catch (error) {
           if (!(error instanceof OAuthToolError)) throw error;
-          term.err(`${error.message.replaceAll('callback_url', 'That address')}`);
+          term.err(error.message.replaceAll('callback_url', 'That address'));
+        } finally {
+          redeeming = false;
         }
       })
     : () => undefined;

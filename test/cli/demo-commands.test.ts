@@ -130,6 +130,11 @@ describe('the README demo walk-through', () => {
     expect(JSON.parse(json ?? '')).toMatchObject({ access_token: printed, provider: 'demo' });
     expect(JSON.parse(userinfo ?? '')).toMatchObject({ sub: 'alice' });
     expect(logout).toContain('tokens revoked at the server');
+
+    // Signed out, the next step keeps --demo.
+    const after = await inTerminal('oauth-mcp token --demo');
+    expect(after.code).toBe(1);
+    expect(after.output).toContain('Run oauth-mcp login demo --demo to sign in.');
   }, 90_000);
 
   it('doctor --demo checks the demo server instead of your config', async () => {

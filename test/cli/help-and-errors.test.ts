@@ -113,6 +113,12 @@ describe('did you mean', () => {
     expect(typo.stderr.trim()).toBe('oauth-mcp: Unknown command "stauts". Did you mean oauth-mcp status?');
   });
 
+  it('help for a mistyped command', async () => {
+    const help = await run(['help', 'logot']);
+    expect(help.status).toBe(2);
+    expect(help.stderr.trim()).toBe('oauth-mcp: Unknown command "logot". Did you mean oauth-mcp logout?');
+  });
+
   it('a mistyped flag of a command and of the server', async () => {
     expect((await run(['status', '--jsn'])).stderr.trim()).toBe(
       'oauth-mcp: Unknown option --jsn. Did you mean --json?',
