@@ -49,8 +49,9 @@ export function commandHelp(command: Command | StandaloneCommand): string {
 }
 
 export function overview(commands: Record<string, Command | StandaloneCommand>): string {
+  // Names and summaries only: each command's flags are one `help <command>` away.
   const list = Object.entries(commands)
-    .map(([, command]) => `  oauth-mcp ${command.usage.padEnd(48)} ${command.summary}`)
+    .map(([name, command]) => `  oauth-mcp ${name.padEnd(10)} ${command.summary}`)
     .join('\n');
   return `oauth-mcp ${VERSION}: an MCP server for OAuth 2.x / OpenID Connect
 
@@ -61,7 +62,7 @@ Usage:
   oauth-mcp <command> [options]            a command for people, below
   oauth-mcp help <command>                 a command's options and examples
 
-Commands for people (the same config and token store as the server; each takes --config FILE, --demo, --help):
+Commands for people (the same config and token store as the server; oauth-mcp help <command> for each):
 ${list}
 
 Try them without an authorization server of your own: oauth-mcp demo, then oauth-mcp login --demo in another terminal.
