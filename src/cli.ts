@@ -58,7 +58,7 @@ async function parseFlags(argv: string[]) {
   try {
     ({ values } = parseArgs({ args: argv, strict: true, options: SERVER_OPTIONS }));
   } catch (error) {
-    throw (await loadCommands()).flagError(error, undefined, Object.keys(SERVER_OPTIONS));
+    throw (await loadCommands()).flagError(error, undefined, Object.keys(SERVER_OPTIONS), argv);
   }
   if (!values.help && !values.version && values.transport !== 'stdio' && values.transport !== 'http') {
     throw new OAuthToolError(

@@ -162,9 +162,23 @@ function parseCommandLine(name: string, argv: string[], options: Record<string, 
 }
 
 /** node:util's parse errors in our words: the flag that was meant, or where the flags are listed. */
-export function flagError(error: unknown, command: string | undefined, known: string[]): unknown {
+export function flagError(
+  error: unknown,
+  command: string | undefined,
+  known: string[],
+  argv: string[] = [],
+): unknown {
   const { code, message } = error as { code?: string; message?: string };
   if (!code?.startsWith('ERR_PARSE_ARGS') || !message) return error;
+  // `oauth-mcp --demo login`: the server's flags met a command's name.
+  const misplaced = command === undefined ? argv.find(isCommand) : undefined;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && misplaced) {
+    const others = argv.filter((arg) => arg !== misplaced).join(' ');
+    return new OAuthToolError(
+      'invalid_input',
+      `The command comes first: oauth-mcp ${misplaced}${others ? ` ${others}` : ''}`,
+    );
+  }
   const where = command ? `oauth-mcp ${command} --help` : 'oauth-mcp --help';
   const unknown = /^Unknown option '(-{1,2})([^']+)'/.exec(message);
   if (unknown) {

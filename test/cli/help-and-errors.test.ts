@@ -128,6 +128,12 @@ describe('did you mean', () => {
     expect(server.stderr.trim()).toBe('oauth-mcp: Unknown option --prot. Did you mean --port?');
   });
 
+  it('a command after the server flags: put it first', async () => {
+    const misplaced = await run(['--demo', 'login', 'demo']);
+    expect(misplaced.status).toBe(2);
+    expect(misplaced.stderr.trim()).toBe('oauth-mcp: The command comes first: oauth-mcp login --demo demo');
+  });
+
   it('a flag nothing resembles lists the command options instead', async () => {
     const wild = await run(['logout', '--zzzzzz']);
     expect(wild.stderr).toContain(
