@@ -15,6 +15,8 @@ interface CommandInput {
 /** A flag of one command: parsed by node:util parseArgs, described by `help`. */
 export interface CommandOption {
   type: 'boolean' | 'string';
+  /** A one-letter alias (`-h`). */
+  short?: string;
   /** What the value is, for string options (`--port PORT`). */
   value?: string;
   help: string;

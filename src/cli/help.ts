@@ -22,11 +22,11 @@ export const COMMON_OPTIONS: Record<string, CommandOption> = {
     value: 'FILE',
     help: 'also append the log, with timestamps, to FILE (for bug reports)',
   },
-  help: { type: 'boolean', help: 'this help' },
+  help: { type: 'boolean', short: 'h', help: 'this help' },
 };
 
 const flagLine = (name: string, option: CommandOption) =>
-  `  ${`--${name}${option.value ? ` ${option.value}` : ''}`.padEnd(24)} ${option.help}`;
+  `  ${`${option.short ? `-${option.short}, ` : ''}--${name}${option.value ? ` ${option.value}` : ''}`.padEnd(24)} ${option.help}`;
 
 export function commandHelp(command: Command | StandaloneCommand): string {
   const common = command.standalone ? { help: COMMON_OPTIONS.help as CommandOption } : COMMON_OPTIONS;

@@ -150,7 +150,9 @@ function parseCommandLine(name: string, argv: string[], options: Record<string, 
       args: argv,
       strict: true,
       allowPositionals: true,
-      options: Object.fromEntries(Object.entries(options).map(([flag, { type }]) => [flag, { type }])),
+      options: Object.fromEntries(
+        Object.entries(options).map(([flag, { type, short }]) => [flag, short ? { type, short } : { type }]),
+      ),
     });
     return {
       positionals: parsed.positionals,

@@ -83,6 +83,7 @@ describe('help', () => {
     expect(help.stdout).toMatch(/--client-credentials\s+a machine token/);
     expect(help.stdout).toMatch(/Examples:\n {2}oauth-mcp token /);
     expect((await run(['token', '--help'])).stdout).toBe(help.stdout);
+    expect((await run(['token', '-h'])).stdout).toBe(help.stdout);
   });
 
   it("every line of the README's command list names a command and flags its --help knows", async () => {
