@@ -102,16 +102,10 @@ async function signIn(
   let result: SignInResult = started;
   try {
     while (result.status === 'pending' && !interrupted.signal.aborted) {
-      const left = Math.ceil((Date.parse(result.expires_at ?? '') - Date.now()) / 1000);
-      const wait = pasted
-        ? 0
-        : Number.isFinite(left)
-          ? Math.min(Math.max(left, 1), MAX_WAIT_SECONDS)
-          : MAX_WAIT_SECONDS;
       waiting = new AbortController();
-      if (pasted) waiting.abort();
       const signal = AbortSignal.any([interrupted.signal, waiting.signal]);
-      result = await continueSignIn(ctx, started.flow_id, wait, { signal });
+      // Once an address was redeemed the outcome is in the store: read it without waiting.
+      result = await continueSignIn(ctx, started.flow_id, pasted ? 0 : secondsToWait(result), { signal });
       if (pasted) break;
     }
   } finally {
@@ -120,6 +114,12 @@ async function signIn(
     process.off('SIGINT', interrupt);
   }
   return result;
+}
+
+/** Until the flow expires, in slices of at most MAX_WAIT_SECONDS. */
+function secondsToWait(result: SignInResult): number {
+  const left = Math.ceil((Date.parse(result.expires_at ?? '') - Date.now()) / 1000);
+  return Number.isFinite(left) ? Math.min(Math.max(left, 1), MAX_WAIT_SECONDS) : MAX_WAIT_SECONDS;
 }
 
 function signedIn(term: Terminal, ctx: EngineContext, session: SessionView, json: boolean): number {
