@@ -2,7 +2,7 @@
 // by --client-credentials, and --json on login and logout; in a real pseudo-terminal with the built binary.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,8 +75,14 @@ function inTerminal(
   return new Promise((done) => child.on('close', (code) => done({ code, output })));
 }
 
-function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+function run(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...env(), ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
@@ -142,9 +148,21 @@ describe('machine tokens and --json', () => {
     expect(session).toMatchObject({ provider: 'work', grant: 'client_credentials' });
     expect(login.stdout).not.toContain('"access_token"');
 
-    const token = await run(['token', 'work', '--client-credentials', '--config', config]);
+    const log = join(dir, 'token.log');
+    const token = await run(
+      ['token', 'work', '--client-credentials', '--config', config, '--log-file', log],
+      {
+        OAUTH_MCP_LOG_LEVEL: 'debug',
+      },
+    );
     expect(token.status).toBe(0);
-    expect(token.stdout.trim()).toMatch(/^[\w-]{20,}$/);
+    const printed = token.stdout.trim();
+    expect(printed).toMatch(/^[\w-]{20,}$/);
+    // stdout is the one place it goes: not stderr, not the debug log a bug report would attach.
+    expect(token.stderr).not.toContain(printed);
+    const logged = readFileSync(log, 'utf8');
+    expect(logged).toContain('token finished with exit code 0');
+    expect(logged).not.toContain(printed);
   });
 
   it('logout --json lists what was signed out and whether the server revoked it', async () => {
