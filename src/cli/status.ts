@@ -1,6 +1,7 @@
 // oauth-mcp status [--json]: providers and sessions; exit 1 when a provider is broken or a session cannot be used.
 
 import type { SessionView } from '../auth/views.js';
+import { configLocation } from '../config/index.js';
 import { type Command, EXIT } from './command.js';
 import { checkProviders } from './provider-checks.js';
 import { table } from './terminal.js';
@@ -14,7 +15,7 @@ export const statusCommand: Command = {
     ['oauth-mcp status --json', 'the same as JSON (exit 1 if something needs you)'],
   ],
   maxPositionals: 0,
-  run: async ({ runtime, term, values }) => {
+  run: async ({ runtime, term, values, configFlag }) => {
     const ctx = runtime.engine.ctx;
     const { timeInWords, toSessionView } = await import('../auth/index.js');
     // Never raw tokens here, even with exposeTokens: `oauth-mcp token` is the one command that prints one.
@@ -29,6 +30,13 @@ export const statusCommand: Command = {
       const annotated = sessions.map((s) => ({ ...s, usable: !isUnusable(s) }));
       term.out(JSON.stringify({ ok, providers, sessions: annotated, store: ctx.vault.info }, null, 2));
       return ok ? EXIT.ok : EXIT.problem;
+    }
+    if (providers.length === 0) {
+      const { path } = configLocation({ path: configFlag });
+      term.err(
+        `No providers yet. Add one under "providers" in ${path} (or set OAUTH_ISSUER and OAUTH_CLIENT_ID), or try the commands on the demo server: oauth-mcp demo`,
+      );
+      return EXIT.ok;
     }
     term.out(
       table([

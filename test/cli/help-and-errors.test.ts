@@ -165,6 +165,16 @@ describe('did you mean', () => {
   });
 });
 
+describe('a first run', () => {
+  it('status with no providers says where to add one, or to try the demo', async () => {
+    const config = writeFile('empty.json', JSON.stringify({ store: fileStore('empty') }));
+    const status = await run(['status', '--config', config]);
+    expect(status.status).toBe(0);
+    expect(status.stderr).toContain(`No providers yet. Add one under "providers" in ${config}`);
+    expect(status.stderr).toContain('try the commands on the demo server: oauth-mcp demo');
+  });
+});
+
 describe('doctor', () => {
   it('runs on a config that is not JSON and says where it breaks (exit 1)', async () => {
     const broken = writeFile('broken.json', '{\n  "providers": {},\n}\n');
