@@ -165,6 +165,26 @@ describe('machine tokens and --json', () => {
     expect(logged).not.toContain(printed);
   });
 
+  it('with a memory store, login does not promise hosts the session', async () => {
+    const path = join(dir, 'memory.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        providers: {
+          work: { issuer: as.issuer, clientId: CLIENT.clientId, clientSecret: CLIENT.clientSecret },
+        },
+        store: { type: 'memory' },
+      }),
+    );
+    const login = await run(['login', '--client-credentials', 'work', '--config', path]);
+    expect(login.status).toBe(0);
+    expect(login.stdout).toContain('Signed in (machine token) at work');
+    expect(login.stderr).toContain('The token store is "memory": this session ends with this command.');
+    expect(login.stderr).not.toContain('MCP hosts');
+    const filed = await run(['login', '--client-credentials', 'work', '--config', writeConfig()]);
+    expect(filed.stderr).toContain('MCP hosts using the same config and store now find this session.');
+  });
+
   it('logout --json lists what was signed out and whether the server revoked it', async () => {
     const config = writeConfig();
     const logout = await run(['logout', 'work', '--json', '--config', config]);
