@@ -185,8 +185,23 @@ describe('machine tokens and --json', () => {
     expect(filed.stderr).toContain('MCP hosts using the same config and store now find this session.');
   });
 
+  it('logout shows a spinner while the server takes its time to revoke', async () => {
+    const config = writeConfig();
+    expect((await run(['login', '--client-credentials', 'work', '--config', config])).status).toBe(0);
+    as().delay('/token/revocation', 1200);
+    try {
+      const logout = await inTerminal(['logout', 'work', '--config', config]);
+      expect(logout.code).toBe(0);
+      expect(logout.output).toMatch(/\r[|/\\-] Revoking ses_\S+ at the server\.\.\./);
+      expect(logout.output).toContain('tokens revoked at the server');
+    } finally {
+      as().clearFaults();
+    }
+  }, 30_000);
+
   it('logout --json lists what was signed out and whether the server revoked it', async () => {
     const config = writeConfig();
+    expect((await run(['login', '--client-credentials', 'work', '--config', config])).status).toBe(0);
     const logout = await run(['logout', 'work', '--json', '--config', config]);
     expect(logout.status).toBe(0);
     const { signed_out } = JSON.parse(logout.stdout);
