@@ -14,6 +14,8 @@ import { signIn } from '../helpers/user-agent.js';
 const CLIENT = { clientId: 'no-device', clientSecret: 'no-device-secret-NOT-A-REAL-SECRET' };
 const as = useAuthorizationServer({
   features: { deviceFlow: false },
+  // Below the 60 s refresh margin: every `token` refreshes first.
+  ttl: { accessToken: 30 },
   clients: [
     {
       client_id: CLIENT.clientId,
@@ -122,6 +124,17 @@ describe('oauth-mcp login without a browser or a device flow', () => {
     expect(result.output).not.toMatch(/\r[|/\\-] Waiting/);
     expect(result.output).toContain('Signed in as dave at work');
   }, 60_000);
+
+  it("token refreshes the signed-in session's access token before printing it", async () => {
+    const config = writeConfig();
+    const first = await run(['token', 'work', '--json', '--config', config]);
+    const second = await run(['token', 'work', '--json', '--config', config]);
+    expect(first.status, first.stderr).toBe(0);
+    const [a, b] = [JSON.parse(first.stdout), JSON.parse(second.stdout)];
+    expect(a.session_id).toBe(b.session_id);
+    expect(b.access_token).not.toBe(a.access_token);
+    expect(Date.parse(b.expires_at)).toBeGreaterThan(Date.now());
+  });
 
   it('refuses a pasted address that is not the redirect URI of this sign-in, and keeps waiting', async () => {
     const config = writeConfig();
