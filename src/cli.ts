@@ -3,10 +3,11 @@
 
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { invocation, invocationArgv } from './cli/invocation.js';
 import { type Config, configLocation, loadConfig } from './config/index.js';
 import { OAuthToolError } from './errors.js';
 import type { HttpListener } from './http/listener.js';
-import { createLogger, type Logger, redact } from './log.js';
+import { createLogger, type Logger, logSettings, redact } from './log.js';
 import { importOptional } from './optional-package.js';
 import { createRuntime } from './runtime.js';
 import { createServer } from './server.js';
@@ -17,66 +18,48 @@ import { VERSION } from './version.js';
 /** The people's commands load only when asked for (a command, or --help): the server never needs them. */
 const loadCommands = () => import('./cli/index.js');
 
-const help = (commands: string) => `oauth-mcp ${VERSION}: an MCP server for OAuth 2.x / OpenID Connect
-
-Usage:
-  oauth-mcp [options]                      serve MCP over stdio (default)
-  oauth-mcp --transport http [options]     serve MCP over streamable HTTP at /mcp
-  oauth-mcp --demo                         also start an embedded demo authorization server
-
-Commands for people (the same config and token store as the server; --config FILE, --help):
-${commands}
-
-Options:
-  --config FILE        config file (else $OAUTH_MCP_CONFIG, else ~/.config/oauth-mcp/config.json)
-  --demo               start a demo authorization server on 127.0.0.1 and add providers "demo" and "demo-public"
-  --transport T        stdio (default) or http
-  --host HOST          HTTP bind address (default 127.0.0.1)
-  --port PORT          HTTP port (default 8080)
-  --public-url URL     the URL clients use to reach this server (behind a reverse proxy)
-  --toolsets LIST      only these toolsets, comma separated (discovery,tokens,signin,registration,api,sessions)
-  --read-only          only read-only tools
-  --no-browser         never open a browser for sign-ins (also: CI=true or OAUTH_MCP_NO_BROWSER=1)
-  --help, --version
-
-Quick config without a file: OAUTH_ISSUER, OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, OAUTH_SCOPES, OAUTH_RESOURCE.
-Logs go to stderr; OAUTH_MCP_LOG_LEVEL=debug|info|warn|error.`;
-
 async function main(argv: string[]): Promise<void> {
   const [first, ...rest] = argv;
-  const commands = first === undefined || first.startsWith('-') ? undefined : await loadCommands();
-  if (commands?.isCommand(first)) {
-    process.exitCode = await commands.runCommand(first, rest);
+  if (first !== undefined && !first.startsWith('-')) {
+    // A word first is a command (an unknown one gets a "did you mean" from the commands).
+    process.exitCode = await (await loadCommands()).runCommand(first, rest);
     // A store backend or a keychain helper must not keep a finished command alive.
     setTimeout(() => process.exit(), 1000).unref();
     return;
   }
-  const flags = parseFlags(argv);
-  if (flags.help) return void process.stdout.write(`${help((await loadCommands()).COMMANDS_HELP)}\n`);
+  const flags = await parseFlags(argv);
+  if (flags.help) return void process.stdout.write(`${(await loadCommands()).helpText()}\n`);
   if (flags.version) return void process.stdout.write(`${VERSION}\n`);
   await serve(flags);
 }
 
-type Flags = ReturnType<typeof parseFlags>;
+type Flags = Awaited<ReturnType<typeof parseFlags>>;
 
-function parseFlags(argv: string[]) {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      config: { type: 'string' },
-      demo: { type: 'boolean' },
-      transport: { type: 'string', default: 'stdio' },
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: '8080' },
-      'public-url': { type: 'string' },
-      toolsets: { type: 'string' },
-      'read-only': { type: 'boolean' },
-      'no-browser': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      version: { type: 'boolean', short: 'v' },
-    },
-  });
+const SERVER_OPTIONS = {
+  config: { type: 'string' },
+  demo: { type: 'boolean' },
+  transport: { type: 'string', default: 'stdio' },
+  host: { type: 'string', default: '127.0.0.1' },
+  port: { type: 'string', default: '8080' },
+  'public-url': { type: 'string' },
+  toolsets: { type: 'string' },
+  'read-only': { type: 'boolean' },
+  'no-browser': { type: 'boolean' },
+  'log-file': { type: 'string' },
+  'log-format': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+async function parseFlags(argv: string[]) {
+  let values: ReturnType<
+    typeof parseArgs<{ args: string[]; strict: true; options: typeof SERVER_OPTIONS }>
+  >['values'];
+  try {
+    ({ values } = parseArgs({ args: argv, strict: true, options: SERVER_OPTIONS }));
+  } catch (error) {
+    throw (await loadCommands()).flagError(error, undefined, Object.keys(SERVER_OPTIONS), argv);
+  }
   if (!values.help && !values.version && values.transport !== 'stdio' && values.transport !== 'http') {
     throw new OAuthToolError(
       'invalid_input',
@@ -96,7 +79,7 @@ async function serve(flags: Flags): Promise<void> {
   };
   // Fail at start-up on an unknown toolset rather than on the first connection (and before the demo starts).
   selectTools(ALL_TOOLS, selection);
-  const logger = createLogger();
+  const logger = createLogger(logSettings({ logFile: flags['log-file'], logFormat: flags['log-format'] }));
   const cleanups: (() => Promise<void>)[] = [];
   const config = await serverConfig(flags, logger, cleanups);
   const listener = flags.transport === 'http' ? await listen(flags, config) : undefined;
@@ -172,10 +155,13 @@ function withDemo(config: Config, providers: Config['providers'], allowedOrigins
 }
 
 function printStdioDemoHelp(logger: Logger): void {
+  // The command as this copy was started (a clone, npx, an install), so the line works when pasted.
+  const self = invocation(undefined, { demoServer: true });
+  const [command, ...args] = [...invocationArgv(undefined, { demoServer: true, absolute: true }), '--demo'];
   const lines = [
     'serving MCP on stdio: an MCP host (Claude Desktop, Cursor, the MCP Inspector) starts and talks to this process.',
-    'try it: npx @modelcontextprotocol/inspector node dist/cli.js --demo',
-    'or add to your host\'s config: { "mcpServers": { "oauth-demo": { "command": "npx", "args": ["-y", "-p", "oauth-mcp-server", "-p", "oidc-provider", "oauth-mcp", "--demo"] } } }',
+    `try it: npx @modelcontextprotocol/inspector ${self} --demo`,
+    `or add to your host's config: ${JSON.stringify({ mcpServers: { 'oauth-demo': { command, args } } })}`,
   ];
   if (process.stdin.isTTY) lines.push('(this terminal is not an MCP client; press Ctrl+C to stop)');
   logger.info(lines.join('\n  '));
@@ -217,12 +203,13 @@ function onceOnly(fn: () => Promise<void>): () => void {
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   const { code, message: text } = error as { code?: string; message?: string };
+  // Each message ends with its one next step; only a bug gets the general pointer.
   const message =
-    error instanceof OAuthToolError || code?.startsWith('ERR_PARSE_ARGS')
+    error instanceof OAuthToolError
       ? (text ?? String(error))
       : code === 'EADDRINUSE' || code === 'EACCES'
         ? `cannot listen: ${text} (${code === 'EADDRINUSE' ? 'another program uses that port: choose another with --port' : 'not allowed to use that port'}).`
-        : `unexpected error: ${(error as Error).stack ?? String(error)}`;
-  process.stderr.write(`oauth-mcp: ${redact(message)}\nRun oauth-mcp --help for usage.\n`);
+        : `unexpected error: ${(error as Error).stack ?? String(error)}\nPlease report it with this output (oauth-mcp doctor --json adds the set-up).`;
+  process.stderr.write(`oauth-mcp: ${redact(message)}\n`);
   process.exit(2);
 });

@@ -1,9 +1,14 @@
-// The one logger: JSON-free lines on stderr (stdout is the MCP protocol), with every known secret redacted.
+// The one logger: lines on stderr (stdout is the MCP protocol), as text or JSON, optionally also appended to a
+// log file with timestamps for bug reports; every known secret redacted on the way out.
 
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { OAuthToolError } from './errors.js';
 import { pinSecret, redactCredentials } from './secrets/index.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const FORMATS = ['text', 'json'] as const;
+export type LogFormat = (typeof FORMATS)[number];
 
 /** A leveled logger whose lines are redacted of known secrets and credential-shaped text. */
 export interface Logger {
@@ -18,21 +23,55 @@ export interface Logger {
 /** What every log line goes through: known secrets and anything credential-shaped are removed. */
 export const redact = redactCredentials;
 
+export interface LoggerOptions {
+  /** The threshold on stderr; default OAUTH_MCP_LOG_LEVEL, else info. */
+  level?: Level;
+  /** `text` (default): `[oauth-mcp] info: message {fields}`; `json`: one object per line, with `time`. */
+  format?: LogFormat;
+  /** Also append every line at OAUTH_MCP_LOG_LEVEL (else info) to this file (mode 0600), with a timestamp. */
+  file?: string;
+  write?: (line: string) => void;
+}
+
+/** The logging settings of the command line and the environment: --log-file / OAUTH_MCP_LOG_FILE, --log-format / OAUTH_MCP_LOG_FORMAT. */
+export function logSettings(
+  flags: { logFile?: string | undefined; logFormat?: string | undefined },
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<LoggerOptions, 'file' | 'format'> {
+  const format = flags.logFormat ?? (env.OAUTH_MCP_LOG_FORMAT || undefined);
+  if (format !== undefined && !FORMATS.includes(format as LogFormat)) {
+    throw new OAuthToolError(
+      'invalid_input',
+      `The log format must be "text" or "json", not "${format}" (--log-format or OAUTH_MCP_LOG_FORMAT).`,
+    );
+  }
+  const file = flags.logFile ?? (env.OAUTH_MCP_LOG_FILE || undefined);
+  return { ...(file ? { file } : {}), ...(format ? { format: format as LogFormat } : {}) };
+}
+
 /**
- * A Logger writing to stderr; level default OAUTH_MCP_LOG_LEVEL, else info.
+ * A Logger writing to stderr (and to `file`); the file is opened at once, so a bad path fails at start-up.
  *
  * @example
  * const engine = createEngine({ config, store, logger: createLogger({ level: 'info' }) });
  * @see SECURITY.md (what the logger redacts)
  */
-export function createLogger(options: { level?: Level; write?: (line: string) => void } = {}): Logger {
-  const threshold =
-    LEVELS[options.level ?? (process.env.OAUTH_MCP_LOG_LEVEL as Level | undefined) ?? 'info'] ?? 20;
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const configured = LEVELS[(process.env.OAUTH_MCP_LOG_LEVEL as Level | undefined) ?? 'info'] ?? 20;
+  const threshold = options.level ? LEVELS[options.level] : configured;
+  const format = options.format ?? 'text';
   const write = options.write ?? ((line: string) => process.stderr.write(line));
+  const file = options.file === undefined ? undefined : openLogFile(options.file);
   const log = (level: Level, message: string, fields?: Record<string, unknown>) => {
-    if (LEVELS[level] < threshold) return;
-    const extra = fields && Object.keys(fields).length > 0 ? ` ${safeStringify(fields)}` : '';
-    write(`${redactCredentials(`[oauth-mcp] ${level}: ${message}${extra}`)}\n`);
+    const toStderr = LEVELS[level] >= threshold;
+    const toFile = file !== undefined && LEVELS[level] >= configured;
+    if (!toStderr && !toFile) return;
+    const time = new Date().toISOString();
+    const line = redactCredentials(
+      format === 'json' ? jsonLine(time, level, message, fields) : textLine(level, message, fields),
+    );
+    if (toStderr) write(`${line}\n`);
+    if (toFile) writeSync(file, `${format === 'json' ? line : `${time} ${line}`}\n`);
   };
   return {
     debug: (m, f) => log('debug', m, f),
@@ -41,6 +80,29 @@ export function createLogger(options: { level?: Level; write?: (line: string) =>
     error: (m, f) => log('error', m, f),
     addSecret: pinSecret,
   };
+}
+
+function openLogFile(path: string): number {
+  try {
+    const fd = openSync(path, 'a', 0o600);
+    process.once('exit', () => closeSync(fd));
+    return fd;
+  } catch (error) {
+    throw new OAuthToolError(
+      'invalid_input',
+      `Cannot write the log file ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): choose a path in a directory you can write to.`,
+    );
+  }
+}
+
+function textLine(level: Level, message: string, fields?: Record<string, unknown>): string {
+  const extra = fields && Object.keys(fields).length > 0 ? ` ${safeStringify(fields)}` : '';
+  return `[oauth-mcp] ${level}: ${message}${extra}`;
+}
+
+function jsonLine(time: string, level: Level, message: string, fields?: Record<string, unknown>): string {
+  // The fixed keys last, so a field cannot pass for them.
+  return safeStringify({ ...fields, time, level, msg: message });
 }
 
 function safeStringify(fields: Record<string, unknown>): string {

@@ -113,6 +113,17 @@ function classify(thrown: unknown, ctx: ErrorContext): Facts {
     return { condition: 'plain_http', detail };
   if (error.code !== undefined && VALIDATION_CODES.has(error.code))
     return validationFacts(thrown, error.code, ctx, detail);
+  // fetch refuses the standard's "bad ports" (1, 6000, 10080, ...) before connecting: a URL to change, not a bug.
+  if (
+    error.name === 'TypeError' &&
+    (error.cause as { message?: unknown } | undefined)?.message === 'bad port'
+  ) {
+    return {
+      condition: 'unreachable',
+      why: `its port is one fetch refuses to use (a "bad port" of the Fetch standard, e.g. 1, 6000 or 10080). Serve it on another port and change the URL`,
+      detail: `${detail} (bad port)`,
+    };
+  }
   if (error.name === 'TypeError' && error.cause !== undefined && isSystemError(error.cause)) {
     const why = describeConnectionFailure(error.cause);
     return {

@@ -10,6 +10,7 @@ export type { JwksReport } from './diagnostics/jwks-report.js';
 export { jwksReport } from './diagnostics/jwks-report.js';
 export type { ServerAudit } from './diagnostics/server-audit.js';
 export { auditServer } from './diagnostics/server-audit.js';
+export { timeInWords } from './diagnostics/time-words.js';
 export type { InspectionRequest, TokenInspection } from './diagnostics/token-inspection.js';
 export { inspectToken } from './diagnostics/token-inspection.js';
 export { OAuthEngine } from './engine.js';
@@ -47,7 +48,7 @@ export {
   type VerifiedAccessToken,
 } from './tokens/access-token.js';
 export type { ClientCredentialsRequest, ClientCredentialsResult } from './tokens/client-credentials.js';
-export { clientCredentials } from './tokens/client-credentials.js';
+export { clientCredentials, grantClientCredentials } from './tokens/client-credentials.js';
 export type { DelegationClaims } from './tokens/delegation-claims.js';
 export type { IntrospectionRequest, IntrospectionResult } from './tokens/introspection.js';
 export { introspect } from './tokens/introspection.js';

@@ -1,6 +1,5 @@
 // The shape of a people's command and what it runs with: the same runtime (config, store, engine) as the MCP server.
 
-import type { ParseArgsConfig } from 'node:util';
 import type { Runtime } from '../runtime.js';
 import type { Terminal } from './terminal.js';
 
@@ -13,26 +12,39 @@ interface CommandInput {
   configFlag: string | undefined;
 }
 
-export interface Command {
+/** A flag of one command: parsed by node:util parseArgs, described by `help`. */
+export interface CommandOption {
+  type: 'boolean' | 'string';
+  /** A one-letter alias (`-h`). */
+  short?: string;
+  /** What the value is, for string options (`--port PORT`). */
+  value?: string;
+  help: string;
+}
+
+interface CommandHelp {
   usage: string;
   summary: string;
-  options?: NonNullable<ParseArgsConfig['options']>;
+  /** Command lines with what each does; `help <command>` shows them and test/cli runs them. */
+  examples: [command: string, what: string][];
+  options?: Record<string, CommandOption>;
   maxPositionals: number;
+}
+
+/** A command on the config, store and engine. */
+export interface Command extends CommandHelp {
+  standalone?: false;
+  /** Runs even when the config cannot be loaded, and is told why (doctor explains a broken config). */
+  onBrokenConfig?: (input: Omit<CommandInput, 'runtime'> & { problem: Error }) => Promise<number>;
   /** Resolves to the process exit code. */
   run(input: CommandInput): Promise<number>;
 }
 
-/** A command that needs no config, store or engine (init): it runs before any of them is opened. */
-export interface StandaloneCommand {
+/** A command that needs no config or store (the demo authorization server). */
+export interface StandaloneCommand extends CommandHelp {
   standalone: true;
-  usage: string;
-  summary: string;
-  options?: NonNullable<ParseArgsConfig['options']>;
-  maxPositionals: number;
-  /** Command lines shown by --help. */
-  examples?: string[];
-  run(input: Omit<CommandInput, 'runtime'>): Promise<number>;
+  run(input: Omit<CommandInput, 'runtime' | 'configFlag'>): Promise<number>;
 }
 
-/** Exit codes: 0 fine, 1 something the user should look at (expired, denied, unreachable), 2 usage or config. */
+/** Exit codes: 0 fine, 1 something to look at (expired, denied, unreachable), 2 usage or config. */
 export const EXIT = { ok: 0, problem: 1, usage: 2 } as const;

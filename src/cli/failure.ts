@@ -7,28 +7,35 @@ import { EXIT } from './command.js';
 import type { Terminal } from './terminal.js';
 
 const named = (next: NextStep) => (next.provider === undefined ? '' : ` ${next.provider}`);
-const login = (next: NextStep) => `Run oauth-mcp login${named(next)} to sign in.`;
 
 /** The command for each next step a person can take from a terminal; the others are MCP tools' alone. */
-const COMMANDS: Record<NextStep['action'], (next: NextStep) => string | undefined> = {
-  sign_in: login,
-  continue_sign_in: login,
-  remove_session: (n) => `Run oauth-mcp logout${n.session_id ? ` ${n.session_id}` : named(n)} to remove it.`,
-  list_sessions: () => 'Run oauth-mcp status to see the sessions.',
-  discover: () => 'Run oauth-mcp doctor to check the providers.',
-  retry: () => 'Try again later.',
-  client_credentials: () => undefined,
-  register_client: () => undefined,
-  forget_client: () => undefined,
-};
+function nextCommand(next: NextStep, flags: string): string | undefined {
+  switch (next.action) {
+    case 'sign_in':
+    case 'continue_sign_in':
+      return `Run oauth-mcp login${named(next)}${flags} to sign in.`;
+    case 'remove_session':
+      return `Run oauth-mcp logout${next.session_id ? ` ${next.session_id}` : named(next)}${flags} to remove it.`;
+    case 'list_sessions':
+      return `Run oauth-mcp status${flags} to see the sessions.`;
+    case 'discover':
+      return `Run oauth-mcp doctor${flags} to check the providers.`;
+    case 'retry':
+      return 'Try again later.';
+    case 'client_credentials':
+    case 'register_client':
+    case 'forget_client':
+      return undefined;
+  }
+}
 
 /**
- * Writes a command's failure to the terminal and returns its exit code: 2 for what the user typed or
+ * Writes a command's failure to the terminal and returns its exit code: 2 for what the person typed or
  * configured (invalid_input, not_configured), 1 for the rest. Anything else is rethrown, as a bug.
  */
-export function reportFailure(thrown: unknown, term: Terminal): number {
+export function reportFailure(thrown: unknown, term: Terminal, options: { demo?: boolean } = {}): number {
   if (!(thrown instanceof OAuthToolError)) throw thrown;
-  const next = thrown.next && COMMANDS[thrown.next.action](thrown.next);
+  const next = thrown.next && nextCommand(thrown.next, options.demo ? ' --demo' : '');
   term.err(`oauth-mcp: ${redact(next ? `${thrown.message} ${next}` : thrown.message)}`);
   return thrown.code === 'invalid_input' || thrown.code === 'not_configured' ? EXIT.usage : EXIT.problem;
 }

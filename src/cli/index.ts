@@ -1,13 +1,18 @@
-// The people's commands (login, status, logout, providers, token, doctor): parse, open the runtime, run one.
+// The people's commands (login, status, token, logout, providers, doctor, demo, help): parse, open the
+// runtime, run one.
 
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/index.js';
+import { closestName } from '../closest-name.js';
+import { type Config, loadConfig } from '../config/index.js';
 import { OAuthToolError } from '../errors.js';
-import { createLogger } from '../log.js';
+import { createLogger, logSettings } from '../log.js';
 import { createRuntime } from '../runtime.js';
-import { type Command, EXIT, type StandaloneCommand } from './command.js';
+import { VERSION } from '../version.js';
+import { type Command, type CommandOption, EXIT, type StandaloneCommand } from './command.js';
+import { assertDemoRunning, demoCommand, demoConfig } from './demo.js';
 import { doctorCommand } from './doctor.js';
 import { reportFailure } from './failure.js';
+import { COMMON_OPTIONS, commandHelp, overview } from './help.js';
 import { initCommand } from './init.js';
 import { loginCommand } from './login.js';
 import { logoutCommand } from './logout.js';
@@ -16,22 +21,52 @@ import { statusCommand } from './status.js';
 import { processTerminal, type Terminal } from './terminal.js';
 import { tokenCommand } from './token.js';
 
-export const COMMANDS: Record<string, Command | StandaloneCommand> = {
-  login: loginCommand,
-  status: statusCommand,
-  logout: logoutCommand,
-  providers: providersCommand,
-  token: tokenCommand,
-  doctor: doctorCommand,
-  init: initCommand,
+const helpCommand: StandaloneCommand = {
+  standalone: true,
+  usage: 'help [command]',
+  summary: 'every command, or one command with its options and examples',
+  examples: [
+    ['oauth-mcp help', 'every command and the server options'],
+    ['oauth-mcp help login', "login's options and examples"],
+  ],
+  maxPositionals: 1,
+  run: async ({ term, positionals }) => {
+    const [name] = positionals;
+    if (name === undefined) term.out(overview(COMMANDS));
+    else term.out(commandHelp(commandNamed(name)));
+    return EXIT.ok;
+  },
 };
 
-export const COMMANDS_HELP = Object.values(COMMANDS)
-  .map((command) => `  ${command.usage.padEnd(39)} ${command.summary}`)
-  .join('\n');
+const COMMANDS: Record<string, Command | StandaloneCommand> = {
+  login: loginCommand,
+  status: statusCommand,
+  token: tokenCommand,
+  logout: logoutCommand,
+  providers: providersCommand,
+  doctor: doctorCommand,
+  demo: demoCommand,
+  init: initCommand,
+  help: helpCommand,
+};
+
+/** `oauth-mcp --help`: the server's options and every command. */
+export const helpText = (): string => overview(COMMANDS);
 
 export function isCommand(name: string | undefined): name is string {
   return name !== undefined && Object.hasOwn(COMMANDS, name);
+}
+
+function commandNamed(name: string): Command | StandaloneCommand {
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (command) return command;
+  const guess = closestName(name, Object.keys(COMMANDS));
+  throw new OAuthToolError(
+    'invalid_input',
+    guess
+      ? `Unknown command "${name}". Did you mean oauth-mcp ${guess}?`
+      : `Unknown command "${name}". The commands: ${Object.keys(COMMANDS).join(', ')}; oauth-mcp help shows what each does.`,
+  );
 }
 
 /** Runs `oauth-mcp <name> ...argv`; resolves to the exit code. */
@@ -40,60 +75,125 @@ export async function runCommand(
   argv: string[],
   term: Terminal = processTerminal(),
 ): Promise<number> {
-  const command = COMMANDS[name];
-  if (!command) throw new OAuthToolError('invalid_input', `Unknown command "${name}".`);
-  const parsed = parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string' },
-      'no-browser': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      ...command.options,
-    },
-  });
-  const positionals = parsed.positionals;
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  try {
+    return await run(name, argv, term);
+  } catch (thrown) {
+    return reportFailure(thrown, term, { demo: argv.includes('--demo') });
+  }
+}
+
+async function run(name: string, argv: string[], term: Terminal): Promise<number> {
+  const command = commandNamed(name);
+  // The command's own options first: an unknown flag is answered with them.
+  const options: Record<string, CommandOption> = command.standalone
+    ? { ...command.options, help: COMMON_OPTIONS.help as CommandOption }
+    : { ...command.options, ...COMMON_OPTIONS };
+  const { positionals, values } = parseCommandLine(name, argv, options);
   if (values.help) {
-    const examples = 'examples' in command && command.examples ? command.examples : [];
-    term.out(
-      `Usage: oauth-mcp ${command.usage} [--config FILE]\n  ${command.summary}${examples.length ? `\n\nExamples:\n${examples.map((line) => `  ${line}`).join('\n')}` : ''}`,
-    );
+    term.out(commandHelp(command));
     return EXIT.ok;
   }
   if (positionals.length > command.maxPositionals) {
     throw new OAuthToolError(
       'invalid_input',
-      `Too many arguments: oauth-mcp ${command.usage}. Run oauth-mcp ${name} --help.`,
+      `Too many arguments. Usage: oauth-mcp ${command.usage} (oauth-mcp ${name} --help shows examples).`,
     );
   }
-  const configFlag = values.config as string | undefined;
-  if ('standalone' in command) {
-    try {
-      return await command.run({ term, positionals, values, configFlag });
-    } catch (thrown) {
-      return reportFailure(thrown, term);
-    }
-  }
-  const logger = createLogger();
-  const config = loadConfig({
-    path: values.config as string | undefined,
-    flags: { noBrowser: values['no-browser'] as boolean | undefined },
-    onWarning: (message) => logger.warn(message),
+  if (command.standalone) return command.run({ term, positionals, values });
+
+  // The engine's info lines are for hosts' server logs; a person at a terminal gets the command's own output.
+  const logger = createLogger({
+    ...(process.env.OAUTH_MCP_LOG_LEVEL ? {} : { level: 'warn' as const }),
+    ...logSettings({ logFile: values['log-file'] as string | undefined }),
   });
+  const configFlag = values.config as string | undefined;
+  logger.info(`oauth-mcp ${VERSION} ${name} (Node ${process.version}, ${process.platform})`);
+  let config: Config;
+  try {
+    config = await commandConfig(values, (message) => logger.warn(message));
+  } catch (problem) {
+    if (!command.onBrokenConfig || !(problem instanceof Error)) throw problem;
+    return command.onBrokenConfig({ term, positionals, values, configFlag, problem });
+  }
   const runtime = await createRuntime(config, logger);
   try {
-    return await command.run({
-      runtime,
-      term,
-      positionals,
-      values,
-      configFlag,
-    });
+    const code = await command.run({ runtime, term, positionals, values, configFlag });
+    logger.info(`${name} finished with exit code ${code}`);
+    return code;
   } catch (thrown) {
-    return reportFailure(thrown, term);
+    // The log file of a bug report says how the command ended; the terminal hears it from reportFailure.
+    if (thrown instanceof OAuthToolError)
+      logger.info(`${name} failed: ${thrown.message}`, { code: thrown.code });
+    throw thrown;
   } finally {
     await runtime.close().catch(() => undefined);
   }
+}
+
+async function commandConfig(
+  values: Record<string, string | boolean | undefined>,
+  warn: (message: string) => void,
+): Promise<Config> {
+  const flags = { noBrowser: values['no-browser'] as boolean | undefined };
+  if (!values.demo) return loadConfig({ path: values.config as string | undefined, flags, onWarning: warn });
+  if (values.config) {
+    throw new OAuthToolError(
+      'invalid_input',
+      '--demo uses the demo authorization server instead of a config file: drop either --demo or --config.',
+    );
+  }
+  await assertDemoRunning();
+  return demoConfig(process.env, flags);
+}
+
+function parseCommandLine(name: string, argv: string[], options: Record<string, CommandOption>) {
+  try {
+    const parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: Object.fromEntries(
+        Object.entries(options).map(([flag, { type, short }]) => [flag, short ? { type, short } : { type }]),
+      ),
+    });
+    return {
+      positionals: parsed.positionals,
+      values: parsed.values as Record<string, string | boolean | undefined>,
+    };
+  } catch (error) {
+    throw flagError(error, name, Object.keys(options));
+  }
+}
+
+/** node:util's parse errors in our words: the flag that was meant, or where the flags are listed. */
+export function flagError(
+  error: unknown,
+  command: string | undefined,
+  known: string[],
+  argv: string[] = [],
+): unknown {
+  const { code, message } = error as { code?: string; message?: string };
+  if (!code?.startsWith('ERR_PARSE_ARGS') || !message) return error;
+  // `oauth-mcp --demo login`: the server's flags met a command's name.
+  const misplaced = command === undefined ? argv.find(isCommand) : undefined;
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' && misplaced) {
+    const others = argv.filter((arg) => arg !== misplaced).join(' ');
+    return new OAuthToolError(
+      'invalid_input',
+      `The command comes first: oauth-mcp ${misplaced}${others ? ` ${others}` : ''}`,
+    );
+  }
+  const where = command ? `oauth-mcp ${command} --help` : 'oauth-mcp --help';
+  const unknown = /^Unknown option '(-{1,2})([^']+)'/.exec(message);
+  if (unknown) {
+    const typed = `${unknown[1]}${unknown[2]}`;
+    const guess = closestName(unknown[2] ?? '', known);
+    return new OAuthToolError(
+      'invalid_input',
+      guess
+        ? `Unknown option ${typed}. Did you mean --${guess}?`
+        : `Unknown option ${typed}${command ? ` for oauth-mcp ${command}` : ''}. Its options: ${known.map((k) => `--${k}`).join(', ')}.`,
+    );
+  }
+  return new OAuthToolError('invalid_input', `${message.split('. ')[0]?.replace(/\.$/, '')}. See ${where}.`);
 }

@@ -23,24 +23,43 @@ export const initCommand: StandaloneCommand = {
   usage: `init <${HOST_NAMES.join('|')}> [--print]`,
   summary: "add oauth-mcp to an MCP host's config (a backup is kept)",
   options: {
-    print: { type: 'boolean' },
-    name: { type: 'string' },
-    issuer: { type: 'string' },
-    'client-id': { type: 'string' },
-    scopes: { type: 'string' },
-    'client-secret-env': { type: 'string' },
-    local: { type: 'boolean' },
-    file: { type: 'string' },
-    force: { type: 'boolean' },
+    print: { type: 'boolean', help: 'only show the entry; write nothing' },
+    name: { type: 'string', value: 'NAME', help: 'the server name in the host (default oauth)' },
+    issuer: { type: 'string', value: 'URL', help: "the authorization server's issuer (OAUTH_ISSUER)" },
+    'client-id': { type: 'string', value: 'ID', help: 'the client id (OAUTH_CLIENT_ID)' },
+    scopes: { type: 'string', value: 'SCOPES', help: 'scopes to ask for, space separated (OAUTH_SCOPES)' },
+    'client-secret-env': {
+      type: 'string',
+      value: 'NAME',
+      help: "the client secret from this variable of the host's environment (VS Code: its password prompt); never written",
+    },
+    config: { type: 'string', value: 'FILE', help: 'an oauth-mcp config file for the server to read' },
+    local: {
+      type: 'boolean',
+      help: 'start this installation (node <dir>/dist/cli.js) instead of npx -y oauth-mcp-server',
+    },
+    file: {
+      type: 'string',
+      value: 'FILE',
+      help: "the host's config file, when it is not where the host keeps it by default",
+    },
+    force: { type: 'boolean', help: 'replace an entry of the same name without asking' },
   },
   maxPositionals: 1,
   examples: [
-    'oauth-mcp init claude-desktop',
-    'oauth-mcp init cursor --issuer https://auth.example.com --client-id my-app --scopes "openid profile"',
-    'oauth-mcp init vscode --issuer https://auth.example.com --client-id my-app --client-secret-env OAUTH_CLIENT_SECRET',
-    'oauth-mcp init claude-code --local --print',
+    ['oauth-mcp init claude-desktop --print', 'show the entry for Claude Desktop; write nothing'],
+    [
+      'oauth-mcp init cursor --issuer https://auth.example.com --client-id my-app --scopes "openid profile"',
+      "add oauth-mcp to Cursor's ~/.cursor/mcp.json with a provider",
+    ],
+    [
+      'oauth-mcp init vscode --issuer https://auth.example.com --client-id my-app --client-secret-env OAUTH_CLIENT_SECRET',
+      'VS Code asks for the client secret and keeps it',
+    ],
+    ['oauth-mcp init claude-code --local', 'Claude Code starts this clone or tarball'],
   ],
-  run: async ({ term, positionals, values, configFlag }) => {
+  run: async ({ term, positionals, values }) => {
+    const configFlag = values.config as string | undefined;
     const hostName = positionals[0];
     if (!isHost(hostName)) {
       throw new OAuthToolError(

@@ -6,7 +6,11 @@ import { table } from './terminal.js';
 export const providersCommand: Command = {
   usage: 'providers [--json]',
   summary: 'the configured and registered providers',
-  options: { json: { type: 'boolean' } },
+  options: { json: { type: 'boolean', help: 'as JSON, for scripts' } },
+  examples: [
+    ['oauth-mcp providers', 'name, issuer, client and kind of each provider'],
+    ['oauth-mcp providers --demo', 'the demo providers'],
+  ],
   maxPositionals: 0,
   run: async ({ runtime, term, values }) => {
     const providers = await runtime.engine.ctx.registry.describeProviders();

@@ -7,13 +7,19 @@ export interface Terminal {
   err(text: string): void;
   /** Shows `message` with a spinner until the returned function is called (nothing when stderr is not a TTY). */
   spinner(message: string): () => void;
+  /** Calls `onLine` for each line typed or piped in, until the returned function is called. */
+  readLines(onLine: (line: string) => Promise<void>): () => void;
 }
 
+import { createInterface } from 'node:readline';
+
 const FRAMES = ['|', '/', '-', '\\'];
+const SPINNER_INTERVAL_MS = 150;
 
 export function processTerminal(
   stdout: NodeJS.WriteStream = process.stdout,
   stderr: NodeJS.WriteStream = process.stderr,
+  stdin: NodeJS.ReadStream = process.stdin,
 ): Terminal {
   return {
     out: (text) => void stdout.write(`${text}\n`),
@@ -21,12 +27,24 @@ export function processTerminal(
     spinner: (message) => {
       if (!stderr.isTTY) return () => undefined;
       let frame = 0;
-      const draw = () => stderr.write(`\r${FRAMES[frame++ % FRAMES.length]} ${message}`);
-      draw();
-      const timer = setInterval(draw, 120);
+      let drawn = false;
+      const draw = () => {
+        drawn = true;
+        stderr.write(`\r${FRAMES[frame++ % FRAMES.length]} ${message}`);
+      };
+      // A quick answer shows nothing; a wait shows the spinner well within a second.
+      const timer = setInterval(draw, SPINNER_INTERVAL_MS);
       return () => {
         clearInterval(timer);
-        stderr.write(`\r${' '.repeat(message.length + 2)}\r`);
+        if (drawn) stderr.write(`\r${' '.repeat(message.length + 2)}\r`);
+      };
+    },
+    readLines: (onLine) => {
+      const lines = createInterface({ input: stdin, terminal: false });
+      lines.on('line', (line) => void onLine(line));
+      return () => {
+        lines.close();
+        stdin.pause();
       };
     },
   };

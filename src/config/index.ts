@@ -4,8 +4,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { closestName } from '../closest-name.js';
 import { OAuthToolError } from '../errors.js';
 import { urlProblem } from '../net/outbound-policy.js';
+import { describeJsonError } from './json-errors.js';
 import { applyOverlays, type ConfigFlags, renameDeprecatedKeys } from './overlays.js';
 import { applyPreset, presetProblems } from './presets.js';
 import { privateKeyProblem } from './private-key.js';
@@ -573,10 +575,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (text !== undefined) {
     try {
       raw = JSON.parse(text);
-    } catch (error) {
+    } catch {
+      // V8's own message may quote the file, secrets included: say where and what instead.
+      const where = describeJsonError(text.replace(/^\uFEFF/, '')) ?? 'a character JSON does not allow';
       throw new OAuthToolError(
         'not_configured',
-        `The config file ${path} is not valid JSON (${(error as Error).message}). Fix the syntax and restart.`,
+        `The config file ${path} is not valid JSON: ${where}. Fix it there, then run the command again.`,
       );
     }
   }
@@ -620,12 +624,51 @@ export function parseConfig(
           : undefined;
       return variable
         ? `- ${variable} (environment): ${issue.message}`
-        : `- ${issue.path.join('.') || '(root)'}: ${issue.message}`;
+        : `- ${issue.path.join('.') || '(root)'}: ${issueMessage(issue)}`;
     });
     const where = existsSync(source) || !fromEnv ? source : 'the OAUTH_* environment variables';
     throw new OAuthToolError('not_configured', `Invalid configuration in ${where}:\n${lines.join('\n')}`);
   }
   return applyOverlays(result.data, env, flags);
+}
+
+/** Every key the schema knows, at any depth: what a mistyped key is compared with. */
+const KNOWN_KEYS = [...schemaKeys(configSchema)];
+
+/** Zod's message, with the key that was meant for an unknown one (`clientid` -> `clientId`). */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'unrecognized_keys') return issue.message;
+  return issue.keys
+    .map((key) => {
+      // A key known elsewhere (api.allowedOrigins) is no guess for itself in another section.
+      const guess = closestName(
+        key,
+        KNOWN_KEYS.filter((known) => known !== key),
+      );
+      return guess ? `unknown key "${key}": did you mean "${guess}"?` : `unknown key "${key}"`;
+    })
+    .join('; ');
+}
+
+function schemaKeys(
+  schema: z.core.$ZodType,
+  into = new Set<string>(),
+  seen = new Set<unknown>(),
+): Set<string> {
+  if (seen.has(schema)) return into;
+  seen.add(schema);
+  const def = schema._zod.def as unknown as Record<string, unknown>;
+  if (def.type === 'object') {
+    for (const [key, field] of Object.entries(def.shape as Record<string, z.core.$ZodType>)) {
+      into.add(key);
+      schemaKeys(field, into, seen);
+    }
+  }
+  for (const inner of ['innerType', 'in', 'out', 'valueType', 'element', 'left', 'right']) {
+    if (def[inner]) schemaKeys(def[inner] as z.core.$ZodType, into, seen);
+  }
+  for (const option of (def.options as z.core.$ZodType[] | undefined) ?? []) schemaKeys(option, into, seen);
+  return into;
 }
 
 function configError(path: string[], message: string): OAuthToolError {

@@ -7,6 +7,7 @@ import {
   type RunningAuthorizationServer,
   startAuthorizationServer,
 } from './authorization-server.js';
+import { demoProviders } from './demo-providers.js';
 
 export interface Demo {
   server: RunningAuthorizationServer;
@@ -17,22 +18,7 @@ export interface Demo {
 
 export async function startDemo(logger: Logger): Promise<Demo> {
   const server = await startAuthorizationServer();
-  const scopes = ['openid', 'profile', 'email', 'offline_access'];
-  const providers: Record<string, ProviderConfig> = {
-    demo: {
-      issuer: server.issuer,
-      clientId: server.clients.confidential.clientId,
-      clientSecret: server.clients.confidential.clientSecret,
-      tokenEndpointAuthMethod: 'client_secret_basic',
-      scopes,
-    },
-    'demo-public': {
-      issuer: server.issuer,
-      clientId: server.clients.public.clientId,
-      tokenEndpointAuthMethod: 'none',
-      scopes,
-    },
-  };
+  const providers = demoProviders(server.issuer);
   logger.info(
     [
       `demo authorization server running at ${server.issuer} (loopback only)`,

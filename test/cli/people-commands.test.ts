@@ -91,7 +91,7 @@ describe('oauth-mcp login / status / token / logout', () => {
     expect(result.output).toContain('Signed in as carol at demo');
   }, 60_000);
 
-  it('status lists the session (exit 0) and as JSON; token prints the access token only with exposeTokens', async () => {
+  it('status lists the session (exit 0) and as JSON; token prints the access token, --json with expiry and scope', async () => {
     const config = writeConfig('exposed', { exposeTokens: true });
     const status = await inTerminal(['status', '--config', config]);
     expect(status.code).toBe(0);
@@ -117,10 +117,14 @@ describe('oauth-mcp login / status / token / logout', () => {
     }).then((r) => r.json() as Promise<{ active: boolean; sub?: string }>);
     expect(introspected).toMatchObject({ active: true, sub: 'carol' });
 
-    const refused = await run(['token', '--config', writeConfig('hidden')]);
-    expect(refused.status).toBe(1);
-    expect(refused.stdout).toBe('');
-    expect(refused.stderr).toContain('exposeTokens');
+    // exposeTokens governs what tools show a model; the person at the terminal owns the store.
+    const asJson = await run(['token', '--json', '--config', writeConfig('hidden')]);
+    expect(asJson.status).toBe(0);
+    const described = JSON.parse(asJson.stdout);
+    expect(described).toMatchObject({ access_token: printed, token_type: 'Bearer', provider: 'demo' });
+    expect(described.scope).toContain('openid');
+    expect(Date.parse(described.expires_at)).toBeGreaterThan(Date.now());
+    expect(asJson.stderr).not.toContain(printed);
   });
 
   it('a failed command says which command to run next, and exits 1 (2 for what was typed)', async () => {
@@ -148,6 +152,9 @@ describe('oauth-mcp login / status / token / logout', () => {
     const status = await run(['status', '--config', config]);
     expect(status.status).toBe(1);
     expect(status.stdout).toContain('BROKEN');
+    // Port 1 is one of fetch's "bad ports": a URL to change, not a bug of ours.
+    expect(status.stderr).toContain('its port is one fetch refuses to use');
+    expect(status.stderr).not.toContain('bug');
   });
 
   it('logout revokes at the server and removes the session; status is clean again', async () => {

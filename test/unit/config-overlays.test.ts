@@ -29,7 +29,7 @@ describe('config resolution', () => {
     expect(warnings).toEqual([]);
     expect(() =>
       resolve({ http: { allowedBrowserOrigins: ['a.example'], allowedOrigins: ['b.example'] } }),
-    ).toThrow(/http: Unrecognized key: "allowedOrigins"/);
+    ).toThrow(/http: unknown key "allowedOrigins"$/m);
   });
 
   it('takes the store key from OAUTH_MCP_STORE_KEY unless the file gives store.key', () => {

@@ -19,7 +19,7 @@ const LAYERS: ReadonlyArray<[layer: Layer, matches: RegExp]> = [
   ['demo', /^demo\//],
   [
     'bottom',
-    /^(config\.ts|config\/|log\.ts|errors\.ts|net\/|secrets\/|version\.ts|optional-package\.ts|quick-config\.ts|lru-cache\.ts)/,
+    /^(config\.ts|config\/|log\.ts|errors\.ts|net\/|secrets\/|version\.ts|optional-package\.ts|quick-config\.ts|lru-cache\.ts|closest-name\.ts)/,
   ],
 ];
 
@@ -28,11 +28,11 @@ type Layer = 'cli' | 'cli/' | 'http' | 'server' | 'tools' | 'auth' | 'store' | '
 /**
  * The spec: cli -> (cli/, http) -> server -> tools -> auth -> store, with config, log, errors, net,
  * secrets and version at the bottom (importable by all, importing nothing above). demo/ is reached
- * only from the CLI's --demo switch. Imports inside one layer are always allowed.
+ * only from the CLI: the --demo switch and the people's `demo` command. Imports inside one layer are always allowed.
  */
 const MAY_IMPORT: Record<Layer, readonly Layer[]> = {
   cli: ['cli/', 'http', 'server', 'tools', 'auth', 'store', 'demo', 'bottom'],
-  'cli/': ['server', 'tools', 'auth', 'store', 'bottom'],
+  'cli/': ['server', 'tools', 'auth', 'store', 'demo', 'bottom'],
   http: ['server', 'tools', 'auth', 'store', 'bottom'],
   server: ['tools', 'auth', 'store', 'bottom'],
   tools: ['auth', 'bottom'],

@@ -2,6 +2,7 @@
 // discovering each authorization server once (OIDC and RFC 8414 documents, merged) and reusing the result.
 
 import type * as client from 'openid-client';
+import { closestName } from '../../closest-name.js';
 import type { ProviderConfig } from '../../config/index.js';
 import { OAuthToolError } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -12,7 +13,6 @@ import { OutboundPolicy, urlProblem } from '../../net/outbound-policy.js';
 import { issuerKey, providerApiOrigins } from './api-origins.js';
 import { assertClientIdMetadataSupported } from './client-id-metadata.js';
 import { importClientPrivateKey } from './client-key.js';
-import { closestName } from './closest-name.js';
 import { noteDeviation, tolerateDeviations } from './deviations.js';
 import { checkDiscoveredEndpoints } from './endpoint-origins.js';
 import {

@@ -1,4 +1,4 @@
-// "Did you mean": the one known name closest to a mistyped one.
+// "Did you mean": the one known name closest to a mistyped one (providers, commands, flags, config keys).
 
 /** A known name within two edits of `name` (a typo), if exactly one is closest. */
 export function closestName(name: string, known: string[]): string | undefined {
