@@ -1,6 +1,6 @@
 // The one logger: JSON-free lines on stderr (stdout is the MCP protocol), with every known secret redacted.
 
-import { pinSecret, redactCredentials } from './secrets/index.js';
+import { pinSecret, redactLogLine } from './secrets/index.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -16,7 +16,7 @@ export interface Logger {
 }
 
 /** What every log line goes through: known secrets and anything credential-shaped are removed. */
-export const redact = redactCredentials;
+export const redact = redactLogLine;
 
 /** A Logger writing to stderr; level default OAUTH_MCP_LOG_LEVEL, else info. */
 export function createLogger(options: { level?: Level; write?: (line: string) => void } = {}): Logger {
@@ -26,7 +26,7 @@ export function createLogger(options: { level?: Level; write?: (line: string) =>
   const log = (level: Level, message: string, fields?: Record<string, unknown>) => {
     if (LEVELS[level] < threshold) return;
     const extra = fields && Object.keys(fields).length > 0 ? ` ${safeStringify(fields)}` : '';
-    write(`${redactCredentials(`[oauth-mcp] ${level}: ${message}${extra}`)}\n`);
+    write(`${redactLogLine(`[oauth-mcp] ${level}: ${message}${extra}`)}\n`);
   };
   return {
     debug: (m, f) => log('debug', m, f),

@@ -5,7 +5,7 @@ import * as oauth from 'oauth4webapi';
 import type * as client from 'openid-client';
 import { OAuthToolError } from '../../errors.js';
 import { needsInsecureTransport } from '../../net/outbound-policy.js';
-import { learnSecret, learnSecretsOf } from '../../secrets/index.js';
+import { learnPastedSecret, learnSecretsOf } from '../../secrets/index.js';
 import type { EngineContext } from '../engine-context.js';
 import { toToolError } from '../error-mapping.js';
 import { pickServer } from '../provider/discovery.js';
@@ -197,6 +197,6 @@ function literalToken(value: string | undefined): string | undefined {
       `initial_access_token must be the token itself: "\${...}" references are not read from the environment in tool arguments. To use a token from the environment, set "initialAccessToken": "\${NAME}" on the provider in the oauth-mcp config, restart, and register with "provider" instead of "issuer".`,
     );
   }
-  learnSecret(value);
+  learnPastedSecret(value);
   return value;
 }

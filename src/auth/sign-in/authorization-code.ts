@@ -3,7 +3,7 @@
 
 import * as client from 'openid-client';
 import { OAuthToolError } from '../../errors.js';
-import { learnSecret } from '../../secrets/index.js';
+import { learnPastedSecret } from '../../secrets/index.js';
 import type { EngineContext } from '../engine-context.js';
 import { toToolError } from '../error-mapping.js';
 import { authorizationParameters, signInScope, tokenParameters } from '../provider/parameters.js';
@@ -126,7 +126,8 @@ export async function completeAuthorizationCallback(
   callbackUrl: URL,
   cookieHeader?: string,
 ): Promise<CallbackPage> {
-  learnSecret(callbackUrl.searchParams.get('code'));
+  // Whoever brings a callback chooses its code: a secret for them (and the logs), not for other users.
+  learnPastedSecret(callbackUrl.searchParams.get('code'));
   const state = callbackUrl.searchParams.get('state');
   const found = state && STATE_PATTERN.test(state) ? await ctx.vault.findFlowByState(state) : undefined;
   if (!state || !found) {
