@@ -1,6 +1,7 @@
 // oauth-mcp login [provider] [--device]: the link or code first, then a spinner until the user has signed in.
 
 import type { SignInKind, SignInResult } from '../auth/index.js';
+import { redactSecrets } from '../secrets/index.js';
 import { type Command, EXIT } from './command.js';
 import type { Terminal } from './terminal.js';
 
@@ -66,14 +67,15 @@ function chooseFlow(
   return undefined;
 }
 
+/** The server chose the URL and the code: they are printed through redaction, like every exit. */
 function showHowToSignIn(term: Terminal, started: SignInResult): void {
   if (started.flow === 'authorization_code') {
     term.err(`To sign in to ${started.provider}, open this page in a browser on this machine:`);
-    term.out(`  ${started.authorization_url}`);
+    term.out(`  ${redactSecrets(started.authorization_url ?? '')}`);
     if (started.browser_opened) term.err('(opened in your browser)');
     return;
   }
   term.err(`To sign in to ${started.provider}, open this page on any device and confirm the code:`);
-  term.out(`  ${started.verification_uri_complete ?? started.verification_uri}`);
-  term.out(`  code: ${started.user_code}`);
+  term.out(`  ${redactSecrets(started.verification_uri_complete ?? started.verification_uri ?? '')}`);
+  term.out(`  code: ${redactSecrets(started.user_code ?? '')}`);
 }

@@ -8,6 +8,7 @@ import { needsInsecureTransport } from '../../net/outbound-policy.js';
 import { learnPastedSecret, learnSecretsOf } from '../../secrets/index.js';
 import type { EngineContext } from '../engine-context.js';
 import { toToolError } from '../error-mapping.js';
+import { unsharedDeploymentClient } from '../provider/deployment-clients.js';
 import { pickServer } from '../provider/discovery.js';
 import { serverSettings } from '../provider/server-metadata.js';
 import { type ClientProfile, STORE_SCHEMA_VERSION } from '../repository/records.js';
@@ -38,7 +39,7 @@ export interface RegistrationRequest extends ClientMetadataInput {
 /** Registers a client at the server (RFC 7591) and stores it as a new profile. */
 export async function registerClient(ctx: EngineContext, request: RegistrationRequest): Promise<ClientView> {
   const givenToken = literalToken(request.initialAccessToken);
-  const { settings: source, discovery } = await pickServer(ctx.registry, request);
+  const { name: provider, settings: source, discovery } = await pickServer(ctx.registry, request);
   const { issuer, metadata: server } = discovery;
   if (!server.registration_endpoint) {
     throw new OAuthToolError(
@@ -46,7 +47,7 @@ export async function registerClient(ctx: EngineContext, request: RegistrationRe
       `Registration is not enabled on the authorization server ${issuer}: its metadata has no registration_endpoint (RFC 7591). Register a client by hand in that server's admin console and add it to the config's "providers", or ask its operator to enable dynamic client registration.`,
     );
   }
-  const initialAccessToken = givenToken ?? source?.initialAccessToken;
+  const initialAccessToken = givenToken ?? (await deploymentToken(ctx, provider, source?.initialAccessToken));
   const metadata = clientMetadata(request, server, ctx.callbackUrl ?? LOOPBACK_REDIRECT_URI);
 
   const release = await ctx.vault.lock('registration:names');
@@ -95,6 +96,22 @@ export async function registerClient(ctx: EngineContext, request: RegistrationRe
   } finally {
     await release();
   }
+}
+
+/** The config's initial access token of `provider`, where this caller may use it (see deployment-clients.ts). */
+async function deploymentToken(
+  ctx: EngineContext,
+  provider: string | undefined,
+  token: string | undefined,
+): Promise<string | undefined> {
+  if (!token) return undefined;
+  const unshared = await unsharedDeploymentClient(ctx.registry, ctx.httpMode, provider);
+  if (!unshared) return token;
+  throw new OAuthToolError(
+    'forbidden',
+    `On this shared server, users may not register clients with the initial access token of provider "${unshared}": it belongs to the deployment. ` +
+      `The operator can allow it with "sharedClientCredentials": true on that provider; or pass an initial_access_token of your own.`,
+  );
 }
 
 /** RFC 7591 section 2 metadata, with defaults for a native app that signs users in with PKCE. */

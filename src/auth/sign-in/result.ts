@@ -63,11 +63,21 @@ export function pendingResult(flow: SignInFlow): SignInResult {
   };
 }
 
-/** Hosts keep server logs: the link (never a code or token) also goes to stderr, where a person can find it. */
+/**
+ * Hosts keep server logs: the link (never a code or token) also goes to stderr, where a person can find it.
+ * Not HTTP mode's start link: its handle lets whoever opens it first continue the sign-in, so the log
+ * names the flow instead.
+ */
 export function logLink(logger: Logger, flow: SignInFlow): void {
+  if (flow.kind === 'authorization_code' && flow.data.start_url) {
+    logger.info(
+      `sign-in to ${flow.provider}: flow ${flow.flow_id} waits for its user to open their start link`,
+    );
+    return;
+  }
   logger.info(
     flow.kind === 'authorization_code'
-      ? `sign-in to ${flow.provider}: open ${flow.data.start_url ?? flow.data.authorization_url}`
+      ? `sign-in to ${flow.provider}: open ${flow.data.authorization_url}`
       : `sign-in to ${flow.provider}: open ${flow.data.verification_uri} and enter the code ${flow.data.user_code}`,
   );
 }
