@@ -12,8 +12,8 @@ const MAX_SECRET_LENGTH = 16_384;
 const DEFAULT_CAPACITY = 4096;
 /** An HTTP user's quota: their flood forgets only their own least recently learned secrets. */
 const DEFAULT_PRINCIPAL_QUOTA = 512;
-/** Owners remembered; the least recently active one's secrets go first (its requests in flight keep theirs). */
-const DEFAULT_MAX_OWNERS = 1024;
+/** Learned secrets of all owners together; past it, the owner holding the most gives up its oldest. */
+const DEFAULT_TOTAL = 8192;
 /** Characters a token or secret is made of: where a run of them ends, a secret may have been cut short. */
 const TOKEN_CHAR = /[A-Za-z0-9\-._~+/=]/;
 /** An escape left incomplete by a cut at the end of a text. */
@@ -69,17 +69,17 @@ export interface RegistryLimits {
   capacity?: number;
   /** Secrets kept per principal (default 512). */
   perPrincipal?: number;
-  /** Owners kept (default 1,024). */
-  maxOwners?: number;
+  /** Learned secrets of all owners together (default 8,192). */
+  total?: number;
 }
 
 /** A bounded set of secrets with an index of the forms each may take in output. */
 export class SecretRegistry {
   readonly #capacity: number;
   readonly #perPrincipal: number;
-  readonly #maxOwners: number;
+  readonly #total: number;
   readonly #pinned = new Map<string, SecretEntry>();
-  /** Per owner, insertion order is recency: learning a secret again moves it to the end; so for owners. */
+  /** Per owner, insertion order is recency: learning a secret again moves it to the end. */
   readonly #buckets = new Map<string, Map<string, SecretEntry>>();
   /** First MIN_SECRET_LENGTH chars of each form -> the forms that start so. */
   readonly #anchors = new Map<string, IndexedForm[]>();
@@ -88,12 +88,13 @@ export class SecretRegistry {
   /** ...and the same as one bit per slot: small enough to stay in cache, so most positions cost one lookup. */
   readonly #filter = new Int32Array((1 << FILTER_BITS) / 32);
   #indexed = 0;
+  #learned = 0;
 
   constructor(limits: number | RegistryLimits = {}) {
     const l = typeof limits === 'number' ? { capacity: limits } : limits;
     this.#capacity = l.capacity ?? DEFAULT_CAPACITY;
     this.#perPrincipal = l.perPrincipal ?? DEFAULT_PRINCIPAL_QUOTA;
-    this.#maxOwners = l.maxOwners ?? DEFAULT_MAX_OWNERS;
+    this.#total = l.total ?? DEFAULT_TOTAL;
   }
 
   /** Secrets known now (pinned, listed, and evicted ones still held by a request in flight). */
@@ -115,9 +116,10 @@ export class SecretRegistry {
     // A caller who pastes a pinned secret gets their own entry: redacted for them as any pasted value.
     if (pinned && audience !== 'owner') return pinned;
     let bucket = this.#buckets.get(owner);
-    if (bucket) this.#buckets.delete(owner);
-    else bucket = new Map();
-    this.#buckets.set(owner, bucket);
+    if (!bucket) {
+      bucket = new Map();
+      this.#buckets.set(owner, bucket);
+    }
     let entry = bucket.get(value);
     if (entry) {
       bucket.delete(value);
@@ -125,20 +127,29 @@ export class SecretRegistry {
     } else {
       entry = { value, forms: [], owner, audience, holds: 0, listed: true };
       this.#index(entry);
+      this.#learned++;
     }
     bucket.set(value, entry);
     const quota = owner === '' ? this.#capacity : Math.min(this.#capacity, this.#perPrincipal);
-    for (const [oldValue, old] of bucket) {
-      if (bucket.size <= quota) break;
-      bucket.delete(oldValue);
-      this.#drop(old);
-    }
-    for (const [oldOwner, oldBucket] of this.#buckets) {
-      if (this.#buckets.size <= this.#maxOwners) break;
-      this.#buckets.delete(oldOwner);
-      for (const old of oldBucket.values()) this.#drop(old);
-    }
+    if (bucket.size > quota) this.#evictOldest(owner, bucket);
+    if (this.#learned > this.#total) this.#evictOldest(...this.#largestBucket());
     return entry;
+  }
+
+  /** The owner holding the most secrets: a flood forgets the flooder's own secrets, not anyone else's. */
+  #largestBucket(): [string, Map<string, SecretEntry>] {
+    let largest: [string, Map<string, SecretEntry>] = ['', new Map()];
+    for (const [owner, bucket] of this.#buckets) if (bucket.size > largest[1].size) largest = [owner, bucket];
+    return largest;
+  }
+
+  #evictOldest(owner: string, bucket: Map<string, SecretEntry>): void {
+    const oldest = bucket.values().next().value;
+    if (!oldest) return;
+    bucket.delete(oldest.value);
+    if (bucket.size === 0) this.#buckets.delete(owner);
+    this.#learned--;
+    this.#drop(oldest);
   }
 
   /** A secret held for the life of the process (config secrets): never forgotten, redacted for everyone. */

@@ -57,6 +57,17 @@ describe("a call's secrets stay known while it runs", () => {
     expect(registry.redact(`echo ${bobs}`, { owner: 'bob' })).toBe('echo [redacted]');
   });
 
+  it('stays bounded when many users flood at once, each losing only their own oldest', async () => {
+    const registry = new SecretRegistry({ capacity: 4096, perPrincipal: 64, total: 256 });
+    const bobs = token();
+    registry.learn(bobs, 'bob');
+    for (let user = 0; user < 20; user++) {
+      for (let i = 0; i < 64; i++) registry.learn(token(), `flooder-${user}`);
+    }
+    expect(registry.size).toBeLessThanOrEqual(256);
+    expect(registry.redact(bobs, { owner: 'bob' })).toBe('[redacted]');
+  });
+
   it('keeps a secret a call read until the call ends, even past its own quota', async () => {
     const registry = new SecretRegistry({ capacity: 8, perPrincipal: 8 });
     const used = token();
