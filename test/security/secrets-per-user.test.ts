@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import {
   learnPastedSecret,
   learnSecret,
+  learnSecretsOf,
   pinSecret,
   redactDeep,
   redactLogLine,
@@ -40,6 +41,19 @@ describe('a pasted value is a secret for the caller who pasted it', () => {
     const issued = token();
     await as('alice').run(() => learnSecret(issued));
     expect(await as('bob').run(() => redactSecrets(issued))).toBe('[redacted]');
+  });
+});
+
+describe('the start link handle (item 14)', () => {
+  it('is shown to its owner, and redacted for every other caller and in the logs', async () => {
+    const handle = token();
+    const link = `https://mcp.example.test/oauth/start/${handle}`;
+    await as('alice').run(() => learnSecretsOf({ data: { start_handle: handle, start_url: link } }));
+    expect(await as('alice').run(() => redactSecrets(link))).toBe(link);
+    expect(await as('bob').run(() => redactSecrets(link))).toBe(
+      'https://mcp.example.test/oauth/start/[redacted]',
+    );
+    expect(redactLogLine(`open ${link}`)).toBe('open https://mcp.example.test/oauth/start/[redacted]');
   });
 });
 
