@@ -4,6 +4,8 @@
 // the deployment's initial access token is not hers to use; the log never carries anyone's start link.
 
 import { randomBytes } from 'node:crypto';
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as HttpV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CLIENTS } from '../../src/demo/authorization-server.js';
 import { type LoopbackApi, startLoopbackApi } from '../api/loopback-api.js';
@@ -22,6 +24,7 @@ import {
   mcpResourceServer,
   startHttpProcess,
 } from '../helpers/http-server-process.js';
+import { type ToolResult, toToolResult } from '../helpers/tool-result.js';
 
 const AUDIENCE = 'https://mcp.example.test/mcp';
 const CONFIG_SECRET = `cfg-${randomBytes(24).toString('base64url')}`;
@@ -51,6 +54,23 @@ async function v1Client(accountId: string): Promise<ConnectedClient> {
   const client = await connectClient(server.mcpUrl, await tokenFor(accountId), 'v1');
   await client.listTools();
   return client;
+}
+
+/** A call that may wait longer than the SDK's default 60 s request timeout (the flood on a busy machine). */
+async function callWaiting(
+  accountId: string,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<ToolResult> {
+  const client = new ClientV1({ name: 'oauth-mcp-http-tests', version: '1.0.0' });
+  const requestInit = { headers: { Authorization: `Bearer ${await tokenFor(accountId)}` } };
+  await client.connect(new HttpV1(new URL(server.mcpUrl), { requestInit }));
+  try {
+    await client.listTools();
+    return toToolResult(await client.callTool({ name, arguments: args }, undefined, { timeout: 280_000 }));
+  } finally {
+    await client.close();
+  }
 }
 
 beforeAll(async () => {
@@ -161,7 +181,7 @@ describe('a call in flight (item 2)', () => {
     const reached = new Promise<void>((resolve) => {
       slowReached = resolve;
     });
-    const call = bob.callTool('oauth_call_api', { url: `${api.origin}/slow` });
+    const call = callWaiting('bob', 'oauth_call_api', { url: `${api.origin}/slow` });
     await reached;
     const pending = Array.from({ length: FLOOD }, (_, i) => `flood-${i}-${randomBytes(12).toString('hex')}`);
     const workers = Array.from({ length: 16 }, async () => {
