@@ -51,6 +51,9 @@ export interface SecretEntry {
   shownTo?: Map<string, number>;
 }
 
+/** Whether a secret's first 8+ characters count: at the end of the text (we cut it there), anywhere, or not. */
+type Cut = boolean | 'any';
+
 interface IndexedForm {
   form: string;
   entry: SecretEntry;
@@ -180,7 +183,9 @@ export class SecretRegistry {
    * what they sent is a secret of the process.
    */
   markShown(text: string, owner: string): void {
-    for (const match of this.#matches(text, false, undefined)) {
+    // Any 8+ characters of a secret's start count, wherever they stand: an output cut right after them
+    // (a body at max_body_bytes) is redacted from that length on.
+    for (const match of this.#matches(text, 'any', undefined)) {
       const { entry, share } = match;
       if (entry.owner === owner) continue;
       entry.shownTo ??= new Map();
@@ -203,13 +208,13 @@ export class SecretRegistry {
     return out === trimmed ? text : out;
   }
 
-  #redact(text: string, cutAtEnd: boolean, viewer: Viewer | undefined): string {
+  #redact(text: string, cutAtEnd: Cut, viewer: Viewer | undefined): string {
     const spans = this.#matches(text, cutAtEnd, viewer);
     return spans.length === 0 ? text : replaceSpans(text, spans);
   }
 
   /** Every match in `text` and in its unescaped view (as spans of `text`) that applies to the viewer. */
-  #matches(text: string, cutAtEnd: boolean, viewer: Viewer | undefined): Match[] {
+  #matches(text: string, cutAtEnd: Cut, viewer: Viewer | undefined): Match[] {
     if (this.#indexed === 0 || text.length < MIN_SECRET_LENGTH) return [];
     const matches = this.#find(text, cutAtEnd, viewer);
     const view = unescapedView(text);
@@ -225,7 +230,7 @@ export class SecretRegistry {
     return matches;
   }
 
-  #find(text: string, cutAtEnd: boolean, viewer: Viewer | undefined): Match[] {
+  #find(text: string, cutAtEnd: Cut, viewer: Viewer | undefined): Match[] {
     const matches: Match[] = [];
     const filter = this.#filter;
     let hash = text.length >= 4 ? hash4(text, 0) : 0;
@@ -240,6 +245,7 @@ export class SecretRegistry {
         const next = text[i + matched];
         // A shorter prefix is often public (a client id that starts the client secret, a JWT header).
         const cutShort =
+          cutAtEnd === 'any' ||
           (next === undefined && cutAtEnd) ||
           (matched * 2 >= form.length && (next === undefined || !TOKEN_CHAR.test(next)));
         if (matched !== form.length && !cutShort) continue;

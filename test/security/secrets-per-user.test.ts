@@ -10,6 +10,7 @@ import {
   learnSecret,
   learnSecretsOf,
   pinSecret,
+  redactCut,
   redactDeep,
   redactLogLine,
   redactSecrets,
@@ -112,6 +113,12 @@ describe('redaction is no oracle', () => {
     const input = { body: half };
     expect(await as('eve', input).run(() => redactSecrets(`"${half}"`))).toBe(`"${half}"`);
     expect(await as('eve').run(() => redactSecrets(`echo ${configSecret}`))).toBe('echo [redacted]');
+  });
+
+  it('answers the same to the first 8 characters of a secret at a cut, wherever they stood in the input', async () => {
+    const start = configSecret.slice(0, 8);
+    const input = { body: `x${start}yz` };
+    expect(await as('zoe', input).run(() => redactCut(`...x${start}`))).toBe(`...x${start}`);
   });
 
   it('still redacts a pinned secret for every caller who did not send it, and in the logs', async () => {
