@@ -3,7 +3,7 @@
 
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { OAuthToolError } from './errors.js';
-import { pinSecret, redactCredentials } from './secrets/index.js';
+import { pinSecret, redactLogLine } from './secrets/index.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -21,7 +21,7 @@ export interface Logger {
 }
 
 /** What every log line goes through: known secrets and anything credential-shaped are removed. */
-export const redact = redactCredentials;
+export const redact = redactLogLine;
 
 export interface LoggerOptions {
   /** The threshold on stderr; default OAUTH_MCP_LOG_LEVEL, else info. */
@@ -67,7 +67,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     const toFile = file !== undefined && LEVELS[level] >= configured;
     if (!toStderr && !toFile) return;
     const time = new Date().toISOString();
-    const line = redactCredentials(
+    const line = redactLogLine(
       format === 'json' ? jsonLine(time, level, message, fields) : textLine(level, message, fields),
     );
     if (toStderr) write(`${line}\n`);

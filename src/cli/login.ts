@@ -4,6 +4,7 @@
 import type { EngineContext, SignInKind, SignInResult } from '../auth/index.js';
 import type { SessionView } from '../auth/views.js';
 import { OAuthToolError } from '../errors.js';
+import { redactSecrets } from '../secrets/index.js';
 import { type Command, EXIT } from './command.js';
 import type { Terminal } from './terminal.js';
 
@@ -154,6 +155,7 @@ function chooseFlow(
   return undefined;
 }
 
+/** The server chose the URL and the code: they are printed through redaction, like every exit. */
 function showHowToSignIn(term: Terminal, started: SignInResult, pasteable: boolean): void {
   if (started.flow === 'authorization_code') {
     term.err(
@@ -161,7 +163,7 @@ function showHowToSignIn(term: Terminal, started: SignInResult, pasteable: boole
         ? `To sign in to ${started.provider}, your browser opened this page (open it yourself if not):`
         : `To sign in to ${started.provider}, open this page in a browser:`,
     );
-    term.err(`  ${started.authorization_url}`);
+    term.err(`  ${redactSecrets(started.authorization_url ?? '')}`);
     if (pasteable) {
       term.err(
         'If that browser is on another machine, it ends on a page that does not load: paste its address here and press Enter.',
@@ -170,6 +172,6 @@ function showHowToSignIn(term: Terminal, started: SignInResult, pasteable: boole
     return;
   }
   term.err(`To sign in to ${started.provider}, open this page on any device and confirm the code:`);
-  term.err(`  ${started.verification_uri_complete ?? started.verification_uri}`);
-  term.err(`  code: ${started.user_code}`);
+  term.err(`  ${redactSecrets(started.verification_uri_complete ?? started.verification_uri ?? '')}`);
+  term.err(`  code: ${redactSecrets(started.user_code ?? '')}`);
 }

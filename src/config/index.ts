@@ -228,7 +228,7 @@ const providerFields = z
       .boolean()
       .optional()
       .describe(
-        'HTTP mode: let every user act as this client with its secret (client-credentials tokens, introspecting and revoking tokens they pass in). Default false: users only sign themselves in with it.',
+        'HTTP mode: let every user act as this client with its secret (client-credentials tokens, introspecting and revoking tokens they pass in) and register clients with its initialAccessToken. Default false: users only sign themselves in with it.',
       ),
   })
   .strict();

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { OAuthEngine } from '../auth/engine.js';
 import { OAuthToolError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { redactCredentials, redactDeep, redactSecrets } from '../secrets/index.js';
+import { redactCredentials, redactDeep, redactSecrets, withSecretScope } from '../secrets/index.js';
 import { publicErrorSchema } from './common.js';
 import { withCachedJsonSchema } from './json-schema-cache.js';
 import { messageWithNextStep } from './next-step.js';
@@ -101,6 +101,18 @@ async function runTool(
   server?: McpServer,
 ) {
   const principal = deps.principalOf?.(mcp);
+  // What is learned during the call belongs to this caller and stays known until it ends.
+  return withSecretScope(principal ?? '', args, () => runInScope(tool, args, mcp, deps, principal, server));
+}
+
+async function runInScope(
+  tool: ToolDefinition,
+  args: unknown,
+  mcp: ServerContext,
+  deps: ToolDeps,
+  principal: string | undefined,
+  server?: McpServer,
+) {
   const ctx: ToolContext = {
     // The caller's bearer token reaches auth/ only for on-behalf-of exchanges during this call.
     engine: principal
@@ -115,11 +127,11 @@ async function runTool(
   try {
     const output = await tool.handler(args as never, ctx);
     // Every string that leaves goes through the secret registry; exposeTokens keeps only the views' raw-token fields.
-    if (output instanceof NeedsInput) return redactDeep(output.result);
-    const data = redactDeep(tool.output.parse(output), { exposeTokens: ctx.engine.ctx.exposeTokens });
+    if (output instanceof NeedsInput) return redactDeep(output.result, { keepKeys: true });
+    const data = redactedOutput(tool, tool.output.parse(output), ctx.engine.ctx.exposeTokens);
     return {
       content: [{ type: 'text' as const, text: JSON.stringify(data, null, 2) }],
-      structuredContent: data as Record<string, unknown>,
+      structuredContent: data,
     };
   } catch (thrown) {
     const error =
@@ -146,6 +158,45 @@ async function runTool(
       structuredContent: { error: publicError },
     };
   }
+}
+
+/**
+ * The result redacted, and still one the client accepts (SDK v1 clients validate it against the
+ * advertised schema): keys are never redacted; a value from a closed set (an enum or literal) is the
+ * schema's own, never a secret, and stays; any other field a redaction made invalid is left out where the
+ * advertised schema allows, else the call fails with an error rather than send a result the client rejects.
+ */
+function redactedOutput(
+  tool: ToolDefinition,
+  output: unknown,
+  exposeTokens: boolean,
+): Record<string, unknown> {
+  const data = redactDeep(output, { exposeTokens, keepKeys: true }) as Record<string, unknown>;
+  const checked = tool.output.safeParse(data);
+  if (checked.success) return data;
+  for (const issue of checked.error.issues) {
+    const original = valueAt(output, issue.path);
+    if (issue.code === 'invalid_value' && typeof original === 'string') setAt(data, issue.path, original);
+    else if (issue.path.length === 1) delete data[String(issue.path[0])];
+  }
+  if (!advertisedOutputSchema(tool.output).safeParse(data).success) {
+    throw new OAuthToolError(
+      'internal',
+      `${tool.name}'s result held a secret in a field that cannot be shown redacted, so it is not shown. Call ${tool.name} again; if this persists, report it as a bug in oauth-mcp.`,
+    );
+  }
+  return data;
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let at = value;
+  for (const key of path) at = (at as Record<PropertyKey, unknown> | undefined)?.[key];
+  return at;
+}
+
+function setAt(value: unknown, path: readonly PropertyKey[], replacement: unknown): void {
+  const parent = valueAt(value, path.slice(0, -1)) as Record<PropertyKey, unknown>;
+  parent[path[path.length - 1] as PropertyKey] = replacement;
 }
 
 function clientCapabilities(mcp: ServerContext, server?: McpServer): ClientCapabilities | undefined {

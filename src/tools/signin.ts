@@ -5,6 +5,7 @@ import { type ClientCapabilities, inputRequired, inputResponse } from '@modelcon
 import { z } from 'zod';
 import type { SignInResult, WaitHooks } from '../auth/index.js';
 import { DEFAULT_WAIT_SECONDS, sessionViewSchema } from '../auth/views.js';
+import { redactSecrets } from '../secrets/index.js';
 import {
   capped,
   LIMITS,
@@ -170,7 +171,9 @@ async function tellClientLog(ctx: ToolContext, started: SignInResult): Promise<v
   const where = started.authorization_url ?? started.verification_uri_complete ?? started.verification_uri;
   const code = started.user_code ? ` and confirm the code ${started.user_code}` : '';
   try {
-    await ctx.mcp.mcpReq.log('notice', `Sign in to ${started.provider}: open ${where}${code}`, 'oauth-mcp');
+    // An exit like any other: the server chose the URL and the code, so they go through redaction.
+    const message = redactSecrets(`Sign in to ${started.provider}: open ${where}${code}`);
+    await ctx.mcp.mcpReq.log('notice', message, 'oauth-mcp');
   } catch (error) {
     ctx.logger.debug(`log notification failed: ${(error as Error).message}`);
   }

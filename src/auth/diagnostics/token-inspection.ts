@@ -2,7 +2,7 @@
 // decoded and its signature checked against the issuer's JWKS; an opaque token is introspected (RFC 7662).
 
 import { OAuthToolError } from '../../errors.js';
-import { learnSecret } from '../../secrets/index.js';
+import { learnPastedSecret } from '../../secrets/index.js';
 import type { EngineContext } from '../engine-context.js';
 import { fingerprint } from '../fingerprint.js';
 import type { ServerMetadata } from '../provider/registry.js';
@@ -149,7 +149,7 @@ async function subjectOf(ctx: EngineContext, request: InspectionRequest): Promis
   const kind = request.tokenType ?? 'access_token';
   if (request.token) {
     // a secret of this process from the moment it arrives (bounded: pasted tokens are not pinned)
-    learnSecret(request.token);
+    learnPastedSecret(request.token);
     return { token: request.token, kind, providerName: request.provider };
   }
   const session = await findSession(ctx, request);

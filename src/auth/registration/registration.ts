@@ -5,9 +5,10 @@ import * as oauth from 'oauth4webapi';
 import type * as client from 'openid-client';
 import { OAuthToolError } from '../../errors.js';
 import { needsInsecureTransport } from '../../net/outbound-policy.js';
-import { learnSecret, learnSecretsOf } from '../../secrets/index.js';
+import { learnPastedSecret, learnSecretsOf } from '../../secrets/index.js';
 import type { EngineContext } from '../engine-context.js';
 import { toToolError } from '../error-mapping.js';
+import { unsharedDeploymentClient } from '../provider/deployment-clients.js';
 import { pickServer } from '../provider/discovery.js';
 import { checkDiscoveredEndpoints } from '../provider/endpoint-origins.js';
 import { serverSettings } from '../provider/server-metadata.js';
@@ -45,7 +46,7 @@ export interface RegistrationRequest extends ClientMetadataInput {
  */
 export async function registerClient(ctx: EngineContext, request: RegistrationRequest): Promise<ClientView> {
   const givenToken = literalToken(request.initialAccessToken);
-  const { settings: source, discovery } = await pickServer(ctx.registry, request);
+  const { name: provider, settings: source, discovery } = await pickServer(ctx.registry, request);
   checkDiscoveredEndpoints(source ?? { issuer: discovery.issuer }, discovery);
   const { issuer, metadata: server } = discovery;
   if (!server.registration_endpoint) {
@@ -54,7 +55,7 @@ export async function registerClient(ctx: EngineContext, request: RegistrationRe
       `Registration is not enabled on the authorization server ${issuer}: its metadata has no registration_endpoint (RFC 7591). Register a client by hand in that server's admin console and add it to the config's "providers", or ask its operator to enable dynamic client registration.`,
     );
   }
-  const initialAccessToken = givenToken ?? source?.initialAccessToken;
+  const initialAccessToken = givenToken ?? (await deploymentToken(ctx, provider, source?.initialAccessToken));
   const metadata = clientMetadata(request, server, ctx.callbackUrl ?? LOOPBACK_REDIRECT_URI);
 
   const release = await ctx.vault.lock('registration:names');
@@ -103,6 +104,22 @@ export async function registerClient(ctx: EngineContext, request: RegistrationRe
   } finally {
     await release();
   }
+}
+
+/** The config's initial access token of `provider`, where this caller may use it (see deployment-clients.ts). */
+async function deploymentToken(
+  ctx: EngineContext,
+  provider: string | undefined,
+  token: string | undefined,
+): Promise<string | undefined> {
+  if (!token) return undefined;
+  const unshared = await unsharedDeploymentClient(ctx.registry, ctx.httpMode, provider);
+  if (!unshared) return token;
+  throw new OAuthToolError(
+    'forbidden',
+    `On this shared server, users may not register clients with the initial access token of provider "${unshared}": it belongs to the deployment. ` +
+      `The operator can allow it with "sharedClientCredentials": true on that provider; or pass an initial_access_token of your own.`,
+  );
 }
 
 /** RFC 7591 section 2 metadata, with defaults for a native app that signs users in with PKCE. */
@@ -205,6 +222,6 @@ function literalToken(value: string | undefined): string | undefined {
       `initial_access_token must be the token itself: "\${...}" references are not read from the environment in tool arguments. To use a token from the environment, set "initialAccessToken": "\${NAME}" on the provider in the oauth-mcp config, restart, and register with "provider" instead of "issuer".`,
     );
   }
-  learnSecret(value);
+  learnPastedSecret(value);
   return value;
 }

@@ -3,7 +3,7 @@
 
 import * as client from 'openid-client';
 import { OAuthToolError } from '../../errors.js';
-import { learnSecret } from '../../secrets/index.js';
+import { learnPastedSecret } from '../../secrets/index.js';
 import type { EngineContext } from '../engine-context.js';
 import { toToolError } from '../error-mapping.js';
 import { authorizationParameters, signInScope, tokenParameters } from '../provider/parameters.js';
@@ -62,7 +62,10 @@ export const authorizationCode: SignInFlow<PendingCodeFlow> = {
       note: `If their browser is on another machine and ends on a page that cannot load (${flow.data.redirect_uri}...), ask them to paste that address and pass it as callback_url with this flow_id. ${REDIRECT_ERROR_ADVICE(flow.data.redirect_uri)}`,
       browserUrl: link,
       where: 'in the browser',
-      logLine: `open ${link}`,
+      // HTTP mode's start link lets whoever opens it first continue the sign-in: the log names the flow.
+      logLine: flow.data.start_url
+        ? `flow ${flow.flow_id} waits for its user to open their start link`
+        : `open ${link}`,
     };
   },
 };
@@ -157,7 +160,8 @@ export async function completeAuthorizationCallback(
   callbackUrl: URL,
   cookieHeader?: string,
 ): Promise<CallbackPage> {
-  learnSecret(callbackUrl.searchParams.get('code'));
+  // Whoever brings a callback chooses its code: a secret for them (and the logs), not for other users.
+  learnPastedSecret(callbackUrl.searchParams.get('code'));
   const state = callbackUrl.searchParams.get('state');
   const found = state && STATE_PATTERN.test(state) ? await ctx.vault.findFlowByState(state) : undefined;
   if (!state || !found) {

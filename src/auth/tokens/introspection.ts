@@ -4,7 +4,7 @@
 
 import * as client from 'openid-client';
 import { type ErrorCode, OAuthToolError } from '../../errors.js';
-import { learnSecret } from '../../secrets/index.js';
+import { learnPastedSecret } from '../../secrets/index.js';
 import type { EngineContext } from '../engine-context.js';
 import { capitalise } from '../error-advice.js';
 import { toToolError } from '../error-mapping.js';
@@ -48,7 +48,7 @@ export async function introspect(
   ctx: EngineContext,
   request: IntrospectionRequest,
 ): Promise<IntrospectionResult> {
-  learnSecret(request.token);
+  learnPastedSecret(request.token);
   let token = request.token;
   let sessionId: string | undefined;
   let provider: ResolvedProvider | undefined;

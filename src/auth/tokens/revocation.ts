@@ -3,7 +3,7 @@
 
 import * as client from 'openid-client';
 import { OAuthToolError } from '../../errors.js';
-import { learnSecret } from '../../secrets/index.js';
+import { learnPastedSecret } from '../../secrets/index.js';
 import type { EngineContext } from '../engine-context.js';
 import { toToolError } from '../error-mapping.js';
 import { fingerprint } from '../fingerprint.js';
@@ -45,7 +45,7 @@ type Provider = Awaited<ReturnType<EngineContext['registry']['resolve']>>;
 export async function revoke(ctx: EngineContext, request: RevocationRequest): Promise<RevocationResult> {
   if (request.token) {
     await assertMayActAsClient(ctx, request.provider, 'revoke tokens they pass in');
-    learnSecret(request.token);
+    learnPastedSecret(request.token);
     const provider = await ctx.registry.resolve(request.provider);
     if (!provider.metadata.revocation_endpoint) {
       throw new OAuthToolError(

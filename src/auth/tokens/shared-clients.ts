@@ -4,6 +4,7 @@
 
 import { OAuthToolError } from '../../errors.js';
 import type { EngineContext } from '../engine-context.js';
+import { unsharedDeploymentClient } from '../provider/deployment-clients.js';
 
 /** Throws unless this caller may act as provider `name`'s client; `action` completes "may not ...". */
 export async function assertMayActAsClient(
@@ -11,10 +12,8 @@ export async function assertMayActAsClient(
   name: string | undefined,
   action: string,
 ): Promise<void> {
-  if (!ctx.httpMode) return;
-  const { name: resolved, settings } = await ctx.registry.settings(name);
-  // Clients a user registered live in that user's namespace: theirs to use.
-  if (!ctx.registry.isConfigured(resolved) || settings.sharedClientCredentials) return;
+  const resolved = await unsharedDeploymentClient(ctx.registry, ctx.httpMode, name);
+  if (!resolved) return;
   throw new OAuthToolError(
     'forbidden',
     `On this shared server, users may not ${action} with provider "${resolved}": its client belongs to the deployment. ` +
