@@ -216,6 +216,58 @@ describe.skipIf(WITHOUT_OAUTH)(`MCP Inspector ${INSPECTOR_VERSION} CLI OAuth aga
     });
   });
 
+  describe('with a client created for it at the AS (--client-id)', () => {
+    const home = join(dir, 'static-client');
+    let clientId = '';
+    beforeAll(async () => {
+      // What an administrator does where registration is closed: a public client with PKCE and the
+      // Inspector's redirect URI (here through the test AS's own registration endpoint).
+      const response = await fetch(`${deployment.issuer}/reg`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          client_name: 'MCP Inspector (created by an administrator)',
+          redirect_uris: [callbackUrl],
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          token_endpoint_auth_method: 'none',
+          application_type: 'native',
+          scope: 'mcp:tools:read mcp:tools:execute offline_access',
+        }),
+      });
+      expect(response.status).toBe(201);
+      clientId = ((await response.json()) as { client_id: string }).client_id;
+    });
+    const env = () => ({ ...AT_A_TERMINAL, HOME: home, MCP_INSPECTOR_SECRET_STORE: 'file' });
+
+    it('signs in with that client, then the second command reuses its token', async () => {
+      const [line = ''] = readmeLines('inspector-http-static-client');
+      expect(line).toContain('--client-id YOUR_CLIENT_ID');
+      const before = opened.length;
+      const listed = result(await inspector(line.replace('YOUR_CLIENT_ID', clientId), env()));
+      expect(listed.tools.map((tool: { name: string }) => tool.name)).toContain('oauth_list_sessions');
+      expect(opened).toHaveLength(before + 1);
+      expect(opened[before]?.url.searchParams.get('client_id')).toBe(clientId);
+      expect((await opened[before]?.done)?.status).toBe(200);
+
+      const called = result(await inspector(CALL_COMMAND, env()));
+      expect(called.isError, JSON.stringify(called.content)).toBeFalsy();
+      expect(opened).toHaveLength(before + 1);
+    }, 60_000);
+  });
+
+  it("the README's redirect URI for such a client is the Inspector's default", async () => {
+    const redirectUri = README.match(/redirect URI\s+`(http:\/\/127\.0\.0\.1:\d+\/oauth\/callback)`/)?.[1];
+    expect(redirectUri).toBeTruthy();
+    const [node, bin] = INSPECTOR;
+    const help = await new Promise<string>((done, fail) =>
+      execFile(node, [bin, '--cli', '--help'], { env: { PATH: process.env.PATH ?? '' } }, (error, stdout) =>
+        error ? fail(error) : done(stdout.replace(/\s+/g, ' ')),
+      ),
+    );
+    expect(help).toContain(`default: ${redirectUri}`);
+  });
+
   describe('in a CI job (no terminal)', () => {
     it('opens no browser and fails with auth_required when no token is stored', async () => {
       const before = opened.length;
