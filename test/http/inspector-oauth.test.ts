@@ -211,8 +211,8 @@ describe.skipIf(WITHOUT_OAUTH)(`MCP Inspector ${INSPECTOR_VERSION} CLI OAuth aga
 
     it('keeps the token in an encrypted file', () => {
       const file = readFileSync(join(home, '.mcp-inspector', 'secrets.json'), 'utf8');
-      expect(JSON.parse(file)).toHaveProperty('kdf');
       expect(file).not.toMatch(/eyJ|access_token/);
+      expect(JSON.parse(file)).toHaveProperty('kdf');
     });
   });
 
