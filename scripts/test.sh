@@ -7,12 +7,13 @@ cd "$(dirname "$0")/.."
 rm -rf test-results && mkdir -p test-results
 
 # The same subset on every extra leg, to keep CI within its time; the Node 22 leg adds the conformance
-# suite (the newer one from $OAUTH_MCP_NODE22_TOOLS, see test/helpers/mcp-tools.ts).
+# suite and the Inspector's own OAuth (the newer ones from $OAUTH_MCP_NODE22_TOOLS, see
+# test/helpers/mcp-tools.ts; the Inspector 0.x on Node 20 has no OAuth in its CLI).
 LEG_TESTS="test/e2e test/sign-in test/unit test/tools"
 
 leg_tests() {
   case "$1" in
-    22) echo "$LEG_TESTS test/http/conformance.test.ts" ;;
+    22) echo "$LEG_TESTS test/http/conformance.test.ts test/http/inspector-oauth.test.ts" ;;
     *) echo "$LEG_TESTS" ;;
   esac
 }
