@@ -13,6 +13,7 @@ const NAMED = '<name>';
 export function configRows(schema) {
   const rows = [];
   const walk = (node, path, inherited) => {
+    const sources = node.meta?.()?.sources;
     const { base, description, defaultValue } = unwrap(node);
     const def = base._zod.def;
     const key = path.join('.');
@@ -26,7 +27,7 @@ export function configRows(schema) {
     }
     const describedObject = entries && def.catchall?._zod.def.type !== 'unknown';
     if (!describedObject) {
-      rows.push({ key, type: typeName(base), defaultValue, description: own });
+      rows.push({ key, type: typeName(base), defaultValue, description: own, sources });
       return;
     }
     if (key && own) rows.push({ key, type: 'object', defaultValue: undefined, description: own });
@@ -72,11 +73,15 @@ function typeName(schema) {
 
 export function renderConfigTable(schema) {
   const cell = (text) => String(text).replaceAll('|', '\\|').replaceAll('\n', ' ');
-  const lines = configRows(schema).map(({ key, type, defaultValue, description }) => {
-    const shown = defaultValue === undefined ? '' : `\`${JSON.stringify(defaultValue)}\``;
-    return `| \`${key}\` | ${type} | ${shown} | ${cell(description ?? '')} |`;
+  const code = (text) => (text ? `\`${text}\`` : '');
+  const lines = configRows(schema).map(({ key, type, defaultValue, description, sources }) => {
+    const shown = defaultValue === undefined ? '' : code(JSON.stringify(defaultValue));
+    const env = (sources?.env ?? []).map(code).join(', ');
+    return `| \`${key}\` | ${type} | ${shown} | ${code(sources?.flag)} | ${env} | ${cell(description ?? '')} |`;
   });
-  return ['| key | type | default | meaning |', '|---|---|---|---|', ...lines].join('\n');
+  return ['| key | type | default | flag | env | meaning |', '|---|---|---|---|---|---|', ...lines].join(
+    '\n',
+  );
 }
 
 export function withConfigTable(readme, table) {

@@ -7,7 +7,7 @@ import { invocation, invocationArgv } from './cli/invocation.js';
 import { type Config, configLocation, loadConfig } from './config/index.js';
 import { OAuthToolError } from './errors.js';
 import type { HttpListener } from './http/listener.js';
-import { createLogger, type Logger, logSettings, redact } from './log.js';
+import { createLogger, type Logger, redact } from './log.js';
 import { importOptional } from './optional-package.js';
 import { createRuntime } from './runtime.js';
 import { createServer } from './server.js';
@@ -38,13 +38,14 @@ type Flags = Awaited<ReturnType<typeof parseFlags>>;
 const SERVER_OPTIONS = {
   config: { type: 'string' },
   demo: { type: 'boolean' },
-  transport: { type: 'string', default: 'stdio' },
-  host: { type: 'string', default: '127.0.0.1' },
-  port: { type: 'string', default: '8080' },
+  transport: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
   'public-url': { type: 'string' },
   toolsets: { type: 'string' },
   'read-only': { type: 'boolean' },
   'no-browser': { type: 'boolean' },
+  'log-level': { type: 'string' },
   'log-file': { type: 'string' },
   'log-format': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -60,29 +61,25 @@ async function parseFlags(argv: string[]) {
   } catch (error) {
     throw (await loadCommands()).flagError(error, undefined, Object.keys(SERVER_OPTIONS), argv);
   }
-  if (!values.help && !values.version && values.transport !== 'stdio' && values.transport !== 'http') {
-    throw new OAuthToolError(
-      'invalid_input',
-      `--transport must be "stdio" or "http", not "${values.transport}".`,
-    );
-  }
   return values;
 }
 
 async function serve(flags: Flags): Promise<void> {
-  const selection = {
-    toolsets: flags.toolsets
-      ?.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-    readOnly: flags['read-only'] ?? false,
-  };
+  // The config file with the environment and the flags over it: every setting, the log's included.
+  const warnings: string[] = [];
+  const settings = loadConfig({ path: flags.config, flags, onWarning: (message) => warnings.push(message) });
+  const logger = createLogger({
+    level: settings.log.level ?? 'info',
+    format: settings.log.format,
+    file: settings.log.file,
+  });
+  for (const warning of warnings) logger.warn(warning);
+  const selection = { toolsets: settings.toolsets, readOnly: settings.readOnly };
   // Fail at start-up on an unknown toolset rather than on the first connection (and before the demo starts).
   selectTools(ALL_TOOLS, selection);
-  const logger = createLogger(logSettings({ logFile: flags['log-file'], logFormat: flags['log-format'] }));
   const cleanups: (() => Promise<void>)[] = [];
-  const config = await serverConfig(flags, logger, cleanups);
-  const listener = flags.transport === 'http' ? await listen(flags, config) : undefined;
+  const config = flags.demo ? await withDemo(settings, logger, cleanups) : settings;
+  const listener = config.transport === 'http' ? await listen(config) : undefined;
   const runtime = await createRuntime(config, logger, listener ? { http: { publicUrl: listener.base } } : {});
   cleanups.unshift(() => runtime.close());
   logger.info(startupLine(config, flags));
@@ -108,34 +105,20 @@ async function serve(flags: Flags): Promise<void> {
   if (flags.demo) printStdioDemoHelp(logger);
 }
 
-/** The config file (or quick config) with the command line's overrides and, with --demo, the demo's providers. */
-async function serverConfig(
-  flags: Flags,
-  logger: Logger,
-  cleanups: (() => Promise<void>)[],
-): Promise<Config> {
-  const config = loadConfig({
-    path: flags.config,
-    flags: { noBrowser: flags['no-browser'] },
-    onWarning: (message) => logger.warn(message),
-  });
-  if (!flags.demo) return config;
+/** --demo: the embedded demo authorization server started, and its providers added to the config. */
+async function withDemo(config: Config, logger: Logger, cleanups: (() => Promise<void>)[]): Promise<Config> {
   const { startDemo } = await importOptional(() => import('./demo/demo.js'), 'oidc-provider', '--demo');
   const demo = await startDemo(logger);
   cleanups.push(() => demo.server.close());
-  return withDemo(config, demo.providers, demo.allowedOrigins);
+  return withDemoProviders(config, demo.providers, demo.allowedOrigins);
 }
 
-async function listen(flags: Flags, config: Config): Promise<HttpListener> {
-  const port = Number(flags.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new OAuthToolError('invalid_input', `--port must be a port number, not "${flags.port}".`);
-  }
+async function listen(config: Config): Promise<HttpListener> {
   const { listenHttp } = await import('./http/listener.js');
   return listenHttp({
-    host: flags.host,
-    port,
-    publicUrl: flags['public-url'],
+    host: config.http.host,
+    port: config.http.port,
+    publicUrl: config.http.publicUrl,
     authConfigured: config.http.auth !== undefined,
   });
 }
@@ -144,7 +127,7 @@ async function listen(flags: Flags, config: Config): Promise<HttpListener> {
  * The demo's sessions and registered clients point at a server that dies with this process: they stay in
  * memory, out of the user's keychain or token file, unless the config names a store type of its own.
  */
-function withDemo(config: Config, providers: Config['providers'], allowedOrigins: string[]): Config {
+function withDemoProviders(config: Config, providers: Config['providers'], allowedOrigins: string[]): Config {
   return {
     ...config,
     store: config.store.type === 'auto' ? { ...config.store, type: 'memory' } : config.store,
@@ -170,13 +153,7 @@ function printStdioDemoHelp(logger: Logger): void {
 /** One line in every mode: what a person reading a host's server log needs first. */
 function startupLine(
   config: Config,
-  values: {
-    config?: string | undefined;
-    demo?: boolean | undefined;
-    transport: string;
-    host: string;
-    port: string;
-  },
+  values: { config?: string | undefined; demo?: boolean | undefined },
 ): string {
   const { path, from } = configLocation({ path: values.config });
   const source = existsSync(path) ? `${path} (${from === 'default' ? 'default location' : from})` : 'none';
@@ -188,7 +165,7 @@ function startupLine(
     config.store.type === 'auto'
       ? 'auto (the OS keychain if usable, else a file; checked on first use)'
       : config.store.type;
-  const mode = values.transport === 'http' ? `http on ${values.host}:${values.port}` : 'stdio';
+  const mode = config.transport === 'http' ? `http on ${config.http.host}:${config.http.port}` : 'stdio';
   return `oauth-mcp ${VERSION} (${mode}${values.demo ? ', demo' : ''}): config ${source}; providers ${providers}; store ${store}`;
 }
 

@@ -63,7 +63,7 @@ export {
   type ProviderConfig,
   parseConfig,
 } from './config/index.js';
-export type { ConfigFlags } from './config/overlays.js';
+export type { ConfigFlags } from './config/settings.js';
 export { createLogger, type Logger } from './log.js';
 export { type OpenStoreOptions, openStore } from './store/index.js';
 export { MemoryStore } from './store/memory-store.js';

@@ -7,8 +7,7 @@ import { pinSecret, redactLogLine } from './secrets/index.js';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const LEVELS: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-const FORMATS = ['text', 'json'] as const;
-export type LogFormat = (typeof FORMATS)[number];
+export type LogFormat = 'text' | 'json';
 
 /** A leveled logger whose lines are redacted of known secrets and credential-shaped text. */
 export interface Logger {
@@ -24,29 +23,15 @@ export interface Logger {
 export const redact = redactLogLine;
 
 export interface LoggerOptions {
-  /** The threshold on stderr; default OAUTH_MCP_LOG_LEVEL, else info. */
+  /** The least severe lines written to stderr; default info (config `log.level`). */
   level?: Level;
+  /** The least severe lines written to `file`; default `level`. */
+  fileLevel?: Level;
   /** `text` (default): `[oauth-mcp] info: message {fields}`; `json`: one object per line, with `time`. */
   format?: LogFormat;
-  /** Also append every line at OAUTH_MCP_LOG_LEVEL (else info) to this file (mode 0600), with a timestamp. */
-  file?: string;
+  /** Also append lines from `fileLevel` up to this file (mode 0600), with a timestamp. */
+  file?: string | undefined;
   write?: (line: string) => void;
-}
-
-/** The logging settings of the command line and the environment: --log-file / OAUTH_MCP_LOG_FILE, --log-format / OAUTH_MCP_LOG_FORMAT. */
-export function logSettings(
-  flags: { logFile?: string | undefined; logFormat?: string | undefined },
-  env: NodeJS.ProcessEnv = process.env,
-): Pick<LoggerOptions, 'file' | 'format'> {
-  const format = flags.logFormat ?? (env.OAUTH_MCP_LOG_FORMAT || undefined);
-  if (format !== undefined && !FORMATS.includes(format as LogFormat)) {
-    throw new OAuthToolError(
-      'invalid_input',
-      `The log format must be "text" or "json", not "${format}" (--log-format or OAUTH_MCP_LOG_FORMAT).`,
-    );
-  }
-  const file = flags.logFile ?? (env.OAUTH_MCP_LOG_FILE || undefined);
-  return { ...(file ? { file } : {}), ...(format ? { format: format as LogFormat } : {}) };
 }
 
 /**
@@ -57,14 +42,14 @@ export function logSettings(
  * @see SECURITY.md (what the logger redacts)
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const configured = LEVELS[(process.env.OAUTH_MCP_LOG_LEVEL as Level | undefined) ?? 'info'] ?? 20;
-  const threshold = options.level ? LEVELS[options.level] : configured;
+  const threshold = LEVELS[options.level ?? 'info'];
+  const fileThreshold = LEVELS[options.fileLevel ?? options.level ?? 'info'];
   const format = options.format ?? 'text';
   const write = options.write ?? ((line: string) => process.stderr.write(line));
   const file = options.file === undefined ? undefined : openLogFile(options.file);
   const log = (level: Level, message: string, fields?: Record<string, unknown>) => {
     const toStderr = LEVELS[level] >= threshold;
-    const toFile = file !== undefined && LEVELS[level] >= configured;
+    const toFile = file !== undefined && LEVELS[level] >= fileThreshold;
     if (!toStderr && !toFile) return;
     const time = new Date().toISOString();
     const line = redactLogLine(

@@ -3,6 +3,7 @@
 
 import { join } from 'node:path';
 import { type Config, dataDir, parseConfig } from '../config/index.js';
+import type { ConfigFlags } from '../config/settings.js';
 import { DEMO_CLIENTS } from '../demo/demo-clients.js';
 import { demoProviders } from '../demo/demo-providers.js';
 import { OAuthToolError } from '../errors.js';
@@ -32,10 +33,7 @@ export function demoIssuer(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** What `--demo` runs a command on instead of the person's config: the demo providers and a store of its own. */
-export function demoConfig(
-  env: NodeJS.ProcessEnv = process.env,
-  flags: { noBrowser?: boolean } = {},
-): Config {
+export function demoConfig(env: NodeJS.ProcessEnv = process.env, flags: ConfigFlags = {}): Config {
   const issuer = demoIssuer(env);
   return parseConfig(
     {

@@ -77,6 +77,7 @@ Options:
   --toolsets LIST      only these toolsets, comma separated: ${TOOLSETS.join(', ')}
   --read-only          only read-only tools
   --no-browser         never open a browser for sign-ins (also: CI=true or OAUTH_MCP_NO_BROWSER=1)
+  --log-level L        debug, info (default), warn or error (also: OAUTH_MCP_LOG_LEVEL)
   --log-file FILE      also append the log to FILE, with timestamps (also: OAUTH_MCP_LOG_FILE)
   --log-format F       text (default) or json, one object per line (also: OAUTH_MCP_LOG_FORMAT)
   --help, --version

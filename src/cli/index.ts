@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { closestName } from '../closest-name.js';
 import { type Config, loadConfig } from '../config/index.js';
 import { OAuthToolError } from '../errors.js';
-import { createLogger, logSettings } from '../log.js';
+import { createLogger } from '../log.js';
 import { createRuntime } from '../runtime.js';
 import { VERSION } from '../version.js';
 import { type Command, type CommandOption, EXIT, type StandaloneCommand } from './command.js';
@@ -101,20 +101,25 @@ async function run(name: string, argv: string[], term: Terminal): Promise<number
   }
   if (command.standalone) return command.run({ term, positionals, values });
 
-  // The engine's info lines are for hosts' server logs; a person at a terminal gets the command's own output.
-  const logger = createLogger({
-    ...(process.env.OAUTH_MCP_LOG_LEVEL ? {} : { level: 'warn' as const }),
-    ...logSettings({ logFile: values['log-file'] as string | undefined }),
-  });
   const configFlag = values.config as string | undefined;
-  logger.info(`oauth-mcp ${VERSION} ${name} (Node ${process.version}, ${process.platform})`);
+  const warnings: string[] = [];
   let config: Config;
   try {
-    config = await commandConfig(values, (message) => logger.warn(message));
+    config = await commandConfig(values, (message) => warnings.push(message));
   } catch (problem) {
     if (!command.onBrokenConfig || !(problem instanceof Error)) throw problem;
     return command.onBrokenConfig({ term, positionals, values, configFlag, problem });
   }
+  // The engine's info lines are for hosts' server logs; a person at a terminal gets the command's own
+  // output and warnings, unless log.level asks for more. A log file keeps the info lines for bug reports.
+  const logger = createLogger({
+    level: config.log.level ?? 'warn',
+    fileLevel: config.log.level ?? 'info',
+    format: config.log.format,
+    file: config.log.file,
+  });
+  for (const warning of warnings) logger.warn(warning);
+  logger.info(`oauth-mcp ${VERSION} ${name} (Node ${process.version}, ${process.platform})`);
   const runtime = await createRuntime(config, logger);
   try {
     const code = await command.run({ runtime, term, positionals, values, configFlag });
@@ -134,7 +139,7 @@ async function commandConfig(
   values: Record<string, string | boolean | undefined>,
   warn: (message: string) => void,
 ): Promise<Config> {
-  const flags = { noBrowser: values['no-browser'] as boolean | undefined };
+  const flags = values;
   if (!values.demo) return loadConfig({ path: values.config as string | undefined, flags, onWarning: warn });
   if (values.config) {
     throw new OAuthToolError(

@@ -8,10 +8,11 @@ import { closestName } from '../closest-name.js';
 import { OAuthToolError } from '../errors.js';
 import { urlProblem } from '../net/outbound-policy.js';
 import { describeJsonError } from './json-errors.js';
-import { applyOverlays, type ConfigFlags, renameDeprecatedKeys } from './overlays.js';
+import { renameDeprecatedKeys } from './overlays.js';
 import { applyPreset, presetProblems } from './presets.js';
 import { privateKeyProblem } from './private-key.js';
 import { QUICK_CONFIG_VARIABLES, quickConfigWarnings } from './quick-config.js';
+import { applySources, type ConfigFlags, declaredSettings, fromSources } from './settings.js';
 
 const serverUrl = z.string().superRefine((value, ctx) => {
   const problem = urlProblem(value);
@@ -322,13 +323,16 @@ export const configSchema = z
           .optional()
           .describe('store.type "file": the token file; default in the user data dir.'),
         url: z.string().optional().describe('store.type "redis": the server, e.g. "redis://127.0.0.1:6379".'),
-        key: z
-          .string()
-          .min(16, 'use a key of at least 16 characters')
-          .optional()
-          .describe(
-            'A passphrase (16+ characters) tokens are encrypted with at rest; else OAUTH_MCP_STORE_KEY.',
-          ),
+        key: fromSources(
+          z
+            .string()
+            .min(16, 'use a key of at least 16 characters')
+            .optional()
+            .describe(
+              'A passphrase (16+ characters) tokens are encrypted with at rest (the file wins over the variable).',
+            ),
+          { env: ['OAUTH_MCP_STORE_KEY'], kind: 'string', mode: 'fallback' },
+        ),
       })
       .strict()
       .default({ type: 'auto' })
@@ -367,6 +371,33 @@ export const configSchema = z
       .describe('Outbound requests.'),
     http: z
       .object({
+        host: fromSources(
+          z
+            .string()
+            .min(1)
+            .default('127.0.0.1')
+            .describe('The address HTTP mode binds; a non-loopback one needs http.auth.'),
+          { flag: '--host', env: ['OAUTH_MCP_HOST'], kind: 'string' },
+        ),
+        port: fromSources(
+          z
+            .number()
+            .int()
+            .min(0)
+            .max(65_535)
+            .default(8080)
+            .describe('The port HTTP mode listens on (0: any free port).'),
+          { flag: '--port', env: ['OAUTH_MCP_PORT'], kind: 'number' },
+        ),
+        publicUrl: fromSources(
+          z
+            .url()
+            .optional()
+            .describe(
+              'The URL clients reach this server at (behind a reverse proxy); default from host and port.',
+            ),
+          { flag: '--public-url', env: ['OAUTH_MCP_PUBLIC_URL'], kind: 'string' },
+        ),
         auth: z
           .object({
             issuer: serverUrl.describe('The authorization server that issues tokens for /mcp.'),
@@ -427,7 +458,7 @@ export const configSchema = z
           .describe('Largest request body accepted on /mcp, in bytes.'),
       })
       .strict()
-      .default({ legacySessions: 'stateful', maxBodyBytes: 1_048_576 })
+      .default({ host: '127.0.0.1', port: 8080, legacySessions: 'stateful', maxBodyBytes: 1_048_576 })
       .describe('HTTP mode (--transport http).'),
     timeoutMs: z
       .number()
@@ -436,12 +467,65 @@ export const configSchema = z
       .max(120_000)
       .default(10_000)
       .describe('Timeout of every request to an authorization server or API, in ms.'),
-    openBrowser: z
-      .boolean()
-      .default(true)
-      .describe(
-        'Open the system browser for sign-ins when a desktop is available; false under --no-browser, CI or OAUTH_MCP_NO_BROWSER.',
-      ),
+    openBrowser: fromSources(
+      z
+        .boolean()
+        .default(true)
+        .describe(
+          'Open the system browser for sign-ins when a desktop is available; the flag, CI or the variable turn it off.',
+        ),
+      { flag: '--no-browser', env: ['OAUTH_MCP_NO_BROWSER', 'CI'], kind: 'boolean', mode: 'disable' },
+    ),
+    transport: fromSources(
+      z
+        .enum(['stdio', 'http'])
+        .default('stdio')
+        .describe('How MCP clients reach the server: stdio, or streamable HTTP at /mcp.'),
+      { flag: '--transport', env: ['OAUTH_MCP_TRANSPORT'], kind: 'string' },
+    ),
+    toolsets: fromSources(
+      z
+        .array(z.string())
+        .optional()
+        .describe(
+          'Only the tools of these toolsets (discovery, tokens, signin, registration, api, sessions); default all.',
+        ),
+      { flag: '--toolsets', env: ['OAUTH_MCP_TOOLSETS'], kind: 'list' },
+    ),
+    readOnly: fromSources(z.boolean().default(false).describe('Only the read-only tools.'), {
+      flag: '--read-only',
+      env: ['OAUTH_MCP_READ_ONLY'],
+      kind: 'boolean',
+    }),
+    log: z
+      .object({
+        level: fromSources(
+          z
+            .enum(['debug', 'info', 'warn', 'error'])
+            .optional()
+            .describe(
+              "The least severe lines logged; default info for the server, warn for the people's commands.",
+            ),
+          { flag: '--log-level', env: ['OAUTH_MCP_LOG_LEVEL'], kind: 'string' },
+        ),
+        file: fromSources(
+          z
+            .string()
+            .optional()
+            .describe('Also append the log to this file (mode 0600), with timestamps, for bug reports.'),
+          { flag: '--log-file', env: ['OAUTH_MCP_LOG_FILE'], kind: 'string' },
+        ),
+        format: fromSources(
+          z
+            .enum(['text', 'json'])
+            .default('text')
+            .describe('Log lines as text, or as one JSON object per line.'),
+          { flag: '--log-format', env: ['OAUTH_MCP_LOG_FORMAT'], kind: 'string' },
+        ),
+      })
+      .strict()
+      .default({ format: 'text' })
+      .describe('Logging: lines go to stderr (stdout is the MCP protocol in stdio mode).'),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -614,23 +698,30 @@ export function parseConfig(
     expanded.providers = providers;
     expanded.defaultProvider ??= 'default';
   }
+  const fromSourcesOf =
+    expanded && typeof expanded === 'object' && !Array.isArray(expanded)
+      ? applySources(expanded, SETTINGS, env, flags)
+      : new Map<string, string>();
   const result = configSchema.safeParse(expanded, { jitless: true });
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const [section, name, field] = issue.path.map(String);
       const variable =
-        fromEnv && section === 'providers' && name === 'default' && field
-          ? QUICK_CONFIG_VARIABLES[field]
-          : undefined;
+        fromEnv && section === 'providers' && name === 'default' && field && QUICK_CONFIG_VARIABLES[field]
+          ? `${QUICK_CONFIG_VARIABLES[field]} (environment)`
+          : fromSourcesOf.get(issue.path.join('.'));
       return variable
-        ? `- ${variable} (environment): ${issue.message}`
+        ? `- ${variable}: ${issue.message}`
         : `- ${issue.path.join('.') || '(root)'}: ${issueMessage(issue)}`;
     });
     const where = existsSync(source) || !fromEnv ? source : 'the OAUTH_* environment variables';
     throw new OAuthToolError('not_configured', `Invalid configuration in ${where}:\n${lines.join('\n')}`);
   }
-  return applyOverlays(result.data, env, flags);
+  return result.data;
 }
+
+/** The settings with a flag or variable, read off the schema once. */
+const SETTINGS = declaredSettings(configSchema);
 
 /** Every key the schema knows, at any depth: what a mistyped key is compared with. */
 const KNOWN_KEYS = [...schemaKeys(configSchema)];

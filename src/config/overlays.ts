@@ -1,12 +1,4 @@
-// What the config file does not say: old key names, the environment and command-line flags laid over it.
-
-import type { Config } from './index.js';
-
-/** Command-line flags that override the config file. */
-export interface ConfigFlags {
-  /** `--no-browser`. */
-  noBrowser?: boolean | undefined;
-}
+// Old key names of the config file, read under their new names with a warning.
 
 /**
  * Keys renamed because two unrelated settings shared a name (`api.allowedOrigins`, API origins for tokens,
@@ -29,24 +21,6 @@ export function renameDeprecatedKeys(raw: unknown, warn: (message: string) => vo
       Object.entries(part).map(([key, value]) => [key === from ? to : key, value]),
     );
   }
-}
-
-/**
- * The environment and flags over a validated config: OAUTH_MCP_STORE_KEY when the file gives no
- * store.key; no browser with --no-browser, CI or OAUTH_MCP_NO_BROWSER.
- */
-export function applyOverlays(config: Config, env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Config {
-  const storeKey = config.store.key ?? (env.OAUTH_MCP_STORE_KEY || undefined);
-  return {
-    ...config,
-    store: storeKey === undefined ? config.store : { ...config.store, key: storeKey },
-    openBrowser:
-      config.openBrowser && !flags.noBrowser && !isTruthy(env.CI) && !isTruthy(env.OAUTH_MCP_NO_BROWSER),
-  };
-}
-
-function isTruthy(value: string | undefined): boolean {
-  return value !== undefined && value !== '' && value !== '0' && value.toLowerCase() !== 'false';
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

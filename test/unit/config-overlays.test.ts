@@ -6,7 +6,10 @@ import { parseConfig } from '../../src/config/index.js';
 
 function resolve(raw: unknown, env: NodeJS.ProcessEnv = {}, noBrowser?: boolean) {
   const warnings: string[] = [];
-  const config = parseConfig(raw, env, { flags: { noBrowser }, onWarning: (m) => warnings.push(m) });
+  const config = parseConfig(raw, env, {
+    flags: { 'no-browser': noBrowser },
+    onWarning: (m) => warnings.push(m),
+  });
   return { config, warnings };
 }
 
@@ -56,5 +59,45 @@ describe('config resolution', () => {
     expect(resolve({}, { OAUTH_CLIENT_ID: 'abc' }).warnings).toEqual([
       expect.stringMatching(/^OAUTH_CLIENT_ID is set but OAUTH_ISSUER is not, so ignored/),
     ]);
+  });
+
+  it('takes the log settings from the flags, else OAUTH_MCP_LOG_*, else the file, and names the flag of a bad value', () => {
+    const env = {
+      OAUTH_MCP_LOG_FILE: '/tmp/env.log',
+      OAUTH_MCP_LOG_FORMAT: 'json',
+      OAUTH_MCP_LOG_LEVEL: 'debug',
+    };
+    const fromFile = { log: { file: '/tmp/file.log', format: 'text' } };
+    expect(parseConfig(fromFile, {}).log).toEqual({ file: '/tmp/file.log', format: 'text' });
+    expect(parseConfig(fromFile, env).log).toEqual({ file: '/tmp/env.log', format: 'json', level: 'debug' });
+    const flags = { 'log-file': '/tmp/flag.log', 'log-format': 'text' };
+    expect(parseConfig(fromFile, env, { flags }).log).toMatchObject({
+      file: '/tmp/flag.log',
+      format: 'text',
+    });
+    expect(() => parseConfig({}, {}, { flags: { 'log-format': 'yaml' } })).toThrow(/- --log-format: /);
+    expect(() => parseConfig({}, { OAUTH_MCP_LOG_FORMAT: 'yaml' })).toThrow(
+      /- OAUTH_MCP_LOG_FORMAT \(environment\): /,
+    );
+  });
+
+  it('declares every setting of the command line on its config key: host, port, public URL, toolsets, read-only', () => {
+    const config = parseConfig(
+      { http: { port: 9000 }, toolsets: ['tokens'] },
+      { OAUTH_MCP_PORT: '9100' },
+      {
+        flags: { host: '0.0.0.0', 'read-only': true, 'public-url': 'https://mcp.example.com' },
+      },
+    );
+    expect(config.http).toMatchObject({ host: '0.0.0.0', port: 9100, publicUrl: 'https://mcp.example.com' });
+    expect(config).toMatchObject({ toolsets: ['tokens'], readOnly: true, transport: 'stdio' });
+    expect(parseConfig({}, {}, { flags: { port: '9200', toolsets: 'tokens, signin' } })).toMatchObject({
+      http: { port: 9200 },
+      toolsets: ['tokens', 'signin'],
+    });
+    expect(() => parseConfig({}, {}, { flags: { port: 'http' } })).toThrow(
+      /--port must be a number, not "http"/,
+    );
+    expect(() => parseConfig({}, {}, { flags: { transport: 'sse' } })).toThrow(/- --transport: /);
   });
 });
