@@ -11,7 +11,7 @@ import { importOptional } from './optional-package.js';
 import { createRuntime } from './runtime.js';
 import { createServer } from './server.js';
 import { ALL_TOOLS } from './tools/index.js';
-import { selectTools } from './tools/registry.js';
+import { selectTools, toolPatterns } from './tools/registry.js';
 import { VERSION } from './version.js';
 
 /** The people's commands load only when asked for (a command, or --help): the server never needs them. */
@@ -36,6 +36,7 @@ Options:
   --public-url URL     the URL clients use to reach this server (behind a reverse proxy)
   --toolsets LIST      only these toolsets, comma separated (discovery,tokens,signin,registration,api,sessions)
   --read-only          only read-only tools
+  --tools LIST         tool name globs to keep, !glob to leave out (oauth_*,!oauth_delete_client; else $OAUTH_MCP_TOOLS)
   --no-browser         never open a browser for sign-ins (also: CI=true or OAUTH_MCP_NO_BROWSER=1)
   --help, --version
 
@@ -72,6 +73,7 @@ function parseFlags(argv: string[]) {
       'public-url': { type: 'string' },
       toolsets: { type: 'string' },
       'read-only': { type: 'boolean' },
+      tools: { type: 'string' },
       'no-browser': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
@@ -93,8 +95,9 @@ async function serve(flags: Flags): Promise<void> {
       .map((s) => s.trim())
       .filter(Boolean),
     readOnly: flags['read-only'] ?? false,
+    tools: toolPatterns(flags.tools ?? process.env.OAUTH_MCP_TOOLS),
   };
-  // Fail at start-up on an unknown toolset rather than on the first connection (and before the demo starts).
+  // Fail at start-up on an unknown toolset or tool pattern rather than on the first connection (and before the demo starts).
   selectTools(ALL_TOOLS, selection);
   const logger = createLogger();
   const cleanups: (() => Promise<void>)[] = [];

@@ -32,6 +32,20 @@ export interface ToolSelection {
   toolsets?: string[] | undefined;
   /** Keep only tools whose readOnlyHint is true. */
   readOnly?: boolean | undefined;
+  /**
+   * Globs of tool names (`*`, `?`): plain patterns allow (default all), `!pattern` denies, and a deny
+   * wins. A pattern that matches no tool is a start-up error, so a typo never silently keeps a tool.
+   */
+  tools?: string[] | undefined;
+}
+
+/** `--tools` / `OAUTH_MCP_TOOLS`: "oauth_*, !oauth_delete_client" -> its patterns. */
+export function toolPatterns(list: string | undefined): string[] | undefined {
+  const patterns = list
+    ?.split(',')
+    .map((pattern) => pattern.trim())
+    .filter(Boolean);
+  return patterns?.length ? patterns : undefined;
 }
 
 export function selectTools(
@@ -45,11 +59,42 @@ export function selectTools(
       `Unknown toolset ${unknown.map((n) => `"${n}"`).join(', ')}. Known toolsets: ${TOOLSETS.join(', ')}.`,
     );
   }
+  const named = selection.tools ? byToolPatterns(tools, selection.tools) : () => true;
   return tools.filter(
     (tool) =>
       (!selection.toolsets || selection.toolsets.includes(tool.toolset)) &&
-      (!selection.readOnly || tool.annotations.readOnlyHint),
+      (!selection.readOnly || tool.annotations.readOnlyHint) &&
+      named(tool),
   );
+}
+
+function byToolPatterns(
+  tools: readonly ToolDefinition[],
+  patterns: readonly string[],
+): (tool: ToolDefinition) => boolean {
+  const parsed = patterns.map((pattern) => {
+    const deny = pattern.startsWith('!');
+    const glob = deny ? pattern.slice(1) : pattern;
+    if (!/^[a-z0-9_*?]+$/.test(glob)) {
+      throw new OAuthToolError(
+        'invalid_input',
+        `Tool pattern "${pattern}" is not a tool name glob: use letters, digits, _ and the wildcards * and ?, with ! in front to leave tools out (e.g. "oauth_*,!oauth_delete_client").`,
+      );
+    }
+    const regex = new RegExp(`^${glob.replaceAll('*', '.*').replaceAll('?', '.')}$`);
+    return { pattern, deny, matches: (tool: ToolDefinition) => regex.test(tool.name) };
+  });
+  const unmatched = parsed.filter((p) => !tools.some(p.matches));
+  if (unmatched.length > 0) {
+    throw new OAuthToolError(
+      'invalid_input',
+      `Tool pattern ${unmatched.map((p) => `"${p.pattern}"`).join(', ')} matches no tool. Tools: ${tools.map((t) => t.name).join(', ')}.`,
+    );
+  }
+  const allows = parsed.filter((p) => !p.deny);
+  const denies = parsed.filter((p) => p.deny);
+  return (tool) =>
+    (allows.length === 0 || allows.some((p) => p.matches(tool))) && !denies.some((p) => p.matches(tool));
 }
 
 /**
