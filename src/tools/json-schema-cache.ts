@@ -3,16 +3,20 @@
 
 import type { z } from 'zod';
 
-type JsonSchema = Record<string, unknown>;
+export type JsonSchema = Record<string, unknown>;
 type Convert = (options: { target: string; libraryOptions?: Record<string, unknown> }) => JsonSchema;
 
 const cachedSchemas = new WeakSet<z.ZodType>();
 
 /**
  * Memoizes `schema`'s Standard JSON Schema conversion (the interface the SDK converts through) per
- * direction and target. The result is frozen: it is shared by every server, so nobody may edit it.
+ * direction and target, passed through `shape` (what tools/list advertises). The result is frozen: it
+ * is shared by every server, so nobody may edit it.
  */
-export function withCachedJsonSchema<T extends z.ZodType>(schema: T): T {
+export function withCachedJsonSchema<T extends z.ZodType>(
+  schema: T,
+  shape: (json: JsonSchema) => JsonSchema = (json) => json,
+): T {
   if (cachedSchemas.has(schema)) return schema;
   const standard = schema['~standard'];
   const memoize = (convert: Convert): Convert => {
@@ -21,7 +25,7 @@ export function withCachedJsonSchema<T extends z.ZodType>(schema: T): T {
       if (options.libraryOptions) return convert(options);
       let json = byTarget.get(options.target);
       if (!json) {
-        json = deepFreeze(convert(options));
+        json = deepFreeze(shape(convert(options)));
         byTarget.set(options.target, json);
       }
       return json;

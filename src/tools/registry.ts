@@ -13,8 +13,7 @@ import type { OAuthEngine } from '../auth/engine.js';
 import { OAuthToolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { redactCredentials, redactDeep, redactSecrets } from '../secrets/index.js';
-import { publicErrorSchema } from './common.js';
-import { withCachedJsonSchema } from './json-schema-cache.js';
+import { advertisedInputSchema, advertisedOutputSchema } from './advertised-schema.js';
 import { messageWithNextStep } from './next-step.js';
 import { NeedsInput, TOOLSETS, type ToolContext, type ToolDefinition, type Toolset } from './tool.js';
 
@@ -97,28 +96,8 @@ function byToolPatterns(
     (allows.length === 0 || allows.some((p) => p.matches(tool))) && !denies.some((p) => p.matches(tool));
 }
 
-/**
- * SDK v1 clients validate `structuredContent` against `outputSchema` even for error results, so the
- * advertised schema admits both shapes: the tool's fields (all optional) and `error`. The handler's
- * own output is still validated against the strict schema before it is returned.
- */
-function advertisedOutputSchema(output: z.ZodObject): z.ZodObject {
-  let advertised = advertisedSchemas.get(output);
-  if (!advertised) {
-    advertised = output
-      .partial()
-      .extend({ error: publicErrorSchema.optional().describe('Present only when the call failed') });
-    withCachedJsonSchema(advertised);
-    advertisedSchemas.set(output, advertised);
-  }
-  return advertised;
-}
-
 /** The error mapping (and oauth4webapi's error classes) loads on a tool's first failure, not at start-up. */
 const loadErrorMapping = () => import('../auth/index.js');
-
-/** Built once per tool: stateless HTTP creates a server per request, and zod schema building is not free. */
-const advertisedSchemas = new WeakMap<z.ZodObject, z.ZodObject>();
 
 export function registerTools(server: McpServer, tools: readonly ToolDefinition[], deps: ToolDeps): void {
   for (const tool of tools) {
@@ -127,7 +106,7 @@ export function registerTools(server: McpServer, tools: readonly ToolDefinition[
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: withCachedJsonSchema(tool.input),
+        inputSchema: advertisedInputSchema(tool.input),
         outputSchema: advertisedOutputSchema(tool.output),
         annotations: { title: tool.title, ...tool.annotations },
         ...(deps.scopeChallenge ? { scopeChallenge: deps.scopeChallenge } : {}),

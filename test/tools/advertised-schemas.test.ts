@@ -1,0 +1,81 @@
+// What tools/list advertises is trimmed for the model's context (src/tools/advertised-schema.ts), yet
+// says everything the zod schemas say about arguments, and every output schema still admits the error
+// shape: SDK v1 clients validate structuredContent against it even for errors.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ALL_TOOLS } from '../../src/tools/index.js';
+import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
+import { startServerProcess } from '../helpers/mcp-server-process.js';
+
+type Schema = Record<string, unknown> & { properties?: Record<string, Record<string, unknown>> };
+
+let server: InProcessServer;
+let listed: Map<string, { inputSchema: Schema; outputSchema?: Schema }>;
+beforeAll(async () => {
+  server = await startInProcess({});
+  const { tools } = await server.client.listTools();
+  listed = new Map(tools.map((tool) => [tool.name, tool as never]));
+});
+afterAll(() => server.close());
+
+describe('advertised tool schemas', () => {
+  it('keep every argument with its type, values, pattern, description and whether it is required', () => {
+    for (const tool of ALL_TOOLS) {
+      const full = z.toJSONSchema(tool.input, { io: 'input' }) as Schema;
+      const advertised = listed.get(tool.name)?.inputSchema as Schema;
+      expect(advertised.required, tool.name).toEqual(full.required);
+      expect(Object.keys(advertised.properties ?? {}), tool.name).toEqual(Object.keys(full.properties ?? {}));
+      for (const [name, field] of Object.entries(full.properties ?? {})) {
+        const shown = advertised.properties?.[name] as Record<string, unknown>;
+        for (const keyword of ['type', 'enum', 'pattern', 'format', 'description', 'minimum', 'maximum'])
+          expect(shown[keyword], `${tool.name}.${name}.${keyword}`).toEqual(field[keyword]);
+        expect(shown.maxLength, `${tool.name}.${name}: caps are enforced, not advertised`).toBeUndefined();
+      }
+    }
+  });
+
+  it('still enforce the caps they no longer advertise, naming the limit', async () => {
+    const result = await server.call('oauth_list_sessions', { provider: 'p'.repeat(129) });
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result.content)).toContain('provider is too long (at most 128 characters)');
+  });
+
+  it('carry no $schema (MCP defaults to 2020-12) and one short error shape in every output schema', () => {
+    for (const [name, tool] of listed) {
+      expect(tool.inputSchema.$schema, name).toBeUndefined();
+      expect(tool.outputSchema?.$schema, name).toBeUndefined();
+      expect(tool.outputSchema?.properties?.error, name).toEqual({
+        description: 'Present only when the call failed',
+        type: 'object',
+        properties: { code: { type: 'string' }, message: { type: 'string' } },
+        required: ['code', 'message'],
+      });
+    }
+  });
+
+  it('admit every tool error under an SDK v1 client, which validates results against them', async () => {
+    const v1 = await startServerProcess({
+      era: 'v1',
+      config: {
+        providers: { work: { issuer: 'http://127.0.0.1:9', clientId: 'c', clientSecret: 's'.repeat(20) } },
+      },
+    });
+    try {
+      const { tools } = await v1.client.listTools();
+      expect(tools.length).toBe(ALL_TOOLS.length);
+      for (const tool of tools) {
+        const args =
+          tool.name === 'oauth_call_api'
+            ? { provider: 'nope', url: 'https://api.example.com/' }
+            : { provider: 'nope' };
+        // a structuredContent the v1 client found invalid would reject here instead of returning
+        const result = await v1.call(tool.name, args);
+        expect(result.isError, tool.name).toBe(true);
+        expect(result.structuredContent?.error.code, tool.name).toMatch(/^(invalid_input|not_configured)$/);
+      }
+    } finally {
+      await v1.close();
+    }
+  });
+});
