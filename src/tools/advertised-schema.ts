@@ -8,8 +8,8 @@ import { type JsonSchema, withCachedJsonSchema } from './json-schema-cache.js';
 
 /**
  * Input: no `$schema` (MCP's default dialect is 2020-12), no length caps (`maxLength`, `maxItems`: they
- * stop abuse, a model never nears them, and the refusal names the limit), no `propertyNames` that
- * only says keys are strings (JSON keys always are).
+ * stop abuse, a model never nears them, and the refusal names the limit) nor `minLength: 1`, no
+ * `propertyNames` that only says keys are strings (JSON keys always are).
  */
 export function advertisedInputSchema<T extends z.ZodObject>(input: T): T {
   return withCachedJsonSchema(input, (json) => trim(json, { dropCaps: true, nestedDescriptions: true }));
@@ -56,7 +56,7 @@ function trim(json: JsonSchema, options: { dropCaps: boolean; nestedDescriptions
     if (!node || typeof node !== 'object') return node;
     const out: JsonSchema = {};
     for (const [key, value] of Object.entries(node)) {
-      if (options.dropCaps && CAPS.has(key) && typeof value === 'number') continue;
+      if (options.dropCaps && (CAPS.has(key) || (key === 'minLength' && value === 1))) continue;
       if (!options.nestedDescriptions && key === 'description' && depth > 1) continue;
       if (key === 'propertyNames' && isOnlyString(value)) continue;
       // `properties` maps names to schemas: its values are one level deeper, its keys are not keywords.

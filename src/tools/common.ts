@@ -52,12 +52,12 @@ export const oauth = () => import('../auth/index.js');
 export const providerInput = capped('provider', LIMITS.name)
   .min(1)
   .optional()
-  .describe('Provider name from the config or a registered client; default: the configured defaultProvider');
+  .describe('Provider name (default: the defaultProvider)');
 
 export const sessionIdInput = capped('session_id', LIMITS.name)
   .min(1)
   .optional()
-  .describe('Session to use (from oauth_list_sessions); default: the latest session of the provider');
+  .describe("Default: the provider's latest session");
 
 const scopeList = z
   .array(
@@ -76,14 +76,12 @@ export const scopesInput = z
   .transform((value) => (typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : value))
   .pipe(scopeList)
   .optional()
-  .describe(
-    'Scopes to request, as a list or one space-separated string ("openid profile"); default: the provider\'s configured scopes',
-  );
+  .describe('Scopes, as a list or "openid profile" (default: the provider\'s)');
 
 export const resourceInput = capped('resource', LIMITS.url)
   .url()
   .optional()
-  .describe('RFC 8707 resource indicator (the API the token is for)');
+  .describe('RFC 8707 resource: the API the token is for');
 
 export const publicErrorSchema = z.object({
   code: z.enum(ERROR_CODES),

@@ -12,15 +12,12 @@ export const clientCredentialsTool = defineTool({
   toolset: 'tokens',
   title: 'Get a machine token (client credentials)',
   description:
-    'Get an access token for the client itself (no user) with the OAuth client-credentials grant, for a confidential client (one with a client secret or a private key). A stored token with more than 60 s left is reused unless `force_new` is true. Returns the session (token metadata; the raw token only when the config sets exposeTokens). Use oauth_call_api to call an API with it.',
+    'Get a machine token (no user) with the client-credentials grant, for a confidential client. A stored token with over 60 s left is reused unless force_new. Use oauth_call_api to call an API with it.',
   input: z.object({
     provider: providerInput,
     scopes: scopesInput,
     resource: resourceInput,
-    force_new: z
-      .boolean()
-      .optional()
-      .describe('Always request a new token instead of reusing a valid stored one'),
+    force_new: z.boolean().optional().describe('Never reuse a stored token'),
   }),
   output: z.object({
     session: sessionViewSchema,
@@ -41,21 +38,12 @@ export const introspectTool = defineTool({
   toolset: 'tokens',
   title: 'Introspect a token',
   description:
-    "Ask the authorization server whether a token is active and what it grants (RFC 7662 introspection: scope, client_id, sub, exp and every other field the server returns). Checks a session's access token by default (`token_type_hint: refresh_token` for its refresh token), or a raw `token`. Where the server has no introspection endpoint, a JWT access token is verified locally against its published keys (RFC 9068).",
+    "Ask the authorization server whether a session's token (or a raw token) is active and what it grants (RFC 7662; JWTs are checked locally where it has no endpoint).",
   input: z.object({
     provider: providerInput,
     session_id: sessionIdInput,
-    token: z
-      .string()
-      .min(1)
-      .max(16_384)
-      .optional()
-      .describe("A raw token to introspect instead of a stored session's"),
-    token_type_hint: tokenTypeHint
-      .optional()
-      .describe(
-        "Which of the session's tokens to introspect (default access_token), or, with `token`, what kind of token it is",
-      ),
+    token: z.string().min(1).max(16_384).optional().describe("A raw token instead of a session's"),
+    token_type_hint: tokenTypeHint.optional().describe('Which token (default access_token)'),
   }),
   output: z
     .object({
@@ -81,25 +69,16 @@ export const revokeTool = defineTool({
   toolset: 'tokens',
   title: 'Revoke tokens (sign out)',
   description:
-    "Revoke a session's tokens at the authorization server (RFC 7009) and remove the session from the store: `which` = all (default; refresh token first), refresh_token or access_token (the session is kept when its refresh token survives). Or revoke a raw `token`. Use it to sign out or to kill a leaked token. A stale session (marked in oauth_list_sessions: its provider now names another server) is only deleted here. Destructive: the user must sign in again.",
+    "Sign out: revoke a session's tokens (or a raw, leaked token) at the authorization server (RFC 7009) and remove the session (kept when only its access token is revoked).",
   input: z.object({
     provider: providerInput,
     session_id: sessionIdInput,
     which: z
       .enum(['all', 'access_token', 'refresh_token'])
       .optional()
-      .describe(
-        "Which of the session's tokens to revoke: all (default; the session is removed), refresh_token, or access_token",
-      ),
-    token: z
-      .string()
-      .min(1)
-      .max(16_384)
-      .optional()
-      .describe("A raw token to revoke instead of a stored session's"),
-    token_type_hint: tokenTypeHint
-      .optional()
-      .describe('With `token`: what kind of token it is, to help the server find it'),
+      .describe('Default all (removes the session)'),
+    token: z.string().min(1).max(16_384).optional().describe("A raw token instead of a session's"),
+    token_type_hint: tokenTypeHint.optional().describe('With token: its kind'),
   }),
   output: z.object({
     revoked: z.array(z.object({ token_type_hint: z.string(), token_sha256: z.string() })),
@@ -128,16 +107,11 @@ export const refreshTokenTool = defineTool({
   toolset: 'tokens',
   title: 'Refresh a session',
   description:
-    'Get new tokens for a signed-in session with its refresh token (RFC 6749 section 6), e.g. before a long task or after an API said the token expired. Safe to call concurrently and from several oauth-mcp processes: one refresh request is made and everyone gets its result, and a rotated refresh token is stored before the old one is dropped. If the server rejects the refresh token (invalid_grant), the session is marked needs_reauth and the user must sign in again with oauth_authenticate_user. Other tools refresh automatically when a token expires within 60 s.',
+    'Get new tokens for a session with its refresh token, e.g. before a long task (other tools refresh on their own). If it is rejected, sign in again with oauth_authenticate_user.',
   input: z.object({
     provider: providerInput,
     session_id: sessionIdInput,
-    force: z
-      .boolean()
-      .optional()
-      .describe(
-        'Refresh even when the access token is still valid; default true. false refreshes only when it expires within 60 s',
-      ),
+    force: z.boolean().optional().describe('Default true; false refreshes only within 60 s of expiry'),
   }),
   output: z.object({
     session: sessionViewSchema,
