@@ -12,21 +12,23 @@ import { type JsonSchema, withCachedJsonSchema } from './json-schema-cache.js';
  * `propertyNames` that only says keys are strings (JSON keys always are).
  */
 export function advertisedInputSchema<T extends z.ZodObject>(input: T): T {
-  return withCachedJsonSchema(input, (json) => trim(json, { dropCaps: true, nestedDescriptions: true }));
+  return withCachedJsonSchema(input, (json) => trim(json, { dropCaps: true, descriptions: true }));
 }
 
 /**
  * SDK v1 clients validate `structuredContent` against `outputSchema` even for error results, so the
- * advertised schema admits both shapes: the tool's fields (all optional) and `error`. Only the top
- * level keeps its descriptions, and `error` is a short shape every tool shares (its codes are in the
- * error's text). The handler's own output is still validated against the strict schema first.
+ * advertised schema admits both shapes: the tool's fields (all optional) and `error`, a short shape
+ * every tool shares (its codes are in the error's text). Output schemas give structure (types,
+ * nesting, enums, required fields) without prose: hosts do not show them to the model, which reads
+ * the result itself, and validators and type generators need only the structure. The handler's own
+ * output is still validated against the strict schema first.
  */
 export function advertisedOutputSchema(output: z.ZodObject): z.ZodObject {
   let advertised = advertisedOutputs.get(output);
   if (!advertised) {
     advertised = output.partial().extend({ error: publicErrorSchema.optional() });
     withCachedJsonSchema(advertised, (json) => {
-      const trimmed = trim(json, { dropCaps: false, nestedDescriptions: false });
+      const trimmed = trim(json, { dropCaps: false, descriptions: false });
       const properties = trimmed.properties as Record<string, JsonSchema>;
       return { ...trimmed, properties: { ...properties, error: ADVERTISED_ERROR } };
     });
@@ -40,7 +42,6 @@ const advertisedOutputs = new WeakMap<z.ZodObject, z.ZodObject>();
 
 /** Admits every `{ code, message, oauth_error?, oauth_error_description? }` the registry returns. */
 const ADVERTISED_ERROR: JsonSchema = {
-  description: 'Present only when the call failed',
   type: 'object',
   properties: { code: { type: 'string' }, message: { type: 'string' } },
   required: ['code', 'message'],
@@ -48,26 +49,26 @@ const ADVERTISED_ERROR: JsonSchema = {
 
 const CAPS = new Set(['maxLength', 'maxItems']);
 
-/** A trimmed copy of a converted schema; `nestedDescriptions: false` keeps only the root properties' ones. */
-function trim(json: JsonSchema, options: { dropCaps: boolean; nestedDescriptions: boolean }): JsonSchema {
+/** A trimmed copy of a converted schema. */
+function trim(json: JsonSchema, options: { dropCaps: boolean; descriptions: boolean }): JsonSchema {
   const { $schema: _dialect, ...root } = json;
-  const walk = (node: unknown, depth: number): unknown => {
-    if (Array.isArray(node)) return node.map((item) => walk(item, depth));
+  const walk = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(walk);
     if (!node || typeof node !== 'object') return node;
     const out: JsonSchema = {};
     for (const [key, value] of Object.entries(node)) {
       if (options.dropCaps && (CAPS.has(key) || (key === 'minLength' && value === 1))) continue;
-      if (!options.nestedDescriptions && key === 'description' && depth > 1) continue;
+      if (!options.descriptions && key === 'description' && typeof value === 'string') continue;
       if (key === 'propertyNames' && isOnlyString(value)) continue;
-      // `properties` maps names to schemas: its values are one level deeper, its keys are not keywords.
+      // `properties` maps names to schemas: its keys are field names (even "description"), not keywords.
       out[key] =
         key === 'properties' && value && typeof value === 'object'
-          ? Object.fromEntries(Object.entries(value).map(([name, child]) => [name, walk(child, depth + 1)]))
-          : walk(value, depth);
+          ? Object.fromEntries(Object.entries(value).map(([name, child]) => [name, walk(child)]))
+          : walk(value);
     }
     return out;
   };
-  return walk(root, 0) as JsonSchema;
+  return walk(root) as JsonSchema;
 }
 
 const isOnlyString = (value: unknown) =>

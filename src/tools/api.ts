@@ -10,7 +10,7 @@ export const userinfoTool = defineTool({
   toolset: 'api',
   title: 'Get the signed-in user (OIDC userinfo)',
   description:
-    "Ask the OpenID Connect userinfo endpoint who a signed-in session's user is (sub, name, email, ... as the scopes allow). Needs a user session with the openid scope, not a machine token.",
+    "Ask the OpenID Connect userinfo endpoint who a session's user is (sub, name, email, ...). Needs a signed-in user session with the openid scope.",
   input: z.object({ provider: providerInput, session_id: sessionIdInput }),
   output: z.object({
     session_id: z.string(),
@@ -29,7 +29,7 @@ export const callApiTool = defineTool({
   toolset: 'api',
   title: 'Call an API with a session token',
   description:
-    "Make an HTTP request with a session's access token (never shown) to an API origin the config allows; an expired token is refreshed and the request retried once. Returns status, headers and the body (`json` when JSON).",
+    "Make an HTTP request with a session's access token (never shown) to an API origin the config allows; an expired token is refreshed and the request retried once.",
   input: z.object({
     provider: providerInput,
     session_id: sessionIdInput,

@@ -52,7 +52,7 @@ export const oauth = () => import('../auth/index.js');
 export const providerInput = capped('provider', LIMITS.name)
   .min(1)
   .optional()
-  .describe('Provider name (default: the defaultProvider)');
+  .describe('Default: the default provider');
 
 export const sessionIdInput = capped('session_id', LIMITS.name)
   .min(1)

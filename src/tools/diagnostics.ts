@@ -84,7 +84,7 @@ export const getJwksTool = defineTool({
   toolset: 'diagnostics',
   title: "Show a server's signing keys (JWKS)",
   description:
-    "List an authorization server's signing keys (jwks_uri: kid, alg, size or curve, thumbprint, certificate expiry) with warnings about weak, duplicate, private or expiring keys. Use it when a signature does not verify or to check key rotation.",
+    "List an authorization server's signing keys with warnings about weak, duplicate, private or expiring keys. Use it when a signature does not verify.",
   input: z.object({ provider: providerInput, issuer: issuerInput }),
   output: z.object({
     issuer: z.string(),
@@ -126,7 +126,7 @@ export const auditServerTool = defineTool({
   toolset: 'diagnostics',
   title: 'Audit an authorization server',
   description:
-    'Answer "is this server set up safely?": judges an authorization server\'s metadata and JWKS against the OAuth Security BCP (RFC 9700) and the MCP authorization spec (PKCE, iss, PAR, DPoP, revocation, registration, ...), with a score per section and the fixes that matter. Sends no credentials.',
+    'Answer "is this server set up safely?": judges an authorization server\'s metadata and keys against the OAuth Security BCP (RFC 9700) and the MCP authorization spec, with scores and fixes.',
   input: z.object({ provider: providerInput, issuer: issuerInput }),
   output: z.object({
     issuer: z.string(),

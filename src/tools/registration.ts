@@ -11,21 +11,17 @@ const profileInput = capped('provider', LIMITS.name)
   .describe('Provider name oauth_register_client returned');
 
 const metadataFields = {
-  client_name: z.string().min(1).max(200).optional().describe('Name shown on consent screens'),
+  client_name: z.string().min(1).max(200).optional().describe('Name on consent screens'),
   redirect_uris: z
     .array(capped('a redirect URI', LIMITS.url).url())
     .max(20)
     .optional()
-    .describe(
-      `Default ["${LOOPBACK_REDIRECT_URI}"] (oauth-mcp's sign-in, any port); [] for a machine client`,
-    ),
+    .describe(`Default ["${LOOPBACK_REDIRECT_URI}"]; [] for a machine client`),
   grant_types: z
     .array(capped('a grant type', LIMITS.scope).min(1))
     .max(10)
     .optional()
-    .describe(
-      'Default authorization_code, refresh_token (+ client_credentials when confidential), as the server supports',
-    ),
+    .describe('Default authorization_code, refresh_token (+ client_credentials when confidential)'),
   response_types: z
     .array(capped('a response type', LIMITS.scope).min(1))
     .max(10)
@@ -34,9 +30,7 @@ const metadataFields = {
   token_endpoint_auth_method: z
     .enum(TOKEN_ENDPOINT_AUTH_METHODS)
     .optional()
-    .describe(
-      'none: public (PKCE); else confidential with a secret. Default none, or client_secret_basic with client_credentials',
-    ),
+    .describe('Default none (public, PKCE), or client_secret_basic with client_credentials'),
   scope: capped('scope', LIMITS.url)
     .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'space-separated scope tokens')
     .optional()
@@ -71,18 +65,15 @@ export const registerClientTool = defineTool({
   toolset: 'registration',
   title: 'Register an OAuth client (dynamic registration)',
   description:
-    "Register a new OAuth client (RFC 7591 dynamic registration) at a provider's server or any issuer, saved as a new provider that the other tools use via the returned `provider`. Defaults: a public native client for signing a user in here; token_endpoint_auth_method client_secret_basic for a machine client.",
+    "Register a new OAuth client (RFC 7591) at a provider's server or any issuer; it becomes a new provider (the returned `provider`) for the other tools. Default: a public client for signing a user in here.",
   input: z.object({
     provider: providerInput.describe('Provider whose server to register at'),
-    issuer: capped('issuer', LIMITS.url)
-      .min(1)
-      .optional()
-      .describe('Issuer URL instead of a provider (https; http only on loopback)'),
+    issuer: capped('issuer', LIMITS.url).min(1).optional().describe('Issuer URL instead of a provider'),
     name: z
       .string()
       .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)')
       .optional()
-      .describe('Name of the new provider (default: from client_name or the host)'),
+      .describe('Name of the new provider'),
     ...metadataFields,
     application_type: z.enum(['native', 'web']).optional().describe('Default native'),
     initial_access_token: z
@@ -90,7 +81,7 @@ export const registerClientTool = defineTool({
       .min(1)
       .max(16_384)
       .optional()
-      .describe("When the server requires one (default: the provider's initialAccessToken)"),
+      .describe('If the server requires one (default: from the config)'),
   }),
   output: clientViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -110,7 +101,7 @@ export const getClientTool = defineTool({
   toolset: 'registration',
   title: 'Read a registered client',
   description:
-    'Read what the authorization server holds for a client made with oauth_register_client (RFC 7592 read) and refresh the saved provider with it.',
+    'Read what the server holds for a client made with oauth_register_client (RFC 7592) and refresh the saved provider.',
   input: z.object({ provider: profileInput }),
   output: clientViewSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },

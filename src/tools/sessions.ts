@@ -9,7 +9,7 @@ export const listSessionsTool = defineTool({
   name: 'oauth_list_sessions',
   toolset: 'sessions',
   title: 'List providers and sessions',
-  description: `List the providers and the stored sessions (users and machine tokens: session_id, subject, scope, expiry; no raw tokens), a page at a time: while next_cursor is present, call again with it. Call it first to find a provider or session_id.`,
+  description: `List the providers and the stored sessions (session_id, subject, scope, expiry; no raw tokens), a page at a time: while next_cursor is present, call again with it. Call it first to find a provider or session_id.`,
   input: z.object({
     provider: providerInput.describe("Only this provider's sessions (default: all)"),
     limit: z

@@ -29,7 +29,7 @@ export const authenticateUserTool = defineTool({
   toolset: 'signin',
   title: 'Sign a user in',
   description:
-    'Sign the user in (authorization code + PKCE in a browser, or the device flow) and keep the session: to log in, when a tool says no session exists, or with session_id and scopes to add scopes. While "pending", give the user authorization_url (or verification_uri and user_code), then call again with flow_id.',
+    'Sign the user in (authorization code + PKCE in a browser, or the device flow) and keep the session; with session_id and scopes, add scopes. While "pending", give the user authorization_url (or verification_uri and user_code), then call again with flow_id.',
   input: z.object({
     provider: providerInput,
     flow: flowKind.optional().describe('Default authorization_code; device_code when no browser is at hand'),
@@ -50,7 +50,7 @@ export const authenticateUserTool = defineTool({
       .describe('Continue this pending sign-in'),
     callback_url: capped('callback_url', LIMITS.apiUrl)
       .optional()
-      .describe('With flow_id: the address the browser ended on, when the user pastes it'),
+      .describe('With flow_id: the address the browser ended on'),
     wait_seconds: z
       .number()
       .int()

@@ -12,7 +12,7 @@ export const clientCredentialsTool = defineTool({
   toolset: 'tokens',
   title: 'Get a machine token (client credentials)',
   description:
-    'Get a machine token (no user) with the client-credentials grant, for a confidential client. A stored token with over 60 s left is reused unless force_new. Use oauth_call_api to call an API with it.',
+    'Get a machine token (no user) with the client-credentials grant, for a confidential client; a valid stored token is reused unless force_new. Use it with oauth_call_api.',
   input: z.object({
     provider: providerInput,
     scopes: scopesInput,

@@ -41,17 +41,31 @@ describe('advertised tool schemas', () => {
     expect(JSON.stringify(result.content)).toContain('provider is too long (at most 128 characters)');
   });
 
-  it('carry no $schema (MCP defaults to 2020-12) and one short error shape in every output schema', () => {
+  it('carry no $schema (MCP defaults to 2020-12), output schemas no prose, and one short error shape', () => {
     for (const [name, tool] of listed) {
+      expect(JSON.stringify(tool.outputSchema), name).not.toMatch(/"description":"/);
       expect(tool.inputSchema.$schema, name).toBeUndefined();
       expect(tool.outputSchema?.$schema, name).toBeUndefined();
       expect(tool.outputSchema?.properties?.error, name).toEqual({
-        description: 'Present only when the call failed',
         type: 'object',
         properties: { code: { type: 'string' }, message: { type: 'string' } },
         required: ['code', 'message'],
       });
     }
+  });
+
+  it('fit the context budget: what reaches the model 12 KB and tools/list 32 KB per 16 tools', async () => {
+    const { tools } = await server.client.listTools();
+    const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+    const share = tools.length / 16;
+    const visible = tools.reduce(
+      (sum, t) => sum + bytes({ name: t.name, description: t.description, inputSchema: t.inputSchema }),
+      0,
+    );
+    expect(visible, 'model-visible bytes (bench: npm run bench, context rows)').toBeLessThanOrEqual(
+      12 * 1024 * share,
+    );
+    expect(bytes({ tools }), 'tools/list bytes').toBeLessThanOrEqual(32 * 1024 * share);
   });
 
   it('admit every tool error under an SDK v1 client, which validates results against them', async () => {
