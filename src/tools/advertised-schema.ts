@@ -2,9 +2,14 @@
 // model's context without helping it choose a tool or fill its arguments. The zod schemas still
 // validate every call and every result in full.
 
+import type { StandardSchemaWithJSON } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
-import { publicErrorSchema } from './common.js';
-import { type JsonSchema, withCachedJsonSchema } from './json-schema-cache.js';
+import {
+  type Convert,
+  cachedConversion,
+  type JsonSchema,
+  withCachedJsonSchema,
+} from './json-schema-cache.js';
 
 /**
  * Input: no `$schema` (MCP's default dialect is 2020-12), no length caps (`maxLength`, `maxItems`: they
@@ -20,25 +25,38 @@ export function advertisedInputSchema<T extends z.ZodObject>(input: T): T {
  * advertised schema admits both shapes: the tool's fields (all optional) and `error`, a short shape
  * every tool shares (its codes are in the error's text). Output schemas give structure (types,
  * nesting, enums, required fields) without prose: hosts do not show them to the model, which reads
- * the result itself, and validators and type generators need only the structure. The handler's own
- * output is still validated against the strict schema first.
+ * the result itself, and validators and type generators need only the structure.
+ *
+ * It validates nothing: runTool has already validated the result against the tool's strict schema
+ * (which implies this looser one) and builds error results itself, so the SDK's second validation of
+ * every result, and building a partial zod copy of each output schema at start-up, are saved.
  */
-export function advertisedOutputSchema(output: z.ZodObject): z.ZodObject {
+export function advertisedOutputSchema(output: z.ZodObject): StandardSchemaWithJSON {
   let advertised = advertisedOutputs.get(output);
   if (!advertised) {
-    advertised = output.partial().extend({ error: publicErrorSchema.optional() });
-    withCachedJsonSchema(advertised, (json) => {
-      const trimmed = trim(json, { dropCaps: false, descriptions: false });
+    const json = cachedConversion(output['~standard'].jsonSchema.output as Convert, (converted) => {
+      const { required: _allOptional, ...trimmed } = trim(converted, {
+        dropCaps: false,
+        descriptions: false,
+      });
       const properties = trimmed.properties as Record<string, JsonSchema>;
       return { ...trimmed, properties: { ...properties, error: ADVERTISED_ERROR } };
     });
+    advertised = {
+      '~standard': {
+        version: 1,
+        vendor: 'oauth-mcp',
+        validate: (value: unknown) => ({ value }),
+        jsonSchema: { input: json, output: json },
+      },
+    };
     advertisedOutputs.set(output, advertised);
   }
   return advertised;
 }
 
-/** Built once per tool: stateless HTTP creates a server per request, and zod schema building is not free. */
-const advertisedOutputs = new WeakMap<z.ZodObject, z.ZodObject>();
+/** Built once per tool: stateless HTTP creates a server per request. */
+const advertisedOutputs = new WeakMap<z.ZodObject, StandardSchemaWithJSON>();
 
 /** Admits every `{ code, message, oauth_error?, oauth_error_description? }` the registry returns. */
 const ADVERTISED_ERROR: JsonSchema = {

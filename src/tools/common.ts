@@ -1,7 +1,6 @@
 // Input fields and output shapes shared by several tools.
 
 import { z } from 'zod';
-import { ERROR_CODES } from '../errors.js';
 
 /**
  * Caps on free-text inputs that are sent to a server or stored: a model (or an injected prompt) cannot
@@ -82,10 +81,3 @@ export const resourceInput = capped('resource', LIMITS.url)
   .url()
   .optional()
   .describe('RFC 8707 resource: the API the token is for');
-
-export const publicErrorSchema = z.object({
-  code: z.enum(ERROR_CODES),
-  message: z.string(),
-  oauth_error: z.string().optional(),
-  oauth_error_description: z.string().optional(),
-});

@@ -4,7 +4,7 @@
 import type { z } from 'zod';
 
 export type JsonSchema = Record<string, unknown>;
-type Convert = (options: { target: string; libraryOptions?: Record<string, unknown> }) => JsonSchema;
+export type Convert = (options: { target: string; libraryOptions?: Record<string, unknown> }) => JsonSchema;
 
 const cachedSchemas = new WeakSet<z.ZodType>();
 
@@ -19,27 +19,29 @@ export function withCachedJsonSchema<T extends z.ZodType>(
 ): T {
   if (cachedSchemas.has(schema)) return schema;
   const standard = schema['~standard'];
-  const memoize = (convert: Convert): Convert => {
-    const byTarget = new Map<string, JsonSchema>();
-    return (options) => {
-      if (options.libraryOptions) return convert(options);
-      let json = byTarget.get(options.target);
-      if (!json) {
-        json = deepFreeze(shape(convert(options)));
-        byTarget.set(options.target, json);
-      }
-      return json;
-    };
-  };
   schema['~standard'] = {
     ...standard,
     jsonSchema: {
-      input: memoize(standard.jsonSchema.input as Convert),
-      output: memoize(standard.jsonSchema.output as Convert),
+      input: cachedConversion(standard.jsonSchema.input as Convert, shape),
+      output: cachedConversion(standard.jsonSchema.output as Convert, shape),
     },
   } as typeof standard;
   cachedSchemas.add(schema);
   return schema;
+}
+
+/** `convert` memoized per target (library options bypass the cache), its result shaped and frozen. */
+export function cachedConversion(convert: Convert, shape: (json: JsonSchema) => JsonSchema): Convert {
+  const byTarget = new Map<string, JsonSchema>();
+  return (options) => {
+    if (options.libraryOptions) return convert(options);
+    let json = byTarget.get(options.target);
+    if (!json) {
+      json = deepFreeze(shape(convert(options)));
+      byTarget.set(options.target, json);
+    }
+    return json;
+  };
 }
 
 function deepFreeze<T>(value: T): T {

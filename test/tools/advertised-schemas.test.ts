@@ -1,10 +1,18 @@
 // What tools/list advertises is trimmed for the model's context (src/tools/advertised-schema.ts), yet
 // says everything the zod schemas say about arguments, and every output schema still admits the error
-// shape: SDK v1 clients validate structuredContent against it even for errors.
+// shape: SDK v1 clients validate structuredContent against it even for errors. The advertised output
+// schema validates nothing itself, so a result that breaks the tool's own schema is refused by the registry.
 
+import { Client } from '@modelcontextprotocol/client';
+import { InMemoryTransport, McpServer } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { parseConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/log.js';
+import { createRuntime } from '../../src/runtime.js';
 import { ALL_TOOLS } from '../../src/tools/index.js';
+import { registerTools } from '../../src/tools/registry.js';
+import { defineTool } from '../../src/tools/tool.js';
 import { type InProcessServer, startInProcess } from '../helpers/in-process-server.js';
 import { startServerProcess } from '../helpers/mcp-server-process.js';
 
@@ -90,6 +98,40 @@ describe('advertised tool schemas', () => {
       }
     } finally {
       await v1.close();
+    }
+  });
+
+  it("still refuse a result that breaks the tool's own schema (the advertised one validates nothing itself)", async () => {
+    const runtime = await createRuntime(
+      parseConfig({ store: { type: 'memory' } }, {}),
+      createLogger({ write: () => {} }),
+    );
+    const leaky = defineTool({
+      name: 'oauth_leaky',
+      toolset: 'diagnostics',
+      title: 'Leaky',
+      description: 'A tool whose handler returns a wrong type and a field its output schema does not have.',
+      input: z.object({}),
+      output: z.object({ verdict: z.string() }),
+      annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+      handler: async () => ({ verdict: 42, access_token: 'secret-token-value' }) as never,
+    });
+    const mcp = new McpServer({ name: 't', version: '1' }, { capabilities: { tools: {} } });
+    registerTools(mcp, [leaky], { engine: runtime.engine, logger: createLogger({ write: () => {} }) });
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await mcp.connect(serverSide);
+    const client = new Client({ name: 't', version: '1' });
+    await client.connect(clientSide);
+    try {
+      const result = await client.callTool({ name: 'oauth_leaky', arguments: {} });
+      expect(result.isError).toBe(true);
+      expect(result.structuredContent).toMatchObject({ error: { code: 'internal' } });
+      expect(JSON.stringify(result)).toContain('produced output that does not match its schema');
+      expect(JSON.stringify(result)).not.toContain('secret-token-value');
+    } finally {
+      await client.close();
+      await mcp.close();
+      await runtime.close();
     }
   });
 });
