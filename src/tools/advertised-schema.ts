@@ -3,21 +3,18 @@
 // validate every call and every result in full.
 
 import type { StandardSchemaWithJSON } from '@modelcontextprotocol/server';
-import type { z } from 'zod';
-import {
-  type Convert,
-  cachedConversion,
-  type JsonSchema,
-  withCachedJsonSchema,
-} from './json-schema-cache.js';
+import { type Convert, cachedConversion, type JsonSchema } from './json-schema-cache.js';
+import { PRECOMPUTED_TARGET, precomputedSchema } from './precomputed-schemas.js';
+import type { ToolDefinition } from './tool.js';
 
 /**
  * Input: no `$schema` (MCP's default dialect is 2020-12), no length caps (`maxLength`, `maxItems`: they
  * stop abuse, a model never nears them, and the refusal names the limit) nor `minLength: 1`, no
- * `propertyNames` that only says keys are strings (JSON keys always are).
+ * `propertyNames` that only says keys are strings (JSON keys always are). Arguments are validated by
+ * the tool's own zod schema.
  */
-export function advertisedInputSchema<T extends z.ZodObject>(input: T): T {
-  return withCachedJsonSchema(input, (json) => trim(json, { dropCaps: true, descriptions: true }));
+export function advertisedInputSchema(tool: ToolDefinition): StandardSchemaWithJSON {
+  return advertised(tool, 'input', (input) => (value) => input['~standard'].validate(value));
 }
 
 /**
@@ -31,32 +28,49 @@ export function advertisedInputSchema<T extends z.ZodObject>(input: T): T {
  * (which implies this looser one) and builds error results itself, so the SDK's second validation of
  * every result, and building a partial zod copy of each output schema at start-up, are saved.
  */
-export function advertisedOutputSchema(output: z.ZodObject): StandardSchemaWithJSON {
-  let advertised = advertisedOutputs.get(output);
-  if (!advertised) {
-    const json = cachedConversion(output['~standard'].jsonSchema.output as Convert, (converted) => {
-      const { required: _allOptional, ...trimmed } = trim(converted, {
-        dropCaps: false,
-        descriptions: false,
-      });
-      const properties = trimmed.properties as Record<string, JsonSchema>;
-      return { ...trimmed, properties: { ...properties, error: ADVERTISED_ERROR } };
-    });
-    advertised = {
+export function advertisedOutputSchema(tool: ToolDefinition): StandardSchemaWithJSON {
+  return advertised(tool, 'output', () => (value: unknown) => ({ value }));
+}
+
+/** What tools/list shows for a tool's input or output, from its zod schema's JSON Schema (scripts/tool-schemas.mjs). */
+export function advertisedJson(direction: 'input' | 'output', converted: JsonSchema): JsonSchema {
+  if (direction === 'input') return trim(converted, { dropCaps: true, descriptions: true });
+  const { required: _allOptional, ...trimmed } = trim(converted, { dropCaps: false, descriptions: false });
+  const properties = trimmed.properties as Record<string, JsonSchema>;
+  return { ...trimmed, properties: { ...properties, error: ADVERTISED_ERROR } };
+}
+
+/** Built once per tool and direction: stateless HTTP creates a server per request. */
+const built = {
+  input: new WeakMap<ToolDefinition, StandardSchemaWithJSON>(),
+  output: new WeakMap<ToolDefinition, StandardSchemaWithJSON>(),
+};
+
+function advertised(
+  tool: ToolDefinition,
+  direction: 'input' | 'output',
+  validator: (schema: ToolDefinition['input']) => StandardSchemaWithJSON['~standard']['validate'],
+): StandardSchemaWithJSON {
+  let schema = built[direction].get(tool);
+  if (!schema) {
+    const zod = tool[direction];
+    const json = cachedConversion(
+      zod['~standard'].jsonSchema[direction] as Convert,
+      (converted) => advertisedJson(direction, converted),
+      (target) => (target === PRECOMPUTED_TARGET ? precomputedSchema(tool.name, direction) : undefined),
+    );
+    schema = {
       '~standard': {
         version: 1,
         vendor: 'oauth-mcp',
-        validate: (value: unknown) => ({ value }),
+        validate: validator(zod),
         jsonSchema: { input: json, output: json },
       },
     };
-    advertisedOutputs.set(output, advertised);
+    built[direction].set(tool, schema);
   }
-  return advertised;
+  return schema;
 }
-
-/** Built once per tool: stateless HTTP creates a server per request. */
-const advertisedOutputs = new WeakMap<z.ZodObject, StandardSchemaWithJSON>();
 
 /** Admits every `{ code, message, oauth_error?, oauth_error_description? }` the registry returns. */
 const ADVERTISED_ERROR: JsonSchema = {

@@ -106,8 +106,8 @@ export function registerTools(server: McpServer, tools: readonly ToolDefinition[
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: advertisedInputSchema(tool.input),
-        outputSchema: advertisedOutputSchema(tool.output),
+        inputSchema: advertisedInputSchema(tool),
+        outputSchema: advertisedOutputSchema(tool),
         annotations: { title: tool.title, ...tool.annotations },
         ...(deps.scopeChallenge ? { scopeChallenge: deps.scopeChallenge } : {}),
       },

@@ -3,6 +3,7 @@
 // shape: SDK v1 clients validate structuredContent against it even for errors. The advertised output
 // schema validates nothing itself, so a result that breaks the tool's own schema is refused by the registry.
 
+import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/client';
 import { InMemoryTransport, McpServer } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -62,6 +63,18 @@ describe('advertised tool schemas', () => {
     }
   });
 
+  it('are computed at build time (dist/tools/advertised-schemas.json) to what a fresh conversion gives', async () => {
+    const { computeAdvertisedSchemas } = await import('../../scripts/tool-schemas.mjs');
+    const built = JSON.parse(
+      readFileSync(new URL('../../dist/tools/advertised-schemas.json', import.meta.url), 'utf8'),
+    );
+    expect(built, 'run npm run build').toEqual(await computeAdvertisedSchemas());
+    for (const [name, tool] of listed) {
+      expect(built[name]?.input, name).toEqual(tool.inputSchema);
+      expect(built[name]?.output, name).toEqual(tool.outputSchema);
+    }
+  });
+
   it('fit the context budget: what reaches the model 12 KB and tools/list 32 KB per 16 tools', async () => {
     const { tools } = await server.client.listTools();
     const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
@@ -86,6 +99,11 @@ describe('advertised tool schemas', () => {
     try {
       const { tools } = await v1.client.listTools();
       expect(tools.length).toBe(ALL_TOOLS.length);
+      // the binary serves the schemas computed at build time: the same as converting them here
+      for (const tool of tools) {
+        expect(tool.inputSchema, tool.name).toEqual(listed.get(tool.name)?.inputSchema);
+        expect(tool.outputSchema, tool.name).toEqual(listed.get(tool.name)?.outputSchema);
+      }
       for (const tool of tools) {
         const args =
           tool.name === 'oauth_call_api'
