@@ -139,7 +139,8 @@ async function runTool(
     if (output instanceof NeedsInput) return redactDeep(output.result);
     const data = redactDeep(tool.output.parse(output), { exposeTokens: ctx.engine.ctx.exposeTokens });
     return {
-      content: [{ type: 'text' as const, text: JSON.stringify(data, null, 2) }],
+      // Compact: this text is what most hosts put in the model's context (indented it is a fifth larger).
+      content: [{ type: 'text' as const, text: JSON.stringify(data) }],
       structuredContent: data as Record<string, unknown>,
     };
   } catch (thrown) {

@@ -75,6 +75,13 @@ describe('advertised tool schemas', () => {
     }
   });
 
+  it('go with results whose text is their structured content as compact JSON (what most hosts show the model)', async () => {
+    const result = await server.call('oauth_list_sessions', {});
+    expect(result.isError).toBeFalsy();
+    const [text] = result.content as { type: string; text: string }[];
+    expect(text?.text).toBe(JSON.stringify(result.structuredContent));
+  });
+
   it('fit the context budget: what reaches the model 12 KB and tools/list 32 KB per 16 tools', async () => {
     const { tools } = await server.client.listTools();
     const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
