@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import { selectTools } from '../../src/tools/registry.js';
+import { connectClient, startHttpProcess } from '../helpers/http-server-process.js';
 import { CLI, startServerProcess } from '../helpers/mcp-server-process.js';
 
 async function listedWith(args: string[], env: Record<string, string> = {}) {
@@ -84,6 +85,26 @@ describe('--tools and OAUTH_MCP_TOOLS', () => {
       '!*jwks',
     ]);
     expect(names).toEqual(['oauth_audit_server', 'oauth_inspect_token', 'oauth_introspect_token']);
+  });
+
+  it('narrow tools/list in HTTP mode too, for a 2026-era and a 2025-era client', async () => {
+    const http = await startHttpProcess({
+      config: { providers: {} },
+      args: ['--tools', 'oauth_*_jwks,oauth_discover'],
+    });
+    try {
+      for (const kind of ['v2-modern', 'v1'] as const) {
+        const client = await connectClient(http.mcpUrl, undefined, kind);
+        try {
+          const { tools } = await client.listTools();
+          expect(tools.map((t) => t.name).sort(), kind).toEqual(['oauth_discover', 'oauth_get_jwks']);
+        } finally {
+          await client.close();
+        }
+      }
+    } finally {
+      await http.stop();
+    }
   });
 
   it('refuse at start-up a pattern that matches no tool, naming the tools', () => {
