@@ -1,5 +1,5 @@
-// Benchmark 5, memory: resident set size of oauth-mcp after start-up, next to a bare SDK server, and
-// what each stored session costs: a server that listed 1,000 sessions from its file store (page by page
+// Benchmark 5, memory: resident set size of oauth-mcp after start-up and idle after tools/list, next to a
+// bare SDK server, and what each stored session costs: a server that listed 1,000 sessions from its file store (page by page
 // through oauth_list_sessions) against one that made as many calls, each listing a full page, on a
 // store of 50. Resident memory and the heap kept after a full GC, both per extra session.
 
@@ -18,6 +18,11 @@ export async function memory({ sessions }) {
     await settle();
     const bareRss = rssMiB(bare.pid);
     const startRss = rssMiB(ours.pid);
+    // What a host does next: list the tools (every server alike, so the later comparisons stay fair).
+    await Promise.all([bare, ours, same].map((server) => server.client.listTools()));
+    await settle();
+    const bareListedRss = rssMiB(bare.pid);
+    const listedRss = rssMiB(ours.pid);
     const { count, pages } = await listAll(ours);
     if (count !== sessions) throw new Error(`expected ${sessions} sessions, listed ${count}`);
     // The control server makes as many calls on a small store: what the calls cost is subtracted, what
@@ -38,6 +43,15 @@ export async function memory({ sessions }) {
           value: startRss,
           unit: 'MiB',
           ratio: startRss / bareRss,
+        }),
+        row({
+          bench: 'memory',
+          metric: 'oauth-mcp RSS after tools/list, idle',
+          value: listedRss,
+          unit: 'MiB',
+          ratio: listedRss / bareListedRss,
+          target: ['<=', 1.1],
+          detail: `bare SDK server after tools/list: ${bareListedRss.toFixed(1)} MiB`,
         }),
         row({
           bench: 'memory',

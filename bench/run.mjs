@@ -7,6 +7,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { ALL_TOOLS } from '../dist/tools/index.js';
 import { coldStart } from './cold-start.mjs';
+import { context } from './context.mjs';
 import { httpMode } from './http-mode.mjs';
 import { ROOT } from './lib/processes.mjs';
 import { printTable, row } from './lib/stats.mjs';
@@ -44,6 +45,7 @@ const size = quick
 const tools = new Set(ALL_TOOLS.map((tool) => tool.name));
 
 const benches = [
+  ['context', () => context()],
   ['cold start', () => coldStart({ runs: size.coldStartRuns })],
   ['tool overhead', () => toolOverhead({ calls: size.calls })],
   ['memory', () => memory({ sessions: size.sessions })],

@@ -44,6 +44,7 @@ const SERVER_OPTIONS = {
   'public-url': { type: 'string' },
   toolsets: { type: 'string' },
   'read-only': { type: 'boolean' },
+  tools: { type: 'string' },
   'no-browser': { type: 'boolean' },
   'log-level': { type: 'string' },
   'log-file': { type: 'string' },
@@ -74,8 +75,8 @@ async function serve(flags: Flags): Promise<void> {
     file: settings.log.file,
   });
   for (const warning of warnings) logger.warn(warning);
-  const selection = { toolsets: settings.toolsets, readOnly: settings.readOnly };
-  // Fail at start-up on an unknown toolset rather than on the first connection (and before the demo starts).
+  const selection = { toolsets: settings.toolsets, readOnly: settings.readOnly, tools: settings.tools };
+  // Fail at start-up on an unknown toolset or tool pattern rather than on the first connection (and before the demo starts).
   selectTools(ALL_TOOLS, selection);
   const cleanups: (() => Promise<void>)[] = [];
   const config = flags.demo ? await withDemo(settings, logger, cleanups) : settings;

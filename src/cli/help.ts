@@ -76,6 +76,7 @@ Options:
   --public-url URL     the URL clients use to reach this server (behind a reverse proxy)
   --toolsets LIST      only these toolsets, comma separated: ${TOOLSETS.join(', ')}
   --read-only          only read-only tools
+  --tools LIST         tool name globs to keep, !glob to leave out (oauth_*,!oauth_delete_client; also: OAUTH_MCP_TOOLS)
   --no-browser         never open a browser for sign-ins (also: CI=true or OAUTH_MCP_NO_BROWSER=1)
   --log-level L        debug, info (default), warn or error (also: OAUTH_MCP_LOG_LEVEL)
   --log-file FILE      also append the log to FILE, with timestamps (also: OAUTH_MCP_LOG_FILE)

@@ -492,6 +492,15 @@ export const configSchema = z
         ),
       { flag: '--toolsets', env: ['OAUTH_MCP_TOOLSETS'], kind: 'list' },
     ),
+    tools: fromSources(
+      z
+        .array(z.string())
+        .optional()
+        .describe(
+          'Globs of tool names to keep (oauth_*), and !glob to leave out (!oauth_delete_client); a deny wins.',
+        ),
+      { flag: '--tools', env: ['OAUTH_MCP_TOOLS'], kind: 'list' },
+    ),
     readOnly: fromSources(z.boolean().default(false).describe('Only the read-only tools.'), {
       flag: '--read-only',
       env: ['OAUTH_MCP_READ_ONLY'],

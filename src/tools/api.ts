@@ -14,7 +14,7 @@ export const userinfoTool = defineTool({
   toolset: 'api',
   title: 'Get the signed-in user (OIDC userinfo)',
   description:
-    "Ask the provider's OpenID Connect userinfo endpoint who a session's user is (sub, name, email and whatever claims the granted scopes allow). The answer is checked against the subject of the session's ID token. Refreshes the session first when its access token expires within 60 s. Needs a session from oauth_authenticate_user with the openid scope; not for client-credentials tokens or tokens issued for an API resource.",
+    "Ask the OpenID Connect userinfo endpoint who a session's user is (sub, name, email, ...). Needs a signed-in user session with the openid scope.",
   input: z.object({ provider: providerInput, session_id: sessionIdInput }),
   output: z.object({
     session_id: z.string(),
@@ -33,45 +33,35 @@ export const callApiTool = defineTool({
   toolset: 'api',
   title: 'Call an API with a session token',
   description:
-    "Make an HTTP request to an API with a session's access token (the token itself is never shown): `Authorization: Bearer` by default, another scheme or header where the config's apiAuth says so, and a DPoP proof for DPoP-bound sessions. A session's token goes only to its provider's API origins in the config (the provider's apiOrigins, else api.allowedOrigins); redirects are followed only within the same origin. On HTTP 401 saying the token is invalid or expired (or when it nearly is) the session is refreshed once and the request retried. An answer of insufficient_scope fails with the missing scopes and how to get them. Returns status, response headers (cookies removed), and the body: parsed `json` for JSON responses, else `body` text (or `body_base64` for binary), cut at max_body_bytes with `truncated: true`.",
+    "Make an HTTP request with a session's access token (never shown) to an API origin the config allows; an expired token is refreshed and the request retried once.",
   input: z.object({
     provider: providerInput,
     session_id: sessionIdInput,
-    method: z.enum(API_METHODS).optional().describe('HTTP method; default GET'),
-    url: capped('url', LIMITS.apiUrl)
-      .url()
-      .describe('Absolute URL at an allowed origin (https, or http on loopback)'),
-    query: cappedFields('query parameter').optional().describe('Query parameters appended to the URL'),
-    headers: cappedFields('header')
-      .optional()
-      .describe(
-        'Request headers; the credential header (Authorization, or the one apiAuth names) and DPoP are set from the session and cannot be given',
-      ),
+    method: z.enum(API_METHODS).optional().describe('Default GET'),
+    url: capped('url', LIMITS.apiUrl).url().describe('Absolute URL at an allowed origin'),
+    query: cappedFields('query parameter').optional().describe('Added to the URL'),
+    headers: cappedFields('header').optional().describe('Request headers (not the credential or DPoP)'),
     body: z
       .union([capped('body', LIMITS.body), z.record(z.string(), z.unknown()), z.array(z.unknown())])
       .refine((value) => typeof value === 'string' || withinBodyLimit(value), {
         message: `body is too large (at most ${LIMITS.body} characters serialised)`,
       })
       .optional()
-      .describe(
-        'Request body (not with GET/HEAD): a string is sent as is; an object or array is sent as JSON, like json. Exclusive with json',
-      ),
+      .describe('A string sent as is, or an object or array sent as JSON'),
     json: z
       .unknown()
       .refine(withinBodyLimit, {
         message: `json is too large (at most ${LIMITS.body} characters serialised)`,
       })
       .optional()
-      .describe('A value sent as the JSON request body; sets content-type application/json'),
+      .describe('Any value, sent as a JSON body (like an object body)'),
     max_body_bytes: z
       .number()
       .int()
       .positive()
       .max(1_048_576)
       .optional()
-      .describe(
-        `Largest response body returned; longer ones are cut with truncated: true. Default ${DEFAULT_MAX_BODY_BYTES}`,
-      ),
+      .describe(`Cut the response body here (default ${DEFAULT_MAX_BODY_BYTES})`),
   }),
   output: z.object({
     status: z.number().int(),

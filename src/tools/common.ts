@@ -1,7 +1,6 @@
 // Input fields and output shapes shared by several tools.
 
 import { z } from 'zod';
-import { ERROR_CODES } from '../errors.js';
 
 /**
  * Caps on free-text inputs that are sent to a server or stored: a model (or an injected prompt) cannot
@@ -52,12 +51,12 @@ export const oauth = () => import('../auth/index.js');
 export const providerInput = capped('provider', LIMITS.name)
   .min(1)
   .optional()
-  .describe('Provider name from the config or a registered client; default: the configured defaultProvider');
+  .describe('Default: the default one');
 
 export const sessionIdInput = capped('session_id', LIMITS.name)
   .min(1)
   .optional()
-  .describe('Session to use (from oauth_list_sessions); default: the latest session of the provider');
+  .describe("Default: the provider's latest");
 
 const scopeList = z
   .array(
@@ -76,18 +75,9 @@ export const scopesInput = z
   .transform((value) => (typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : value))
   .pipe(scopeList)
   .optional()
-  .describe(
-    'Scopes to request, as a list or one space-separated string ("openid profile"); default: the provider\'s configured scopes',
-  );
+  .describe('Scopes, as a list or "openid profile" (default: the provider\'s)');
 
 export const resourceInput = capped('resource', LIMITS.url)
   .url()
   .optional()
-  .describe('RFC 8707 resource indicator (the API the token is for)');
-
-export const publicErrorSchema = z.object({
-  code: z.enum(ERROR_CODES),
-  message: z.string(),
-  oauth_error: z.string().optional(),
-  oauth_error_description: z.string().optional(),
-});
+  .describe('RFC 8707 resource: the API the token is for');

@@ -4,11 +4,7 @@ import { z } from 'zod';
 import { oauth, providerInput, sessionIdInput } from './common.js';
 import { defineTool } from './tool.js';
 
-const issuerInput = z
-  .string()
-  .min(1)
-  .optional()
-  .describe('An issuer URL to use instead of a configured provider (https, or http on loopback)');
+const issuerInput = z.string().min(1).optional().describe('Issuer URL instead of a provider');
 
 const status = z.enum(['pass', 'fail', 'warn', 'info']);
 
@@ -24,28 +20,21 @@ export const inspectTokenTool = defineTool({
   toolset: 'diagnostics',
   title: 'Inspect a token (token doctor)',
   description:
-    "Answer \"what is in this token and why is it refused?\". For a session's access, refresh or ID token, or a pasted `token`: decodes a JWT's header and claims, verifies its signature against the issuer's published keys (which key, which algorithm), and checks expiry and not-before in words, issuer, audience (against `expected_audience` or the provider's resource), azp, typ (RFC 9068 at+jwt) and DPoP/mTLS binding (cnf). Opaque tokens are introspected where the server allows it. Returns a verdict (valid / invalid / unverified) with reasons in plain words. Never shows the token itself; nonce and *_hash claims appear only as fingerprints.",
+    'Answer "what is in this token and why is it refused?" for a session\'s token or a pasted one: JWT claims, signature, expiry, issuer, audience and binding checks, and a verdict with reasons.',
   input: z.object({
     provider: providerInput,
     session_id: sessionIdInput,
     token_type: z
       .enum(['access_token', 'refresh_token', 'id_token'])
       .optional()
-      .describe("Which of the session's tokens to inspect, or what a pasted token is; default access_token"),
-    token: z
-      .string()
-      .min(1)
-      .max(16_384)
-      .optional()
-      .describe("A pasted token to inspect instead of a stored session's; it is never echoed back"),
+      .describe('Which token (default access_token)'),
+    token: z.string().min(1).max(16_384).optional().describe("A pasted token instead of a session's"),
     expected_audience: z
       .string()
       .min(1)
       .max(2048)
       .optional()
-      .describe(
-        "The audience the API expects (e.g. https://api.example.com); default the session's or provider's resource (for an ID token: the client id)",
-      ),
+      .describe("Audience the API expects (default: the session's resource)"),
   }),
   output: z.object({
     verdict: z
@@ -95,7 +84,7 @@ export const getJwksTool = defineTool({
   toolset: 'diagnostics',
   title: "Show a server's signing keys (JWKS)",
   description:
-    "List the signing keys an authorization server publishes at its jwks_uri: kid, kty, alg, use, RSA key size or curve, the RFC 7638 thumbprint, and the x5c certificate's subject and expiry when present. Warns about weak RSA keys (< 2048 bits), keys without kid, duplicate kids, published symmetric or private keys, expiring certificates and `alg: none` advertised in the metadata. Give a configured `provider` or any `issuer`. Use it when a token's signature does not verify or to check key rotation.",
+    "List an authorization server's signing keys with warnings about weak, duplicate, private or expiring keys. Use it when a signature does not verify.",
   input: z.object({ provider: providerInput, issuer: issuerInput }),
   output: z.object({
     issuer: z.string(),
@@ -137,7 +126,7 @@ export const auditServerTool = defineTool({
   toolset: 'diagnostics',
   title: 'Audit an authorization server',
   description:
-    'Answer "is this server set up safely?": reads an authorization server\'s metadata (OIDC discovery / RFC 8414) and judges it against the OAuth 2.0 Security BCP (RFC 9700) and the MCP authorization spec, section by section with RFC references: PKCE S256 (RFC 7636), iss in responses (RFC 9207), implicit and password grants, PAR (RFC 9126), client authentication, DPoP (RFC 9449) and mTLS (RFC 8705), revocation (RFC 7009), introspection (RFC 7662), registration (RFC 7591), https everywhere and a JWKS that answers. Returns a score per section and the most important fixes. Makes no request with credentials: only the metadata and the JWKS are fetched.',
+    'Answer "is this server set up safely?": judges an authorization server\'s metadata and keys against the OAuth Security BCP (RFC 9700) and the MCP authorization spec, with scores and fixes.',
   input: z.object({ provider: providerInput, issuer: issuerInput }),
   output: z.object({
     issuer: z.string(),

@@ -9,15 +9,10 @@ export const discoverTool = defineTool({
   toolset: 'discovery',
   title: 'Discover authorization server',
   description:
-    "Fetch an OAuth 2 / OpenID Connect authorization server's metadata (the OIDC discovery and RFC 8414 documents, merged; a provider's configured endpoints over them): endpoints, supported grants, scopes, PKCE methods, registration endpoint, and where each endpoint came from. Give a configured `provider` name, or an `issuer` URL to inspect any server. Read-only; use it to check what a server supports before signing in or registering a client.",
+    "Fetch an authorization server's metadata (OIDC discovery, RFC 8414 and configured endpoints, merged): endpoints, grants, scopes, PKCE methods. Use it to check what a server supports.",
   input: z.object({
     provider: providerInput,
-    issuer: capped('issuer', LIMITS.url)
-      .min(1)
-      .optional()
-      .describe(
-        'An issuer URL to discover instead of a configured provider (https, or http on loopback); with provider, both must name the same server',
-      ),
+    issuer: capped('issuer', LIMITS.url).min(1).optional().describe('Issuer URL instead of a provider'),
   }),
   output: z.object({
     issuer: z.string(),

@@ -1,41 +1,28 @@
 // Tool schemas converted to JSON Schema once per process: stateless HTTP builds an McpServer per request,
 // and the SDK converts every tool's zod schemas again for each new server (about a tenth of a request).
 
-import type { z } from 'zod';
-
-type JsonSchema = Record<string, unknown>;
-type Convert = (options: { target: string; libraryOptions?: Record<string, unknown> }) => JsonSchema;
-
-const cachedSchemas = new WeakSet<z.ZodType>();
+export type JsonSchema = Record<string, unknown>;
+export type Convert = (options: { target: string; libraryOptions?: Record<string, unknown> }) => JsonSchema;
 
 /**
- * Memoizes `schema`'s Standard JSON Schema conversion (the interface the SDK converts through) per
- * direction and target. The result is frozen: it is shared by every server, so nobody may edit it.
+ * `convert` memoized per target (library options bypass the cache), its result shaped and frozen;
+ * `ready(target)` may give the shaped result without converting (a schema computed at build time).
  */
-export function withCachedJsonSchema<T extends z.ZodType>(schema: T): T {
-  if (cachedSchemas.has(schema)) return schema;
-  const standard = schema['~standard'];
-  const memoize = (convert: Convert): Convert => {
-    const byTarget = new Map<string, JsonSchema>();
-    return (options) => {
-      if (options.libraryOptions) return convert(options);
-      let json = byTarget.get(options.target);
-      if (!json) {
-        json = deepFreeze(convert(options));
-        byTarget.set(options.target, json);
-      }
-      return json;
-    };
+export function cachedConversion(
+  convert: Convert,
+  shape: (json: JsonSchema) => JsonSchema,
+  ready: (target: string) => JsonSchema | undefined = () => undefined,
+): Convert {
+  const byTarget = new Map<string, JsonSchema>();
+  return (options) => {
+    if (options.libraryOptions) return convert(options);
+    let json = byTarget.get(options.target);
+    if (!json) {
+      json = deepFreeze(ready(options.target) ?? shape(convert(options)));
+      byTarget.set(options.target, json);
+    }
+    return json;
   };
-  schema['~standard'] = {
-    ...standard,
-    jsonSchema: {
-      input: memoize(standard.jsonSchema.input as Convert),
-      output: memoize(standard.jsonSchema.output as Convert),
-    },
-  } as typeof standard;
-  cachedSchemas.add(schema);
-  return schema;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -8,70 +8,53 @@ import { defineTool } from './tool.js';
 
 const profileInput = capped('provider', LIMITS.name)
   .min(1)
-  .describe('Name of a client profile created by oauth_register_client (its `provider` in the output)');
+  .describe('Provider name oauth_register_client returned');
 
 const metadataFields = {
-  client_name: z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe('Human-readable client name shown on consent screens'),
+  client_name: z.string().min(1).max(200).optional().describe('Name on consent screens'),
   redirect_uris: z
     .array(capped('a redirect URI', LIMITS.url).url())
     .max(20)
     .optional()
-    .describe(
-      `Redirect URIs; default ["${LOOPBACK_REDIRECT_URI}"], the loopback redirect that oauth-mcp's sign-in uses on any port (RFC 8252 native client). [] registers a machine client (client_credentials, no redirect)`,
-    ),
+    .describe(`Default ["${LOOPBACK_REDIRECT_URI}"]; [] for a machine client`),
   grant_types: z
     .array(capped('a grant type', LIMITS.scope).min(1))
     .max(10)
     .optional()
-    .describe(
-      'OAuth grant types, e.g. authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code; default authorization_code + refresh_token (+ client_credentials for a confidential client), as far as the server supports them',
-    ),
+    .describe('Default authorization_code, refresh_token'),
   response_types: z
     .array(capped('a response type', LIMITS.scope).min(1))
     .max(10)
     .optional()
-    .describe('Default ["code"] when authorization_code is among the grant types, else []'),
+    .describe('Default ["code"]'),
   token_endpoint_auth_method: z
     .enum(TOKEN_ENDPOINT_AUTH_METHODS)
     .optional()
-    .describe(
-      'none = public client (sign-in with PKCE only); client_secret_basic / client_secret_post = confidential client with a secret. Default none, or client_secret_basic when client_credentials is requested',
-    ),
+    .describe('Default none (public, PKCE)'),
   scope: capped('scope', LIMITS.url)
     .regex(/^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/, 'space-separated scope tokens')
     .optional()
-    .describe('Space-separated scopes the client may request, e.g. "openid profile offline_access"'),
+    .describe('Scopes the client may request, space-separated'),
   extra_metadata: z
     .record(z.string(), z.unknown())
     .refine((metadata) => JSON.stringify(metadata).length <= LIMITS.metadataBytes, {
       message: `extra_metadata is too large (at most ${LIMITS.metadataBytes} characters as JSON)`,
     })
     .optional()
-    .describe('Other RFC 7591 client metadata sent as given (client_uri, logo_uri, contacts, ...)'),
+    .describe('Other RFC 7591 metadata, sent as given'),
 };
 
-/** The same fields for an update, described as changes: an omitted field keeps its registered value. */
+/** The same fields for an update, described as changes (the tool says an omitted field keeps its value). */
 function updateFields() {
-  const kept = 'omit to keep the registered value';
   return {
-    client_name: metadataFields.client_name.describe(`New client name shown on consent screens; ${kept}`),
-    redirect_uris: metadataFields.redirect_uris.describe(`New complete list of redirect URIs; ${kept}`),
-    grant_types: metadataFields.grant_types.describe(
-      `New complete list of grant types (e.g. authorization_code, refresh_token, client_credentials); ${kept}`,
-    ),
-    response_types: metadataFields.response_types.describe(`New complete list of response types; ${kept}`),
-    token_endpoint_auth_method: metadataFields.token_endpoint_auth_method.describe(
-      `New client authentication method (none = public client with PKCE; client_secret_basic / client_secret_post = with a secret); ${kept}`,
-    ),
-    scope: metadataFields.scope.describe(`New space-separated scopes the client may request; ${kept}`),
-    extra_metadata: metadataFields.extra_metadata.describe(
-      `Other RFC 7591 metadata to set (client_uri, logo_uri, contacts, ...), merged over the registered ones; ${kept}`,
-    ),
+    client_name: metadataFields.client_name.describe('New consent-screen name'),
+    redirect_uris: metadataFields.redirect_uris.describe('New full list'),
+    grant_types: metadataFields.grant_types.describe('New full list'),
+    response_types: metadataFields.response_types.describe('New full list'),
+    token_endpoint_auth_method:
+      metadataFields.token_endpoint_auth_method.describe('New method (none: public)'),
+    scope: metadataFields.scope.describe('New space-separated scopes'),
+    extra_metadata: metadataFields.extra_metadata.describe('Other RFC 7591 metadata, merged in'),
   };
 }
 
@@ -80,33 +63,18 @@ export const registerClientTool = defineTool({
   toolset: 'registration',
   title: 'Register an OAuth client (dynamic registration)',
   description:
-    "Register a new OAuth client at an authorization server with dynamic client registration (RFC 7591), at a configured `provider`'s server or any `issuer`. The client is saved as a new provider profile (named by `name`, else derived from client_name or the issuer's host) with its secret and registration access token, so oauth_authenticate_user and oauth_client_credentials can use it at once by passing the returned `provider`. Defaults suit signing a user in from this machine: a public native client with the loopback redirect. Ask for token_endpoint_auth_method client_secret_basic (or grant_types with client_credentials, or redirect_uris []) for a machine client. Returns the client's id and metadata; secrets only when the config sets exposeTokens.",
+    "Register a new OAuth client (RFC 7591) at a provider's server or any issuer; it becomes a new provider (the returned `provider`) for the other tools. Default: a public client for signing a user in here.",
   input: z.object({
-    provider: providerInput.describe(
-      'A configured provider whose authorization server to register at (its initialAccessToken is used); default the defaultProvider. With issuer too, both must name the same server',
-    ),
-    issuer: capped('issuer', LIMITS.url)
-      .min(1)
-      .optional()
-      .describe('Register at this issuer URL instead of a configured provider (https, or http on loopback)'),
+    provider: providerInput.describe('Provider whose server to register at'),
+    issuer: capped('issuer', LIMITS.url).min(1).optional().describe('Issuer URL instead of a provider'),
     name: z
       .string()
       .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)')
       .optional()
-      .describe('Name of the new provider profile; must not exist yet'),
+      .describe('Name of the new provider'),
     ...metadataFields,
-    application_type: z
-      .enum(['native', 'web'])
-      .optional()
-      .describe('OIDC application type; default native (loopback redirects on any port)'),
-    initial_access_token: z
-      .string()
-      .min(1)
-      .max(16_384)
-      .optional()
-      .describe(
-        "RFC 7591 initial access token, when the server requires one: the token itself (it is never read from the server's environment). Default the provider's initialAccessToken from the config",
-      ),
+    application_type: z.enum(['native', 'web']).optional().describe('Default native'),
+    initial_access_token: z.string().min(1).max(16_384).optional().describe('If the server requires one'),
   }),
   output: clientViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
@@ -126,7 +94,7 @@ export const getClientTool = defineTool({
   toolset: 'registration',
   title: 'Read a registered client',
   description:
-    "Read a registered client's current configuration from its authorization server (RFC 7592 read with the stored registration access token) and refresh the saved profile with it. Use it to check what the server holds for a client made with oauth_register_client. Returns the client's id and metadata; secrets only when the config sets exposeTokens.",
+    'Read what the server holds for a client made with oauth_register_client (RFC 7592) and refresh the saved provider.',
   input: z.object({ provider: profileInput }),
   output: clientViewSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -138,7 +106,7 @@ export const updateClientTool = defineTool({
   toolset: 'registration',
   title: 'Update a registered client',
   description:
-    "Change a registered client's metadata at its authorization server (RFC 7592 update): give only the fields to change; oauth-mcp reads the current registration and sends it back complete with your changes, as the RFC's full replacement requires. A registration access token rotated by the server is kept. Returns the updated client and whether the token was rotated.",
+    "Change a registered client's metadata at its authorization server (RFC 7592 update): give only the fields to change; the rest is kept.",
   input: z.object({ provider: profileInput, ...updateFields() }),
   output: clientViewSchema.extend({
     registration_access_token_rotated: z
@@ -155,13 +123,10 @@ export const deleteClientTool = defineTool({
   toolset: 'registration',
   title: 'Delete a registered client',
   description:
-    'Delete a registered client at its authorization server (RFC 7592 delete), then forget its provider profile and every session signed in with it. Its tokens stop working at the server. `local_only: true` only forgets the profile here (when the server no longer knows the client). Destructive and irreversible: a new client must be registered to sign in again.',
+    'Delete a registered client at its authorization server (RFC 7592), then forget its provider and sessions here. Irreversible: its tokens stop working.',
   input: z.object({
     provider: profileInput,
-    local_only: z
-      .boolean()
-      .optional()
-      .describe('Forget the profile and its sessions here without contacting the authorization server'),
+    local_only: z.boolean().optional().describe('Only forget it here (the server no longer knows it)'),
   }),
   output: z.object({
     provider: z.string(),

@@ -13,8 +13,7 @@ import type { OAuthEngine } from '../auth/engine.js';
 import { OAuthToolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { redactCredentials, redactDeep, redactSecrets, withSecretScope } from '../secrets/index.js';
-import { publicErrorSchema } from './common.js';
-import { withCachedJsonSchema } from './json-schema-cache.js';
+import { advertisedInputSchema, advertisedOutputSchema } from './advertised-schema.js';
 import { messageWithNextStep } from './next-step.js';
 import { NeedsInput, TOOLSETS, type ToolContext, type ToolDefinition, type Toolset } from './tool.js';
 
@@ -32,6 +31,11 @@ export interface ToolSelection {
   toolsets?: string[] | undefined;
   /** Keep only tools whose readOnlyHint is true. */
   readOnly?: boolean | undefined;
+  /**
+   * Globs of tool names (`*`, `?`): plain patterns allow (default all), `!pattern` denies, and a deny
+   * wins. A pattern that matches no tool is a start-up error, so a typo never silently keeps a tool.
+   */
+  tools?: string[] | undefined;
 }
 
 export function selectTools(
@@ -45,35 +49,46 @@ export function selectTools(
       `Unknown toolset ${unknown.map((n) => `"${n}"`).join(', ')}. Known toolsets: ${TOOLSETS.join(', ')}.`,
     );
   }
+  const named = selection.tools ? byToolPatterns(tools, selection.tools) : () => true;
   return tools.filter(
     (tool) =>
       (!selection.toolsets || selection.toolsets.includes(tool.toolset)) &&
-      (!selection.readOnly || tool.annotations.readOnlyHint),
+      (!selection.readOnly || tool.annotations.readOnlyHint) &&
+      named(tool),
   );
 }
 
-/**
- * SDK v1 clients validate `structuredContent` against `outputSchema` even for error results, so the
- * advertised schema admits both shapes: the tool's fields (all optional) and `error`. The handler's
- * own output is still validated against the strict schema before it is returned.
- */
-function advertisedOutputSchema(output: z.ZodObject): z.ZodObject {
-  let advertised = advertisedSchemas.get(output);
-  if (!advertised) {
-    advertised = output
-      .partial()
-      .extend({ error: publicErrorSchema.optional().describe('Present only when the call failed') });
-    withCachedJsonSchema(advertised);
-    advertisedSchemas.set(output, advertised);
+function byToolPatterns(
+  tools: readonly ToolDefinition[],
+  patterns: readonly string[],
+): (tool: ToolDefinition) => boolean {
+  const parsed = patterns.map((pattern) => {
+    const deny = pattern.startsWith('!');
+    const glob = deny ? pattern.slice(1) : pattern;
+    if (!/^[a-z0-9_*?]+$/.test(glob)) {
+      throw new OAuthToolError(
+        'invalid_input',
+        `Tool pattern "${pattern}" is not a tool name glob: use letters, digits, _ and the wildcards * and ?, with ! in front to leave tools out (e.g. "oauth_*,!oauth_delete_client").`,
+      );
+    }
+    const regex = new RegExp(`^${glob.replaceAll('*', '.*').replaceAll('?', '.')}$`);
+    return { pattern, deny, matches: (tool: ToolDefinition) => regex.test(tool.name) };
+  });
+  const unmatched = parsed.filter((p) => !tools.some(p.matches));
+  if (unmatched.length > 0) {
+    throw new OAuthToolError(
+      'invalid_input',
+      `Tool pattern ${unmatched.map((p) => `"${p.pattern}"`).join(', ')} matches no tool. Tools: ${tools.map((t) => t.name).join(', ')}.`,
+    );
   }
-  return advertised;
+  const allows = parsed.filter((p) => !p.deny);
+  const denies = parsed.filter((p) => p.deny);
+  return (tool) =>
+    (allows.length === 0 || allows.some((p) => p.matches(tool))) && !denies.some((p) => p.matches(tool));
 }
 
 /** The error mapping (and oauth4webapi's error classes) loads on a tool's first failure, not at start-up. */
 const loadErrorMapping = () => import('../auth/index.js');
-
-/** Built once per tool: stateless HTTP creates a server per request, and zod schema building is not free. */
-const advertisedSchemas = new WeakMap<z.ZodObject, z.ZodObject>();
 
 export function registerTools(server: McpServer, tools: readonly ToolDefinition[], deps: ToolDeps): void {
   for (const tool of tools) {
@@ -82,8 +97,8 @@ export function registerTools(server: McpServer, tools: readonly ToolDefinition[
       {
         title: tool.title,
         description: tool.description,
-        inputSchema: withCachedJsonSchema(tool.input),
-        outputSchema: advertisedOutputSchema(tool.output),
+        inputSchema: advertisedInputSchema(tool),
+        outputSchema: advertisedOutputSchema(tool),
         annotations: { title: tool.title, ...tool.annotations },
         ...(deps.scopeChallenge ? { scopeChallenge: deps.scopeChallenge } : {}),
       },
@@ -130,8 +145,9 @@ async function runInScope(
     if (output instanceof NeedsInput) return redactDeep(output.result, { keepKeys: true });
     const data = redactedOutput(tool, tool.output.parse(output), ctx.engine.ctx.exposeTokens);
     return {
-      content: [{ type: 'text' as const, text: JSON.stringify(data, null, 2) }],
-      structuredContent: data,
+      // Compact: this text is what most hosts put in the model's context (indented it is a fifth larger).
+      content: [{ type: 'text' as const, text: JSON.stringify(data) }],
+      structuredContent: data as Record<string, unknown>,
     };
   } catch (thrown) {
     const error =
@@ -179,7 +195,8 @@ function redactedOutput(
     if (issue.code === 'invalid_value' && typeof original === 'string') setAt(data, issue.path, original);
     else if (issue.path.length === 1) delete data[String(issue.path[0])];
   }
-  if (!advertisedOutputSchema(tool.output).safeParse(data).success) {
+  // The advertised schema is the output's with every field optional (an error result has none of them).
+  if (!tool.output.partial().safeParse(data).success) {
     throw new OAuthToolError(
       'internal',
       `${tool.name}'s result held a secret in a field that cannot be shown redacted, so it is not shown. Call ${tool.name} again; if this persists, report it as a bug in oauth-mcp.`,

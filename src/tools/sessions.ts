@@ -9,26 +9,20 @@ export const listSessionsTool = defineTool({
   name: 'oauth_list_sessions',
   toolset: 'sessions',
   title: 'List providers and sessions',
-  description: `List the configured and registered providers (name, issuer, whether confidential, which is the default) and the stored OAuth sessions (signed-in users and machine tokens), optionally for one provider (default: all): session_id, provider, grant, subject, scope, expiry, whether a refresh token is held. Sessions come a page at a time (limit, default ${SESSION_PAGE_LIMITS.defaultLimit}, in session_id order): total says how many match, and while next_cursor is present, call again with cursor set to it (and the same provider) for the next page. Never shows raw tokens unless the config sets exposeTokens. Also says where tokens are stored (keychain, file, redis) and why. Call it first to find a provider name or a session_id for the other tools.`,
+  description: `List the providers and stored sessions (no raw tokens), a page at a time (call again with next_cursor while present). Call it first to find a provider or session_id.`,
   input: z.object({
-    provider: providerInput.describe(
-      "Only this provider's sessions (a configured or registered name); default: the sessions of every provider",
-    ),
+    provider: providerInput.describe("Only this provider's sessions (default: all)"),
     limit: z
       .number()
       .int()
       .min(1)
       .max(SESSION_PAGE_LIMITS.maxLimit)
       .optional()
-      .describe(
-        `Most sessions to return in this page (1-${SESSION_PAGE_LIMITS.maxLimit}, default ${SESSION_PAGE_LIMITS.defaultLimit}); the rest come on later pages`,
-      ),
+      .describe(`Page size (default ${SESSION_PAGE_LIMITS.defaultLimit})`),
     cursor: capped('cursor', SESSION_PAGE_LIMITS.maxCursorLength)
       .min(1)
       .optional()
-      .describe(
-        'next_cursor from the previous oauth_list_sessions result, unchanged, to get the page after it (pass the same provider as then); omit for the first page',
-      ),
+      .describe('next_cursor of the previous page (with the same provider)'),
   }),
   output: z.object({
     providers: z.array(

@@ -28,47 +28,32 @@ const LOGIN = 'login';
 
 const signInInput = z.object({
   provider: providerInput,
-  flow: flowKind
-    .optional()
-    .describe(
-      'authorization_code (default: sign in in a browser on this machine) or device_code (a code entered on any device, e.g. when no browser is at hand)',
-    ),
+  flow: flowKind.optional().describe('Default authorization_code; device_code without a browser'),
   scopes: scopesInput,
-  session_id: sessionIdInput.describe(
-    "Step-up: sign in again for this session, asking for its scopes plus `scopes` (e.g. after an API answered insufficient_scope); the new tokens replace the session's",
-  ),
+  session_id: sessionIdInput.describe('Step-up: add `scopes` to this session'),
   resource: resourceInput,
-  login_hint: z
-    .string()
-    .min(1)
-    .max(256)
-    .optional()
-    .describe('The user to sign in (e-mail or user name), pre-filled on the login page'),
+  login_hint: z.string().min(1).max(256).optional().describe('User to pre-fill on the login page'),
   prompt: z
     .string()
     .regex(/^[a-z_]+( [a-z_]+)*$/, 'space-separated prompt values such as "login" or "consent"')
     .max(100)
     .optional()
-    .describe('OIDC prompt: "login" to force re-entering credentials, "consent", "select_account", "none"'),
+    .describe('OIDC prompt: login, consent, select_account or none'),
   flow_id: z
     .string()
     .regex(/^flw_[A-Za-z0-9_-]{8,64}$/, 'a flow_id returned by an earlier call')
     .optional()
-    .describe('Continue (wait for) the pending sign-in with this id instead of starting a new one'),
+    .describe('Continue this pending sign-in'),
   callback_url: capped('callback_url', LIMITS.apiUrl)
     .optional()
-    .describe(
-      "With flow_id: the address the user's browser ended on after approving (when it could not load the redirect page, e.g. signing in on another machine); finishes the sign-in",
-    ),
+    .describe('With flow_id: the address the browser ended on'),
   wait_seconds: z
     .number()
     .int()
     .min(0)
     .max(MAX_WAIT_SECONDS)
     .optional()
-    .describe(
-      `How long to wait for the user before returning "pending" (default ${DEFAULT_WAIT_SECONDS}, at most ${MAX_WAIT_SECONDS}: hosts give up on a call at about 60 s); 0 returns the sign-in URL at once. A new sign-in returns at once anyway when no browser opened here and the client cannot show the link: relay it to the user, then call again with flow_id`,
-    ),
+    .describe(`Seconds to wait for the user (default ${DEFAULT_WAIT_SECONDS}); 0 returns the link at once`),
 });
 type SignInArguments = z.infer<typeof signInInput>;
 
@@ -77,7 +62,7 @@ export const authenticateUserTool = defineTool({
   toolset: 'signin',
   title: 'Sign a user in',
   description:
-    'Sign the user in to a provider (OAuth authorization code + PKCE in their browser, or the device flow with a code to enter on another device) and keep the session. Use it when the user asks to sign in / log in / connect an account, when another tool says no session exists, or, with session_id and scopes, when an API said the session lacks scopes (step-up). Returns status "pending" with authorization_url (or verification_uri + user_code) for the user to open; when a browser opened it on this machine it waits up to wait_seconds for them, otherwise it returns at once so you can give the user the link or code. Call again with flow_id to wait for the user to finish, or with flow_id and callback_url when the user pastes the address their browser ended on. Where no browser can show a page here (SSH, container) the device flow is used if the server has one. Ends "authenticated" (with the session: id, subject, scope, expiry; never raw tokens), "denied" or "expired". Where the client supports it, the sign-in page is offered to the user directly.',
+    'Sign the user in (authorization code + PKCE in a browser, or the device flow) and keep the session; with session_id and scopes, add scopes. While "pending", give the user authorization_url (or verification_uri and user_code), then call again with flow_id.',
   input: signInInput,
   output: z.object({
     status: z.enum(['authenticated', 'pending', 'denied', 'expired']),

@@ -20,15 +20,12 @@ export const clientCredentialsTool = defineTool({
   toolset: 'tokens',
   title: 'Get a machine token (client credentials)',
   description:
-    'Get an access token for the client itself (no user) with the OAuth client-credentials grant, for a confidential client (one with a client secret or a private key). `scopes` are sent as given; without them, the default scopes of the provider minus user scopes (openid, profile, offline_access, ...). A stored token with more than 60 s left is reused unless `force_new` is true. Returns the session (token metadata; the raw token only when the config sets exposeTokens). Use oauth_call_api to call an API with it.',
+    'Get a machine token (no user) with the client-credentials grant, for a confidential client; a valid stored token is reused unless force_new. Use it with oauth_call_api.',
   input: z.object({
     provider: providerInput,
     scopes: scopesInput,
     resource: resourceInput,
-    force_new: z
-      .boolean()
-      .optional()
-      .describe('Always request a new token instead of reusing a valid stored one'),
+    force_new: z.boolean().optional().describe('Never reuse a stored token'),
   }),
   output: z.object({
     session: sessionViewSchema,
@@ -49,21 +46,12 @@ export const introspectTool = defineTool({
   toolset: 'tokens',
   title: 'Introspect a token',
   description:
-    "Ask the authorization server whether a token is active and what it grants (RFC 7662 introspection: scope, client_id, sub, exp and every other field the server returns). Checks a session's access token by default (`token_type_hint: refresh_token` for its refresh token), or a raw `token`. Where the server has no introspection endpoint, or refuses introspection by a public client (RFC 7662 section 2.1), a JWT access token is verified locally against its published keys (RFC 9068); `method` says which answered.",
+    "Ask the authorization server whether a session's token (or a raw token) is active and what it grants (RFC 7662; JWTs are checked locally where it has no endpoint).",
   input: z.object({
     provider: providerInput,
     session_id: sessionIdInput,
-    token: z
-      .string()
-      .min(1)
-      .max(16_384)
-      .optional()
-      .describe("A raw token to introspect instead of a stored session's"),
-    token_type_hint: tokenTypeHint
-      .optional()
-      .describe(
-        "Which of the session's tokens to introspect (default access_token), or, with `token`, what kind of token it is",
-      ),
+    token: z.string().min(1).max(16_384).optional().describe("A raw token instead of a session's"),
+    token_type_hint: tokenTypeHint.optional().describe('Which token (default access_token)'),
   }),
   output: z
     .object({
@@ -95,25 +83,16 @@ export const revokeTool = defineTool({
   toolset: 'tokens',
   title: 'Revoke tokens (sign out)',
   description:
-    "Revoke a session's tokens at the authorization server (RFC 7009) and remove the session from the store: `which` = all (default; refresh token first), refresh_token or access_token (the session is kept when its refresh token survives). Or revoke a raw `token`. Use it to sign out or to kill a leaked token. A stale session (marked in oauth_list_sessions: its provider now names another server), or one whose server has no revocation endpoint, is only deleted here (not_revoked_reason says so: its tokens stay valid at the server until they expire). Destructive: the user must sign in again.",
+    "Sign out: revoke a session's tokens (or a raw, leaked token) at the authorization server (RFC 7009) and remove the session (kept when only its access token is revoked).",
   input: z.object({
     provider: providerInput,
     session_id: sessionIdInput,
     which: z
       .enum(['all', 'access_token', 'refresh_token'])
       .optional()
-      .describe(
-        "Which of the session's tokens to revoke: all (default; the session is removed), refresh_token, or access_token",
-      ),
-    token: z
-      .string()
-      .min(1)
-      .max(16_384)
-      .optional()
-      .describe("A raw token to revoke instead of a stored session's"),
-    token_type_hint: tokenTypeHint
-      .optional()
-      .describe('With `token`: what kind of token it is, to help the server find it'),
+      .describe('Default all (removes the session)'),
+    token: z.string().min(1).max(16_384).optional().describe("A raw token instead of a session's"),
+    token_type_hint: tokenTypeHint.optional().describe('With token: its kind'),
   }),
   output: z.object({
     revoked: z.array(
@@ -159,16 +138,11 @@ export const refreshTokenTool = defineTool({
   toolset: 'tokens',
   title: 'Refresh a session',
   description:
-    'Get new tokens for a signed-in session with its refresh token (RFC 6749 section 6), e.g. before a long task or after an API said the token expired. Safe to call concurrently and from several oauth-mcp processes: one refresh request is made and everyone gets its result, and a rotated refresh token is stored before the old one is dropped. If the server rejects the refresh token (invalid_grant), the session is marked needs_reauth and the user must sign in again with oauth_authenticate_user. Other tools refresh automatically when a token expires within 60 s.',
+    'Get new tokens for a session with its refresh token, e.g. before a long task (other tools refresh on their own). If it is rejected, sign in again with oauth_authenticate_user.',
   input: z.object({
     provider: providerInput,
     session_id: sessionIdInput,
-    force: z
-      .boolean()
-      .optional()
-      .describe(
-        'Refresh even when the access token is still valid; default true. false refreshes only when it expires within 60 s',
-      ),
+    force: z.boolean().optional().describe('Default true; false refreshes only within 60 s of expiry'),
   }),
   output: z.object({
     session: sessionViewSchema,
@@ -235,37 +209,21 @@ export const exchangeTokenTool = defineTool({
   toolset: 'tokens',
   title: 'Exchange a token for a narrowed one (RFC 8693)',
   description:
-    "Trade a token for a new, narrower token of its own at the same authorization server (OAuth token exchange, RFC 8693), instead of passing the user's token on: for a sub-agent, a downstream API or another audience. The subject is a stored session's access token (`session_id`; `subject_token_type: id_token` for its ID token) or, on a shared HTTP server, your own bearer token (`subject: \"caller\"`). Narrow it with `audience` and/or `resource` (RFC 8707) and `scopes`; `requested_token_type` is access_token by default (or jwt, id_token, refresh_token where the server issues them); `actor: true` adds this client's own token as actor_token so the result records who acts for whom (`act`). The result is a new session usable with oauth_call_api, oauth_introspect_token, oauth_revoke_access and oauth_inspect_token; raw tokens only when the config sets exposeTokens.",
+    "Trade a session's token (or, in HTTP mode, your own: subject caller) for a narrower one for another audience or API (RFC 8693 token exchange) instead of passing it on; the result is a new session.",
   input: z.object({
     provider: providerInput,
-    subject: z
-      .enum(['session', 'caller'])
-      .optional()
-      .describe(
-        "session (default): a stored session's token; caller: HTTP mode only, the bearer token you called this server with",
-      ),
+    subject: z.enum(['session', 'caller']).optional().describe('caller: your bearer token (HTTP mode)'),
     session_id: sessionIdInput,
     subject_token_type: tokenTypeInput(['access_token', 'id_token'] as const)
       .optional()
-      .describe("Which of the session's tokens to exchange: access_token (default) or id_token"),
-    audience: oneOrMany(capped('an audience', LIMITS.url).min(1), 'audience').describe(
-      'RFC 8693 audience: the logical name(s) of the service the new token is for',
-    ),
-    resource: oneOrMany(capped('a resource', LIMITS.url).url(), 'resource').describe(
-      'RFC 8707 resource indicator(s): the absolute URI(s) of the API the new token is for',
-    ),
-    scopes: scopesInput.describe(
-      'A narrowed scope for the new token, as a list or one space-separated string; default: what the server grants',
-    ),
+      .describe('Default access_token'),
+    audience: oneOrMany(capped('an audience', LIMITS.url).min(1), 'audience').describe('Service name(s)'),
+    resource: oneOrMany(capped('a resource', LIMITS.url).url(), 'resource').describe('API URI(s)'),
+    scopes: scopesInput.describe('Narrowed scopes'),
     requested_token_type: tokenTypeInput(['access_token', 'jwt', 'id_token', 'refresh_token'] as const)
       .optional()
-      .describe('What to ask for: access_token (default), jwt, id_token or refresh_token'),
-    actor: z
-      .boolean()
-      .optional()
-      .describe(
-        "Send this client's own client-credentials token as actor_token, so the new token names it as the actor (act claim)",
-      ),
+      .describe('Default access_token'),
+    actor: z.boolean().optional().describe('This client as actor (act claim)'),
   }),
   output: z.object({
     session: sessionViewSchema,

@@ -64,12 +64,12 @@ describe('model-facing input', () => {
         expect((schema as { description?: string }).description, `${tool.name}.${name}`).toBeTruthy();
       }
     }
+    // The tool says once that omitted fields keep their registered value; no field speaks of a default.
     const update = tools.find((t) => t.name === 'oauth_update_client');
+    expect(update?.description).toContain('give only the fields to change; the rest is kept');
     for (const [name, schema] of Object.entries(update?.inputSchema.properties ?? {})) {
       if (name === 'provider') continue;
-      const description = (schema as { description: string }).description;
-      expect(description, name).toContain('omit to keep the registered value');
-      expect(description, name).not.toMatch(/default/i);
+      expect((schema as { description: string }).description, name).not.toMatch(/default/i);
     }
   });
 });

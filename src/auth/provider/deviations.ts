@@ -63,6 +63,8 @@ export function tolerateDeviations(base: CustomFetch, options: DeviationOptions)
       if (!body || typeof body !== 'object' || Array.isArray(body))
         return rebuilt(answer, answer.status, text);
       let status = answer.status;
+      // The common answer needs no repair: then the text read is passed on as it came, not re-serialised.
+      let repaired = false;
       const sentJson = init.headers['content-type']?.startsWith('application/json');
       if (status === 200 && sentJson && typeof body.client_id === 'string') {
         status = 201;
@@ -82,10 +84,12 @@ export function tolerateDeviations(base: CustomFetch, options: DeviationOptions)
       }
       if (typeof body.expires_in === 'string' && /^\d+$/.test(body.expires_in)) {
         body.expires_in = Number(body.expires_in);
+        repaired = true;
         note('expires_in', origin, 'sent expires_in as a string instead of a number (RFC 6749 section 5.1)');
       }
       if (body.token_type === 'bearer') {
         body.token_type = 'Bearer';
+        repaired = true;
         note(
           'token_type',
           origin,
@@ -94,8 +98,9 @@ export function tolerateDeviations(base: CustomFetch, options: DeviationOptions)
       }
       if (typeof body.scope === 'string' && options.scopeSeparator && options.scopeSeparator !== ' ') {
         body.scope = body.scope.split(options.scopeSeparator).filter(Boolean).join(' ');
+        repaired = true;
       }
-      return rebuilt(answer, status, JSON.stringify(body));
+      return rebuilt(answer, status, repaired ? JSON.stringify(body) : text);
     }
   };
 }
