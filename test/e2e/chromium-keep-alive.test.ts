@@ -27,7 +27,12 @@ async function signInWith(
 
 /** Logs in and consents where oidc-provider asks (a second sign-in in the same browser may skip both). */
 async function throughChromium(page: Page, authorizationUrl: string): Promise<void> {
-  await page.goto(authorizationUrl);
+  // After a reload of a callback page whose listener is gone, Chromium may still be committing its own
+  // error page (chrome-error://), which interrupts the next navigation once: go again.
+  await page.goto(authorizationUrl).catch((error: Error) => {
+    if (!/interrupted by another navigation/.test(error.message)) throw error;
+    return page.goto(authorizationUrl);
+  });
   const outcome = page.locator('#outcome');
   for (let step = 0; step < 4 && !(await outcome.isVisible()); step++) {
     const login = page.locator('input[name="login"]');
