@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/mcp-server-process.js';
+import { quote, inTerminal as terminal } from '../helpers/terminal.js';
 import { approveDevice } from '../helpers/user-agent.js';
 
 const README = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
@@ -31,9 +32,11 @@ const env = () => ({
   CI: 'true',
   TERM: 'dumb',
 });
-const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 /** The README's fixed demo port is this test's free one (parallel test runs share the machine). */
 const asHere = (line: string) => line.replaceAll(':9339', `:${port}`);
+/** Runs a README line with bash in a pseudo-terminal; `onOutput` sees the terminal output as it grows. */
+const inTerminal = (line: string, onOutput?: (output: string) => void) =>
+  terminal(['bash', '-c', asHere(line)], env(), onOutput);
 
 function freePort(): Promise<number> {
   return new Promise((done) => {
@@ -42,24 +45,6 @@ function freePort(): Promise<number> {
       server.close(() => done(port));
     });
   });
-}
-
-/** Runs a README line with bash in a pseudo-terminal; `onOutput` sees the terminal output as it grows. */
-function inTerminal(
-  line: string,
-  onOutput: (output: string) => void = () => undefined,
-): Promise<{ code: number | null; output: string }> {
-  const command = ['bash', '-c', asHere(line)].map(quote).join(' ');
-  const child = spawn('script', ['-qefc', command, '/dev/null'], {
-    env: env(),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-    onOutput(output);
-  });
-  return new Promise((done) => child.on('close', (code) => done({ code, output })));
 }
 
 beforeAll(async () => {

@@ -2,7 +2,6 @@
 // providers and config keys, doctor on a broken config and on a clear-text store, and a progress line only
 // in a terminal while a slow server answers. The built binary, in a real pseudo-terminal where it matters.
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOLSETS } from '../../src/tools/tool.js';
 import { CLI } from '../helpers/mcp-server-process.js';
+import { runCli, inTerminal as terminal } from '../helpers/terminal.js';
 
 let dir = '';
 let slow: Server;
@@ -29,33 +29,8 @@ afterAll(async () => {
 });
 
 const env = () => ({ PATH: process.env.PATH ?? '', HOME: dir, CI: 'true', TERM: 'dumb' });
-const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
-
-function inTerminal(args: string[]): Promise<{ code: number | null; output: string }> {
-  const command = [process.execPath, CLI, ...args].map(quote).join(' ');
-  const child = spawn('script', ['-qefc', command, '/dev/null'], {
-    env: env(),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  return new Promise((done) => child.on('close', (code) => done({ code, output })));
-}
-
-function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  return new Promise((done) => child.on('close', (status) => done({ status, stdout, stderr })));
-}
+const inTerminal = (args: string[]) => terminal([process.execPath, CLI, ...args], env());
+const run = (args: string[]) => runCli(args, env());
 
 function writeFile(name: string, text: string): string {
   const path = join(dir, name);

@@ -2,7 +2,7 @@
 // merged in, nothing else in the file is lost, a backup is kept, an entry of the same name is replaced
 // only when the person says so (asked in a real pseudo-terminal, or --force), and no secret is written.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   existsSync,
@@ -21,6 +21,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HOSTS } from '../../src/cli/host-configs.js';
 import { serverEntry } from '../../src/cli/host-entry.js';
 import { CLI } from '../helpers/mcp-server-process.js';
+import { inTerminal as terminal } from '../helpers/terminal.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/hosts');
 let home = '';
@@ -263,25 +264,12 @@ describe('oauth-mcp init', () => {
   });
 });
 
-/** Runs `oauth-mcp ...args` in a pseudo-terminal (util-linux script), typing `input` once asked. */
+/** Runs `oauth-mcp ...args` in a pseudo-terminal, typing `input` once asked. */
 function inTerminal(args: string[], input: string): Promise<{ code: number | null; output: string }> {
-  const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
-  const child = spawn(
-    'script',
-    ['-qefc', [process.execPath, CLI, ...args].map(quote).join(' '), '/dev/null'],
-    {
-      env: { ...env(), TERM: 'dumb' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
   let typed = false;
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-    if (!typed && output.includes('[y/N]')) {
-      typed = true;
-      child.stdin.write(input);
-    }
+  return terminal([process.execPath, CLI, ...args], { ...env(), TERM: 'dumb' }, (output, type) => {
+    if (typed || !output.includes('[y/N]')) return;
+    typed = true;
+    type(input);
   });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
 }

@@ -1,13 +1,13 @@
 // The people's commands in a real pseudo-terminal (util-linux `script`) against the test AS: login by the
 // device flow (no browser can open here), status and its exit codes, token, logout; one store with the server.
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { CLI } from '../helpers/mcp-server-process.js';
+import { runCli, inTerminal as terminal } from '../helpers/terminal.js';
 import { approveDevice } from '../helpers/user-agent.js';
 
 const as = useAuthorizationServer();
@@ -39,40 +39,9 @@ function writeConfig(name: string, extra: Record<string, unknown> = {}): string 
 }
 
 const env = () => ({ PATH: process.env.PATH ?? '', HOME: dir, CI: 'true', TERM: 'dumb' });
-const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
-
-/** Runs `oauth-mcp ...args` in a pseudo-terminal; `onOutput` sees the terminal output as it grows. */
-function inTerminal(
-  args: string[],
-  onOutput: (output: string) => void = () => undefined,
-): Promise<{ code: number | null; output: string }> {
-  const command = [process.execPath, CLI, ...args].map(quote).join(' ');
-  // script -e: exit with the child's code; -q: no banner; -f: flush as written; -c: the command.
-  const child = spawn('script', ['-qefc', command, '/dev/null'], {
-    env: env(),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-    onOutput(output);
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, output })));
-}
-
-/** Without a terminal, as a script runs it; async, since the AS answers from this very process. */
-function run(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-}
+const inTerminal = (args: string[], onOutput?: (output: string) => void) =>
+  terminal([process.execPath, CLI, ...args], env(), onOutput);
+const run = (args: string[]) => runCli(args, env());
 
 describe('oauth-mcp login / status / token / logout', () => {
   it('signs in with the device flow when no browser can open, showing the code first and a spinner', async () => {

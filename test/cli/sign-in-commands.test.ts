@@ -1,13 +1,13 @@
 // login where no browser opens and the server has no device flow (the pasted callback URL), machine tokens
 // by --client-credentials, and --json on login and logout; in a real pseudo-terminal with the built binary.
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import { CLI } from '../helpers/mcp-server-process.js';
+import { runCli, inTerminal as terminal } from '../helpers/terminal.js';
 import { signIn } from '../helpers/user-agent.js';
 
 /** A confidential client of a server without the device flow (whose clients then cannot list that grant). */
@@ -56,45 +56,10 @@ function writeConfig(): string {
 }
 
 const env = () => ({ PATH: process.env.PATH ?? '', HOME: dir, CI: 'true', TERM: 'dumb' });
-const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
-
-/** `oauth-mcp ...args` in a pseudo-terminal; `onOutput` may type into it. */
-function inTerminal(
-  args: string[],
-  onOutput: (output: string, type: (text: string) => void) => void = () => undefined,
-): Promise<{ code: number | null; output: string }> {
-  const command = [process.execPath, CLI, ...args].map(quote).join(' ');
-  const child = spawn('script', ['-qefc', command, '/dev/null'], {
-    env: env(),
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const type = (text: string) => child.stdin.write(text);
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-    onOutput(output, type);
-  });
-  return new Promise((done) => child.on('close', (code) => done({ code, output })));
-}
-
-function run(
-  args: string[],
-  extraEnv: Record<string, string> = {},
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...env(), ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString('utf8');
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
-  return new Promise((done) => child.on('close', (status) => done({ status, stdout, stderr })));
-}
+const inTerminal = (args: string[], onOutput?: (output: string, type: (text: string) => void) => void) =>
+  terminal([process.execPath, CLI, ...args], env(), onOutput);
+const run = (args: string[], extraEnv: Record<string, string> = {}) =>
+  runCli(args, { ...env(), ...extraEnv });
 
 const AUTHORIZATION_URL = /(http:\/\/127\.0\.0\.1:\d+\/auth\?\S+)/;
 
