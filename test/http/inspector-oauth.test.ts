@@ -7,12 +7,11 @@
 // on the Node 22 leg, where OAUTH_MCP_NODE22_TOOLS names the Inspector .ci/run installs.
 
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useBrowserCommand } from '../helpers/browser-command.js';
 import { freePort } from '../helpers/http-server-process.js';
 import { useMcpHttpDeployment } from '../helpers/mcp-http-deployment.js';
 import { INSPECTOR, INSPECTOR_VERSION } from '../helpers/mcp-tools.js';
@@ -22,7 +21,6 @@ import {
   secretTool,
   startPrivateSecretService,
 } from '../helpers/secret-service.js';
-import { signIn } from '../helpers/user-agent.js';
 
 const README = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
 const INSPECTOR_NPX = 'npx @modelcontextprotocol/inspector';
@@ -38,36 +36,16 @@ if (WITHOUT_OAUTH) process.stderr.write(`note: ${WITHOUT_OAUTH}\n`);
 
 const deployment = await useMcpHttpDeployment();
 const dir = mkdtempSync(join(tmpdir(), 'oauth-mcp-inspector-oauth-'));
-let browser: Server;
-let browserScript: string;
 let callbackUrl: string;
-/** Every URL the Inspector asked the browser to open, and how each sign-in ended. */
-const opened: { url: URL; done: Promise<{ status: number; body?: string }> }[] = [];
+const browser = useBrowserCommand('inspector-user');
+const { opened } = browser;
 
 beforeAll(async () => {
-  // The "browser": a loopback endpoint that takes the URL and plays the user with the test's user agent,
-  // through to the Inspector's own callback page.
-  browser = createServer((req, res) => {
-    const url = new URL(new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('url') ?? '');
-    const done = signIn(url.href, { login: 'inspector-user', followCallback: true });
-    opened.push({ url, done });
-    done.catch(() => {});
-    res.end('opened');
-  });
-  await new Promise<void>((ready) => browser.listen(0, '127.0.0.1', ready));
-  const { port } = browser.address() as AddressInfo;
-  browserScript = join(dir, 'browser.mjs');
-  writeFileSync(
-    browserScript,
-    `#!${process.execPath}\nawait fetch('http://127.0.0.1:${port}/open?url=' + encodeURIComponent(process.argv[2]));\n`,
-  );
-  chmodSync(browserScript, 0o755);
   // Its default callback port (6276) may be taken on a shared machine.
   callbackUrl = `http://127.0.0.1:${await freePort()}/oauth/callback`;
 });
 
 afterAll(async () => {
-  await new Promise((done) => browser?.close(done));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -105,7 +83,7 @@ function inspector(line: string, env: Record<string, string>): Promise<Run> {
         timeout: 60_000,
         env: {
           PATH: process.env.PATH ?? '',
-          BROWSER: browserScript,
+          BROWSER: browser.command(),
           MCP_OAUTH_CALLBACK_URL: callbackUrl,
           ...env,
         },

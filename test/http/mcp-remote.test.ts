@@ -4,19 +4,17 @@
 // script that hands the URL to this test's user agent), signs in once, lists and calls a tool; a restarted
 // mcp-remote finds its stored token (MCP_REMOTE_CONFIG_DIR) and opens no browser.
 
-import { chmodSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useBrowserCommand } from '../helpers/browser-command.js';
 import { freePort } from '../helpers/http-server-process.js';
 import { useMcpHttpDeployment } from '../helpers/mcp-http-deployment.js';
 import { toToolResult } from '../helpers/tool-result.js';
-import { signIn } from '../helpers/user-agent.js';
 
 const require = createRequire(import.meta.url);
 const packageJson = require.resolve('mcp-remote/package.json');
@@ -28,35 +26,15 @@ const MCP_REMOTE = resolve(
 const deployment = await useMcpHttpDeployment();
 const dir = mkdtempSync(join(tmpdir(), 'oauth-mcp-mcp-remote-'));
 const configDir = join(dir, 'mcp-auth');
-let browser: Server;
-let browserScript: string;
 let callbackPort: number;
-/** Every URL mcp-remote asked the browser to open, and how each sign-in ended. */
-const opened: { url: URL; done: Promise<{ status: number; body?: string }> }[] = [];
+const browser = useBrowserCommand('desktop-user');
+const { opened } = browser;
 
 beforeAll(async () => {
-  // The "browser": a loopback endpoint that takes the URL and plays the user with the test's user agent,
-  // through to mcp-remote's own callback page.
-  browser = createServer((req, res) => {
-    const url = new URL(new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('url') ?? '');
-    const done = signIn(url.href, { login: 'desktop-user', followCallback: true });
-    opened.push({ url, done });
-    done.catch(() => {});
-    res.end('opened');
-  });
-  await new Promise<void>((ready) => browser.listen(0, '127.0.0.1', ready));
-  const { port } = browser.address() as AddressInfo;
-  browserScript = join(dir, 'browser.mjs');
-  writeFileSync(
-    browserScript,
-    `#!${process.execPath}\nawait fetch('http://127.0.0.1:${port}/open?url=' + encodeURIComponent(process.argv[2]));\n`,
-  );
-  chmodSync(browserScript, 0o755);
   callbackPort = await freePort();
 });
 
 afterAll(async () => {
-  await new Promise((done) => browser?.close(done));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -69,7 +47,7 @@ async function startMcpRemote(): Promise<{ client: Client; stderr: () => string 
       PATH: process.env.PATH ?? '',
       HOME: dir,
       MCP_REMOTE_CONFIG_DIR: configDir,
-      BROWSER: browserScript,
+      BROWSER: browser.command(),
     },
     stderr: 'pipe',
   });
