@@ -1,4 +1,7 @@
 // store.type auto: on first use, probes the OS keychain once and settles on it, or on the file store with one warning.
+
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { FileStore, type FileStoreOptions } from './file-store.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, probeKeychain } from './keychain-probe.js';
 import {
@@ -87,16 +90,32 @@ export class AutoStore implements TokenStore {
     worker.close();
     const encryption = file.encryptionKey
       ? 'encrypted with OAUTH_MCP_STORE_KEY / store.key'
-      : 'NOT encrypted: set OAUTH_MCP_STORE_KEY or store.key (16+ characters) to encrypt it';
-    warn(
-      `The OS keychain is not usable (${probe.reason}), so tokens are kept in the file ${file.path} (${encryption}). ` +
-        'To use the keychain: on Linux run and unlock a Secret Service (gnome-keyring or KWallet) on the D-Bus session bus ' +
-        '(DBUS_SESSION_BUS_ADDRESS); on macOS or Windows run oauth-mcp in a logged-in desktop session. ' +
-        'Set store.type to "file" to choose the file store and silence this warning.',
-    );
+      : 'NOT encrypted: set OAUTH_MCP_STORE_KEY (16+ characters) to encrypt it';
+    if (firstNoticeFor(file.path)) {
+      warn(
+        `The OS keychain is not usable (${probe.reason}), so tokens are kept in ${file.path} (${encryption}); ` +
+          'run a Secret Service (gnome-keyring) for the keychain, or set "store": {"type": "file"} to choose the file. Said once for this file.',
+      );
+    }
     return new FileStore({
       ...file,
       reason: `store.type auto: the OS keychain is not usable (${probe.reason})`,
     });
   }
+}
+
+/**
+ * The keychain notice is said once per token file, not on every run: a mark beside the file (0600,
+ * holding no secret) records that it was. Where the mark cannot be written, the notice comes again.
+ */
+function firstNoticeFor(path: string): boolean {
+  const mark = `${path}.keychain-notice`;
+  if (existsSync(mark)) return false;
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(mark, 'The keychain-unavailable notice was shown for this token file.\n', { mode: 0o600 });
+  } catch {
+    // not writable here: say it again next time
+  }
+  return true;
 }

@@ -65,6 +65,24 @@ describe('store.type auto without a Secret Service', () => {
     await store.close();
   });
 
+  it('says it once per token file, in one line: a later run on the same file is quiet', async () => {
+    const env = { PATH: process.env.PATH, DBUS_SESSION_BUS_ADDRESS: NO_BUS };
+    const first = openAuto(env);
+    const store = await first.store;
+    await store.set('session:a', 'one');
+    await store.close();
+    expect(first.warnings).toHaveLength(1);
+    expect(first.warnings[0]?.trimEnd().split('\n')).toHaveLength(1);
+    const again = await openStore({
+      config: { type: 'auto' },
+      logger: createLogger({ level: 'warn', write: (line) => void first.warnings.push(line) }),
+      env: { ...env, XDG_DATA_HOME: dir },
+    });
+    expect(await again.get('session:a')).toBe('one');
+    expect(first.warnings).toHaveLength(1);
+    await again.close();
+  });
+
   it('says the file is encrypted when OAUTH_MCP_STORE_KEY is given', async () => {
     const { store: opening, warnings } = openAuto(
       { PATH: process.env.PATH, DBUS_SESSION_BUS_ADDRESS: NO_BUS },
