@@ -3,12 +3,11 @@
 // description, input schema), "tools/list" the whole answer (titles, output schemas, annotations too).
 // Bytes are exact, so these rows are not noisy; each ratio is the size over its target.
 
+import { contextBudget } from '../scripts/context-budget.mjs';
 import { CLI, connect, tempConfig } from './lib/processes.mjs';
 import { row } from './lib/stats.mjs';
 
 const KB = 1024;
-/** What reaches the model for all tools, and the whole tools/list answer (issue 22). */
-export const CONTEXT_TARGETS = { modelVisible: 12 * KB, toolsList: 32 * KB };
 
 /** JSON bytes (UTF-8) of a value as it travels on the wire (no indentation). */
 export const wireBytes = (value) => Buffer.byteLength(JSON.stringify(value));
@@ -26,6 +25,7 @@ export async function context() {
   try {
     const result = await server.client.listTools();
     const { tools } = result;
+    const budget = contextBudget(tools.length);
     const toolsets = await toolsetsOf(tools);
     const total = wireBytes(result);
     const visible = tools.reduce((sum, tool) => sum + wireBytes(modelVisible(tool)), 0);
@@ -37,18 +37,18 @@ export async function context() {
         metric: `model-visible bytes, all ${tools.length} tools`,
         value: kb(visible),
         unit: 'KB',
-        ratio: visible / CONTEXT_TARGETS.modelVisible,
+        ratio: visible / budget.modelVisible,
         target: ['<=', 1],
-        detail: `name + description + input schema; target ${kb(CONTEXT_TARGETS.modelVisible)} KB`,
+        detail: `name + description + input schema; target ${kb(budget.modelVisible).toFixed(2)} KB (12 KB per 16 tools)`,
       }),
       row({
         bench: 'context',
         metric: 'tools/list bytes',
         value: kb(total),
         unit: 'KB',
-        ratio: total / CONTEXT_TARGETS.toolsList,
+        ratio: total / budget.toolsList,
         target: ['<=', 1],
-        detail: `descriptions ${kb(part((t) => t.description)).toFixed(1)} KB, input schemas ${kb(part((t) => t.inputSchema)).toFixed(1)} KB, output schemas ${kb(part((t) => t.outputSchema)).toFixed(1)} KB; target ${kb(CONTEXT_TARGETS.toolsList)} KB`,
+        detail: `descriptions ${kb(part((t) => t.description)).toFixed(1)} KB, input schemas ${kb(part((t) => t.inputSchema)).toFixed(1)} KB, output schemas ${kb(part((t) => t.outputSchema)).toFixed(1)} KB; target ${kb(budget.toolsList).toFixed(1)} KB (32 KB per 16 tools)`,
       }),
     ];
     for (const [toolset, names] of Object.entries(toolsets)) {

@@ -8,6 +8,7 @@ import { Client } from '@modelcontextprotocol/client';
 import { InMemoryTransport, McpServer } from '@modelcontextprotocol/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { contextBudget } from '../../scripts/context-budget.mjs';
 import { parseConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { createRuntime } from '../../src/runtime.js';
@@ -85,15 +86,15 @@ describe('advertised tool schemas', () => {
   it('fit the context budget: what reaches the model 12 KB and tools/list 32 KB per 16 tools', async () => {
     const { tools } = await server.client.listTools();
     const bytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
-    const share = tools.length / 16;
+    const budget = contextBudget(tools.length);
     const visible = tools.reduce(
       (sum, t) => sum + bytes({ name: t.name, description: t.description, inputSchema: t.inputSchema }),
       0,
     );
     expect(visible, 'model-visible bytes (bench: npm run bench, context rows)').toBeLessThanOrEqual(
-      12 * 1024 * share,
+      budget.modelVisible,
     );
-    expect(bytes({ tools }), 'tools/list bytes').toBeLessThanOrEqual(32 * 1024 * share);
+    expect(bytes({ tools }), 'tools/list bytes').toBeLessThanOrEqual(budget.toolsList);
   });
 
   it('admit every tool error under an SDK v1 client, which validates results against them', async () => {
