@@ -27,12 +27,7 @@ async function signInWith(
 
 /** Logs in and consents where oidc-provider asks (a second sign-in in the same browser may skip both). */
 async function throughChromium(page: Page, authorizationUrl: string): Promise<void> {
-  // After a reload of a callback page whose listener is gone, Chromium may still be committing its own
-  // error page (chrome-error://), which interrupts the next navigation once: go again.
-  await page.goto(authorizationUrl).catch((error: Error) => {
-    if (!/interrupted by another navigation/.test(error.message)) throw error;
-    return page.goto(authorizationUrl);
-  });
+  await page.goto(authorizationUrl);
   const outcome = page.locator('#outcome');
   for (let step = 0; step < 4 && !(await outcome.isVisible()); step++) {
     const login = page.locator('input[name="login"]');
@@ -59,7 +54,9 @@ describe('the loopback redirect listener and a real browser', () => {
       provider: { redirectUri: `http://127.0.0.1:${port}/callback` },
     });
     try {
-      const page = await browser().newPage();
+      // One browser profile (its cookies and its pool of keep-alive connections) for both sign-ins.
+      const context = await browser().newContext();
+      const page = await context.newPage();
       const blocked: string[] = [];
       page.on('console', (message) => {
         if (/Content Security Policy/i.test(message.text())) blocked.push(message.text());
@@ -73,10 +70,13 @@ describe('the loopback redirect listener and a real browser', () => {
       await page.reload().catch(() => {});
       await answersToolCalls(mcp);
 
-      const second = await signInWith(mcp, (url) => throughChromium(page, url));
+      // The second sign-in in another tab of the same browser: the first tab may still be showing
+      // Chromium's own error page for the reload, and its navigations would race ours.
+      const tab = await context.newPage();
+      const second = await signInWith(mcp, (url) => throughChromium(tab, url));
       expect(second.status).toBe('authenticated');
-      expect(new URL(page.url()).port).toBe(String(port));
-      await page.goto(`http://127.0.0.1:${port}/favicon.ico`).catch(() => {});
+      expect(new URL(tab.url()).port).toBe(String(port));
+      await tab.goto(`http://127.0.0.1:${port}/favicon.ico`).catch(() => {});
       await answersToolCalls(mcp);
       expect(mcp.stderr()).not.toMatch(/uncaught|TypeError/i);
     } finally {
