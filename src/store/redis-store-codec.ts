@@ -2,7 +2,6 @@
 // no handle, state, principal or session id), values are AES-256-GCM bound to their key and to the version their
 // index entry names, with one scrypt key shared by every instance.
 import { createHmac } from 'node:crypto';
-import { OAuthToolError } from '../errors.js';
 import {
   b64,
   deriveKey,
@@ -14,6 +13,7 @@ import {
   seal,
   unseal,
 } from './sealing.js';
+import { UnreadableValueError } from './token-store.js';
 
 /** The KDF header every instance reads from redis, so all of them derive the same key from the passphrase. */
 export interface KdfHeader {
@@ -131,8 +131,7 @@ export class RedisValueCodec {
     try {
       return unseal(key, firstLayout ? Buffer.from(context, 'utf8') : aad(context), sealed as Sealed);
     } catch (error) {
-      throw new OAuthToolError(
-        'store_unavailable',
+      throw new UnreadableValueError(
         `The store key does not decrypt ${what} in ${this.#where}, or it was written back from an older copy; give every instance the same store.key / OAUTH_MCP_STORE_KEY that wrote it, or sign in again.`,
         { detail: error instanceof Error ? error.message : String(error) },
       );
@@ -159,9 +158,8 @@ function parseJson(text: string): Record<string, unknown> | undefined {
   }
 }
 
-function corrupt(where: string, why: string): OAuthToolError {
-  return new OAuthToolError(
-    'store_unavailable',
+function corrupt(where: string, why: string): UnreadableValueError {
+  return new UnreadableValueError(
     `The redis store ${where} holds data oauth-mcp cannot read (${why}); was it written by another program? Use another database or key prefix, or delete the oauth-mcp keys and sign in again.`,
   );
 }
