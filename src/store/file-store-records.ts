@@ -4,7 +4,15 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { LruCache } from '../lru-cache.js';
 import type { DecodedRecord, FileStoreCodec, RecordKeys, StoredEntry } from './file-store-codec.js';
-import { errnoCode, fsyncDirectory, ioError, isProcessAlive, writeFileAtomic } from './fs-io.js';
+import {
+  checkStoreDirectory,
+  errnoCode,
+  fsyncDirectory,
+  ioError,
+  isProcessAlive,
+  readStoreFile,
+  writeFileAtomic,
+} from './fs-io.js';
 import { namespaceOf, namespaceOfPrefix } from './namespaces.js';
 
 /** Files read at once while listing, well under any open-file limit. */
@@ -31,10 +39,18 @@ export class RecordFiles {
    */
   readonly #known = new LruCache<string, ListedKey>(KNOWN_FILES);
 
-  constructor(root: string, codec: FileStoreCodec, keys: RecordKeys | undefined) {
+  readonly #onWarning: (message: string) => void;
+
+  constructor(
+    root: string,
+    codec: FileStoreCodec,
+    keys: RecordKeys | undefined,
+    onWarning: (message: string) => void,
+  ) {
     this.#root = root;
     this.#codec = codec;
     this.#keys = keys;
+    this.#onWarning = onWarning;
   }
 
   async read(key: string): Promise<StoredEntry | undefined> {
@@ -131,11 +147,9 @@ export class RecordFiles {
   }
 
   async #readFile(file: string): Promise<DecodedRecord | undefined> {
-    let text: string;
-    try {
-      text = await fs.readFile(file, 'utf8');
-    } catch (error) {
-      if (errnoCode(error) !== 'ENOENT') throw ioError('read', file, error);
+    await this.#checkDirectoriesOf(file);
+    const text = await readStoreFile(file, this.#onWarning);
+    if (text === undefined) {
       this.#known.delete(file);
       return undefined;
     }
@@ -144,7 +158,19 @@ export class RecordFiles {
     return record;
   }
 
+  /** The store's directories from the root down to the one holding `file`, each checked as it is now. */
+  async #checkDirectoriesOf(file: string): Promise<void> {
+    const parts = path.relative(this.#root, path.dirname(file)).split(path.sep).filter(Boolean);
+    let directory = this.#root;
+    await checkStoreDirectory(directory, this.#onWarning);
+    for (const part of parts) {
+      directory = path.join(directory, part);
+      await checkStoreDirectory(directory, this.#onWarning);
+    }
+  }
+
   async #makeDirectory(directory: string): Promise<void> {
+    await this.#checkDirectoriesOf(path.join(directory, 'record'));
     let made: string | undefined;
     try {
       made = await fs.mkdir(directory, { recursive: true, mode: 0o700 });
@@ -163,6 +189,7 @@ export class RecordFiles {
   }
 
   async #children(directory: string): Promise<string[]> {
+    await checkStoreDirectory(directory, this.#onWarning);
     try {
       const entries = await fs.readdir(directory, { withFileTypes: true });
       return entries.filter((entry) => entry.isDirectory()).map((entry) => path.join(directory, entry.name));
@@ -174,6 +201,7 @@ export class RecordFiles {
 
   /** Record files of one directory; temp files of writers that died mid-write are removed on the way. */
   async #files(directory: string): Promise<string[]> {
+    await checkStoreDirectory(directory, this.#onWarning);
     let names: string[];
     try {
       names = await fs.readdir(directory);

@@ -3,9 +3,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { OAuthToolError } from '../errors.js';
 import { expiryFrom } from './expiry.js';
-import { type DecodedDocument, FileStoreCodec } from './file-store-codec.js';
+import { type DecodedDocument, FileStoreCodec, type RecordKeys } from './file-store-codec.js';
 import { RecordFiles } from './file-store-records.js';
-import { errnoCode, ioError, removeOrphanTempFiles, writeFileAtomic } from './fs-io.js';
+import { ioError, openStoreFile, removeOrphanTempFiles, writeFileAtomic } from './fs-io.js';
 import { acquireLockFile, lockFileName } from './lock-file.js';
 import { closedStoreError, resolveLockOptions } from './lock-wait.js';
 import { newSalt } from './sealing.js';
@@ -110,11 +110,8 @@ export class FileStore implements TokenStore {
   async #layout(): Promise<RecordFiles | DecodedDocument> {
     if (this.#records) return this.#records;
     await this.#prepare();
-    let handle: fs.FileHandle;
-    try {
-      handle = await fs.open(this.#path, 'r');
-    } catch (error) {
-      if (errnoCode(error) !== 'ENOENT') throw ioError('read', this.#path, error);
+    const handle = await openStoreFile(this.#path, this.#onWarning);
+    if (!handle) {
       this.#cache = undefined;
       return { entries: new Map(), salt: undefined };
     }
@@ -128,7 +125,7 @@ export class FileStore implements TokenStore {
         return decoded;
       }
       this.#cache = undefined;
-      this.#records = new RecordFiles(this.#root(), this.#codec, await this.#codec.recordKeys(decoded));
+      this.#records = this.#recordFiles(await this.#codec.recordKeys(decoded));
       return this.#records;
     } catch (error) {
       throw error instanceof OAuthToolError ? error : ioError('read', this.#path, error);
@@ -160,7 +157,7 @@ export class FileStore implements TokenStore {
       const salt = this.#passphrase === undefined ? undefined : (current.salt ?? newSalt());
       // Records a crashed migration left behind were never in charge.
       await fs.rm(this.#root(), { recursive: true, force: true });
-      const files = new RecordFiles(this.#root(), this.#codec, await this.#codec.recordKeys({ salt }));
+      const files = this.#recordFiles(await this.#codec.recordKeys({ salt }));
       const now = Date.now();
       for (const [key, entry] of current.entries) if (isLive(entry, now)) await files.write(key, entry);
       await writeFileAtomic(this.#path, await this.#codec.encodeHeader(salt));
@@ -169,6 +166,10 @@ export class FileStore implements TokenStore {
     } finally {
       await release();
     }
+  }
+
+  #recordFiles(keys: RecordKeys | undefined): RecordFiles {
+    return new RecordFiles(this.#root(), this.#codec, keys, this.#onWarning);
   }
 
   #root(): string {
@@ -192,18 +193,6 @@ export class FileStore implements TokenStore {
       await fs.mkdir(path.dirname(this.#path), { recursive: true, mode: 0o700 });
     } catch (error) {
       throw ioError('create the directory of', this.#path, error);
-    }
-    if (process.platform !== 'win32') {
-      const stat = await fs.stat(this.#path).catch(() => undefined);
-      if (stat && (stat.mode & 0o077) !== 0) {
-        try {
-          await fs.chmod(this.#path, 0o600);
-        } catch (error) {
-          throw ioError('restrict the permissions of', this.#path, error);
-        }
-        const was = (stat.mode & 0o777).toString(8).padStart(4, '0');
-        this.#onWarning(`${this.#path} was readable by other users (mode ${was}); changed it to 0600`);
-      }
     }
     await removeOrphanTempFiles(this.#path);
   }

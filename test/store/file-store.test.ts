@@ -1,6 +1,19 @@
 // FileStore: the TokenStore contract (plain and encrypted) plus file modes, restarts, corruption, keys and processes.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +92,85 @@ describe('FileStore', () => {
       expect(warnings).toEqual([expect.stringContaining('0644')]);
     },
   );
+
+  describe.skipIf(process.platform === 'win32')('its directories and records, checked on every open', () => {
+    const plainRecord = (key: string, value: string) => `${JSON.stringify({ v: 1, key, value })}\n`;
+
+    it('tightens a records directory open to all (0777) and a record readable by others, and says so', async () => {
+      await make().set('u:abc:session:a', 'x');
+      const record = path.join(`${file}.d`, 'u%3Aabc%3A', 'session%3A', 'a');
+      await chmod(`${file}.d`, 0o777);
+      await chmod(path.dirname(record), 0o755);
+      await chmod(record, 0o644);
+      const warnings: string[] = [];
+      const store = make({ onWarning: (message) => warnings.push(message) });
+      expect(await store.get('u:abc:session:a')).toBe('x');
+      expect((await stat(`${file}.d`)).mode & 0o777).toBe(0o700);
+      expect((await stat(path.dirname(record))).mode & 0o777).toBe(0o700);
+      expect((await stat(record)).mode & 0o777).toBe(0o600);
+      expect(warnings).toEqual([
+        `${file}.d was open to other users (mode 0777); changed it to 0700`,
+        `${path.dirname(record)} was open to other users (mode 0755); changed it to 0700`,
+        `${record} was open to other users (mode 0644); changed it to 0600`,
+      ]);
+    });
+
+    it('refuses a symbolic link in place of the records directory, for reads, listings and writes', async () => {
+      await make().set('session:a', 'mine');
+      const elsewhere = path.join(dir, 'elsewhere.d');
+      await mkdir(path.join(elsewhere, '%', 'session%3A'), { recursive: true, mode: 0o700 });
+      await writeFile(path.join(elsewhere, '%', 'session%3A', 'a'), plainRecord('session:a', 'planted'));
+      await rm(`${file}.d`, { recursive: true });
+      await symlink(elsewhere, `${file}.d`);
+      const store = make();
+      const refused = { code: 'store_unavailable', message: expect.stringContaining('is a symbolic link') };
+      await expect(store.get('session:a')).rejects.toMatchObject(refused);
+      await expect(store.keys('')).rejects.toMatchObject(refused);
+      await expect(store.set('session:b', 'y')).rejects.toMatchObject(refused);
+      expect(await readdir(path.join(elsewhere, '%', 'session%3A'))).toEqual(['a']);
+    });
+
+    it('refuses a symbolic link in place of a kind directory, a record or the header', async () => {
+      await make().set('session:a', 'mine');
+      const planted = path.join(dir, 'planted');
+      await writeFile(planted, plainRecord('session:a', 'planted'), { mode: 0o600 });
+      const record = path.join(`${file}.d`, '%', 'session%3A', 'a');
+      await rm(record);
+      await symlink(planted, record);
+      await expect(make().get('session:a')).rejects.toMatchObject({
+        message: expect.stringContaining(`${record} is a symbolic link`),
+      });
+      await rm(record);
+      await rename(path.dirname(record), path.join(dir, 'kind'));
+      await symlink(path.join(dir, 'kind'), path.dirname(record));
+      await expect(make().keys('session:')).rejects.toMatchObject({
+        message: expect.stringContaining('is a symbolic link'),
+      });
+      await rm(path.dirname(record));
+      await rename(file, path.join(dir, 'header'));
+      await symlink(path.join(dir, 'header'), file);
+      await expect(make().get('session:a')).rejects.toMatchObject({
+        message: expect.stringContaining(`${file} is a symbolic link`),
+      });
+    });
+
+    it.skipIf(process.getuid?.() !== 0)(
+      "refuses another user's directory or record (run as root)",
+      async () => {
+        await make().set('session:a', 'mine');
+        const record = path.join(`${file}.d`, '%', 'session%3A', 'a');
+        await chown(record, 65_534, 65_534);
+        await expect(make().get('session:a')).rejects.toMatchObject({
+          message: expect.stringContaining(`${record} belongs to another user (uid 65534)`),
+        });
+        await chown(record, 0, 0);
+        await chown(`${file}.d`, 65_534, 65_534);
+        await expect(make().keys('')).rejects.toMatchObject({
+          message: expect.stringContaining(`${file}.d belongs to another user`),
+        });
+      },
+    );
+  });
 
   it('keeps its data across a restart (a new instance)', async () => {
     const first = make({ encryptionKey: KEY });
