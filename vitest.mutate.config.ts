@@ -21,6 +21,7 @@ export default defineConfig({
       'test/store/vault.test.ts',
       'test/http/token-verifier.test.ts',
       'test/tokens/access-token-introspection.test.ts',
+      'test/tokens/access-token-checks.test.ts',
       'test/sign-in/http-callback.test.ts',
     ],
     testTimeout: 30_000,
