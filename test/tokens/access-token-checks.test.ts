@@ -15,6 +15,9 @@ import { OutboundPolicy } from '../../src/net/outbound-policy.js';
 const AUDIENCE = 'https://mcp.example.test/mcp';
 const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const kid = randomUUID();
+/** A second key, for the set at /jwks-rotating, which publishes only one of the two at a time. */
+const next = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }), kid: randomUUID() };
+let rotated = false;
 let server: Server;
 let issuer = '';
 /** What the server publishes and answers; reset before each test. */
@@ -25,11 +28,14 @@ const requests: string[] = [];
 
 beforeAll(async () => {
   const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' };
+  const nextJwk = { ...(await exportJWK(next.publicKey)), kid: next.kid, alg: 'ES256', use: 'sig' };
   server = createServer((req, res) => {
     requests.push(req.url ?? '');
     res.setHeader('content-type', 'application/json');
     if (req.url === '/.well-known/oauth-authorization-server') return void res.end(JSON.stringify(metadata));
     if (req.url === '/jwks') return void res.end(JSON.stringify({ keys: [jwk] }));
+    if (req.url === '/jwks-rotating')
+      return void res.end(JSON.stringify({ keys: [rotated ? nextJwk : jwk] }));
     if (req.url === '/introspect') {
       let body = '';
       req.on('data', (chunk) => {
@@ -59,7 +65,9 @@ beforeEach(() => {
   requests.length = 0;
 });
 
-function verifier(options: { introspection?: boolean; issuer?: string } = {}): AccessTokenVerifier {
+function verifier(
+  options: { introspection?: boolean; issuer?: string; jwtTypes?: string[] } = {},
+): AccessTokenVerifier {
   const at = options.issuer ?? issuer;
   const fetch = guardedFetch(new OutboundPolicy({ configuredUrls: [issuer] }));
   return new AccessTokenVerifier({
@@ -69,6 +77,7 @@ function verifier(options: { introspection?: boolean; issuer?: string } = {}): A
       ...(options.introspection === false
         ? {}
         : { introspection: { clientId: 'mcp', clientSecret: 'mcp-secret' } }),
+      ...(options.jwtTypes ? { jwtTypes: options.jwtTypes } : {}),
     },
     registry: new ProviderRegistry({ providers: {}, timeoutMs: 2_000, fetch }),
     logger: createLogger({ write: () => undefined }),
@@ -76,15 +85,19 @@ function verifier(options: { introspection?: boolean; issuer?: string } = {}): A
   });
 }
 
-function jwt(claims: JWTPayload = {}, header: { typ?: string } = { typ: 'at+jwt' }): Promise<string> {
+function jwt(
+  claims: JWTPayload = {},
+  header: { typ?: string } = { typ: 'at+jwt' },
+  key: { privateKey: typeof privateKey; kid: string } = { privateKey, kid },
+): Promise<string> {
   const token = new SignJWT({ scope: 'a b', client_id: 'host', ...claims })
-    .setProtectedHeader({ alg: 'ES256', kid, ...header })
+    .setProtectedHeader({ alg: 'ES256', kid: key.kid, ...header })
     .setIssuer(issuer)
     .setAudience(AUDIENCE)
     .setIssuedAt();
   if (!('sub' in claims)) token.setSubject('alice');
   if (!('exp' in claims)) token.setExpirationTime('5m');
-  return token.sign(privateKey);
+  return token.sign(key.privateKey);
 }
 
 function opaque(claims: Record<string, unknown>): string {
@@ -150,6 +163,37 @@ describe('JWT access tokens', () => {
     });
   });
 
+  it('lists every accepted type in its advice', async () => {
+    const { message } = await refusal(
+      verifier({ jwtTypes: ['at+jwt', 'secevent+jwt'] }).verify(await jwt({}, { typ: 'JWT' })),
+    );
+    expect(message).toContain('is "JWT", not "at+jwt" or "secevent+jwt" (RFC 9068)');
+  });
+
+  it('says keys it cannot reach are a server_error, not a bad token', async () => {
+    metadata.jwks_uri = 'http://127.0.0.1:1/jwks';
+    const { code, message } = await refusal(verifier().verify(await jwt()));
+    expect(code).toBe('server_error');
+    expect(message).toMatch(/^cannot check the token against http:\/\/127\.0\.0\.1:1\/jwks: .+/);
+  });
+
+  it('checks a remembered JWT again once the keys were refetched (a rotation), and refuses it when its key is gone', async () => {
+    metadata.jwks_uri = `${issuer}/jwks-rotating`;
+    const v = verifier();
+    const old = await jwt();
+    await v.verify(old);
+    await v.verify(old);
+    rotated = true;
+    // jose refetches a set for an unknown kid at most every 5 s.
+    await new Promise((resolve) => setTimeout(resolve, 5_200));
+    await expect(
+      v.verify(await jwt({}, undefined, { privateKey: next.privateKey, kid: next.kid })),
+    ).resolves.toMatchObject({
+      sub: 'alice',
+    });
+    expect(await refusal(v.verify(old))).toMatchObject({ code: 'invalid_token' });
+  }, 15_000);
+
   it('remembers a verified JWT: the second request fetches no keys again', async () => {
     const v = verifier();
     const token = await jwt();
@@ -180,6 +224,17 @@ describe('opaque access tokens', () => {
       opaque({ iss: undefined, scope: undefined, scp: ['s1'], azp: 'app' }),
     );
     expect(info).toMatchObject({ iss: issuer, sub: 'alice', scopes: ['s1'], clientId: 'app' });
+  });
+
+  it('compares a string aud whole, never as a substring', async () => {
+    const { message } = await refusal(verifier().verify(opaque({ aud: `${AUDIENCE}-other` })));
+    expect(message).toBe(`The access token was issued for another audience, not ${AUDIENCE}.`);
+  });
+
+  it('refuses a subject that is not a string', async () => {
+    expect((await refusal(verifier().verify(opaque({ sub: 42 })))).message).toBe(
+      'The access token names no subject (sub).',
+    );
   });
 
   it('refuses an answer without a subject', async () => {
