@@ -17,6 +17,7 @@ export default defineConfig({
       'test/unit/secret-registry.test.ts',
       'test/unit/log.test.ts',
       'test/store/sealing.test.ts',
+      'test/store/redis-store-codec.test.ts',
       'test/store/redis-store.test.ts',
       'test/store/vault.test.ts',
       'test/http/token-verifier.test.ts',
