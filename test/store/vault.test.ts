@@ -95,6 +95,111 @@ describe('Vault namespaces', () => {
   });
 });
 
+describe('Vault records', () => {
+  it('lists sessions oldest first, by provider on request, and reads pages of ids in their order', async () => {
+    const vault = new Vault(new MemoryStore()).forPrincipal('carol');
+    await vault.putSession(session('ses_b', { provider: 'work', updated_at: '2026-01-02T00:00:00Z' }));
+    await vault.putSession(session('ses_a', { provider: 'home', updated_at: '2026-01-03T00:00:00Z' }));
+    await vault.putSession(session('ses_c', { provider: 'work', updated_at: '2026-01-01T00:00:00Z' }));
+    expect((await vault.listSessions()).map((s) => s.session_id)).toEqual(['ses_c', 'ses_b', 'ses_a']);
+    expect((await vault.listSessions({ provider: 'work' })).map((s) => s.session_id)).toEqual([
+      'ses_c',
+      'ses_b',
+    ]);
+    expect(await vault.sessionIds()).toEqual(['ses_a', 'ses_b', 'ses_c']);
+    expect((await vault.getSessions(['ses_c', 'gone', 'ses_a'])).map((s) => s.session_id)).toEqual([
+      'ses_c',
+      'ses_a',
+    ]);
+  });
+
+  it("counts, finds and forgets pending sign-ins by state and start handle, in the starter's namespace", async () => {
+    const store = new MemoryStore();
+    const root = new Vault(store);
+    const dave = root.forPrincipal('dave');
+    await dave.putFlow(flow('flw_1'));
+    await dave.putFlow(flow('flw_2'));
+    expect(await dave.countFlows()).toBe(2);
+    expect(await root.countFlows()).toBe(0);
+    const expires = new Date(Date.now() + 60_000).toISOString();
+    await dave.putFlowState('state-1', 'flw_1', expires);
+    await dave.putFlowStart('handle-1', 'flw_1', expires);
+    const byState = await root.findFlowByState('state-1');
+    expect(byState?.flowId).toBe('flw_1');
+    expect((await byState?.vault.getFlow('flw_1'))?.flow_id).toBe('flw_1');
+    const byStart = await root.findFlowByStart('handle-1');
+    expect(byStart?.flowId).toBe('flw_1');
+    expect(await byStart?.vault.countFlows()).toBe(2);
+    await root.deleteFlowState('state-1');
+    await root.deleteFlowStart('handle-1');
+    expect(await root.findFlowByState('state-1')).toBeUndefined();
+    expect(await root.findFlowByStart('handle-1')).toBeUndefined();
+    await dave.deleteFlow('flw_2');
+    expect(await dave.countFlows()).toBe(1);
+  });
+
+  it('keeps client profiles per principal', async () => {
+    const root = new Vault(new MemoryStore());
+    const erin = root.forPrincipal('erin');
+    const now = new Date().toISOString();
+    const profile = {
+      v: 1 as const,
+      name: 'mine',
+      settings: { issuer: 'https://as.example', clientId: 'c1' },
+      created_at: now,
+      updated_at: now,
+    };
+    await erin.putClientProfile(profile);
+    expect(await erin.listProfileNames()).toEqual(['mine']);
+    expect(await root.listProfileNames()).toEqual([]);
+    expect((await erin.getProfile('mine'))?.clientId).toBe('c1');
+    expect(await root.getProfile('mine')).toBeUndefined();
+    await root.deleteClientProfile('mine');
+    expect(await erin.getClientProfile('mine')).toBeDefined();
+    await erin.deleteClientProfile('mine');
+    expect(await erin.getClientProfile('mine')).toBeUndefined();
+  });
+
+  it('reports a damaged record read by id, saying what to do, and skips it when listing', async () => {
+    const store = new MemoryStore();
+    const vault = new Vault(store);
+    await vault.putSession(session('ses_ok'));
+    await store.set('session:ses_bad', 'not json');
+    await store.set('session:ses_shape', '{"v":1}');
+    await expect(vault.getSession('ses_bad')).rejects.toMatchObject({
+      code: 'store_unavailable',
+      message:
+        'The stored record session:ses_bad is not valid JSON; the store may be damaged. Remove that entry or sign in again.',
+    });
+    await expect(vault.getSession('ses_shape')).rejects.toMatchObject({
+      message:
+        'The stored record session:ses_shape does not have the expected shape (written by another version of oauth-mcp?). Remove that entry or sign in again.',
+    });
+    expect((await vault.listSessions()).map((s) => s.session_id)).toEqual(['ses_ok']);
+  });
+
+  it('shares locks by name across vaults of one principal, apart from other principals', async () => {
+    const store = new MemoryStore();
+    const frank = new Vault(store).forPrincipal('frank');
+    const release = await frank.lock('refresh:ses_1');
+    await expect(
+      new Vault(store).forPrincipal('frank').lock('refresh:ses_1', { waitMs: 50 }),
+    ).rejects.toMatchObject({
+      code: 'store_unavailable',
+    });
+    const other = await new Vault(store).forPrincipal('grace').lock('refresh:ses_1', { waitMs: 50 });
+    await other();
+    await release();
+  });
+
+  it('says which store it is on', () => {
+    const store = new MemoryStore({ reason: 'test reason' });
+    const vault = new Vault(store);
+    expect(vault.store).toBe(store);
+    expect(vault.info).toBe(store.info);
+  });
+});
+
 describe('Vault on redis', () => {
   it('lists the other sessions with a warning when one stored value cannot be read', async () => {
     const prefix = `vault${randomBytes(4).toString('hex')}:`;
