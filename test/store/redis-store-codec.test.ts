@@ -102,7 +102,9 @@ describe('values', () => {
       ...seal(sealKey, Buffer.from('oauth-mcp-redis:v1:session:old'), 'old'),
     });
     expect(await codec.openFirstLayout('session:old', first)).toBe('old');
-    await refusal(codec.openFirstLayout('session:other', first));
+    expect((await refusal(codec.openFirstLayout('session:other', first))).message).toContain(
+      'does not decrypt the value of session:other',
+    );
     await refusal(codec.openFirstLayout('session:old', await codec.seal('session:old', 'v', 'x')));
   });
 });
@@ -149,6 +151,7 @@ describe('the key check', () => {
     const wrong = await refusal(
       new RedisValueCodec('another passphrase here', header, WHERE).verifyKeyCheck(check),
     );
+    expect(wrong.message).toContain(`The store key does not decrypt the key check in ${WHERE}`);
     expect(wrong.message).toContain('OAUTH_MCP_STORE_KEY');
   });
 
