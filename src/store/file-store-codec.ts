@@ -137,12 +137,12 @@ export class FileStoreCodec {
       if (this.#passphrase !== undefined) throw this.#plainWithKey();
       return { salt: undefined };
     }
-    // An older version marked a store it was sealing; its plain records are not taken in.
-    if (doc.resealing !== undefined) throw this.#plainWithKey();
     const enc = doc.enc;
     if (!this.#isSealHeader(enc) || typeof enc.salt !== 'string')
       throw this.#corrupt('unknown encryption header');
     if (this.#passphrase === undefined) throw this.#needsKey();
+    // An older version marked a store it was sealing; its plain records are not taken in.
+    if (doc.resealing !== undefined) throw this.#plainWithKey();
     const salt = Buffer.from(enc.salt, 'base64');
     try {
       unseal(await this.#key(salt), CHECK_AAD, {

@@ -22,7 +22,7 @@ export interface FileStoreOptions {
   onWarning?: ((message: string) => void) | undefined;
 }
 
-/** The data lock guards only a change of layout (migration, sealing); a long one renews nothing, so allow minutes. */
+/** The data lock guards only a change of layout (the old document split into records); it renews nothing, so allow minutes. */
 const DATA_LOCK = { waitMs: 120_000, staleMs: 120_000 };
 
 export class FileStore implements TokenStore {
