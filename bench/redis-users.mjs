@@ -78,14 +78,15 @@ export async function redisUsers({ users, connections }) {
   }
 }
 
-/** Distinct principal namespaces (`u:<hash>:`) among redis's data keys (`oauth-mcp:d:<key>`). */
+/**
+ * Namespaces in redis: one index hash per namespace (`oauth-mcp:x:<keyed MAC>`; names tell a reader no
+ * principal). The un-namespaced one, when machine-wide keys exist, counts too: at most one more than users.
+ */
 function usersInRedis(url) {
-  const scan = spawnSync('redis-cli', ['-u', url, '--scan', '--pattern', 'oauth-mcp:d:u:*'], {
+  const scan = spawnSync('redis-cli', ['-u', url, '--scan', '--pattern', 'oauth-mcp:x:*'], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
   if (scan.status !== 0) throw new Error(`redis-cli --scan failed: ${scan.stderr}`);
-  const namespaces = new Set(scan.stdout.split('\n').map((key) => /^oauth-mcp:d:(u:[^:]+:)/.exec(key)?.[1]));
-  namespaces.delete(undefined);
-  return namespaces.size;
+  return new Set(scan.stdout.split('\n').filter(Boolean)).size;
 }

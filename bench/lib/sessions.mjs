@@ -34,7 +34,7 @@ export function benchSession(i, now) {
  * entries are written as one old-style document, which the first write moves into one file per record.
  */
 export async function filledFileStore(path, entries) {
-  const { text } = await new FileStoreCodec(path, undefined, () => {}).encode(entries, undefined);
+  const { text } = await new FileStoreCodec(path, undefined).encode(entries, undefined);
   writeFileSync(path, text, { mode: 0o600 });
   const store = new FileStore({ path, reason: 'bench' });
   await store.delete('session:none');

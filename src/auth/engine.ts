@@ -113,7 +113,7 @@ export function createEngine({
   env = process.env,
 }: CreateEngineOptions): OAuthEngine {
   pinConfigSecrets(config);
-  const vault = new Vault(store);
+  const vault = new Vault(store, '', (message) => logger.warn(message));
   const registry = new ProviderRegistry({
     providers: config.providers,
     defaultProvider: config.defaultProvider,

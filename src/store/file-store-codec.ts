@@ -22,8 +22,6 @@ export interface StoredEntry {
 interface RecordsHeader {
   /** The scrypt salt when records are sealed. */
   salt: Buffer | undefined;
-  /** Set while a plain store is being sealed record by record; plain records may remain until it clears. */
-  resealing: boolean;
 }
 
 /** What the records are sealed and their file names derived with (a keyed hash, so names reveal no key). */
@@ -52,14 +50,11 @@ const CHECK = 'oauth-mcp store key check';
 export class FileStoreCodec {
   readonly #path: string;
   readonly #passphrase: string | undefined;
-  readonly #onWarning: (message: string) => void;
   readonly #keys = new Map<string, Promise<Buffer>>();
-  #warnedPlain = false;
 
-  constructor(path: string, passphrase: string | undefined, onWarning: (message: string) => void) {
+  constructor(path: string, passphrase: string | undefined) {
     this.#path = path;
     this.#passphrase = passphrase;
-    this.#onWarning = onWarning;
   }
 
   async decode(text: string): Promise<DecodedDocument | RecordsHeader> {
@@ -72,9 +67,8 @@ export class FileStoreCodec {
     if (!isRecord(doc) || doc.v !== 1) throw this.#corrupt('no "v": 1 document');
     if (doc.layout === 'records') return this.#header(doc);
     if (doc.enc !== undefined) return this.#decrypt(doc.enc);
-    const entries = this.#entries(doc.entries);
-    if (this.#passphrase !== undefined) this.#warnPlain();
-    return { entries, salt: undefined };
+    if (this.#passphrase !== undefined) throw this.#plainWithKey();
+    return { entries: this.#entries(doc.entries), salt: undefined };
   }
 
   /** Returns the text and the salt it was sealed with (a new one for a file not yet encrypted). */
@@ -89,20 +83,17 @@ export class FileStoreCodec {
     return { text: `${JSON.stringify({ v: 1, enc })}\n`, salt: useSalt };
   }
 
-  /** The header's text; `salt` and `resealing` as in RecordsHeader. */
-  async encodeHeader(salt: Buffer | undefined, resealing: boolean): Promise<string> {
+  /** The header's text: plain, or naming the salt with a sealed check the key must open. */
+  async encodeHeader(salt: Buffer | undefined): Promise<string> {
     if (salt === undefined) return `${JSON.stringify({ v: 1, layout: 'records' })}\n`;
     const check = sealWith(await this.#key(salt), CHECK_AAD, CHECK);
     const enc = { alg: ALG, kdf: KDF, salt: b64(salt), ...check };
-    return `${JSON.stringify({ v: 1, layout: 'records', enc, ...(resealing ? { resealing } : {}) })}\n`;
+    return `${JSON.stringify({ v: 1, layout: 'records', enc })}\n`;
   }
 
-  /** The keys of a sealed store, derived once per salt; fails as a wrong key does when the check does not open. */
+  /** The keys of a sealed store, derived once per salt. */
   async recordKeys(header: RecordsHeader): Promise<RecordKeys | undefined> {
-    if (header.salt === undefined) {
-      if (this.#passphrase !== undefined) this.#warnPlain();
-      return undefined;
-    }
+    if (header.salt === undefined) return undefined;
     const seal = await this.#key(header.salt);
     return { seal, names: createHmac('sha256', seal).update('oauth-mcp-store names').digest() };
   }
@@ -121,6 +112,8 @@ export class FileStoreCodec {
       throw this.#corrupt('not JSON', file);
     }
     if (!isRecord(doc) || doc.v !== 1) throw this.#corrupt('no "v": 1 record', file);
+    if (keys !== undefined && !isRecord(doc.enc))
+      throw this.#corrupt('a plain record in an encrypted store, which oauth-mcp never wrote', file);
     if (isRecord(doc.enc)) {
       if (keys === undefined) throw this.#corrupt('a sealed record in a store without a key', file);
       const { iv, tag, data } = doc.enc;
@@ -140,11 +133,16 @@ export class FileStoreCodec {
   }
 
   async #header(doc: Record<string, unknown>): Promise<RecordsHeader> {
-    if (doc.enc === undefined) return { salt: undefined, resealing: false };
+    if (doc.enc === undefined) {
+      if (this.#passphrase !== undefined) throw this.#plainWithKey();
+      return { salt: undefined };
+    }
     const enc = doc.enc;
     if (!this.#isSealHeader(enc) || typeof enc.salt !== 'string')
       throw this.#corrupt('unknown encryption header');
     if (this.#passphrase === undefined) throw this.#needsKey();
+    // An older version marked a store it was sealing; its plain records are not taken in.
+    if (doc.resealing !== undefined) throw this.#plainWithKey();
     const salt = Buffer.from(enc.salt, 'base64');
     try {
       unseal(await this.#key(salt), CHECK_AAD, {
@@ -155,7 +153,7 @@ export class FileStoreCodec {
     } catch (error) {
       throw this.#wrongKey(error);
     }
-    return { salt, resealing: doc.resealing === true };
+    return { salt };
   }
 
   async #decrypt(enc: unknown): Promise<DecodedDocument> {
@@ -214,11 +212,15 @@ export class FileStoreCodec {
     );
   }
 
-  #warnPlain(): void {
-    if (this.#warnedPlain) return;
-    this.#warnedPlain = true;
-    this.#onWarning(
-      `${this.#path} is not encrypted yet; it will be encrypted with the store key on the next write`,
+  /**
+   * With a key, plain data is never taken in: a plain header could be an attacker's rewrite, planting
+   * sessions the store would then seal as its own.
+   */
+  #plainWithKey(): OAuthToolError {
+    return new OAuthToolError(
+      'store_unavailable',
+      `The token store file ${this.#path} is not encrypted, but a store key is set; oauth-mcp does not take plain data into an encrypted store. ` +
+        `Move ${this.#path} and ${this.#path}.d aside and sign in again (they are then encrypted), or unset OAUTH_MCP_STORE_KEY / store.key to use them unencrypted.`,
     );
   }
 

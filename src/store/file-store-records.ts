@@ -4,7 +4,15 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { LruCache } from '../lru-cache.js';
 import type { DecodedRecord, FileStoreCodec, RecordKeys, StoredEntry } from './file-store-codec.js';
-import { errnoCode, fsyncDirectory, ioError, isProcessAlive, writeFileAtomic } from './fs-io.js';
+import {
+  checkStoreDirectory,
+  errnoCode,
+  fsyncDirectory,
+  ioError,
+  isProcessAlive,
+  readStoreFile,
+  writeFileAtomic,
+} from './fs-io.js';
 import { namespaceOf, namespaceOfPrefix } from './namespaces.js';
 
 /** Files read at once while listing, well under any open-file limit. */
@@ -12,10 +20,6 @@ const READ_BATCH = 64;
 /** Record files whose key this process remembers: about 300 bytes each, so a few MiB at most. */
 const KNOWN_FILES = 20_000;
 const TEMP = /\.(\d+)\.[0-9a-f]{12}\.tmp$/;
-
-interface ListedRecord extends DecodedRecord {
-  file: string;
-}
 
 /** A record's key and expiry, without its value. */
 export interface ListedKey {
@@ -27,8 +31,6 @@ export class RecordFiles {
   readonly #root: string;
   readonly #codec: FileStoreCodec;
   readonly #keys: RecordKeys | undefined;
-  /** Hashed names, plain names, or both while a plain store is being sealed (a record may be under either). */
-  readonly #namings: boolean[];
   /**
    * File -> key and expiry, so listing keys reads only files not seen before (not every record each
    * time). Sound across processes because a file's name is a function of its key: a name never comes
@@ -37,19 +39,23 @@ export class RecordFiles {
    */
   readonly #known = new LruCache<string, ListedKey>(KNOWN_FILES);
 
-  constructor(root: string, codec: FileStoreCodec, keys: RecordKeys | undefined, resealing = false) {
-    this.#namings = keys === undefined ? [false] : resealing ? [true, false] : [true];
+  readonly #onWarning: (message: string) => void;
+
+  constructor(
+    root: string,
+    codec: FileStoreCodec,
+    keys: RecordKeys | undefined,
+    onWarning: (message: string) => void,
+  ) {
     this.#root = root;
     this.#codec = codec;
     this.#keys = keys;
+    this.#onWarning = onWarning;
   }
 
   async read(key: string): Promise<StoredEntry | undefined> {
-    for (const hashed of this.#namings) {
-      const record = await this.#readFile(this.fileOf(key, hashed));
-      if (record) return record.key === key ? record.entry : undefined;
-    }
-    return undefined;
+    const record = await this.#readFile(this.fileOf(key));
+    return record?.key === key ? record.entry : undefined;
   }
 
   /** Temp file, fsync, rename, directory fsync: a crash leaves the old record or the new one. */
@@ -61,10 +67,10 @@ export class RecordFiles {
   }
 
   async remove(key: string): Promise<void> {
-    for (const hashed of this.#namings) await this.removeFile(this.fileOf(key, hashed));
+    await this.#removeFile(this.fileOf(key));
   }
 
-  async removeFile(file: string): Promise<void> {
+  async #removeFile(file: string): Promise<void> {
     this.#known.delete(file);
     try {
       await fs.rm(file);
@@ -73,28 +79,6 @@ export class RecordFiles {
       throw ioError('delete a record of', file, error);
     }
     await fsyncDirectory(path.dirname(file));
-  }
-
-  /** Drops the directories that sealing emptied, whose plain names would still tell kinds and namespaces. */
-  async removeEmptyDirectories(): Promise<void> {
-    for (const namespace of await this.#children(this.#root)) {
-      for (const kind of await this.#children(namespace)) await fs.rmdir(kind).catch(() => {});
-      await fs.rmdir(namespace).catch(() => {});
-    }
-  }
-
-  /** The records whose key starts with `prefix`, values included (a migration rewrites them). */
-  async list(prefix: string): Promise<ListedRecord[]> {
-    const found: ListedRecord[] = [];
-    const files = await this.#filesUnder(prefix);
-    for (let i = 0; i < files.length; i += READ_BATCH) {
-      const batch = files.slice(i, i + READ_BATCH);
-      const records = await Promise.all(batch.map((file) => this.#readFile(file)));
-      records.forEach((record, j) => {
-        if (record?.key.startsWith(prefix)) found.push({ ...record, file: batch[j] as string });
-      });
-    }
-    return found;
   }
 
   /** The keys (and expiry) of the records whose key starts with `prefix`, reading only files not known yet. */
@@ -123,7 +107,7 @@ export class RecordFiles {
     const namespaces =
       namespace === undefined
         ? await this.#children(this.#root)
-        : this.#namings.map((hashed) => path.join(this.#root, this.#name(namespace, hashed)));
+        : [path.join(this.#root, this.#name(namespace))];
     const rest = namespace === undefined ? '' : prefix.slice(namespace.length);
     const colon = rest.indexOf(':');
     const files: string[] = [];
@@ -131,28 +115,28 @@ export class RecordFiles {
       const kinds =
         colon < 0
           ? await this.#children(directory)
-          : this.#namings.map((hashed) => path.join(directory, this.#name(rest.slice(0, colon + 1), hashed)));
+          : [path.join(directory, this.#name(rest.slice(0, colon + 1)))];
       for (const kind of kinds) files.push(...(await this.#files(kind)));
     }
     return files;
   }
 
   /** `u:<hash>:` / `<kind>:` / `<id>`: a principal's keys share a directory, and one kind of theirs a subdirectory. */
-  fileOf(key: string, hashed = this.#keys !== undefined): string {
+  fileOf(key: string): string {
     const namespace = namespaceOf(key);
     const rest = key.slice(namespace.length);
     const kind = rest.slice(0, rest.indexOf(':') + 1);
     return path.join(
       this.#root,
-      this.#name(namespace, hashed),
-      this.#name(kind, hashed),
-      this.#name(rest.slice(kind.length), hashed),
+      this.#name(namespace),
+      this.#name(kind),
+      this.#name(rest.slice(kind.length)),
     );
   }
 
   /** Sealed stores name files by a keyed hash so names reveal no key; plain ones by the escaped key part. */
-  #name(part: string, hashed: boolean): string {
-    if (hashed && this.#keys)
+  #name(part: string): string {
+    if (this.#keys)
       return createHmac('sha256', this.#keys.names).update(part).digest('base64url').slice(0, 32);
     if (part === '') return '%';
     const escaped = encodeURIComponent(part).replace(
@@ -163,11 +147,9 @@ export class RecordFiles {
   }
 
   async #readFile(file: string): Promise<DecodedRecord | undefined> {
-    let text: string;
-    try {
-      text = await fs.readFile(file, 'utf8');
-    } catch (error) {
-      if (errnoCode(error) !== 'ENOENT') throw ioError('read', file, error);
+    await this.#checkDirectoriesOf(file);
+    const text = await readStoreFile(file, this.#onWarning);
+    if (text === undefined) {
       this.#known.delete(file);
       return undefined;
     }
@@ -176,7 +158,19 @@ export class RecordFiles {
     return record;
   }
 
+  /** The store's directories from the root down to the one holding `file`, each checked as it is now. */
+  async #checkDirectoriesOf(file: string): Promise<void> {
+    const parts = path.relative(this.#root, path.dirname(file)).split(path.sep).filter(Boolean);
+    let directory = this.#root;
+    await checkStoreDirectory(directory, this.#onWarning);
+    for (const part of parts) {
+      directory = path.join(directory, part);
+      await checkStoreDirectory(directory, this.#onWarning);
+    }
+  }
+
   async #makeDirectory(directory: string): Promise<void> {
+    await this.#checkDirectoriesOf(path.join(directory, 'record'));
     let made: string | undefined;
     try {
       made = await fs.mkdir(directory, { recursive: true, mode: 0o700 });
@@ -195,6 +189,7 @@ export class RecordFiles {
   }
 
   async #children(directory: string): Promise<string[]> {
+    await checkStoreDirectory(directory, this.#onWarning);
     try {
       const entries = await fs.readdir(directory, { withFileTypes: true });
       return entries.filter((entry) => entry.isDirectory()).map((entry) => path.join(directory, entry.name));
@@ -206,6 +201,7 @@ export class RecordFiles {
 
   /** Record files of one directory; temp files of writers that died mid-write are removed on the way. */
   async #files(directory: string): Promise<string[]> {
+    await checkStoreDirectory(directory, this.#onWarning);
     let names: string[];
     try {
       names = await fs.readdir(directory);

@@ -3,9 +3,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { OAuthToolError } from '../errors.js';
 import { expiryFrom } from './expiry.js';
-import { type DecodedDocument, FileStoreCodec, type StoredEntry } from './file-store-codec.js';
+import { type DecodedDocument, FileStoreCodec, type RecordKeys } from './file-store-codec.js';
 import { RecordFiles } from './file-store-records.js';
-import { errnoCode, ioError, removeOrphanTempFiles, writeFileAtomic } from './fs-io.js';
+import { ioError, openStoreFile, removeOrphanTempFiles, writeFileAtomic } from './fs-io.js';
 import { acquireLockFile, lockFileName } from './lock-file.js';
 import { closedStoreError, resolveLockOptions } from './lock-wait.js';
 import { newSalt } from './sealing.js';
@@ -22,15 +22,8 @@ export interface FileStoreOptions {
   onWarning?: ((message: string) => void) | undefined;
 }
 
-/** The data lock guards only a change of layout (migration, sealing); a long one renews nothing, so allow minutes. */
+/** The data lock guards only a change of layout (the old document split into records); it renews nothing, so allow minutes. */
 const DATA_LOCK = { waitMs: 120_000, staleMs: 120_000 };
-
-interface RecordsState {
-  files: RecordFiles;
-  salt: Buffer | undefined;
-  /** Every record sealed; false for a plain store, and while a store newly given a key is being sealed. */
-  sealed: boolean;
-}
 
 export class FileStore implements TokenStore {
   readonly info: StoreInfo;
@@ -40,7 +33,7 @@ export class FileStore implements TokenStore {
   readonly #onWarning: (message: string) => void;
   #ready: Promise<void> | undefined;
   /** Once the header names the records layout, it stays so: later calls read single records. */
-  #records: RecordsState | undefined;
+  #records: RecordFiles | undefined;
   /** The old single document, while no process has written since the records layout arrived. */
   #cache: { signature: string; document: DecodedDocument } | undefined;
   /** Serializes this instance's own writes, so close() can wait for them. */
@@ -51,7 +44,7 @@ export class FileStore implements TokenStore {
     this.#path = path.resolve(options.path);
     this.#passphrase = options.encryptionKey;
     this.#onWarning = options.onWarning ?? (() => {});
-    this.#codec = new FileStoreCodec(this.#path, options.encryptionKey, this.#onWarning);
+    this.#codec = new FileStoreCodec(this.#path, options.encryptionKey);
     this.info = {
       backend: 'file',
       location: this.#path,
@@ -115,13 +108,10 @@ export class FileStore implements TokenStore {
 
   /** The records (once the header says so) or the old document, re-read only when another writer replaced it. */
   async #layout(): Promise<RecordFiles | DecodedDocument> {
-    if (this.#records) return this.#records.files;
+    if (this.#records) return this.#records;
     await this.#prepare();
-    let handle: fs.FileHandle;
-    try {
-      handle = await fs.open(this.#path, 'r');
-    } catch (error) {
-      if (errnoCode(error) !== 'ENOENT') throw ioError('read', this.#path, error);
+    const handle = await openStoreFile(this.#path, this.#onWarning);
+    if (!handle) {
       this.#cache = undefined;
       return { entries: new Map(), salt: undefined };
     }
@@ -135,10 +125,8 @@ export class FileStore implements TokenStore {
         return decoded;
       }
       this.#cache = undefined;
-      const keys = await this.#codec.recordKeys(decoded);
-      const files = new RecordFiles(this.#root(), this.#codec, keys, decoded.resealing);
-      this.#records = { files, salt: decoded.salt, sealed: decoded.salt !== undefined && !decoded.resealing };
-      return files;
+      this.#records = this.#recordFiles(await this.#codec.recordKeys(decoded));
+      return this.#records;
     } catch (error) {
       throw error instanceof OAuthToolError ? error : ioError('read', this.#path, error);
     } finally {
@@ -146,60 +134,42 @@ export class FileStore implements TokenStore {
     }
   }
 
-  /** A write to one record; the first write of a process that finds the old layout (or a key newly set) migrates first. */
+  /** A write to one record; the first write of a process that finds the old layout migrates first. */
   #write(change: (files: RecordFiles) => Promise<void>): Promise<void> {
     const run = this.#writes.then(async () => {
-      await this.#layout();
-      const records = this.#records;
-      const ready = records && (records.sealed || this.#passphrase === undefined);
-      await change(ready ? records.files : await this.#migrate());
+      const layout = await this.#layout();
+      await change(layout instanceof RecordFiles ? layout : await this.#migrate());
     });
     this.#writes = run.catch(() => {});
     return run;
   }
 
   /**
-   * Under the data lock: writes every live entry of the old document (or every plain record, when a key
-   * was set since) as a record, then switches the header. A crash before the switch leaves the old
-   * layout in charge and the next writer starts over; records are readable sealed or plain meanwhile.
+   * Under the data lock: writes every live entry of the old document as a record, then switches the
+   * header. A crash before the switch leaves the old document in charge and the next writer starts over.
    */
   async #migrate(): Promise<RecordFiles> {
     const release = await acquireLockFile(`${this.#path}.lock`, 'file store data', DATA_LOCK);
     try {
-      this.#records = undefined;
       this.#cache = undefined;
       const current = await this.#layout();
-      const records = this.#records as RecordsState | undefined;
-      if (records && (records.sealed || this.#passphrase === undefined)) return records.files;
+      if (current instanceof RecordFiles) return current;
+      const salt = this.#passphrase === undefined ? undefined : (current.salt ?? newSalt());
+      // Records a crashed migration left behind were never in charge.
+      await fs.rm(this.#root(), { recursive: true, force: true });
+      const files = this.#recordFiles(await this.#codec.recordKeys({ salt }));
       const now = Date.now();
-      let entries: { key: string; entry: StoredEntry; file?: string }[];
-      let salt: Buffer | undefined;
-      if (current instanceof RecordFiles) {
-        salt = records?.salt ?? newSalt();
-        // Readers need the salt before the first sealed record appears.
-        await writeFileAtomic(this.#path, await this.#codec.encodeHeader(salt, true));
-      } else {
-        salt = this.#passphrase === undefined ? undefined : (current.salt ?? newSalt());
-        // Records a crashed migration left behind were never in charge.
-        await fs.rm(this.#root(), { recursive: true, force: true });
-      }
-      const keys = salt === undefined ? undefined : await this.#codec.recordKeys({ salt, resealing: false });
-      const files = new RecordFiles(this.#root(), this.#codec, keys);
-      if (current instanceof RecordFiles) entries = await files.list('');
-      else entries = [...current.entries].map(([key, entry]) => ({ key, entry }));
-      for (const { key, entry, file } of entries) {
-        if (file === files.fileOf(key)) continue;
-        if (isLive(entry, now)) await files.write(key, entry);
-        // A plain record goes only once its sealed copy is on disk.
-        if (file !== undefined) await files.removeFile(file);
-      }
-      if (current instanceof RecordFiles) await files.removeEmptyDirectories();
-      await writeFileAtomic(this.#path, await this.#codec.encodeHeader(salt, false));
-      this.#records = { files, salt, sealed: salt !== undefined };
+      for (const [key, entry] of current.entries) if (isLive(entry, now)) await files.write(key, entry);
+      await writeFileAtomic(this.#path, await this.#codec.encodeHeader(salt));
+      this.#records = files;
       return files;
     } finally {
       await release();
     }
+  }
+
+  #recordFiles(keys: RecordKeys | undefined): RecordFiles {
+    return new RecordFiles(this.#root(), this.#codec, keys, this.#onWarning);
   }
 
   #root(): string {
@@ -223,18 +193,6 @@ export class FileStore implements TokenStore {
       await fs.mkdir(path.dirname(this.#path), { recursive: true, mode: 0o700 });
     } catch (error) {
       throw ioError('create the directory of', this.#path, error);
-    }
-    if (process.platform !== 'win32') {
-      const stat = await fs.stat(this.#path).catch(() => undefined);
-      if (stat && (stat.mode & 0o077) !== 0) {
-        try {
-          await fs.chmod(this.#path, 0o600);
-        } catch (error) {
-          throw ioError('restrict the permissions of', this.#path, error);
-        }
-        const was = (stat.mode & 0o777).toString(8).padStart(4, '0');
-        this.#onWarning(`${this.#path} was readable by other users (mode ${was}); changed it to 0600`);
-      }
     }
     await removeOrphanTempFiles(this.#path);
   }

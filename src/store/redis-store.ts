@@ -2,9 +2,17 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 import { OAuthToolError } from '../errors.js';
+import { LruCache } from '../lru-cache.js';
+import { expiryFrom } from './expiry.js';
 import { closedStoreError, lockTimeoutError, resolveLockOptions, retryUntil } from './lock-wait.js';
 import { namespaceOf, namespaceOfPrefix } from './namespaces.js';
-import { type KdfHeader, newKdfHeader, parseKdfHeader, RedisValueCodec } from './redis-store-codec.js';
+import {
+  type IndexEntry,
+  type KdfHeader,
+  newKdfHeader,
+  parseKdfHeader,
+  RedisValueCodec,
+} from './redis-store-codec.js';
 import type { LockOptions, SetOptions, StoreInfo, TokenStore } from './token-store.js';
 
 export interface RedisStoreOptions {
@@ -21,16 +29,21 @@ export interface RedisStoreOptions {
 }
 
 type Client = ReturnType<typeof newClient>;
-type Multi = ReturnType<Client['multi']>;
 
 /** Deletes the lock only while it still holds our token: a stale holder never frees its successor's lock. */
 const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+/** Removes an expired index entry only if no instance has written the key again since it was read. */
+const REMOVE_IF_SAME = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) else return 0 end`;
+const SWEEP_EVERY_MS = 60_000;
 
 export class RedisStore implements TokenStore {
   readonly info: StoreInfo;
   readonly #options: RedisStoreOptions;
   readonly #prefix: string;
   readonly #timeoutMs: number;
+  readonly #warn: (message: string) => void;
+  /** When this process last swept a namespace's index of expired entries. */
+  readonly #swept = new LruCache<string, number>(1_000);
   #ready: Promise<{ client: Client; codec: RedisValueCodec }> | undefined;
   #closed = false;
 
@@ -38,6 +51,7 @@ export class RedisStore implements TokenStore {
     this.#options = options;
     this.#prefix = options.keyPrefix ?? 'oauth-mcp:';
     this.#timeoutMs = options.timeoutMs ?? 5_000;
+    this.#warn = options.onWarning ?? (() => {});
     this.info = {
       backend: 'redis',
       location: publicLocation(options.url),
@@ -46,94 +60,130 @@ export class RedisStore implements TokenStore {
     };
   }
 
+  /**
+   * The value only while the namespace's index names it: a value written back after its key was deleted
+   * (a revoked session) has no entry and is not returned; one older than its entry does not open.
+   */
   async get(key: string): Promise<string | undefined> {
     const { client, codec } = await this.#connection();
-    const text = await this.#run(() => client.get(this.#data(key)));
-    return text === null ? undefined : codec.open(key, text);
+    const { index, field, data } = await this.#names(codec, key);
+    const [entryText, text] = (await this.#run(() =>
+      client.multi().hGet(index, field).get(data).exec(),
+    )) as unknown as [string | null, string | null];
+    if (entryText === null) {
+      if (text !== null)
+        this.#warn(
+          `redis store ${this.info.location}: ignored a value that no index entry names (written back after it was deleted?)`,
+        );
+      return undefined;
+    }
+    const entry = await codec.openIndex(field, entryText);
+    if (entry.key !== key || text === null || !isLive(entry, Date.now())) return undefined;
+    return codec.open(key, entry.version, text);
   }
 
   async set(key: string, value: string, options: SetOptions = {}): Promise<void> {
     const { client, codec } = await this.#connection();
-    const sealed = await codec.seal(key, value);
-    if (options.ttlSeconds !== undefined) {
-      if (!(options.ttlSeconds > 0))
-        throw new RangeError(`ttlSeconds must be > 0 (got ${options.ttlSeconds})`);
-      const ms = Math.ceil(options.ttlSeconds * 1000);
-      const multi = this.#indexed(client.multi(), key, 'add');
-      multi.set(this.#data(key), sealed, { expiration: { type: 'PX', value: ms } });
-      await this.#run(() => multi.exec());
-    } else {
-      const multi = this.#indexed(client.multi(), key, 'add');
-      multi.set(this.#data(key), sealed);
-      await this.#run(() => multi.exec());
-    }
+    const expiresAt = expiryFrom(options);
+    const index = await this.#put(client, codec, key, value, expiresAt);
+    if (expiresAt !== undefined) await this.#sweepDue(index, codec);
+  }
+
+  /** The index entry and the value in one transaction, under a new version; returns the index written. */
+  async #put(
+    client: Client,
+    codec: RedisValueCodec,
+    key: string,
+    value: string,
+    expiresAt: number | undefined,
+  ): Promise<string> {
+    const { index, field, data } = await this.#names(codec, key);
+    const version = randomBytes(12).toString('base64url');
+    const entry: IndexEntry = expiresAt === undefined ? { key, version } : { key, version, expiresAt };
+    const [sealedEntry, sealed] = await Promise.all([
+      codec.sealIndex(field, entry),
+      codec.seal(key, version, value),
+    ]);
+    const multi = client.multi().hSet(index, field, sealedEntry);
+    if (expiresAt === undefined) multi.set(data, sealed);
+    else multi.set(data, sealed, { expiration: { type: 'PXAT', value: expiresAt } });
+    await this.#run(() => multi.exec());
+    return index;
   }
 
   async delete(key: string): Promise<void> {
-    const { client } = await this.#connection();
-    const multi = this.#indexed(client.multi(), key, 'remove');
-    multi.del(this.#data(key));
-    await this.#run(() => multi.exec());
+    const { client, codec } = await this.#connection();
+    const { index, field, data } = await this.#names(codec, key);
+    await this.#run(() => client.multi().hDel(index, field).del(data).exec());
   }
 
+  /** One namespace's keys from its index (the cost does not grow with other users' keys); every index otherwise. */
   async keys(prefix: string): Promise<string[]> {
+    const { codec } = await this.#connection();
     const namespace = namespaceOfPrefix(prefix);
-    if (namespace) return this.#indexedKeys(namespace, prefix);
-    return this.#scan(prefix);
-  }
-
-  /** A principal's keys are in `<prefix>i:<namespace>`, written in the same transaction as the key. */
-  #indexed(multi: Multi, key: string, op: 'add' | 'remove'): Multi {
-    const namespace = namespaceOf(key);
-    if (namespace && op === 'add') multi.sAdd(this.#index(namespace), key);
-    if (namespace && op === 'remove') multi.sRem(this.#index(namespace), key);
-    return multi;
+    const indexes =
+      namespace === undefined
+        ? await this.#scan(`${this.#prefix}x:`)
+        : [this.#index(await codec.name(namespace))];
+    const found: string[] = [];
+    for (const index of indexes) {
+      for (const entry of await this.#liveEntries(index, codec))
+        if (entry.key.startsWith(prefix)) found.push(entry.key);
+    }
+    return found;
   }
 
   /**
-   * One user's keys from their index: the cost does not grow with other users' keys. A namespace written
-   * before the index existed is scanned once and indexed; keys gone by their TTL are pruned from it.
+   * The live entries of one index; expired ones are removed (unless rewritten meanwhile) and an unreadable
+   * one is skipped with a warning, so one damaged entry does not hide a user's other keys.
    */
-  async #indexedKeys(namespace: string, prefix: string): Promise<string[]> {
+  async #liveEntries(index: string, codec: RedisValueCodec): Promise<IndexEntry[]> {
     const { client } = await this.#connection();
-    const complete = `${this.#index(namespace)}:complete`;
-    if (!(await this.#run(() => client.exists(complete)))) {
-      const found = await this.#scan(namespace);
-      const multi = client.multi();
-      if (found.length > 0) multi.sAdd(this.#index(namespace), found);
-      await this.#run(() => multi.set(complete, '1').exec());
+    const fields = await this.#run(() => client.hGetAll(index));
+    const now = Date.now();
+    const live: IndexEntry[] = [];
+    for (const [field, text] of Object.entries(fields)) {
+      let entry: IndexEntry;
+      try {
+        entry = await codec.openIndex(field, text);
+      } catch (error) {
+        this.#warn(
+          `redis store ${this.info.location}: skipped an index entry it cannot read (${(error as Error).message})`,
+        );
+        continue;
+      }
+      if (isLive(entry, now)) live.push(entry);
+      else await this.#run(() => client.eval(REMOVE_IF_SAME, { keys: [index], arguments: [field, text] }));
     }
-    const members = (await this.#run(() => client.sMembers(this.#index(namespace)))).filter((key) =>
-      key.startsWith(prefix),
-    );
-    if (members.length === 0) return [];
-    const exists = client.multi();
-    for (const key of members) exists.exists(this.#data(key));
-    const live = (await this.#run(() => exists.exec())) as unknown as number[];
-    const gone = members.filter((_key, i) => !live[i]);
-    if (gone.length > 0) await this.#run(() => client.sRem(this.#index(namespace), gone));
-    return members.filter((_key, i) => live[i]);
+    return live;
   }
 
-  async #scan(prefix: string): Promise<string[]> {
+  /** Pending sign-ins are written and forgotten by the thousand: their expired index entries go once a minute. */
+  async #sweepDue(index: string, codec: RedisValueCodec): Promise<void> {
+    const last = this.#swept.get(index);
+    if (last !== undefined && Date.now() - last < SWEEP_EVERY_MS) return;
+    this.#swept.set(index, Date.now());
+    await this.#liveEntries(index, codec);
+  }
+
+  async #scan(pattern: string): Promise<string[]> {
     const { client } = await this.#connection();
-    const dataPrefix = this.#data('');
+    return this.#run(() => this.#scanWith(client, pattern));
+  }
+
+  /** Every redis key that starts with `start`. */
+  async #scanWith(client: Client, start: string): Promise<string[]> {
     const found = new Set<string>();
-    await this.#run(async () => {
-      for await (const batch of client.scanIterator({
-        MATCH: `${globEscape(this.#data(prefix))}*`,
-        COUNT: 500,
-      })) {
-        for (const key of batch) found.add(key.slice(dataPrefix.length));
-      }
-    });
+    for await (const batch of client.scanIterator({ MATCH: `${globEscape(start)}*`, COUNT: 500 })) {
+      for (const key of batch) found.add(key);
+    }
     return [...found];
   }
 
   async lock(name: string, options?: LockOptions): Promise<() => Promise<void>> {
     const { waitMs, staleMs } = resolveLockOptions(options);
-    const { client } = await this.#connection();
-    const lockKey = `${this.#prefix}lock:${name}`;
+    const { client, codec } = await this.#connection();
+    const lockKey = `${this.#prefix}l:${await codec.name(name)}`;
     const token = randomBytes(16).toString('base64url');
     await retryUntil(
       async () => {
@@ -163,12 +213,14 @@ export class RedisStore implements TokenStore {
     if (connection?.client.isOpen) await connection.client.close().catch(() => connection.client.destroy());
   }
 
-  #data(key: string): string {
-    return `${this.#prefix}d:${key}`;
+  /** `<prefix>k:<name>` holds a key's value, `<prefix>x:<name of its namespace>` its index entry under `<name>`. */
+  async #names(codec: RedisValueCodec, key: string): Promise<{ index: string; field: string; data: string }> {
+    const [field, namespace] = await Promise.all([codec.name(key), codec.name(namespaceOf(key))]);
+    return { index: this.#index(namespace), field, data: `${this.#prefix}k:${field}` };
   }
 
-  #index(namespace: string): string {
-    return `${this.#prefix}i:${namespace}`;
+  #index(namespaceName: string): string {
+    return `${this.#prefix}x:${namespaceName}`;
   }
 
   /** Connects on first use, so start-up never waits for redis; a failed attempt is retried on the next call. */
@@ -197,7 +249,10 @@ export class RedisStore implements TokenStore {
     try {
       await withTimeout(client.connect(), this.#timeoutMs);
       const header = await this.#kdfHeader(client);
-      return { client, codec: new RedisValueCodec(this.#options.encryptionKey, header, this.info.location) };
+      const codec = new RedisValueCodec(this.#options.encryptionKey, header, this.info.location);
+      await this.#checkKey(client, codec);
+      await this.#moveFirstLayout(client, codec);
+      return { client, codec };
     } catch (error) {
       client.destroy();
       throw unavailable(this.info.location, error);
@@ -211,6 +266,41 @@ export class RedisStore implements TokenStore {
     const text = await client.get(key);
     if (text === null) throw new Error(`${key} vanished right after it was written`);
     return parseKdfHeader(text, this.info.location);
+  }
+
+  /** Names are MACs of the key: with another key every lookup would just miss, so the key is checked first. */
+  async #checkKey(client: Client, codec: RedisValueCodec): Promise<void> {
+    const key = `${this.#prefix}meta:check`;
+    await client.set(key, await codec.keyCheck(), { condition: 'NX' });
+    const text = await client.get(key);
+    if (text === null) throw new Error(`${key} vanished right after it was written`);
+    await codec.verifyKeyCheck(text);
+  }
+
+  /**
+   * The first layout kept values under `d:<key>` and each user's keys in a set `i:<namespace>`, names that
+   * told a reader handles, states and session ids. Its values move to keyed names once, expiry kept; a
+   * value the key does not open fails the connection as any read would.
+   */
+  async #moveFirstLayout(client: Client, codec: RedisValueCodec): Promise<void> {
+    const marker = `${this.#prefix}meta:layout`;
+    if ((await client.get(marker)) === '2') return;
+    const first = `${this.#prefix}d:`;
+    for (const old of await this.#scanWith(client, first)) {
+      const [text, pttl] = (await client.multi().get(old).pTTL(old).exec()) as unknown as [
+        string | null,
+        number,
+      ];
+      if (text !== null) {
+        const key = old.slice(first.length);
+        const value = await codec.openFirstLayout(key, text);
+        await this.#put(client, codec, key, value, pttl > 0 ? Date.now() + pttl : undefined);
+      }
+      await client.del(old);
+    }
+    const oldIndexes = await this.#scanWith(client, `${this.#prefix}i:`);
+    if (oldIndexes.length > 0) await client.del(oldIndexes);
+    await client.set(marker, '2');
   }
 
   async #run<T>(command: () => Promise<T>): Promise<T> {
@@ -265,4 +355,8 @@ export function publicLocation(url: string): string {
 
 function globEscape(text: string): string {
   return text.replace(/[\\*?[\]^]/g, '\\$&');
+}
+
+function isLive(entry: { expiresAt?: number | undefined }, now: number): boolean {
+  return entry.expiresAt === undefined || entry.expiresAt > now;
 }

@@ -1,4 +1,5 @@
 // The storage contract every backend (memory, file, keychain, redis) implements: string values under typed keys.
+import { OAuthToolError } from '../errors.js';
 
 /**
  * Keys are `model:id` strings with typed prefixes, e.g. `session:ses_123`, `flow:flw_456`,
@@ -43,4 +44,14 @@ export interface StoreInfo {
   encrypted: boolean;
   /** Why this backend was chosen (e.g. "store.type auto: no Secret Service on the session bus"). */
   reason: string;
+}
+
+/**
+ * A value the store holds but cannot read: damaged, sealed with another key, or written back from an older
+ * copy. Reading it by key reports it; a listing skips it with a warning and lists the rest.
+ */
+export class UnreadableValueError extends OAuthToolError {
+  constructor(message: string, options?: ConstructorParameters<typeof OAuthToolError>[2]) {
+    super('store_unavailable', message, options);
+  }
 }

@@ -1,7 +1,12 @@
 // Fault suite, fuzzing: thousands of random and malformed arguments per tool through a real SDK client
 // and server (in-process), against the real oidc-provider. Every answer must be a valid MCP result (or
 // an invalid-params protocol error), with no crash, hang, unhandled rejection or leaked secret.
+// Every generated URL is on loopback, and a tripwire on DNS and sockets proves it: no name is resolved and
+// no address is connected to off this machine, even where the outbound policy would refuse it after resolving.
 
+import dns, { type LookupAddress } from 'node:dns';
+import { syncBuiltinESMExports } from 'node:module';
+import net from 'node:net';
 import { ProtocolError } from '@modelcontextprotocol/client';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +28,74 @@ let tools: { name: string; keys: string[] }[] = [];
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 
+/** Names looked up and addresses connected to that are not on this machine; they are refused, not reached. */
+const offMachine: string[] = [];
+const loopback = new net.BlockList();
+loopback.addSubnet('127.0.0.0', 8, 'ipv4');
+loopback.addAddress('::1', 'ipv6');
+loopback.addSubnet('::ffff:127.0.0.0', 104, 'ipv6');
+
+function onThisMachine(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  const family = net.isIP(bare);
+  if (family === 0) return bare.toLowerCase() === 'localhost';
+  return loopback.check(bare, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+const realLookup = dns.lookup;
+const realPromisesLookup = dns.promises.lookup;
+const realConnect = net.Socket.prototype.connect;
+
+/** Lookups of other names fail as unresolvable (ENOTFOUND) and are recorded; loopback ones resolve as usual. */
+function installTripwire(): void {
+  dns.lookup = ((hostname: string, ...rest: unknown[]) => {
+    if (onThisMachine(hostname)) return (realLookup as (...args: unknown[]) => void)(hostname, ...rest);
+    offMachine.push(`lookup ${hostname}`);
+    const callback = rest.at(-1) as (error: Error, address?: string | LookupAddress[]) => void;
+    const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+    process.nextTick(() => callback(error));
+  }) as typeof dns.lookup;
+  dns.promises.lookup = (async (hostname: string, options?: dns.LookupOptions) => {
+    if (onThisMachine(hostname)) return realPromisesLookup(hostname, options ?? {});
+    offMachine.push(`lookup ${hostname}`);
+    throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+  }) as typeof dns.promises.lookup;
+  net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+    // net.connect() hands its arguments over normalized, as one array [options, callback].
+    const [first, second] = Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+    const host =
+      typeof first === 'object' && first !== null
+        ? (first as { host?: string; path?: string }).path === undefined
+          ? ((first as { host?: string }).host ?? 'localhost')
+          : undefined
+        : typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))
+          ? typeof second === 'string'
+            ? second
+            : 'localhost'
+          : undefined;
+    // A name is checked by the lookup it goes through; an address literal here.
+    if (host !== undefined && net.isIP(host.replace(/^\[|\]$/g, '')) && !onThisMachine(host)) {
+      offMachine.push(`connect ${host}`);
+      process.nextTick(() =>
+        this.destroy(Object.assign(new Error(`connect EHOSTUNREACH ${host}`), { code: 'EHOSTUNREACH' })),
+      );
+      return this;
+    }
+    return (realConnect as (...a: unknown[]) => net.Socket).apply(this, args);
+  } as typeof net.Socket.prototype.connect;
+  // `import { lookup } from 'node:dns'` bindings (the outbound fetch's) follow the patched module.
+  syncBuiltinESMExports();
+}
+
+function removeTripwire(): void {
+  dns.lookup = realLookup;
+  dns.promises.lookup = realPromisesLookup;
+  net.Socket.prototype.connect = realConnect;
+  syncBuiltinESMExports();
+}
+
 beforeAll(async () => {
+  installTripwire();
   process.on('unhandledRejection', onUnhandled);
   process.on('uncaughtException', onUnhandled);
   const { confidential, public: publicClient } = as().clients;
@@ -54,6 +126,7 @@ afterAll(async () => {
   await store?.close();
   process.off('unhandledRejection', onUnhandled);
   process.off('uncaughtException', onUnhandled);
+  removeTripwire();
 });
 
 /** Values a model (or an attacker) might put in any field: wrong types, huge, odd, and plausible ones. */
@@ -199,5 +272,20 @@ describe('fuzzing every tool', () => {
         .join('; ')}; unhandled: ${unhandled.length}`,
     );
     expect(unhandled).toEqual([]);
+  });
+
+  it('resolved no name and connected to no address off this machine', () => {
+    expect(offMachine).toEqual([]);
+  });
+});
+
+describe('the fuzzing tripwire', () => {
+  it('refuses and records a lookup of a public name and a connection to a public address', async () => {
+    const before = offMachine.length;
+    await expect(dns.promises.lookup('public.example')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+    const socket = net.connect({ host: '192.0.2.1', port: 443 });
+    await new Promise((resolve) => socket.on('error', resolve));
+    expect(offMachine.slice(before)).toEqual(['lookup public.example', 'connect 192.0.2.1']);
+    offMachine.length = before;
   });
 });

@@ -1,6 +1,19 @@
 // FileStore: the TokenStore contract (plain and encrypted) plus file modes, restarts, corruption, keys and processes.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  symlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +92,85 @@ describe('FileStore', () => {
       expect(warnings).toEqual([expect.stringContaining('0644')]);
     },
   );
+
+  describe.skipIf(process.platform === 'win32')('its directories and records, checked on every open', () => {
+    const plainRecord = (key: string, value: string) => `${JSON.stringify({ v: 1, key, value })}\n`;
+
+    it('tightens a records directory open to all (0777) and a record readable by others, and says so', async () => {
+      await make().set('u:abc:session:a', 'x');
+      const record = path.join(`${file}.d`, 'u%3Aabc%3A', 'session%3A', 'a');
+      await chmod(`${file}.d`, 0o777);
+      await chmod(path.dirname(record), 0o755);
+      await chmod(record, 0o644);
+      const warnings: string[] = [];
+      const store = make({ onWarning: (message) => warnings.push(message) });
+      expect(await store.get('u:abc:session:a')).toBe('x');
+      expect((await stat(`${file}.d`)).mode & 0o777).toBe(0o700);
+      expect((await stat(path.dirname(record))).mode & 0o777).toBe(0o700);
+      expect((await stat(record)).mode & 0o777).toBe(0o600);
+      expect(warnings).toEqual([
+        `${file}.d was open to other users (mode 0777); changed it to 0700`,
+        `${path.dirname(record)} was open to other users (mode 0755); changed it to 0700`,
+        `${record} was open to other users (mode 0644); changed it to 0600`,
+      ]);
+    });
+
+    it('refuses a symbolic link in place of the records directory, for reads, listings and writes', async () => {
+      await make().set('session:a', 'mine');
+      const elsewhere = path.join(dir, 'elsewhere.d');
+      await mkdir(path.join(elsewhere, '%', 'session%3A'), { recursive: true, mode: 0o700 });
+      await writeFile(path.join(elsewhere, '%', 'session%3A', 'a'), plainRecord('session:a', 'planted'));
+      await rm(`${file}.d`, { recursive: true });
+      await symlink(elsewhere, `${file}.d`);
+      const store = make();
+      const refused = { code: 'store_unavailable', message: expect.stringContaining('is a symbolic link') };
+      await expect(store.get('session:a')).rejects.toMatchObject(refused);
+      await expect(store.keys('')).rejects.toMatchObject(refused);
+      await expect(store.set('session:b', 'y')).rejects.toMatchObject(refused);
+      expect(await readdir(path.join(elsewhere, '%', 'session%3A'))).toEqual(['a']);
+    });
+
+    it('refuses a symbolic link in place of a kind directory, a record or the header', async () => {
+      await make().set('session:a', 'mine');
+      const planted = path.join(dir, 'planted');
+      await writeFile(planted, plainRecord('session:a', 'planted'), { mode: 0o600 });
+      const record = path.join(`${file}.d`, '%', 'session%3A', 'a');
+      await rm(record);
+      await symlink(planted, record);
+      await expect(make().get('session:a')).rejects.toMatchObject({
+        message: expect.stringContaining(`${record} is a symbolic link`),
+      });
+      await rm(record);
+      await rename(path.dirname(record), path.join(dir, 'kind'));
+      await symlink(path.join(dir, 'kind'), path.dirname(record));
+      await expect(make().keys('session:')).rejects.toMatchObject({
+        message: expect.stringContaining('is a symbolic link'),
+      });
+      await rm(path.dirname(record));
+      await rename(file, path.join(dir, 'header'));
+      await symlink(path.join(dir, 'header'), file);
+      await expect(make().get('session:a')).rejects.toMatchObject({
+        message: expect.stringContaining(`${file} is a symbolic link`),
+      });
+    });
+
+    it.skipIf(process.getuid?.() !== 0)(
+      "refuses another user's directory or record (run as root)",
+      async () => {
+        await make().set('session:a', 'mine');
+        const record = path.join(`${file}.d`, '%', 'session%3A', 'a');
+        await chown(record, 65_534, 65_534);
+        await expect(make().get('session:a')).rejects.toMatchObject({
+          message: expect.stringContaining(`${record} belongs to another user (uid 65534)`),
+        });
+        await chown(record, 0, 0);
+        await chown(`${file}.d`, 65_534, 65_534);
+        await expect(make().keys('')).rejects.toMatchObject({
+          message: expect.stringContaining(`${file}.d belongs to another user`),
+        });
+      },
+    );
+  });
 
   it('keeps its data across a restart (a new instance)', async () => {
     const first = make({ encryptionKey: KEY });
@@ -209,36 +301,65 @@ describe('FileStore', () => {
     });
   });
 
-  it('encrypts a plain store on the next write once a key is set, and says so', async () => {
+  it('refuses a plain store once a key is set, saying what to do, and leaves it untouched', async () => {
     await make().set('session:a', 'one');
-    const warnings: string[] = [];
-    const store = make({ encryptionKey: KEY, onWarning: (message) => warnings.push(message) });
-    expect(await store.get('session:a')).toBe('one');
-    await store.set('session:b', 'two');
-    expect(await readFile(file, 'utf8')).toContain('"enc"');
-    const files = (await readdir(`${file}.d`, { recursive: true })).map(String);
-    expect(files.join(' ')).not.toContain('session');
-    expect(await make({ encryptionKey: KEY }).get('session:a')).toBe('one');
-    expect(warnings).toEqual([expect.stringContaining('not encrypted yet')]);
+    const before = await readFile(file);
+    const keyed = make({ encryptionKey: KEY });
+    const refusal = {
+      code: 'store_unavailable',
+      message: expect.stringMatching(
+        /is not encrypted, but a store key is set.*Move .* aside and sign in again/,
+      ),
+    };
+    await expect(keyed.get('session:a')).rejects.toMatchObject(refusal);
+    await expect(keyed.set('session:b', 'two')).rejects.toMatchObject(refusal);
+    expect(await readFile(file)).toEqual(before);
+    expect(await make().get('session:a')).toBe('one');
   });
 
-  it('reads every record while a store newly given a key is half sealed, and finishes on the next write', async () => {
-    const plain = make();
-    await plain.set('session:a', 'one');
-    await plain.set('u:x:session:b', 'two');
-    // what sealing killed before its first record leaves: the header names a salt, records are still plain
-    const codec = new FileStoreCodec(file, KEY, () => {});
-    await writeFile(file, await codec.encodeHeader(Buffer.alloc(16, 7), true));
-    const keyed = make({ encryptionKey: KEY });
-    expect(await keyed.get('session:a')).toBe('one');
-    expect(await keyed.keys('u:x:session:')).toEqual(['u:x:session:b']);
-    await keyed.set('session:c', 'three');
-    expect(JSON.parse(await readFile(file, 'utf8')).resealing).toBeUndefined();
-    const files = (await readdir(`${file}.d`, { recursive: true })).map(String);
-    expect(files.join(' ')).not.toContain('session');
-    const again = make({ encryptionKey: KEY });
-    expect((await again.keys('')).sort()).toEqual(['session:a', 'session:c', 'u:x:session:b']);
-    expect(await again.get('u:x:session:b')).toBe('two');
+  describe('someone who can write the store', () => {
+    it('cannot plant plain sessions by rewriting the header of an encrypted store as plain', async () => {
+      const sealed = make({ encryptionKey: KEY });
+      await sealed.set('session:real', 'genuine');
+      await writeFile(file, `${JSON.stringify({ v: 1, layout: 'records' })}\n`);
+      const planted = make();
+      await planted.set('session:planted', '{"access_token":"attacker"}');
+      const keyed = make({ encryptionKey: KEY });
+      await expect(keyed.get('session:planted')).rejects.toMatchObject({ code: 'store_unavailable' });
+      await expect(keyed.keys('session:')).rejects.toMatchObject({ code: 'store_unavailable' });
+      await expect(keyed.set('session:x', 'y')).rejects.toMatchObject({ code: 'store_unavailable' });
+    });
+
+    it('cannot plant a plain record in an encrypted store, nor mark the store as being sealed', async () => {
+      const sealed = make({ encryptionKey: KEY });
+      await sealed.set('session:real', 'genuine');
+      const header = await readFile(file, 'utf8');
+      // A plain record under the plain name, with the header marked as an older version's half-sealed store.
+      const plainFile = path.join(`${file}.d`, '%', 'session%3A', 'planted');
+      await mkdir(path.dirname(plainFile), { recursive: true });
+      await writeFile(plainFile, `${JSON.stringify({ v: 1, key: 'session:planted', value: 'attacker' })}\n`);
+      await writeFile(file, `${JSON.stringify({ ...JSON.parse(header), resealing: true })}\n`);
+      await expect(make({ encryptionKey: KEY }).get('session:planted')).rejects.toMatchObject({
+        code: 'store_unavailable',
+        message: expect.stringContaining('is not encrypted, but a store key is set'),
+      });
+      // With the header restored, the plain record is refused where it is listed.
+      await writeFile(file, header);
+      const keyed = make({ encryptionKey: KEY });
+      expect(await keyed.get('session:real')).toBe('genuine');
+      const realFile = (await readdir(`${file}.d`, { recursive: true, withFileTypes: true }))
+        .filter((entry) => entry.isFile() && !entry.parentPath.includes('%'))
+        .map((entry) => path.join(entry.parentPath, entry.name));
+      expect(realFile).toHaveLength(1);
+      await writeFile(
+        realFile[0] as string,
+        `${JSON.stringify({ v: 1, key: 'session:real', value: 'attacker' })}\n`,
+      );
+      await expect(make({ encryptionKey: KEY }).get('session:real')).rejects.toMatchObject({
+        code: 'store_unavailable',
+        message: expect.stringContaining('a plain record in an encrypted store'),
+      });
+    });
   });
 
   describe('the old single-document layout', () => {
@@ -267,7 +388,7 @@ describe('FileStore', () => {
     });
 
     it('moves an encrypted document into sealed records with the same key', async () => {
-      const writer = new FileStoreCodec(file, KEY, () => {});
+      const writer = new FileStoreCodec(file, KEY);
       const { text } = await writer.encode(new Map([['session:a', { value: 'secret-one' }]]), undefined);
       await mkdir(path.dirname(file), { recursive: true });
       await writeFile(file, text, { mode: 0o600 });

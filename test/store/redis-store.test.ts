@@ -1,10 +1,12 @@
 // RedisStore against a real redis-server: the TokenStore contract, sealing at rest, several instances, outages.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { openStore } from '../../src/store/index.js';
 import { RedisStore } from '../../src/store/redis-store.js';
+import { deriveKey, seal } from '../../src/store/sealing.js';
 import { useRedisServer } from '../helpers/redis-server.js';
 import { describeTokenStoreContract } from './contract.js';
 
@@ -13,12 +15,68 @@ const KEY = 'correct horse battery staple';
 const quietLogger = createLogger({ write: () => undefined });
 
 /** A fresh key prefix per store, so tests sharing one redis-server never see each other's keys. */
-function newStore(options: { keyPrefix?: string; encryptionKey?: string } = {}): RedisStore {
+function newPrefix(): string {
+  return `t${randomBytes(6).toString('hex')}:`;
+}
+
+function newStore(
+  options: { keyPrefix?: string; encryptionKey?: string; onWarning?: (message: string) => void } = {},
+): RedisStore {
   return new RedisStore({
     url: redis().url,
     encryptionKey: options.encryptionKey ?? KEY,
-    keyPrefix: options.keyPrefix ?? `t${randomBytes(6).toString('hex')}:`,
+    keyPrefix: options.keyPrefix ?? newPrefix(),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
+}
+
+type Raw = Awaited<ReturnType<typeof rawClient>>;
+
+async function rawKeys(raw: Raw, prefix: string): Promise<string[]> {
+  return raw.keys(`${prefix}*`);
+}
+
+/** Every string value under the prefix, as a reader of redis sees them. */
+async function rawValues(raw: Raw, prefix: string): Promise<string[]> {
+  const values: string[] = [];
+  for (const key of await rawKeys(raw, prefix)) {
+    if ((await raw.type(key)) === 'string') values.push((await raw.get(key)) as string);
+    else values.push(...Object.values(await raw.hGetAll(key)));
+  }
+  return values;
+}
+
+/** The string keys and their values, to write back later as an attacker with a copy would. */
+async function rawSnapshot(raw: Raw, prefix: string): Promise<[string, string][]> {
+  const snapshot: [string, string][] = [];
+  for (const key of await rawKeys(raw, prefix))
+    if ((await raw.type(key)) === 'string') snapshot.push([key, (await raw.get(key)) as string]);
+  return snapshot;
+}
+
+/** Which data key holds `key`: the one whose removal makes the store stop returning `value`. */
+async function dataKeyHolding(raw: Raw, prefix: string, store: RedisStore, key: string, value: string) {
+  for (const [name, text] of await rawSnapshot(raw, prefix)) {
+    if (!name.startsWith(`${prefix}k:`)) continue;
+    const pttl = await raw.pTTL(name);
+    await raw.del(name);
+    const gone = (await store.get(key)) === undefined;
+    await raw.set(name, text, pttl > 0 ? { PX: pttl } : {});
+    if (gone && (await store.get(key)) === value) return name;
+  }
+  throw new Error(`no data key holds ${key}`);
+}
+
+/** An index field of `index` that is not `key`'s (removing it leaves `key` readable). */
+async function fieldNotOf(raw: Raw, index: string, store: RedisStore, key: string): Promise<string> {
+  const fields = await raw.hGetAll(index);
+  for (const [field, text] of Object.entries(fields)) {
+    await raw.hDel(index, field);
+    const stillThere = (await store.get(key)) !== undefined;
+    await raw.hSet(index, field, text);
+    if (stillThere) return field;
+  }
+  throw new Error(`every field of ${index} is ${key}'s`);
 }
 
 async function rawClient() {
@@ -30,46 +88,35 @@ async function rawClient() {
 describeTokenStoreContract('RedisStore', async () => ({ store: newStore(), cleanup: async () => {} }));
 
 describe('RedisStore', () => {
-  it("lists a user's keys from the user's index: keys written before the index are found, expired ones dropped", async () => {
-    const prefix = `idx${randomBytes(4).toString('hex')}:`;
-    const store = newStore({ keyPrefix: prefix });
-    await store.set('u:aa:session:new', 'v');
-    await store.set('u:ab:session:other', 'v');
-    await store.set('u:aa:flow:short', 'v', { ttlSeconds: 0.05 });
-    const raw = await rawClient();
+  it("lists a user's keys from the user's own index, dropping expired ones", async () => {
+    const store = newStore();
     try {
-      // Written by a version without the index, then the index of u:aa: forgotten: a scan finds them once.
-      await raw.set(
-        `${prefix}d:u:aa:session:old`,
-        await (raw.get(`${prefix}d:u:aa:session:new`) as Promise<string>),
-      );
-      await raw.del([`${prefix}i:u:aa:`, `${prefix}i:u:aa::complete`]);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect((await store.keys('u:aa:session:')).sort()).toEqual(['u:aa:session:new', 'u:aa:session:old']);
+      await store.set('u:aa:session:new', 'v');
+      await store.set('u:ab:session:other', 'v');
+      await store.set('u:aa:flow:short', 'v', { ttlSeconds: 0.05 });
+      await sleep(100);
+      expect(await store.keys('u:aa:session:')).toEqual(['u:aa:session:new']);
       expect(await store.keys('u:aa:flow:')).toEqual([]);
-      expect((await raw.sMembers(`${prefix}i:u:aa:`)).sort()).toEqual([
-        'u:aa:session:new',
-        'u:aa:session:old',
-      ]);
-      await store.delete('u:aa:session:old');
-      expect(await store.keys('u:aa:')).toEqual(['u:aa:session:new']);
       expect((await store.keys('u:a')).sort()).toEqual(['u:aa:session:new', 'u:ab:session:other']);
+      await store.delete('u:aa:session:new');
+      expect(await store.keys('u:aa:')).toEqual([]);
     } finally {
-      await raw.close();
       await store.close();
     }
   });
 
   it('keeps values sealed at rest: redis never holds the plaintext', async () => {
-    const store = newStore({ keyPrefix: 'sealed:' });
-    await store.set('session:ses_1', '{"access_token":"super-secret-access-token"}');
+    const prefix = newPrefix();
+    const store = newStore({ keyPrefix: prefix });
     const raw = await rawClient();
     try {
-      const stored = await raw.get('sealed:d:session:ses_1');
-      expect(stored).toEqual(expect.any(String));
-      expect(stored).not.toContain('super-secret');
+      await store.set('session:ses_1', '{"access_token":"super-secret-access-token"}');
+      const values = await rawValues(raw, prefix);
+      expect(values.length).toBeGreaterThan(0);
+      for (const value of values) expect(value).not.toContain('super-secret');
+      const stored = values.find((value) => value.includes('"iv"') && !value.includes('"alg"'));
       expect(JSON.parse(stored as string)).toMatchObject({
-        v: 1,
+        v: 2,
         iv: expect.any(String),
         tag: expect.any(String),
       });
@@ -80,12 +127,52 @@ describe('RedisStore', () => {
     }
   });
 
+  it('names no handle, state, principal or session id in a redis key: names are keyed MACs', async () => {
+    const prefix = newPrefix();
+    const store = newStore({ keyPrefix: prefix });
+    const raw = await rawClient();
+    const handle = randomBytes(32).toString('base64url');
+    const state = randomBytes(32).toString('base64url');
+    const principal = createHash('sha256').update('https://issuer.example\0alice').digest('hex').slice(0, 24);
+    try {
+      await store.set(`flowstart:${handle}`, '{}', { ttlSeconds: 60 });
+      await store.set(`flowstate:${state}`, '{}', { ttlSeconds: 60 });
+      await store.set(`u:${principal}:session:ses_secretid`, '{}');
+      const release = await store.lock(`u:${principal}:refresh:ses_secretid`);
+      const names = (await rawKeys(raw, prefix)).join('\n');
+      await release();
+      for (const part of [
+        handle,
+        state,
+        principal,
+        'ses_secretid',
+        'flowstart',
+        'flowstate',
+        'session',
+        'refresh',
+      ])
+        expect(names).not.toContain(part);
+      // A second instance with the same key derives the same names.
+      const other = newStore({ keyPrefix: prefix });
+      expect(await other.get(`flowstart:${handle}`)).toBe('{}');
+      expect(await other.keys(`u:${principal}:`)).toEqual([`u:${principal}:session:ses_secretid`]);
+      await other.close();
+    } finally {
+      await raw.close();
+      await store.close();
+    }
+  });
+
   it('refuses a sealed value copied under another key', async () => {
-    const store = newStore({ keyPrefix: 'moved:' });
-    await store.set('session:victim', 'victim tokens');
+    const prefix = newPrefix();
+    const store = newStore({ keyPrefix: prefix });
     const raw = await rawClient();
     try {
-      await raw.set('moved:d:session:attacker', (await raw.get('moved:d:session:victim')) as string);
+      await store.set('session:victim', 'victim tokens');
+      await store.set('session:attacker', 'attacker tokens');
+      const victim = await dataKeyHolding(raw, prefix, store, 'session:victim', 'victim tokens');
+      const attacker = await dataKeyHolding(raw, prefix, store, 'session:attacker', 'attacker tokens');
+      await raw.set(attacker, (await raw.get(victim)) as string);
       await expect(store.get('session:attacker')).rejects.toMatchObject({ code: 'store_unavailable' });
       expect(await store.get('session:victim')).toBe('victim tokens');
     } finally {
@@ -94,10 +181,121 @@ describe('RedisStore', () => {
     }
   });
 
+  it('does not bring back a deleted key whose old sealed value is written back (a revoked session)', async () => {
+    const prefix = newPrefix();
+    const warnings: string[] = [];
+    const store = newStore({ keyPrefix: prefix, onWarning: (m) => warnings.push(m) });
+    const raw = await rawClient();
+    try {
+      await store.set('u:aa:session:revoked', 'old tokens');
+      const snapshot = await rawSnapshot(raw, prefix);
+      await store.delete('u:aa:session:revoked');
+      // The value alone, written back: no index entry names it.
+      for (const [key, value] of snapshot)
+        if (!key.includes(':x:') && !key.includes(':meta:')) await raw.set(key, value);
+      expect(await store.get('u:aa:session:revoked')).toBeUndefined();
+      expect(await store.keys('u:aa:')).toEqual([]);
+      expect(warnings.join('\n')).toMatch(/ignored a value that no index entry names/);
+    } finally {
+      await raw.close();
+      await store.close();
+    }
+  });
+
+  it('refuses an older value written back over a newer one of the same key', async () => {
+    const prefix = newPrefix();
+    const store = newStore({ keyPrefix: prefix });
+    const raw = await rawClient();
+    try {
+      await store.set('session:s', 'before revocation');
+      const data = await dataKeyHolding(raw, prefix, store, 'session:s', 'before revocation');
+      const old = (await raw.get(data)) as string;
+      await store.set('session:s', 'after a refresh');
+      await raw.set(data, old);
+      await expect(store.get('session:s')).rejects.toMatchObject({
+        code: 'store_unavailable',
+        message: expect.stringContaining('written back from an older copy'),
+      });
+    } finally {
+      await raw.close();
+      await store.close();
+    }
+  });
+
+  it("skips an index entry it cannot read with a warning and lists the user's other keys", async () => {
+    const prefix = newPrefix();
+    const warnings: string[] = [];
+    const store = newStore({ keyPrefix: prefix, onWarning: (m) => warnings.push(m) });
+    const raw = await rawClient();
+    try {
+      await store.set('u:aa:session:good', 'a');
+      await store.set('u:aa:session:damaged', 'b');
+      const [index] = (await rawKeys(raw, prefix)).filter((key) => key.startsWith(`${prefix}x:`));
+      const damaged = await fieldNotOf(raw, index as string, store, 'u:aa:session:good');
+      await raw.hSet(index as string, damaged, '{"v":2,"iv":"AAAA","tag":"AAAA","data":"AAAA"}');
+      expect(await store.keys('u:aa:session:')).toEqual(['u:aa:session:good']);
+      expect(warnings.join('\n')).toMatch(/skipped an index entry it cannot read/);
+    } finally {
+      await raw.close();
+      await store.close();
+    }
+  });
+
+  it('gives a value with a ttl the same expiry in redis', async () => {
+    const prefix = newPrefix();
+    const store = newStore({ keyPrefix: prefix });
+    const raw = await rawClient();
+    try {
+      await store.set('session:expiring', 'x', { ttlSeconds: 120 });
+      const data = await dataKeyHolding(raw, prefix, store, 'session:expiring', 'x');
+      const pttl = await raw.pTTL(data);
+      expect(pttl).toBeGreaterThan(110_000);
+      expect(pttl).toBeLessThanOrEqual(120_000);
+    } finally {
+      await raw.close();
+      await store.close();
+    }
+  });
+
+  it('moves values of the first layout (names in clear) to keyed names once, keeping their expiry', async () => {
+    const prefix = newPrefix();
+    const first = newStore({ keyPrefix: prefix });
+    const raw = await rawClient();
+    try {
+      await first.set('session:warm', 'x'); // writes the KDF header and key check
+      const header = JSON.parse((await raw.get(`${prefix}meta:kdf`)) as string) as { salt: string };
+      const key = await deriveKey(KEY, Buffer.from(header.salt, 'base64'));
+      const sealFirst = (name: string, value: string) =>
+        JSON.stringify({ v: 1, ...seal(key, Buffer.from(`oauth-mcp-redis:v1:${name}`), value) });
+      await raw.set(`${prefix}d:u:aa:session:old`, sealFirst('u:aa:session:old', 'old session'));
+      await raw.set(`${prefix}d:flowstart:handle123`, sealFirst('flowstart:handle123', 'flow'), {
+        PX: 60_000,
+      });
+      await raw.sAdd(`${prefix}i:u:aa:`, 'u:aa:session:old');
+      await raw.del(`${prefix}meta:layout`);
+      const upgraded = newStore({ keyPrefix: prefix });
+      expect(await upgraded.get('u:aa:session:old')).toBe('old session');
+      expect(await upgraded.keys('u:aa:')).toEqual(['u:aa:session:old']);
+      expect(await upgraded.get('flowstart:handle123')).toBe('flow');
+      const names = await rawKeys(raw, prefix);
+      expect(
+        names.filter((name) => name.startsWith(`${prefix}d:`) || name.startsWith(`${prefix}i:`)),
+      ).toEqual([]);
+      expect(names.join('\n')).not.toContain('handle123');
+      const moved = await dataKeyHolding(raw, prefix, upgraded, 'flowstart:handle123', 'flow');
+      expect(await raw.pTTL(moved)).toBeGreaterThan(50_000);
+      await upgraded.close();
+    } finally {
+      await raw.close();
+      await first.close();
+    }
+  });
+
   it('says which key to set when the store key does not decrypt the data', async () => {
-    const writer = newStore({ keyPrefix: 'rekeyed:' });
+    const prefix = newPrefix();
+    const writer = newStore({ keyPrefix: prefix });
     await writer.set('session:a', 'x');
-    const reader = newStore({ keyPrefix: 'rekeyed:', encryptionKey: 'a different passphrase!' });
+    const reader = newStore({ keyPrefix: prefix, encryptionKey: 'a different passphrase!' });
     try {
       await expect(reader.get('session:a')).rejects.toMatchObject({
         code: 'store_unavailable',

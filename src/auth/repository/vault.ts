@@ -4,9 +4,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { ProviderConfig } from '../../config/index.js';
-import { OAuthToolError } from '../../errors.js';
 import { learnSecretsOf } from '../../secrets/index.js';
-import type { LockOptions, StoreInfo, TokenStore } from '../../store/token-store.js';
+import {
+  type LockOptions,
+  type StoreInfo,
+  type TokenStore,
+  UnreadableValueError,
+} from '../../store/token-store.js';
 import type { ProfileSource } from '../provider/registry.js';
 import {
   type ClientProfile,
@@ -24,13 +28,21 @@ export function newId(prefix: 'ses' | 'flw'): string {
   return `${prefix}_${randomBytes(16).toString('base64url')}`;
 }
 
+/**
+ * A session that cannot be refreshed stays this long past its token's expiry, so listings and the token
+ * doctor can still say it expired; then the store drops it (redis by its native expiry).
+ */
+const EXPIRED_SESSION_KEPT_SECONDS = 24 * 60 * 60;
+
 export class Vault implements ProfileSource {
   readonly #store: TokenStore;
   readonly #namespace: string;
+  readonly #warn: (message: string) => void;
 
-  constructor(store: TokenStore, namespace = '') {
+  constructor(store: TokenStore, namespace = '', onWarning: (message: string) => void = () => {}) {
     this.#store = store;
     this.#namespace = namespace;
+    this.#warn = onWarning;
   }
 
   get info(): StoreInfo {
@@ -44,7 +56,7 @@ export class Vault implements ProfileSource {
   /** A vault that sees only this principal's records (`iss` + `sub` of an HTTP caller). */
   forPrincipal(principal: string): Vault {
     const id = createHash('sha256').update(principal).digest('hex').slice(0, 24);
-    return new Vault(this.#store, `u:${id}:`);
+    return new Vault(this.#store, `u:${id}:`, this.#warn);
   }
 
   // --- sessions
@@ -53,8 +65,12 @@ export class Vault implements ProfileSource {
     return this.#read(`session:${id}`, storedSessionSchema);
   }
 
+  /** A session with a refresh token is kept until it is removed; one without, until a day past its expiry. */
   async putSession(session: StoredSession): Promise<void> {
-    await this.#write(`session:${session.session_id}`, session);
+    const expiresAt = session.refresh_token === undefined ? session.expires_at : undefined;
+    const ttlSeconds =
+      expiresAt === undefined ? undefined : secondsUntil(expiresAt) + EXPIRED_SESSION_KEPT_SECONDS;
+    await this.#write(`session:${session.session_id}`, session, ttlSeconds);
   }
 
   async deleteSession(id: string): Promise<void> {
@@ -92,8 +108,7 @@ export class Vault implements ProfileSource {
   }
 
   async putFlow(flow: PendingFlow): Promise<void> {
-    const ttlSeconds = Math.max(1, Math.ceil((Date.parse(flow.expires_at) - Date.now()) / 1000));
-    await this.#write(`flow:${flow.flow_id}`, flow, ttlSeconds);
+    await this.#write(`flow:${flow.flow_id}`, flow, secondsUntil(flow.expires_at));
   }
 
   async deleteFlow(id: string): Promise<void> {
@@ -136,16 +151,15 @@ export class Vault implements ProfileSource {
   }
 
   async #putFlowIndex(key: string, flowId: string, expiresAt: string): Promise<void> {
-    const ttlSeconds = Math.max(1, Math.ceil((Date.parse(expiresAt) - Date.now()) / 1000));
     const entry = { namespace: this.#namespace, flow_id: flowId };
-    await this.#store.set(key, JSON.stringify(entry), { ttlSeconds });
+    await this.#store.set(key, JSON.stringify(entry), { ttlSeconds: secondsUntil(expiresAt) });
   }
 
   async #findFlow(key: string): Promise<{ vault: Vault; flowId: string } | undefined> {
     const text = await this.#store.get(key);
     if (text === undefined) return undefined;
     const entry = parseRecord(key, text, flowStateSchema);
-    return { vault: new Vault(this.#store, entry.namespace), flowId: entry.flow_id };
+    return { vault: new Vault(this.#store, entry.namespace, this.#warn), flowId: entry.flow_id };
   }
 
   // --- registered client profiles
@@ -191,15 +205,16 @@ export class Vault implements ProfileSource {
     return this.#readKeys(await this.#store.keys(this.#key(prefix)), schema);
   }
 
+  /** A record the store cannot open, or a damaged one, is skipped with a warning: it must not hide the others. */
   async #readKeys<T>(keys: readonly string[], schema: z.ZodType<T>): Promise<T[]> {
     const records: T[] = [];
     for (const key of keys) {
-      const text = await this.#store.get(key);
-      if (text === undefined) continue;
       try {
-        records.push(learned(parseRecord(key, text, schema)));
-      } catch {
-        // skipped: one damaged entry must not hide every other session
+        const text = await this.#store.get(key);
+        if (text !== undefined) records.push(learned(parseRecord(key, text, schema)));
+      } catch (error) {
+        if (!(error instanceof UnreadableValueError)) throw error;
+        this.#warn(`skipped the stored record ${key.slice(this.#namespace.length)}: ${error.message}`);
       }
     }
     return records;
@@ -209,6 +224,11 @@ export class Vault implements ProfileSource {
     learnSecretsOf(record);
     await this.#store.set(this.#key(key), JSON.stringify(record), ttlSeconds ? { ttlSeconds } : undefined);
   }
+}
+
+/** Whole seconds from now until an ISO time, at least 1 (a store TTL must be positive). */
+function secondsUntil(iso: string): number {
+  return Math.max(1, Math.ceil((Date.parse(iso) - Date.now()) / 1000));
 }
 
 /** Tokens, verifiers, device codes and client secrets enter the process here: the registry learns them. */
@@ -222,15 +242,13 @@ function parseRecord<T>(key: string, text: string, schema: z.ZodType<T>): T {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new OAuthToolError(
-      'store_unavailable',
+    throw new UnreadableValueError(
       `The stored record ${key} is not valid JSON; the store may be damaged. Remove that entry or sign in again.`,
     );
   }
   const result = schema.safeParse(json);
   if (!result.success) {
-    throw new OAuthToolError(
-      'store_unavailable',
+    throw new UnreadableValueError(
       `The stored record ${key} does not have the expected shape (written by another version of oauth-mcp?). Remove that entry or sign in again.`,
       { detail: result.error.message },
     );
