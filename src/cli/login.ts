@@ -77,13 +77,12 @@ async function signIn(
   process.once('SIGINT', interrupt);
   let waiting = new AbortController();
   let pasted = false;
-  let redeeming = false;
   // No browser here: the person signs in elsewhere and pastes the address the browser ended on.
   const stopReading = pasteable
     ? term.readLines(async (line) => {
-        // One address at a time: a code redeemed twice makes the server revoke what the first redemption got.
-        if (!line.trim() || pasted || redeeming) return;
-        redeeming = true;
+        // Lines come one at a time, and none after a redeemed one: a code redeemed twice makes the
+        // server revoke what the first redemption got.
+        if (!line.trim() || pasted) return;
         try {
           await completePastedCallback(ctx, started.flow_id, line);
           pasted = true;
@@ -91,8 +90,6 @@ async function signIn(
         } catch (error) {
           if (!(error instanceof OAuthToolError)) throw error;
           term.err(error.message.replaceAll('callback_url', 'That address'));
-        } finally {
-          redeeming = false;
         }
       })
     : () => undefined;

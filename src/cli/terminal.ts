@@ -41,7 +41,11 @@ export function processTerminal(
     },
     readLines: (onLine) => {
       const lines = createInterface({ input: stdin, terminal: false });
-      lines.on('line', (line) => void onLine(line));
+      // One line at a time, in order: a line that arrives while the last is handled waits its turn.
+      let handled: Promise<void> = Promise.resolve();
+      lines.on('line', (line) => {
+        handled = handled.catch(() => undefined).then(() => onLine(line));
+      });
       return () => {
         lines.close();
         stdin.pause();

@@ -71,13 +71,13 @@ describe('oauth-mcp login without a browser or a device flow', () => {
       const link = AUTHORIZATION_URL.exec(output)?.[1];
       if (!link || pasting || !output.includes('paste its address here')) return;
       pasting = (async () => {
-        type('not a url\n');
         // The browser on "another machine" ends on our redirect URI, which it cannot load: stop there.
         const { finalUrl } = await signIn(link, {
           login: 'dave',
           stopAt: (url) => url.pathname === '/callback',
         });
-        type(`${finalUrl}\n`);
+        // A wrong line, then the address at once: the second waits for the first, it is not dropped.
+        type(`not a url\n${finalUrl}\n`);
       })();
     });
     await pasting;
