@@ -14,7 +14,7 @@ import type { ToolDefinition } from './tool.js';
  * the tool's own zod schema.
  */
 export function advertisedInputSchema(tool: ToolDefinition): StandardSchemaWithJSON {
-  return advertised(tool, 'input', (input) => (value) => input['~standard'].validate(value));
+  return advertised(tool, 'input', (value) => tool.input['~standard'].validate(value));
 }
 
 /**
@@ -29,7 +29,7 @@ export function advertisedInputSchema(tool: ToolDefinition): StandardSchemaWithJ
  * every result, and building a partial zod copy of each output schema at start-up, are saved.
  */
 export function advertisedOutputSchema(tool: ToolDefinition): StandardSchemaWithJSON {
-  return advertised(tool, 'output', () => (value: unknown) => ({ value }));
+  return advertised(tool, 'output', (value: unknown) => ({ value }));
 }
 
 /** What tools/list shows for a tool's input or output, from its zod schema's JSON Schema (scripts/tool-schemas.mjs). */
@@ -49,13 +49,15 @@ const built = {
 function advertised(
   tool: ToolDefinition,
   direction: 'input' | 'output',
-  validator: (schema: ToolDefinition['input']) => StandardSchemaWithJSON['~standard']['validate'],
+  validate: StandardSchemaWithJSON['~standard']['validate'],
 ): StandardSchemaWithJSON {
   let schema = built[direction].get(tool);
   if (!schema) {
-    const zod = tool[direction];
+    // The zod schema is read only to convert it (no precomputed schema, or library options).
+    const convert: Convert = (options) =>
+      (tool[direction]['~standard'].jsonSchema[direction] as Convert)(options);
     const json = cachedConversion(
-      zod['~standard'].jsonSchema[direction] as Convert,
+      convert,
       (converted) => advertisedJson(direction, converted),
       (target) => (target === PRECOMPUTED_TARGET ? precomputedSchema(tool.name, direction) : undefined),
     );
@@ -63,7 +65,7 @@ function advertised(
       '~standard': {
         version: 1,
         vendor: 'oauth-mcp',
-        validate: validator(zod),
+        validate,
         jsonSchema: { input: json, output: json },
       },
     };

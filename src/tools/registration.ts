@@ -64,19 +64,20 @@ export const registerClientTool = defineTool({
   title: 'Register an OAuth client (dynamic registration)',
   description:
     "Register a new OAuth client (RFC 7591) at a provider's server or any issuer; it becomes a new provider (the returned `provider`) for the other tools. Default: a public client for signing a user in here.",
-  input: z.object({
-    provider: providerInput.describe('Provider whose server to register at'),
-    issuer: capped('issuer', LIMITS.url).min(1).optional().describe('Issuer URL instead of a provider'),
-    name: z
-      .string()
-      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)')
-      .optional()
-      .describe('Name of the new provider'),
-    ...metadataFields,
-    application_type: z.enum(['native', 'web']).optional().describe('Default native'),
-    initial_access_token: z.string().min(1).max(16_384).optional().describe('If the server requires one'),
-  }),
-  output: clientViewSchema,
+  input: () =>
+    z.object({
+      provider: providerInput.describe('Provider whose server to register at'),
+      issuer: capped('issuer', LIMITS.url).min(1).optional().describe('Issuer URL instead of a provider'),
+      name: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)')
+        .optional()
+        .describe('Name of the new provider'),
+      ...metadataFields,
+      application_type: z.enum(['native', 'web']).optional().describe('Default native'),
+      initial_access_token: z.string().min(1).max(16_384).optional().describe('If the server requires one'),
+    }),
+  output: () => clientViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   handler: async (args, { engine }) =>
     (await oauth()).registerClient(engine.ctx, {
@@ -95,8 +96,8 @@ export const getClientTool = defineTool({
   title: 'Read a registered client',
   description:
     'Read what the server holds for a client made with oauth_register_client (RFC 7592) and refresh the saved provider.',
-  input: z.object({ provider: profileInput }),
-  output: clientViewSchema,
+  input: () => z.object({ provider: profileInput }),
+  output: () => clientViewSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   handler: async (args, { engine }) => (await oauth()).readClient(engine.ctx, args.provider),
 });
@@ -107,12 +108,13 @@ export const updateClientTool = defineTool({
   title: 'Update a registered client',
   description:
     "Change a registered client's metadata at its authorization server (RFC 7592 update): give only the fields to change; the rest is kept.",
-  input: z.object({ provider: profileInput, ...updateFields() }),
-  output: clientViewSchema.extend({
-    registration_access_token_rotated: z
-      .boolean()
-      .describe('true when the server issued a new registration access token (it is stored)'),
-  }),
+  input: () => z.object({ provider: profileInput, ...updateFields() }),
+  output: () =>
+    clientViewSchema.extend({
+      registration_access_token_rotated: z
+        .boolean()
+        .describe('true when the server issued a new registration access token (it is stored)'),
+    }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   handler: async (args, { engine }) =>
     (await oauth()).updateClient(engine.ctx, args.provider, clientMetadataOf(args)),
@@ -124,16 +126,18 @@ export const deleteClientTool = defineTool({
   title: 'Delete a registered client',
   description:
     'Delete a registered client at its authorization server (RFC 7592), then forget its provider and sessions here. Irreversible: its tokens stop working.',
-  input: z.object({
-    provider: profileInput,
-    local_only: z.boolean().optional().describe('Only forget it here (the server no longer knows it)'),
-  }),
-  output: z.object({
-    provider: z.string(),
-    client_id: z.string(),
-    deleted_at_server: z.boolean(),
-    sessions_removed: z.number().int().describe('how many stored sessions of this client were deleted'),
-  }),
+  input: () =>
+    z.object({
+      provider: profileInput,
+      local_only: z.boolean().optional().describe('Only forget it here (the server no longer knows it)'),
+    }),
+  output: () =>
+    z.object({
+      provider: z.string(),
+      client_id: z.string(),
+      deleted_at_server: z.boolean(),
+      sessions_removed: z.number().int().describe('how many stored sessions of this client were deleted'),
+    }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   handler: async (args, { engine }) =>
     (await oauth()).deleteClient(engine.ctx, args.provider, { localOnly: args.local_only }),

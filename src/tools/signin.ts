@@ -63,30 +63,31 @@ export const authenticateUserTool = defineTool({
   title: 'Sign a user in',
   description:
     'Sign the user in (authorization code + PKCE in a browser, or the device flow) and keep the session; with session_id and scopes, add scopes. While "pending", give the user authorization_url (or verification_uri and user_code), then call again with flow_id.',
-  input: signInInput,
-  output: z.object({
-    status: z.enum(['authenticated', 'pending', 'denied', 'expired']),
-    flow: flowKind,
-    flow_id: z.string().describe('Pass it back to continue waiting while status is pending'),
-    provider: z.string(),
-    message: z.string().describe('What to tell the user or do next'),
-    authorization_url: z.string().optional().describe('Code flow: the page the user opens to sign in'),
-    verification_uri: z.string().optional().describe('Device flow: where the user enters user_code'),
-    verification_uri_complete: z
-      .string()
-      .optional()
-      .describe('Device flow: the same page with the code filled in'),
-    user_code: z.string().optional().describe('Device flow: the code the user confirms'),
-    expires_at: z.string().optional().describe('When the pending sign-in expires (ISO 8601)'),
-    browser_opened: z.boolean().optional().describe('Whether a browser was opened on this machine'),
-    session: sessionViewSchema.optional().describe('The signed-in session, when status is authenticated'),
-    refresh_token_note: z
-      .string()
-      .optional()
-      .describe(
-        'When the sign-in brought no refresh token: the likely reason (offline_access not granted, a vendor parameter needed, the grant not allowed)',
-      ),
-  }),
+  input: () => signInInput,
+  output: () =>
+    z.object({
+      status: z.enum(['authenticated', 'pending', 'denied', 'expired']),
+      flow: flowKind,
+      flow_id: z.string().describe('Pass it back to continue waiting while status is pending'),
+      provider: z.string(),
+      message: z.string().describe('What to tell the user or do next'),
+      authorization_url: z.string().optional().describe('Code flow: the page the user opens to sign in'),
+      verification_uri: z.string().optional().describe('Device flow: where the user enters user_code'),
+      verification_uri_complete: z
+        .string()
+        .optional()
+        .describe('Device flow: the same page with the code filled in'),
+      user_code: z.string().optional().describe('Device flow: the code the user confirms'),
+      expires_at: z.string().optional().describe('When the pending sign-in expires (ISO 8601)'),
+      browser_opened: z.boolean().optional().describe('Whether a browser was opened on this machine'),
+      session: sessionViewSchema.optional().describe('The signed-in session, when status is authenticated'),
+      refresh_token_note: z
+        .string()
+        .optional()
+        .describe(
+          'When the sign-in brought no refresh token: the likely reason (offline_access not granted, a vendor parameter needed, the grant not allowed)',
+        ),
+    }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   handler: async (args, ctx) => withNextStep(await signIn(args, ctx)),
 });

@@ -20,17 +20,19 @@ const echo = defineTool({
   toolset: 'diagnostics',
   title: 'Echo what was pasted',
   description: 'Test tool: learns `token` as pasted, then returns the fields given.',
-  input: z.object({
-    token: z.string(),
-    kind: z.enum(['client_credentials', 'authorization_code']),
-    link: z.string().optional(),
-    fingerprint: z.string(),
-  }),
-  output: z.object({
-    kind: z.enum(['client_credentials', 'authorization_code']),
-    link: z.url().optional(),
-    view: z.object({ fingerprint: z.string().regex(/^[0-9a-f]{16}$/) }),
-  }),
+  input: () =>
+    z.object({
+      token: z.string(),
+      kind: z.enum(['client_credentials', 'authorization_code']),
+      link: z.string().optional(),
+      fingerprint: z.string(),
+    }),
+  output: () =>
+    z.object({
+      kind: z.enum(['client_credentials', 'authorization_code']),
+      link: z.url().optional(),
+      view: z.object({ fingerprint: z.string().regex(/^[0-9a-f]{16}$/) }),
+    }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: async (args) => {
     learnPastedSecret(args.token);

@@ -137,8 +137,8 @@ describe('advertised tool schemas', () => {
       toolset: 'diagnostics',
       title: 'Leaky',
       description: 'A tool whose handler returns a wrong type and a field its output schema does not have.',
-      input: z.object({}),
-      output: z.object({ verdict: z.string() }),
+      input: () => z.object({}),
+      output: () => z.object({ verdict: z.string() }),
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
       handler: async () => ({ verdict: 42, access_token: 'secret-token-value' }) as never,
     });
