@@ -1,6 +1,8 @@
 // The OAuth error body (RFC 6749 section 5.2) of a 401 that also carries a WWW-Authenticate challenge:
 // oauth4webapi reports the challenge and leaves the body unread, so the AS fetch reads it for the error mapping.
 
+import { documentText } from '../net/document-limit.js';
+
 export interface ErrorBody {
   error: string;
   error_description?: string;
@@ -12,7 +14,7 @@ const bodies = new WeakMap<Response, ErrorBody>();
 export async function rememberErrorBody(response: Response): Promise<void> {
   if (response.status !== 401 || !response.headers.get('content-type')?.includes('json')) return;
   try {
-    const body = (await response.clone().json()) as Record<string, unknown>;
+    const body = JSON.parse(await documentText(response)) as Record<string, unknown>;
     if (typeof body?.error !== 'string') return;
     bodies.set(response, {
       error: body.error,

@@ -39,12 +39,28 @@ export function capDocuments(fetch: OutboundFetch, maxBytes = MAX_DOCUMENT_BYTES
     }
     // Statuses that carry no body (204, 304, ...) must be rebuilt without one.
     const body = response.body && !NULL_BODY_STATUSES.has(response.status) ? bytes : null;
-    return new Response(body, {
+    // Always the global Response (openid-client and oauth4webapi check the class), built once from the bytes.
+    const document = new Response(body, {
       status: response.status,
       statusText: response.statusText,
       headers: response.headers,
     });
+    if (body) documentBodies.set(document, body);
+    return document;
   };
+}
+
+/** The bytes of each response capDocuments built: read once, looked at by every layer above. */
+const documentBodies = new WeakMap<Response, Buffer>();
+const utf8 = new TextDecoder();
+
+/**
+ * A response's body as text, leaving the response unread for the next reader (openid-client): the bytes
+ * capDocuments already holds, or a clone's for a response from elsewhere.
+ */
+export function documentText(response: Response): Promise<string> {
+  const bytes = documentBodies.get(response);
+  return bytes ? Promise.resolve(utf8.decode(bytes)) : response.clone().text();
 }
 
 /**

@@ -143,7 +143,9 @@ export function guardedFetch(policy: OutboundPolicy, options: { proxy?: ProxySet
       throw new OutboundError('OUTBOUND_URL_REFUSED', url.origin, proxy.problem, proxy.problem);
     const { fetch, ProxyAgent, ...agent } = await loadAgents();
     try {
-      const response = await fetch(url, {
+      // undici's own Response, not the global class: the documents path (document-limit.ts) reads its
+      // body once into a global one for openid-client and jose; API calls read it themselves.
+      return (await fetch(url, {
         ...(init as Parameters<typeof fetch>[1]),
         redirect: 'manual',
         dispatcher: proxy?.url
@@ -151,12 +153,7 @@ export function guardedFetch(policy: OutboundPolicy, options: { proxy?: ProxySet
           : trusted
             ? agent.trusted
             : agent.publicOnly,
-      });
-      return new Response(response.body, {
-        status: response.status,
-        statusText: response.statusText,
-        headers: [...response.headers],
-      });
+      })) as unknown as Response;
     } catch (error) {
       // Cancellation and timeouts are the caller's; configured destinations keep their details for the operator.
       if (init.signal?.aborted) throw error;

@@ -3,6 +3,7 @@
 
 import type { CustomFetch, CustomFetchOptions } from 'openid-client';
 import type { Logger } from '../../log.js';
+import { documentText } from '../../net/document-limit.js';
 import { rememberErrorBody } from '../error-bodies.js';
 
 interface DeviationOptions {
@@ -53,17 +54,16 @@ export function tolerateDeviations(base: CustomFetch, options: DeviationOptions)
     async function normalise(answer: Response): Promise<Response> {
       if (init.method === 'GET' || !answer.headers.get('content-type')?.includes('json')) return answer;
       if (answer.status !== 200 && answer.status !== 201) return answer;
-      const text = await answer.text();
+      const text = await documentText(answer);
       let body: Record<string, unknown>;
       try {
         body = JSON.parse(text);
       } catch {
-        return rebuilt(answer, answer.status, text);
+        return answer;
       }
-      if (!body || typeof body !== 'object' || Array.isArray(body))
-        return rebuilt(answer, answer.status, text);
+      if (!body || typeof body !== 'object' || Array.isArray(body)) return answer;
       let status = answer.status;
-      // The common answer needs no repair: then the text read is passed on as it came, not re-serialised.
+      // The common answer needs no repair: then it is passed on as it came, unread and not re-serialised.
       let repaired = false;
       const sentJson = init.headers['content-type']?.startsWith('application/json');
       if (status === 200 && sentJson && typeof body.client_id === 'string') {
@@ -100,6 +100,7 @@ export function tolerateDeviations(base: CustomFetch, options: DeviationOptions)
         body.scope = body.scope.split(options.scopeSeparator).filter(Boolean).join(' ');
         repaired = true;
       }
+      if (!repaired && status === answer.status) return answer;
       return rebuilt(answer, status, repaired ? JSON.stringify(body) : text);
     }
   };
@@ -120,7 +121,7 @@ function withoutCharset(init: CustomFetchOptions): CustomFetchOptions {
 async function refusesMediaType(response: Response): Promise<boolean> {
   if (response.status === 415) return true;
   if (response.status !== 400) return false;
-  const text = await response.clone().text();
+  const text = await documentText(response);
   return (
     /charset|content-type|media.?type/i.test(text) && !/"error"\s*:\s*"invalid_(grant|client)"/.test(text)
   );
