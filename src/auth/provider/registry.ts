@@ -91,6 +91,10 @@ export class ProviderRegistry {
   readonly #providers: Map<string, ProviderConfig>;
   readonly #shared: SharedState;
   readonly #configurations = new Map<string, { key: string; configuration: client.Configuration }>();
+  /** serverMetadata's answer per settings object, while its discovery stays the same. */
+  readonly #merged = new WeakMap<ProviderConfig, { discovered?: DiscoveryResult; merged: DiscoveryResult }>();
+  /** resolve's answer per merged metadata: a configured provider resolves to the same objects every call. */
+  readonly #resolved = new WeakMap<DiscoveryResult, ResolvedProvider>();
   /** Every request to an authorization server (metadata, JWKS, grants, RFC 7591/7592, userinfo): size-capped. */
   readonly fetch: OutboundFetch;
   /** API calls (oauth_call_api): the same outbound policy, the body streamed (the caller cuts it). */
@@ -187,23 +191,23 @@ export class ProviderRegistry {
    * or when the server publishes no documents (both 404) and `metadata` names endpoints.
    */
   async serverMetadata(settings: ProviderConfig): Promise<DiscoveryResult> {
-    if (settings.discovery === false) return withConfiguredMetadata(settings, undefined);
+    if (settings.discovery === false) return this.#withConfigured(settings, undefined);
     const configuredOnly = hasConfiguredEndpoints(settings);
     if (configuredOnly && this.#shared.withoutDiscovery.has(issuerKey(settings.issuer)))
-      return withConfiguredMetadata(settings, undefined);
+      return this.#withConfigured(settings, undefined);
     try {
-      return withConfiguredMetadata(settings, await this.discover(settings.issuer));
+      return this.#withConfigured(settings, await this.discover(settings.issuer));
     } catch (error) {
       if (!configuredOnly || !(error instanceof OAuthToolError)) throw error;
       if (documentsAbsent(error)) {
         // Remembered for the process, like a discovery that succeeded: no two 404s before every request.
         const key = issuerKey(settings.issuer);
-        if (this.#shared.withoutDiscovery.has(key)) return withConfiguredMetadata(settings, undefined);
+        if (this.#shared.withoutDiscovery.has(key)) return this.#withConfigured(settings, undefined);
         this.#shared.withoutDiscovery.add(key);
         this.#options.logger?.warn(
           `${settings.issuer} publishes no discovery document (OpenID Connect Discovery and RFC 8414 both answered 404), so the endpoints in the provider's "metadata" are used alone; set "discovery": false to skip the requests`,
         );
-        return withConfiguredMetadata(settings, undefined);
+        return this.#withConfigured(settings, undefined);
       }
       throw new OAuthToolError(
         'not_configured',
@@ -245,6 +249,12 @@ export class ProviderRegistry {
   async resolve(name?: string): Promise<ResolvedProvider> {
     const { name: resolvedName, settings } = await this.settings(name);
     const discovery = await this.serverMetadata(settings);
+    const known = this.#resolved.get(discovery);
+    if (
+      known?.name === resolvedName &&
+      this.#configurations.get(resolvedName)?.configuration === known.configuration
+    )
+      return known;
     checkDiscoveredEndpoints(settings, discovery);
     if (settings.clientMetadataUrl) assertClientIdMetadataSupported(resolvedName, discovery.metadata);
     if (!settings.clientId) {
@@ -263,13 +273,7 @@ export class ProviderRegistry {
       discovery.metadata,
     ]);
     const cached = this.#configurations.get(resolvedName);
-    if (cached?.key === key)
-      return {
-        name: resolvedName,
-        settings,
-        configuration: cached.configuration,
-        metadata: discovery.metadata,
-      };
+    if (cached?.key === key) return this.#remember(discovery, resolvedName, settings, cached.configuration);
     let configuration = this.#shared.configurations.get(key);
     if (!configuration) {
       const oidc = await loadOpenIdClient();
@@ -284,7 +288,27 @@ export class ProviderRegistry {
       this.#shared.configurations.set(key, configuration);
     }
     this.#configurations.set(resolvedName, { key, configuration });
-    return { name: resolvedName, settings, configuration, metadata: discovery.metadata };
+    return this.#remember(discovery, resolvedName, settings, configuration);
+  }
+
+  #remember(
+    discovery: DiscoveryResult,
+    name: string,
+    settings: ProviderConfig,
+    configuration: client.Configuration,
+  ): ResolvedProvider {
+    const provider = { name, settings, configuration, metadata: discovery.metadata };
+    this.#resolved.set(discovery, provider);
+    return provider;
+  }
+
+  /** The same merged metadata object for the same settings and discovery, so resolve can recognise it. */
+  #withConfigured(settings: ProviderConfig, discovered: DiscoveryResult | undefined): DiscoveryResult {
+    const known = this.#merged.get(settings);
+    if (known && known.discovered === discovered) return known.merged;
+    const merged = withConfiguredMetadata(settings, discovered);
+    this.#merged.set(settings, { ...(discovered ? { discovered } : {}), merged });
+    return merged;
   }
 
   /** Discovers an issuer's metadata, once per issuer; a failure is not cached. */
