@@ -184,9 +184,11 @@ const VIEW_HOLDERS = new Set(['session', 'sessions']);
 const MAX_DEPTH = 64;
 
 /**
- * A copy of a value with every string redacted for its reader. Keys too, for data (an API's JSON body);
+ * The value with every string redacted for its reader. Keys too, for data (an API's JSON body);
  * with `keepKeys` (a tool result, whose keys are its output schema's) never. With `exposeTokens`, only
  * the exposed fields of session and client views keep their raw value; an API's body never does.
+ * What redaction leaves unchanged is returned as it was (the same objects), so a caller can tell by
+ * identity whether anything was redacted; what it changes is a copy.
  */
 export function redactDeep<T>(value: T, options: { exposeTokens?: boolean; keepKeys?: boolean } = {}): T {
   return walk(value, 0, options.exposeTokens === true, options.keepKeys === true, viewer()) as T;
@@ -202,15 +204,22 @@ function walk(
   if (typeof value === 'string') return secretRegistry.redact(value, reader);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_DEPTH) return '[too deeply nested]';
-  if (Array.isArray(value)) return value.map((item) => walk(item, depth + 1, isView, keepKeys, reader));
+  if (Array.isArray(value)) {
+    const items = value.map((item) => walk(item, depth + 1, isView, keepKeys, reader));
+    return items.some((item, i) => item !== value[i]) ? items : value;
+  }
   const out: Record<string, unknown> = {};
+  let changed = false;
   for (const [key, item] of Object.entries(value)) {
     const keep = isView && EXPOSED_FIELDS.has(key) && typeof item === 'string';
-    out[keepKeys ? key : secretRegistry.redact(key, reader)] = keep
+    const outKey = keepKeys ? key : secretRegistry.redact(key, reader);
+    const outItem = keep
       ? item
       : walk(item, depth + 1, isView && depth === 0 && VIEW_HOLDERS.has(key), keepKeys, reader);
+    if (outKey !== key || outItem !== item) changed = true;
+    out[outKey] = outItem;
   }
-  return out;
+  return changed ? out : value;
 }
 
 /** Calls `visit` with every string (keys too) of a tool call's arguments. */

@@ -188,6 +188,8 @@ function redactedOutput(
   exposeTokens: boolean,
 ): Record<string, unknown> {
   const data = redactDeep(output, { exposeTokens, keepKeys: true }) as Record<string, unknown>;
+  // Nothing redacted: the result is the one just validated.
+  if (data === output) return data;
   const checked = tool.output.safeParse(data);
   if (checked.success) return data;
   for (const issue of checked.error.issues) {
