@@ -81,8 +81,14 @@ async function serve(flags: Flags): Promise<void> {
   const cleanups: (() => Promise<void>)[] = [];
   const config = flags.demo ? await withDemo(settings, logger, cleanups) : settings;
   const listener = config.transport === 'http' ? await listen(config) : undefined;
-  const runtime = await createRuntime(config, logger, listener ? { http: { publicUrl: listener.base } } : {});
-  cleanups.unshift(() => runtime.close());
+  // stdio loads its transport first: it answers `initialize` and tools/list while the engine and store
+  // load, and the first tool call waits for them. A store that cannot be opened ends the process either way.
+  const transport = listener
+    ? ({ kind: 'http', listener } as const)
+    : ({ kind: 'stdio', ...(await import('@modelcontextprotocol/server/stdio')) } as const);
+  const pending = createRuntime(config, logger, listener ? { http: { publicUrl: listener.base } } : {});
+  pending.catch(exitWithError);
+  cleanups.unshift(async () => (await pending).close());
   logger.info(startupLine(config, flags));
 
   const shutdown = onceOnly(async () => {
@@ -92,14 +98,14 @@ async function serve(flags: Flags): Promise<void> {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
 
-  if (listener) {
+  if (transport.kind === 'http') {
     const { startHttpServer } = await import('./http/app.js');
-    const http = await startHttpServer({ runtime, listener, selection });
+    const http = await startHttpServer({ runtime: await pending, listener: transport.listener, selection });
     cleanups.unshift(() => http.close());
     return;
   }
-  const { serveStdio } = await import('@modelcontextprotocol/server/stdio');
-  serveStdio(() => createServer({ engine: runtime.engine, logger, selection }), {
+  const engine = pending.then((runtime) => runtime.engine);
+  transport.serveStdio(() => createServer({ engine, logger, selection }), {
     onerror: (error) => logger.warn(`stdio transport: ${error.message}`),
   });
   process.stdin.on('end', shutdown);
@@ -179,7 +185,9 @@ function onceOnly(fn: () => Promise<void>): () => void {
   };
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
+main(process.argv.slice(2)).catch(exitWithError);
+
+function exitWithError(error: unknown): never {
   const { code, message: text } = error as { code?: string; message?: string };
   // Each message ends with its one next step; only a bug gets the general pointer.
   const message =
@@ -190,4 +198,4 @@ main(process.argv.slice(2)).catch((error: unknown) => {
         : `unexpected error: ${(error as Error).stack ?? String(error)}\nPlease report it with this output (oauth-mcp doctor --json adds the set-up).`;
   process.stderr.write(`oauth-mcp: ${redact(message)}\n`);
   process.exit(2);
-});
+}

@@ -2,10 +2,8 @@
 // HTTP) and by tests that run the server in-process.
 
 import type { OAuthEngine } from './auth/engine.js';
-import { createEngine } from './auth/engine.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
-import { openStore } from './store/index.js';
 import type { TokenStore } from './store/token-store.js';
 
 export interface Runtime {
@@ -26,6 +24,11 @@ export async function createRuntime(
     http?: { publicUrl: string };
   } = {},
 ): Promise<Runtime> {
+  // Loaded here, not at start-up: stdio answers `initialize` while they load (see cli.ts).
+  const [{ openStore }, { createEngine }] = await Promise.all([
+    import('./store/index.js'),
+    import('./auth/engine.js'),
+  ]);
   const store =
     options.store ??
     (await openStore({ config: config.store, logger, ...(options.env ? { env: options.env } : {}) }));

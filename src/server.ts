@@ -1,14 +1,13 @@
 // createServer(deps): an McpServer with every selected tool; no transport code (stdio and HTTP share it).
 
 import { McpServer } from '@modelcontextprotocol/server';
-import type { OAuthEngine } from './auth/engine.js';
 import type { Logger } from './log.js';
 import { ALL_TOOLS } from './tools/index.js';
 import { registerTools, selectTools, type ToolDeps, type ToolSelection } from './tools/registry.js';
 import { VERSION } from './version.js';
 
 interface ServerDeps {
-  engine: OAuthEngine;
+  engine: ToolDeps['engine'];
   logger: Logger;
   selection?: ToolSelection;
   principalOf?: ToolDeps['principalOf'];

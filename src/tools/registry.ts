@@ -18,7 +18,8 @@ import { messageWithNextStep } from './next-step.js';
 import { NeedsInput, TOOLSETS, type ToolContext, type ToolDefinition, type Toolset } from './tool.js';
 
 export interface ToolDeps {
-  engine: OAuthEngine;
+  /** Or the promise of it: stdio answers `initialize` and tools/list while the engine loads; a call waits. */
+  engine: OAuthEngine | Promise<OAuthEngine>;
   logger: Logger;
   /** HTTP mode: the authenticated principal of a request (`iss` + `sub`); undefined in stdio mode. */
   principalOf?: (ctx: ServerContext) => string | undefined;
@@ -128,11 +129,10 @@ async function runInScope(
   principal: string | undefined,
   server?: McpServer,
 ) {
+  const engine = await deps.engine;
   const ctx: ToolContext = {
     // The caller's bearer token reaches auth/ only for on-behalf-of exchanges during this call.
-    engine: principal
-      ? deps.engine.forPrincipal(principal).forCaller(mcp.http?.authInfo?.token)
-      : deps.engine,
+    engine: principal ? engine.forPrincipal(principal).forCaller(mcp.http?.authInfo?.token) : engine,
     logger: deps.logger,
     signal: mcp.mcpReq.signal,
     progress: (progress, total, message) => sendProgress(mcp, progress, total, message),

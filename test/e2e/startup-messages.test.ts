@@ -2,7 +2,7 @@
 // stray quick-config variables warned about, plain messages for a busy port and an unknown toolset.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +53,26 @@ describe('start-up messages', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('Unknown toolset "nope"');
     expect(run.stderr).not.toContain('demo authorization server running');
+  });
+
+  it("ends with the store's own message when the store cannot be opened (stdio loads it after answering initialize)", () => {
+    const config = join(home, 'redis-without-url.json');
+    writeFileSync(config, JSON.stringify({ store: { type: 'redis' } }));
+    const initialize = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+    });
+    const run = spawnSync(process.execPath, [CLI, '--config', config], {
+      input: `${initialize}\n`,
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { PATH: process.env.PATH ?? '', HOME: home, CI: 'true' },
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('store.type "redis" needs store.url');
+    expect(run.stderr).not.toMatch(/unexpected error|at .*\.js:\d+/);
   });
 
   it('answers a busy port with a plain message, not a stack trace', async () => {
