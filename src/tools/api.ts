@@ -15,7 +15,7 @@ export const userinfoTool = defineTool({
   title: 'Get the signed-in user (OIDC userinfo)',
   description:
     "Ask the OpenID Connect userinfo endpoint who a session's user is (sub, name, email, ...). Needs a signed-in user session with the openid scope.",
-  input: () => z.object({ provider: providerInput, session_id: sessionIdInput }),
+  input: () => z.object({ provider: providerInput(), session_id: sessionIdInput() }),
   output: () =>
     z.object({
       session_id: z.string(),
@@ -37,8 +37,8 @@ export const callApiTool = defineTool({
     "Make an HTTP request with a session's access token (never shown) to an API origin the config allows; an expired token is refreshed and the request retried once.",
   input: () =>
     z.object({
-      provider: providerInput,
-      session_id: sessionIdInput,
+      provider: providerInput(),
+      session_id: sessionIdInput(),
       method: z.enum(API_METHODS).optional().describe('Default GET'),
       url: capped('url', LIMITS.apiUrl).url().describe('Absolute URL at an allowed origin'),
       query: cappedFields('query parameter').optional().describe('Added to the URL'),

@@ -48,36 +48,32 @@ export function cappedFields(what: string) {
 /** The OAuth engine, loaded on the first tool call: start-up and tools/list need only the schemas. */
 export const oauth = () => import('../auth/index.js');
 
-export const providerInput = capped('provider', LIMITS.name)
-  .min(1)
-  .optional()
-  .describe('Default: the default one');
+export const providerInput = () =>
+  capped('provider', LIMITS.name).min(1).optional().describe('Default: the default one');
 
-export const sessionIdInput = capped('session_id', LIMITS.name)
-  .min(1)
-  .optional()
-  .describe("Default: the provider's latest");
+export const sessionIdInput = () =>
+  capped('session_id', LIMITS.name).min(1).optional().describe("Default: the provider's latest");
 
-const scopeList = z
-  .array(
-    capped('a scope', LIMITS.scope)
-      .min(1)
-      .regex(
-        /^[\x21\x23-\x5B\x5D-\x7E]+$/,
-        'a scope is printable ASCII without spaces, quotes or backslashes',
-      ),
-  )
-  .max(50);
+const scopeList = () =>
+  z
+    .array(
+      capped('a scope', LIMITS.scope)
+        .min(1)
+        .regex(
+          /^[\x21\x23-\x5B\x5D-\x7E]+$/,
+          'a scope is printable ASCII without spaces, quotes or backslashes',
+        ),
+    )
+    .max(50);
 
 /** A list, or the OAuth wire form "openid profile": models write both, and both mean the same. */
-export const scopesInput = z
-  .union([scopeList, z.string().max(4000)])
-  .transform((value) => (typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : value))
-  .pipe(scopeList)
-  .optional()
-  .describe('Scopes, as a list or "openid profile" (default: the provider\'s)');
+export const scopesInput = () =>
+  z
+    .union([scopeList(), z.string().max(4000)])
+    .transform((value) => (typeof value === 'string' ? value.split(/\s+/).filter(Boolean) : value))
+    .pipe(scopeList())
+    .optional()
+    .describe('Scopes, as a list or "openid profile" (default: the provider\'s)');
 
-export const resourceInput = capped('resource', LIMITS.url)
-  .url()
-  .optional()
-  .describe('RFC 8707 resource: the API the token is for');
+export const resourceInput = () =>
+  capped('resource', LIMITS.url).url().optional().describe('RFC 8707 resource: the API the token is for');

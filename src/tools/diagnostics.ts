@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { oauth, providerInput, sessionIdInput } from './common.js';
 import { defineTool } from './tool.js';
 
-const issuerInput = z.string().min(1).optional().describe('Issuer URL instead of a provider');
+const issuerInput = () => z.string().min(1).optional().describe('Issuer URL instead of a provider');
 
-const status = z.enum(['pass', 'fail', 'warn', 'info']);
+const status = () => z.enum(['pass', 'fail', 'warn', 'info']);
 
 const readOnlyRemote = {
   readOnlyHint: true,
@@ -23,8 +23,8 @@ export const inspectTokenTool = defineTool({
     'Answer "what is in this token and why is it refused?" for a session\'s token or a pasted one: JWT claims, signature, expiry, issuer, audience and binding checks, and a verdict with reasons.',
   input: () =>
     z.object({
-      provider: providerInput,
-      session_id: sessionIdInput,
+      provider: providerInput(),
+      session_id: sessionIdInput(),
       token_type: z
         .enum(['access_token', 'refresh_token', 'id_token'])
         .optional()
@@ -42,7 +42,7 @@ export const inspectTokenTool = defineTool({
       verdict: z
         .enum(['valid', 'invalid', 'unverified'])
         .describe(
-          'invalid: a check failed; unverified: nothing failed but the signature or status could not be confirmed',
+          'invalid: a check failed; unverified: nothing failed but the signature or status() could not be confirmed',
         ),
       reasons: z.array(z.string()).describe('The verdict in sentences'),
       provider: z.string(),
@@ -68,7 +68,7 @@ export const inspectTokenTool = defineTool({
         .record(z.string(), z.unknown())
         .optional()
         .describe("The server's RFC 7662 answer for an opaque token"),
-      checks: z.array(z.object({ check: z.string(), status, message: z.string() })),
+      checks: z.array(z.object({ check: z.string(), status: status(), message: z.string() })),
     }),
   annotations: readOnlyRemote,
   handler: async (args, { engine }) =>
@@ -87,7 +87,7 @@ export const getJwksTool = defineTool({
   title: "Show a server's signing keys (JWKS)",
   description:
     "List an authorization server's signing keys with warnings about weak, duplicate, private or expiring keys. Use it when a signature does not verify.",
-  input: () => z.object({ provider: providerInput, issuer: issuerInput }),
+  input: () => z.object({ provider: providerInput(), issuer: issuerInput() }),
   output: () =>
     z.object({
       issuer: z.string(),
@@ -130,7 +130,7 @@ export const auditServerTool = defineTool({
   title: 'Audit an authorization server',
   description:
     'Answer "is this server set up safely?": judges an authorization server\'s metadata and keys against the OAuth Security BCP (RFC 9700) and the MCP authorization spec, with scores and fixes.',
-  input: () => z.object({ provider: providerInput, issuer: issuerInput }),
+  input: () => z.object({ provider: providerInput(), issuer: issuerInput() }),
   output: () =>
     z.object({
       issuer: z.string(),
@@ -148,7 +148,7 @@ export const auditServerTool = defineTool({
           checks: z.array(
             z.object({
               id: z.string(),
-              status,
+              status: status(),
               reference: z.string().describe('The RFC or spec section behind the check'),
               message: z.string(),
               fix: z.string().optional(),

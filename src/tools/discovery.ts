@@ -12,7 +12,7 @@ export const discoverTool = defineTool({
     "Fetch an authorization server's metadata (OIDC discovery, RFC 8414 and configured endpoints, merged): endpoints, grants, scopes, PKCE methods. Use it to check what a server supports.",
   input: () =>
     z.object({
-      provider: providerInput,
+      provider: providerInput(),
       issuer: capped('issuer', LIMITS.url).min(1).optional().describe('Issuer URL instead of a provider'),
     }),
   output: () =>

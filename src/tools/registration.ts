@@ -6,11 +6,10 @@ import { TOKEN_ENDPOINT_AUTH_METHODS } from '../config/index.js';
 import { capped, LIMITS, oauth, providerInput } from './common.js';
 import { defineTool } from './tool.js';
 
-const profileInput = capped('provider', LIMITS.name)
-  .min(1)
-  .describe('Provider name oauth_register_client returned');
+const profileInput = () =>
+  capped('provider', LIMITS.name).min(1).describe('Provider name oauth_register_client returned');
 
-const metadataFields = {
+const metadataFields = () => ({
   client_name: z.string().min(1).max(200).optional().describe('Name on consent screens'),
   redirect_uris: z
     .array(capped('a redirect URI', LIMITS.url).url())
@@ -42,19 +41,19 @@ const metadataFields = {
     })
     .optional()
     .describe('Other RFC 7591 metadata, sent as given'),
-};
+});
 
 /** The same fields for an update, described as changes (the tool says an omitted field keeps its value). */
 function updateFields() {
+  const metadata = metadataFields();
   return {
-    client_name: metadataFields.client_name.describe('New consent-screen name'),
-    redirect_uris: metadataFields.redirect_uris.describe('New full list'),
-    grant_types: metadataFields.grant_types.describe('New full list'),
-    response_types: metadataFields.response_types.describe('New full list'),
-    token_endpoint_auth_method:
-      metadataFields.token_endpoint_auth_method.describe('New method (none: public)'),
-    scope: metadataFields.scope.describe('New space-separated scopes'),
-    extra_metadata: metadataFields.extra_metadata.describe('Other RFC 7591 metadata, merged in'),
+    client_name: metadata.client_name.describe('New consent-screen name'),
+    redirect_uris: metadata.redirect_uris.describe('New full list'),
+    grant_types: metadata.grant_types.describe('New full list'),
+    response_types: metadata.response_types.describe('New full list'),
+    token_endpoint_auth_method: metadata.token_endpoint_auth_method.describe('New method (none: public)'),
+    scope: metadata.scope.describe('New space-separated scopes'),
+    extra_metadata: metadata.extra_metadata.describe('Other RFC 7591 metadata, merged in'),
   };
 }
 
@@ -66,14 +65,14 @@ export const registerClientTool = defineTool({
     "Register a new OAuth client (RFC 7591) at a provider's server or any issuer; it becomes a new provider (the returned `provider`) for the other tools. Default: a public client for signing a user in here.",
   input: () =>
     z.object({
-      provider: providerInput.describe('Provider whose server to register at'),
+      provider: providerInput().describe('Provider whose server to register at'),
       issuer: capped('issuer', LIMITS.url).min(1).optional().describe('Issuer URL instead of a provider'),
       name: z
         .string()
         .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (at most 64)')
         .optional()
         .describe('Name of the new provider'),
-      ...metadataFields,
+      ...metadataFields(),
       application_type: z.enum(['native', 'web']).optional().describe('Default native'),
       initial_access_token: z.string().min(1).max(16_384).optional().describe('If the server requires one'),
     }),
@@ -96,7 +95,7 @@ export const getClientTool = defineTool({
   title: 'Read a registered client',
   description:
     'Read what the server holds for a client made with oauth_register_client (RFC 7592) and refresh the saved provider.',
-  input: () => z.object({ provider: profileInput }),
+  input: () => z.object({ provider: profileInput() }),
   output: () => clientViewSchema,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   handler: async (args, { engine }) => (await oauth()).readClient(engine.ctx, args.provider),
@@ -108,7 +107,7 @@ export const updateClientTool = defineTool({
   title: 'Update a registered client',
   description:
     "Change a registered client's metadata at its authorization server (RFC 7592 update): give only the fields to change; the rest is kept.",
-  input: () => z.object({ provider: profileInput, ...updateFields() }),
+  input: () => z.object({ provider: profileInput(), ...updateFields() }),
   output: () =>
     clientViewSchema.extend({
       registration_access_token_rotated: z
@@ -128,7 +127,7 @@ export const deleteClientTool = defineTool({
     'Delete a registered client at its authorization server (RFC 7592), then forget its provider and sessions here. Irreversible: its tokens stop working.',
   input: () =>
     z.object({
-      provider: profileInput,
+      provider: profileInput(),
       local_only: z.boolean().optional().describe('Only forget it here (the server no longer knows it)'),
     }),
   output: () =>
@@ -144,7 +143,7 @@ export const deleteClientTool = defineTool({
 });
 
 /** The RFC 7591 metadata fields of registration and update, from the wire names to the engine's. */
-function clientMetadataOf(args: z.infer<z.ZodObject<typeof metadataFields>>) {
+function clientMetadataOf(args: z.infer<z.ZodObject<ReturnType<typeof metadataFields>>>) {
   return {
     clientName: args.client_name,
     redirectUris: args.redirect_uris,

@@ -12,7 +12,7 @@ export const listSessionsTool = defineTool({
   description: `List the providers and stored sessions (no raw tokens), a page at a time (call again with next_cursor while present). Call it first to find a provider or session_id.`,
   input: () =>
     z.object({
-      provider: providerInput.describe("Only this provider's sessions (default: all)"),
+      provider: providerInput().describe("Only this provider's sessions (default: all)"),
       limit: z
         .number()
         .int()

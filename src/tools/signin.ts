@@ -21,41 +21,42 @@ import { defineTool, NeedsInput, type ToolContext } from './tool.js';
 /** Hosts give up on a tool call at about 60 s. */
 const MAX_WAIT_SECONDS = 50;
 
-const flowKind = z.enum(['authorization_code', 'device_code']);
+const flowKind = () => z.enum(['authorization_code', 'device_code']);
 
 /** The key of our one embedded input request (URL elicitation of the sign-in page). */
 const LOGIN = 'login';
 
-const signInInput = z.object({
-  provider: providerInput,
-  flow: flowKind.optional().describe('Default authorization_code; device_code without a browser'),
-  scopes: scopesInput,
-  session_id: sessionIdInput.describe('Step-up: add `scopes` to this session'),
-  resource: resourceInput,
-  login_hint: z.string().min(1).max(256).optional().describe('User to pre-fill on the login page'),
-  prompt: z
-    .string()
-    .regex(/^[a-z_]+( [a-z_]+)*$/, 'space-separated prompt values such as "login" or "consent"')
-    .max(100)
-    .optional()
-    .describe('OIDC prompt: login, consent, select_account or none'),
-  flow_id: z
-    .string()
-    .regex(/^flw_[A-Za-z0-9_-]{8,64}$/, 'a flow_id returned by an earlier call')
-    .optional()
-    .describe('Continue this pending sign-in'),
-  callback_url: capped('callback_url', LIMITS.apiUrl)
-    .optional()
-    .describe('With flow_id: the address the browser ended on'),
-  wait_seconds: z
-    .number()
-    .int()
-    .min(0)
-    .max(MAX_WAIT_SECONDS)
-    .optional()
-    .describe(`Seconds to wait for the user (default ${DEFAULT_WAIT_SECONDS}); 0 returns the link at once`),
-});
-type SignInArguments = z.infer<typeof signInInput>;
+const signInInput = () =>
+  z.object({
+    provider: providerInput(),
+    flow: flowKind().optional().describe('Default authorization_code; device_code without a browser'),
+    scopes: scopesInput(),
+    session_id: sessionIdInput().describe('Step-up: add `scopes` to this session'),
+    resource: resourceInput(),
+    login_hint: z.string().min(1).max(256).optional().describe('User to pre-fill on the login page'),
+    prompt: z
+      .string()
+      .regex(/^[a-z_]+( [a-z_]+)*$/, 'space-separated prompt values such as "login" or "consent"')
+      .max(100)
+      .optional()
+      .describe('OIDC prompt: login, consent, select_account or none'),
+    flow_id: z
+      .string()
+      .regex(/^flw_[A-Za-z0-9_-]{8,64}$/, 'a flow_id returned by an earlier call')
+      .optional()
+      .describe('Continue this pending sign-in'),
+    callback_url: capped('callback_url', LIMITS.apiUrl)
+      .optional()
+      .describe('With flow_id: the address the browser ended on'),
+    wait_seconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_WAIT_SECONDS)
+      .optional()
+      .describe(`Seconds to wait for the user (default ${DEFAULT_WAIT_SECONDS}); 0 returns the link at once`),
+  });
+type SignInArguments = z.infer<ReturnType<typeof signInInput>>;
 
 export const authenticateUserTool = defineTool({
   name: 'oauth_authenticate_user',
@@ -63,11 +64,11 @@ export const authenticateUserTool = defineTool({
   title: 'Sign a user in',
   description:
     'Sign the user in (authorization code + PKCE in a browser, or the device flow) and keep the session; with session_id and scopes, add scopes. While "pending", give the user authorization_url (or verification_uri and user_code), then call again with flow_id.',
-  input: () => signInInput,
+  input: signInInput,
   output: () =>
     z.object({
       status: z.enum(['authenticated', 'pending', 'denied', 'expired']),
-      flow: flowKind,
+      flow: flowKind(),
       flow_id: z.string().describe('Pass it back to continue waiting while status is pending'),
       provider: z.string(),
       message: z.string().describe('What to tell the user or do next'),

@@ -13,7 +13,7 @@ import {
 } from './common.js';
 import { defineTool } from './tool.js';
 
-const tokenTypeHint = z.enum(['access_token', 'refresh_token']);
+const tokenTypeHint = () => z.enum(['access_token', 'refresh_token']);
 
 export const clientCredentialsTool = defineTool({
   name: 'oauth_client_credentials',
@@ -23,9 +23,9 @@ export const clientCredentialsTool = defineTool({
     'Get a machine token (no user) with the client-credentials grant, for a confidential client; a valid stored token is reused unless force_new. Use it with oauth_call_api.',
   input: () =>
     z.object({
-      provider: providerInput,
-      scopes: scopesInput,
-      resource: resourceInput,
+      provider: providerInput(),
+      scopes: scopesInput(),
+      resource: resourceInput(),
       force_new: z.boolean().optional().describe('Never reuse a stored token'),
     }),
   output: () =>
@@ -51,10 +51,10 @@ export const introspectTool = defineTool({
     "Ask the authorization server whether a session's token (or a raw token) is active and what it grants (RFC 7662; JWTs are checked locally where it has no endpoint).",
   input: () =>
     z.object({
-      provider: providerInput,
-      session_id: sessionIdInput,
+      provider: providerInput(),
+      session_id: sessionIdInput(),
       token: z.string().min(1).max(16_384).optional().describe("A raw token instead of a session's"),
-      token_type_hint: tokenTypeHint.optional().describe('Which token (default access_token)'),
+      token_type_hint: tokenTypeHint().optional().describe('Which token (default access_token)'),
     }),
   output: () =>
     z
@@ -90,14 +90,14 @@ export const revokeTool = defineTool({
     "Sign out: revoke a session's tokens (or a raw, leaked token) at the authorization server (RFC 7009) and remove the session (kept when only its access token is revoked).",
   input: () =>
     z.object({
-      provider: providerInput,
-      session_id: sessionIdInput,
+      provider: providerInput(),
+      session_id: sessionIdInput(),
       which: z
         .enum(['all', 'access_token', 'refresh_token'])
         .optional()
         .describe('Default all (removes the session)'),
       token: z.string().min(1).max(16_384).optional().describe("A raw token instead of a session's"),
-      token_type_hint: tokenTypeHint.optional().describe('With token: its kind'),
+      token_type_hint: tokenTypeHint().optional().describe('With token: its kind'),
     }),
   output: () =>
     z.object({
@@ -147,8 +147,8 @@ export const refreshTokenTool = defineTool({
     'Get new tokens for a session with its refresh token, e.g. before a long task (other tools refresh on their own). If it is rejected, sign in again with oauth_authenticate_user.',
   input: () =>
     z.object({
-      provider: providerInput,
-      session_id: sessionIdInput,
+      provider: providerInput(),
+      session_id: sessionIdInput(),
       force: z.boolean().optional().describe('Default true; false refreshes only within 60 s of expiry'),
     }),
   output: () =>
@@ -220,15 +220,15 @@ export const exchangeTokenTool = defineTool({
     "Trade a session's token (or, in HTTP mode, your own: subject caller) for a narrower one for another audience or API (RFC 8693 token exchange) instead of passing it on; the result is a new session.",
   input: () =>
     z.object({
-      provider: providerInput,
+      provider: providerInput(),
       subject: z.enum(['session', 'caller']).optional().describe('caller: your bearer token (HTTP mode)'),
-      session_id: sessionIdInput,
+      session_id: sessionIdInput(),
       subject_token_type: tokenTypeInput(['access_token', 'id_token'] as const)
         .optional()
         .describe('Default access_token'),
       audience: oneOrMany(capped('an audience', LIMITS.url).min(1), 'audience').describe('Service name(s)'),
       resource: oneOrMany(capped('a resource', LIMITS.url).url(), 'resource').describe('API URI(s)'),
-      scopes: scopesInput.describe('Narrowed scopes'),
+      scopes: scopesInput().describe('Narrowed scopes'),
       requested_token_type: tokenTypeInput(['access_token', 'jwt', 'id_token', 'refresh_token'] as const)
         .optional()
         .describe('Default access_token'),
