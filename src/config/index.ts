@@ -732,8 +732,8 @@ export function parseConfig(
 /** The settings with a flag or variable, read off the schema once. */
 const SETTINGS = declaredSettings(configSchema);
 
-/** Every key the schema knows, at any depth: what a mistyped key is compared with. */
-const KNOWN_KEYS = [...schemaKeys(configSchema)];
+/** Every key the schema knows, at any depth: what a mistyped key is compared with (read when one is). */
+let knownKeys: string[] | undefined;
 
 /** Zod's message, with the key that was meant for an unknown one (`clientid` -> `clientId`). */
 function issueMessage(issue: z.core.$ZodIssue): string {
@@ -741,9 +741,10 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   return issue.keys
     .map((key) => {
       // A key known elsewhere (api.allowedOrigins) is no guess for itself in another section.
+      knownKeys ??= [...schemaKeys(configSchema)];
       const guess = closestName(
         key,
-        KNOWN_KEYS.filter((known) => known !== key),
+        knownKeys.filter((known) => known !== key),
       );
       return guess ? `unknown key "${key}": did you mean "${guess}"?` : `unknown key "${key}"`;
     })
