@@ -3,16 +3,11 @@
 import { callApiTool, userinfoTool } from './api.js';
 import { auditServerTool, getJwksTool, inspectTokenTool } from './diagnostics.js';
 import { discoverTool } from './discovery.js';
+import { exchangeTokenTool } from './exchange.js';
 import { deleteClientTool, getClientTool, registerClientTool, updateClientTool } from './registration.js';
 import { listSessionsTool } from './sessions.js';
 import { authenticateUserTool } from './signin.js';
-import {
-  clientCredentialsTool,
-  exchangeTokenTool,
-  introspectTool,
-  refreshTokenTool,
-  revokeTool,
-} from './tokens.js';
+import { clientCredentialsTool, introspectTool, refreshTokenTool, revokeTool } from './tokens.js';
 import type { ToolDefinition } from './tool.js';
 
 export const ALL_TOOLS: readonly ToolDefinition[] = [
