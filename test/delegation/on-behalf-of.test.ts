@@ -166,4 +166,21 @@ describe('on-behalf-of (HTTP mode)', () => {
     expect(toolError(result).message).toMatch(/sign in to "refused" directly/);
     expect(toolError(result).message).toMatch(/oauth_authenticate_user/);
   });
+
+  it("exchanges the caller's token again, once, when the API rejects the downstream token as invalid", async () => {
+    // The session has no refresh token: a new exchange is its renewal (the API's /whoami rejects every token).
+    const exchanged = exchangesFor('alice').length;
+    const seen = api.requests.length;
+    const result = await alice.callTool('oauth_call_api', {
+      provider: 'orders',
+      url: `${api.origin}/whoami`,
+    });
+    expect(result.structuredContent).toMatchObject({ status: 401, refreshed: true });
+    expect(exchangesFor('alice')).toHaveLength(exchanged + 1);
+    const [first, second, ...more] = api.requests.slice(seen);
+    expect(more).toEqual([]);
+    expect(second?.authorization).toBeDefined();
+    expect(second?.authorization).not.toBe(first?.authorization);
+    expect(lastApiToken()).toMatchObject({ sub: 'alice', aud: ORDERS });
+  });
 });

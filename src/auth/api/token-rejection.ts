@@ -48,7 +48,8 @@ export function rejectionWantsRefresh(session: StoredSession, challenges: Challe
 
 /**
  * Presents a session's token through `attempt` (refreshed first when about to expire); when
- * `rejection` reports a 401 with its challenges and the policy above agrees, refreshes once and tries again.
+ * `rejection` reports a 401 with its challenges and the policy above agrees, renews the token once
+ * (a refresh, or for an on-behalf-of session a new exchange of the caller's token) and tries again.
  */
 export async function withSessionToken<T>(
   ctx: EngineContext,
@@ -60,13 +61,30 @@ export async function withSessionToken<T>(
   let { session, refreshed } = await ensureFreshSession(ctx, found);
   let result = await attempt(session);
   const challenges = rejection(result, session);
-  if (challenges && session.refresh_token && !refreshed && rejectionWantsRefresh(session, challenges)) {
+  const renew =
+    challenges && !refreshed && rejectionWantsRefresh(session, challenges) && (await renewal(ctx, session));
+  if (renew) {
     await discard(result);
-    session = await refreshAfterRejection(ctx, session);
+    session = await renew();
     refreshed = true;
     result = await attempt(session);
   }
   return { result, session, refreshed };
+}
+
+/**
+ * How a rejected token is replaced: refreshed, or, for an on-behalf-of session of this caller (HTTP mode,
+ * a provider marked `onBehalfOf`), exchanged again from the caller's token. Undefined: it cannot be.
+ */
+async function renewal(
+  ctx: EngineContext,
+  session: StoredSession,
+): Promise<(() => Promise<StoredSession>) | undefined> {
+  if (session.refresh_token) return () => refreshAfterRejection(ctx, session);
+  const exchange = ctx.onBehalfOf;
+  if (!exchange || session.exchanged_from !== 'caller') return undefined;
+  const { settings } = await ctx.registry.settings(session.provider);
+  return settings.onBehalfOf ? () => exchange(session.provider) : undefined;
 }
 
 /** Step-up (RFC 6750 3.1 insufficient_scope): an error naming the scopes and how to get them. */
