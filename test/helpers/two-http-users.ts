@@ -22,16 +22,6 @@ export const PUBLIC_URL = 'https://mcp.example.test';
 /** The audience of the users' access tokens: the MCP endpoint at the public URL. */
 export const AUDIENCE = `${PUBLIC_URL}/mcp`;
 
-/** A provider entry for the demo authorization server's confidential client. */
-export function demoProvider(issuer: string, more: Record<string, unknown> = {}) {
-  return {
-    issuer,
-    clientId: DEMO_CLIENTS.confidential.clientId,
-    clientSecret: DEMO_CLIENTS.confidential.clientSecret,
-    ...more,
-  };
-}
-
 /** An access token for `accountId` as an MCP client gets it: a public client's, with the MCP scopes, for `AUDIENCE`. */
 export function mcpAccessToken(as: RunningAuthorizationServer, accountId: string): Promise<string> {
   return as.issueAccessToken({

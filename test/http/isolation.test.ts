@@ -2,7 +2,8 @@
 // can never list, introspect, refresh, revoke or reach the MCP session of another.
 import { describe, expect, it } from 'vitest';
 import { DEMO_RESOURCE } from '../../src/demo/authorization-server.js';
-import { demoProvider, useTwoHttpUsers } from '../helpers/two-http-users.js';
+import { demoProvider } from '../helpers/http-server-process.js';
+import { useTwoHttpUsers } from '../helpers/two-http-users.js';
 
 const users = useTwoHttpUsers({
   config: (issuer) => ({

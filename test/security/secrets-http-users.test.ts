@@ -14,8 +14,9 @@ import {
   leakedFragments,
   startHostileAuthorizationServer,
 } from '../helpers/hostile-authorization-server.js';
+import { demoProvider } from '../helpers/http-server-process.js';
 import { type ToolResult, toToolResult } from '../helpers/tool-result.js';
-import { demoProvider, useTwoHttpUsers } from '../helpers/two-http-users.js';
+import { useTwoHttpUsers } from '../helpers/two-http-users.js';
 
 const CONFIG_SECRET = `cfg-${randomBytes(24).toString('base64url')}`;
 const DEPLOYMENT_IAT = `iat-${randomBytes(24).toString('base64url')}`;
