@@ -37,7 +37,7 @@ export interface TwoHttpUsersOptions {
   authorizationServer?: AuthorizationServerOptions;
   /** The server's config besides `store` (memory) and `http.auth`, given the issuer's URL. */
   config: (issuer: string) => Record<string, unknown>;
-  /** Runs once the issuer is up and before the server starts (register grants, start other servers). */
+  /** Runs once the issuer is up and before the server starts (e.g. to register grants at it). */
   beforeStart?: (as: RunningAuthorizationServer) => void | Promise<void>;
   /** Default: `--public-url PUBLIC_URL`. */
   args?: string[];
