@@ -3,17 +3,7 @@
 // first tool call that needs one; stored per user, reused, and refused with what the user can do instead.
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_CLIENTS } from '../../src/demo/authorization-server.js';
 import { type LoopbackApi, startLoopbackApi } from '../api/loopback-api.js';
-import { useAuthorizationServer } from '../helpers/authorization-server.js';
-import {
-  type ConnectedClient,
-  connectClient,
-  type HttpServerProcess,
-  MCP_SCOPES,
-  mcpResourceServer,
-  startHttpProcess,
-} from '../helpers/http-server-process.js';
 import {
   EXCHANGER,
   type ExchangeGrant,
@@ -24,79 +14,52 @@ import {
   TYPE,
 } from '../helpers/token-exchange-grant.js';
 import { toolError } from '../helpers/tool-result.js';
+import { useTwoHttpUsers } from '../helpers/two-http-users.js';
 
-const AUDIENCE = 'https://mcp.example.test/mcp';
 const ORDERS = 'https://orders.example.test';
-const options = exchangeServerOptions();
-const as = useAuthorizationServer({
-  extraKeys: options.extraKeys,
-  clients: options.clients,
-  scopes: options.scopes,
-  resourceServers: mcpResourceServer(AUDIENCE),
+
+let api: LoopbackApi;
+beforeAll(async () => {
+  api = await startLoopbackApi(undefined);
+});
+afterAll(async () => {
+  await api?.close();
 });
 
 let grant: ExchangeGrant;
-let api: LoopbackApi;
-let server: HttpServerProcess;
-let alice: ConnectedClient;
-let bob: ConnectedClient;
-let aliceToken: string;
-let bobToken: string;
-
 const client = { clientId: EXCHANGER.clientId, clientSecret: EXCHANGER.clientSecret };
-const tokenFor = (accountId: string) =>
-  as().issueAccessToken({
-    accountId,
-    clientId: DEMO_CLIENTS.public.clientId,
-    scope: MCP_SCOPES,
-    resource: AUDIENCE,
-  });
-
-beforeAll(async () => {
-  grant = registerExchangeGrants(as(), options.key, { [ORDERS]: { scope: 'orders:read orders:write' } });
-  api = await startLoopbackApi(undefined);
-  server = await startHttpProcess({
-    args: ['--public-url', 'https://mcp.example.test'],
-    config: {
-      providers: {
-        orders: {
-          issuer: as.issuer,
-          ...client,
-          onBehalfOf: 'exchange',
-          audience: ORDERS,
-          scopes: ['orders:read'],
-          apiOrigins: [api.origin],
-        },
-        entra: {
-          preset: 'microsoft-entra',
-          issuer: as.issuer,
-          ...client,
-          onBehalfOf: true,
-          scopes: ['orders:write'],
-        },
-        refused: {
-          issuer: as.issuer,
-          ...client,
-          onBehalfOf: 'exchange',
-          audience: 'https://unknown.example.test',
-        },
+const { key, ...options } = exchangeServerOptions();
+const users = useTwoHttpUsers({
+  authorizationServer: options,
+  beforeStart: (as) => {
+    grant = registerExchangeGrants(as, key, { [ORDERS]: { scope: 'orders:read orders:write' } });
+  },
+  config: (issuer) => ({
+    providers: {
+      orders: {
+        issuer,
+        ...client,
+        onBehalfOf: 'exchange',
+        audience: ORDERS,
+        scopes: ['orders:read'],
+        apiOrigins: [api.origin],
       },
-      defaultProvider: 'orders',
-      store: { type: 'memory' },
-      http: { auth: { issuer: as.issuer, audience: AUDIENCE } },
+      entra: {
+        preset: 'microsoft-entra',
+        issuer,
+        ...client,
+        onBehalfOf: true,
+        scopes: ['orders:write'],
+      },
+      refused: {
+        issuer,
+        ...client,
+        onBehalfOf: 'exchange',
+        audience: 'https://unknown.example.test',
+      },
     },
-  });
-  aliceToken = await tokenFor('alice');
-  bobToken = await tokenFor('bob');
-  alice = await connectClient(server.mcpUrl, aliceToken, 'v2-modern');
-  bob = await connectClient(server.mcpUrl, bobToken, 'v1');
-});
-
-afterAll(async () => {
-  await alice?.close();
-  await bob?.close();
-  await server?.stop();
-  await api?.close();
+    defaultProvider: 'orders',
+  }),
 });
 
 /** The claims of the bearer token the API received last. */
@@ -105,14 +68,17 @@ const exchangesFor = (sub: string) => grant.requests.filter((r) => r.subject ===
 
 describe('on-behalf-of (HTTP mode)', () => {
   it("exchanges a user's inbound token on the first API call, stores it for that user and reuses it", async () => {
-    const first = await alice.callTool('oauth_call_api', { provider: 'orders', url: `${api.origin}/orders` });
+    const first = await users.alice.callTool('oauth_call_api', {
+      provider: 'orders',
+      url: `${api.origin}/orders`,
+    });
     expect(first.structuredContent.status).toBe(404); // the call went out: the API only knows /whoami
     expect(exchangesFor('alice')).toHaveLength(1);
     expect(exchangesFor('alice')[0]).toMatchObject({
       grant_type: TOKEN_EXCHANGE,
       client_id: EXCHANGER.clientId,
       params: {
-        subject_token: aliceToken,
+        subject_token: users.aliceToken,
         subject_token_type: TYPE.access_token,
         audience: ORDERS,
         scope: 'orders:read',
@@ -120,9 +86,9 @@ describe('on-behalf-of (HTTP mode)', () => {
     });
     expect(lastApiToken()).toMatchObject({ sub: 'alice', aud: ORDERS, scope: 'orders:read' });
 
-    await alice.callTool('oauth_call_api', { provider: 'orders', url: `${api.origin}/orders` });
+    await users.alice.callTool('oauth_call_api', { provider: 'orders', url: `${api.origin}/orders` });
     expect(exchangesFor('alice')).toHaveLength(1);
-    const sessions = (await alice.callTool('oauth_list_sessions')).structuredContent.sessions;
+    const sessions = (await users.alice.callTool('oauth_list_sessions')).structuredContent.sessions;
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).toMatchObject({
       provider: 'orders',
@@ -134,33 +100,33 @@ describe('on-behalf-of (HTTP mode)', () => {
   });
 
   it("gives another user their own downstream token, never the first user's", async () => {
-    await bob.callTool('oauth_call_api', { provider: 'orders', url: `${api.origin}/orders` });
+    await users.bob.callTool('oauth_call_api', { provider: 'orders', url: `${api.origin}/orders` });
     expect(exchangesFor('bob')).toHaveLength(1);
-    expect(exchangesFor('bob')[0]?.params.subject_token).toBe(bobToken);
+    expect(exchangesFor('bob')[0]?.params.subject_token).toBe(users.bobToken);
     expect(lastApiToken()).toMatchObject({ sub: 'bob', aud: ORDERS });
-    const bobs = (await bob.callTool('oauth_list_sessions')).structuredContent.sessions;
+    const bobs = (await users.bob.callTool('oauth_list_sessions')).structuredContent.sessions;
     expect(bobs.map((s: { subject: string }) => s.subject)).toEqual(['bob']);
-    for (const text of [server.stderr(), JSON.stringify(bobs)]) {
-      expect(text).not.toContain(aliceToken);
-      expect(text).not.toContain(bobToken);
+    for (const text of [users.server.stderr(), JSON.stringify(bobs)]) {
+      expect(text).not.toContain(users.aliceToken);
+      expect(text).not.toContain(users.bobToken);
     }
   });
 
   it("uses Entra's JWT bearer on-behalf-of grant with the microsoft-entra preset", async () => {
-    const result = await alice.callTool('oauth_inspect_token', { provider: 'entra' });
+    const result = await users.alice.callTool('oauth_inspect_token', { provider: 'entra' });
     expect(result.isError).toBeFalsy();
     expect(grant.requests.at(-1)).toMatchObject({
       grant_type: JWT_BEARER,
       subject: 'alice',
-      params: { assertion: aliceToken, requested_token_use: 'on_behalf_of', scope: 'orders:write' },
+      params: { assertion: users.aliceToken, requested_token_use: 'on_behalf_of', scope: 'orders:write' },
     });
-    const sessions = (await alice.callTool('oauth_list_sessions', { provider: 'entra' })).structuredContent
-      .sessions;
+    const sessions = (await users.alice.callTool('oauth_list_sessions', { provider: 'entra' }))
+      .structuredContent.sessions;
     expect(sessions).toMatchObject([{ provider: 'entra', grant: 'jwt_bearer', scope: 'orders:write' }]);
   });
 
   it('tells the user why the server refused to act on their behalf, and that signing in directly works', async () => {
-    const result = await alice.callTool('oauth_userinfo', { provider: 'refused' });
+    const result = await users.alice.callTool('oauth_userinfo', { provider: 'refused' });
     expect(result.structuredContent.error).toMatchObject({ oauth_error: 'invalid_target' });
     expect(toolError(result).message).toMatch(/on-behalf-of/);
     expect(toolError(result).message).toMatch(/sign in to "refused" directly/);

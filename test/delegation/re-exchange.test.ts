@@ -4,25 +4,19 @@ import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/auth/engine.js';
 import { findSession } from '../../src/auth/sessions/sessions.js';
 import { parseConfig } from '../../src/config/index.js';
-import { DEMO_CLIENTS } from '../../src/demo/authorization-server.js';
 import { createLogger } from '../../src/log.js';
 import { MemoryStore } from '../../src/store/memory-store.js';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
-import { MCP_SCOPES, mcpResourceServer } from '../helpers/http-server-process.js';
+import { mcpResourceServer } from '../helpers/http-server-process.js';
 import { EXCHANGER, exchangeServerOptions, registerExchangeGrants } from '../helpers/token-exchange-grant.js';
+import { AUDIENCE, mcpAccessToken } from '../helpers/two-http-users.js';
 
-const AUDIENCE = 'https://mcp.example.test/mcp';
 const ORDERS = 'https://orders.example.test';
-const options = exchangeServerOptions();
-const as = useAuthorizationServer({
-  extraKeys: options.extraKeys,
-  clients: options.clients,
-  scopes: options.scopes,
-  resourceServers: mcpResourceServer(AUDIENCE),
-});
+const { key, ...options } = exchangeServerOptions();
+const as = useAuthorizationServer({ ...options, resourceServers: mcpResourceServer(AUDIENCE) });
 
 async function setUp() {
-  const grant = registerExchangeGrants(as(), options.key, { [ORDERS]: { scope: 'orders:read' } });
+  const grant = registerExchangeGrants(as(), key, { [ORDERS]: { scope: 'orders:read' } });
   const config = parseConfig(
     {
       providers: {
@@ -46,12 +40,7 @@ async function setUp() {
     callbackUrl: 'https://mcp.example.test/oauth/callback',
   });
   const user = engine.forPrincipal(JSON.stringify([as.issuer, 'alice']));
-  const token = await as().issueAccessToken({
-    accountId: 'alice',
-    clientId: DEMO_CLIENTS.public.clientId,
-    scope: MCP_SCOPES,
-    resource: AUDIENCE,
-  });
+  const token = await mcpAccessToken(as(), 'alice');
   return { grant, user, token, vault: user.ctx.vault };
 }
 

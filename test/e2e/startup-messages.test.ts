@@ -1,30 +1,16 @@
 // Start-up and operations messages on stderr: one start-up line in every mode, variables named in errors,
 // stray quick-config variables warned about, plain messages for a busy port and an unknown toolset.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI } from '../helpers/mcp-server-process.js';
+import { runCli, runCliSync } from '../helpers/terminal.js';
 
 const home = mkdtempSync(join(tmpdir(), 'oauth-mcp-startup-'));
 
-function cli(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [CLI, ...args], {
-    input: '',
-    encoding: 'utf8',
-    timeout: 20_000,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: home,
-      XDG_CONFIG_HOME: join(home, 'config'),
-      CI: 'true',
-      ...env,
-    },
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runCliSync(args, home, env);
 
 describe('start-up messages', () => {
   it('says in one stderr line where the config comes from, which providers and which store', () => {
@@ -64,12 +50,7 @@ describe('start-up messages', () => {
       method: 'initialize',
       params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
     });
-    const run = spawnSync(process.execPath, [CLI, '--config', config], {
-      input: `${initialize}\n`,
-      encoding: 'utf8',
-      timeout: 20_000,
-      env: { PATH: process.env.PATH ?? '', HOME: home, CI: 'true' },
-    });
+    const run = runCliSync(['--config', config], home, {}, `${initialize}\n`);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('store.type "redis" needs store.url');
     expect(run.stderr).not.toMatch(/unexpected error|at .*\.js:\d+/);
@@ -80,15 +61,11 @@ describe('start-up messages', () => {
     await new Promise((resolve) => busy.once('listening', resolve));
     const { port } = busy.address() as { port: number };
     try {
-      const { spawn } = await import('node:child_process');
-      const child = spawn(process.execPath, [CLI, '--transport', 'http', '--port', String(port)], {
-        env: { PATH: process.env.PATH ?? '', HOME: home, CI: 'true' },
+      const { status: code, stderr } = await runCli(['--transport', 'http', '--port', String(port)], {
+        PATH: process.env.PATH ?? '',
+        HOME: home,
+        CI: 'true',
       });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString('utf8');
-      });
-      const code = await new Promise((resolve) => child.on('close', resolve));
       expect(code).toBe(2);
       expect(stderr).toContain('another program uses that port');
       expect(stderr).not.toContain('    at ');

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { Client as ClientV2, StreamableHTTPClientTransport as HttpV2 } from '@modelcontextprotocol/client';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as HttpV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { DEMO_CLIENTS } from '../../src/demo/authorization-server.js';
 import { type ToolResult, toToolResult } from './tool-result.js';
 
 export const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
@@ -19,6 +20,16 @@ export const MCP_SCOPES = 'mcp:tools:read mcp:tools:execute';
 /** The test authorization server's `resourceServers` entry: JWT access tokens for /mcp at `audience`. */
 export function mcpResourceServer(audience: string) {
   return { [audience]: { scope: MCP_SCOPES, accessTokenFormat: 'jwt' as const } };
+}
+
+/** A provider entry for the demo authorization server's confidential client. */
+export function demoProvider(issuer: string, more: Record<string, unknown> = {}) {
+  return {
+    issuer,
+    clientId: DEMO_CLIENTS.confidential.clientId,
+    clientSecret: DEMO_CLIENTS.confidential.clientSecret,
+    ...more,
+  };
 }
 
 export interface HttpServerProcess {

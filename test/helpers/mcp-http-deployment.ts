@@ -3,9 +3,14 @@
 // open, and enforces each client's registered scopes (RFC 7591 section 2), as the MCP clients meet it.
 
 import { afterAll, beforeAll } from 'vitest';
-import { DEMO_CLIENTS } from '../../src/demo/authorization-server.js';
 import { useAuthorizationServer } from './authorization-server.js';
-import { freePort, type HttpServerProcess, MCP_SCOPES, startHttpProcess } from './http-server-process.js';
+import {
+  demoProvider,
+  freePort,
+  type HttpServerProcess,
+  MCP_SCOPES,
+  startHttpProcess,
+} from './http-server-process.js';
 
 /** A machine client registered up front (client credentials only), allowed the MCP scopes. */
 export const MACHINE_CLIENT = {
@@ -46,11 +51,7 @@ export async function useMcpHttpDeployment(): Promise<McpHttpDeployment> {
       port,
       config: {
         providers: {
-          demo: {
-            issuer: as.issuer,
-            clientId: DEMO_CLIENTS.confidential.clientId,
-            clientSecret: DEMO_CLIENTS.confidential.clientSecret,
-          },
+          demo: demoProvider(as.issuer),
         },
         defaultProvider: 'demo',
         store: { type: 'memory' },

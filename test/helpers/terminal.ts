@@ -1,7 +1,8 @@
 // Running oauth-mcp's people's commands as a person and as a script does: in a real pseudo-terminal
 // (util-linux `script`), or plainly with pipes. Both resolve when the command exits.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { CLI } from './mcp-server-process.js';
 
 /** A shell word: `'it''s'` quoting, so any argument reaches the command as it was. */
@@ -44,4 +45,23 @@ export function runCli(
     stderr += chunk.toString('utf8');
   });
   return new Promise((done) => child.on('close', (status) => done({ status, stdout, stderr })));
+}
+
+/**
+ * `oauth-mcp ...args` run to its end in an environment of its own under `home` (CI: no browser), with
+ * `input` (default none) on stdin.
+ */
+export function runCliSync(args: string[], home: string, env: Record<string, string> = {}, input = '') {
+  return spawnSync(process.execPath, [CLI, ...args], {
+    input,
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, 'config'),
+      CI: 'true',
+      ...env,
+    },
+  });
 }

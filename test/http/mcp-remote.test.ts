@@ -64,7 +64,9 @@ async function startMcpRemote(): Promise<{ client: Client; stderr: () => string 
   return { client, stderr: () => stderr };
 }
 
-async function listsAndCalls(client: Client, stderr: () => string): Promise<void> {
+/** One session of the host: mcp-remote started, a tool listed and called, mcp-remote closed. */
+async function listAndCallOnce(): Promise<void> {
+  const { client, stderr } = await startMcpRemote();
   try {
     // Below the test's own timeout, so a sign-in that never ends fails with mcp-remote's account of it.
     const options = { timeout: 15_000 };
@@ -76,17 +78,14 @@ async function listsAndCalls(client: Client, stderr: () => string): Promise<void
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
   } catch (error) {
     throw new Error(`${(error as Error).message}\nmcp-remote stderr:\n${stderr()}`);
+  } finally {
+    await client.close();
   }
 }
 
 describe('mcp-remote against HTTP mode', () => {
   it('signs in once through the browser, then lists and calls a tool', async () => {
-    const { client, stderr } = await startMcpRemote();
-    try {
-      await listsAndCalls(client, stderr);
-    } finally {
-      await client.close();
-    }
+    await listAndCallOnce();
     expect(opened).toHaveLength(1);
     const [sign] = opened;
     expect(sign?.url.searchParams.get('scope')?.split(' ')).toEqual(
@@ -98,12 +97,7 @@ describe('mcp-remote against HTTP mode', () => {
   });
 
   it('a restarted mcp-remote reuses its stored token and opens no browser', async () => {
-    const { client, stderr } = await startMcpRemote();
-    try {
-      await listsAndCalls(client, stderr);
-    } finally {
-      await client.close();
-    }
+    await listAndCallOnce();
     expect(opened).toHaveLength(1);
   });
 });

@@ -6,6 +6,7 @@ import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import {
   type ClientKind,
   connectClient,
+  demoProvider,
   type HttpServerProcess,
   MCP_SCOPES,
   startHttpProcess,
@@ -57,12 +58,7 @@ beforeAll(async () => {
     args: ['--public-url', PUBLIC_URL],
     config: {
       providers: {
-        demo: {
-          issuer: as.issuer,
-          clientId: DEMO_CLIENTS.confidential.clientId,
-          clientSecret: DEMO_CLIENTS.confidential.clientSecret,
-          scopes: ['api:read'],
-        },
+        demo: demoProvider(as.issuer, { scopes: ['api:read'] }),
       },
       defaultProvider: 'demo',
       store: { type: 'memory' },

@@ -1,19 +1,12 @@
 // HTTP mode: a sign-in is completed by the user who asked for it. The built server hands out
 // `/oauth/start/<handle>`, binds the flow to the browser that continues there, refuses callbacks from any
 // other browser, and refuses an account other than the caller's where the provider is the http.auth issuer.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useAuthorizationServer } from '../helpers/authorization-server.js';
-import {
-  type ConnectedClient,
-  connectClient,
-  type HttpServerProcess,
-  MCP_SCOPES,
-  mcpResourceServer,
-  startHttpProcess,
-} from '../helpers/http-server-process.js';
+import type { ConnectedClient } from '../helpers/http-server-process.js';
+import { useTwoHttpUsers } from '../helpers/two-http-users.js';
 import { approveDevice, CookieJar, continueAtStartPage, signIn, visit } from '../helpers/user-agent.js';
 
-const AUDIENCE = 'https://mcp.example.test/mcp';
 const TEAM = { clientId: 'mcp-team', clientSecret: 'mcp-team-secret-NOT-A-REAL-SECRET' };
 const teamClient = {
   client_id: TEAM.clientId,
@@ -27,39 +20,22 @@ const teamClient = {
   scope: 'openid profile email offline_access',
 };
 
-/** The http.auth issuer, and provider "team": the same accounts sign in to the server and to the provider. */
-const home = useAuthorizationServer({
-  resourceServers: mcpResourceServer(AUDIENCE),
-  clients: [teamClient],
-});
 /** Provider "other": a foreign issuer, where no subject can be compared and only the browser binding holds. */
 const foreign = useAuthorizationServer({ clients: [teamClient] });
 
-let server: HttpServerProcess;
-let alice: ConnectedClient;
-let bob: ConnectedClient;
-
-beforeAll(async () => {
-  const provider = (issuer: string) => ({ issuer, ...TEAM, scopes: ['openid', 'profile'] });
-  server = await startHttpProcess({
-    config: {
-      providers: { team: provider(home.issuer), other: provider(foreign.issuer) },
-      defaultProvider: 'team',
-      store: { type: 'memory' },
-      http: { auth: { issuer: home.issuer, audience: AUDIENCE } },
-    },
-  });
-  const token = (accountId: string) =>
-    home().issueAccessToken({ accountId, clientId: 'demo-public', scope: MCP_SCOPES, resource: AUDIENCE });
-  alice = await connectClient(server.mcpUrl, await token('alice'), 'v2-modern');
-  bob = await connectClient(server.mcpUrl, await token('bob'), 'v2-modern');
+const provider = (issuer: string) => ({ issuer, ...TEAM, scopes: ['openid', 'profile'] });
+const users = useTwoHttpUsers({
+  authorizationServer: { clients: [teamClient] },
+  config: (issuer) => ({
+    providers: { team: provider(issuer), other: provider(foreign.issuer) },
+    defaultProvider: 'team',
+  }),
+  // The server's own origin is its public URL: start links point at it and its cookie is not Secure.
+  args: [],
+  clients: { alice: 'v2-modern', bob: 'v2-modern' },
 });
-
-afterAll(async () => {
-  await alice?.close();
-  await bob?.close();
-  await server?.stop();
-});
+/** The http.auth issuer, and provider "team": the same accounts sign in to the server and to the provider. */
+const home = users.as;
 
 async function startSignIn(client: ConnectedClient, provider: string) {
   const started = await client.callTool('oauth_authenticate_user', {
@@ -81,8 +57,8 @@ async function sessionsOf(client: ConnectedClient) {
 
 describe('a sign-in is completed by the user who asked for it', () => {
   it('hands out /oauth/start, which names the requester and binds the sign-in to the browser that continues', async () => {
-    const { flow_id, authorization_url } = await startSignIn(alice, 'team');
-    expect(authorization_url.startsWith(`${server.origin}/oauth/start/`)).toBe(true);
+    const { flow_id, authorization_url } = await startSignIn(users.alice, 'team');
+    expect(authorization_url.startsWith(`${users.server.origin}/oauth/start/`)).toBe(true);
 
     // A cross-site page auto-submitting the form carries neither the page's value nor its cookie.
     const forged = await visit(authorization_url, new CookieJar(), {
@@ -110,18 +86,18 @@ describe('a sign-in is completed by the user who asked for it', () => {
     expect(callback.status).toBe(200);
     expect(callback.text).toContain('Signed in');
 
-    const done = await finish(alice, flow_id);
+    const done = await finish(users.alice, flow_id);
     expect(done.structuredContent).toMatchObject({
       status: 'authenticated',
       session: { provider: 'team', subject: 'alice', completed_by: 'alice' },
     });
-    const [session] = await sessionsOf(alice);
+    const [session] = await sessionsOf(users.alice);
     expect(session).toMatchObject({ completed_by: 'alice' });
     expect(Date.parse(session?.completed_at as string)).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it("refuses another user completing the sign-in through the handed link: the requester gets no one's account", async () => {
-    const { flow_id, authorization_url } = await startSignIn(alice, 'team');
+    const { flow_id, authorization_url } = await startSignIn(users.alice, 'team');
     const bobsBrowser = new CookieJar();
     const { page, answer } = await continueAtStartPage(authorization_url, bobsBrowser);
     expect(page.text).toContain('Continue only if you are that user');
@@ -132,15 +108,15 @@ describe('a sign-in is completed by the user who asked for it', () => {
     expect(callback.status).toBe(400);
     expect(callback.text).toContain('A different account completed this sign-in');
 
-    const done = await finish(alice, flow_id);
+    const done = await finish(users.alice, flow_id);
     expect(done.isError).toBe(true);
     expect(done.structuredContent?.error).toMatchObject({ code: 'forbidden' });
-    expect((await sessionsOf(alice)).filter((s) => s.subject === 'bob')).toEqual([]);
-    expect(await sessionsOf(bob)).toEqual([]);
+    expect((await sessionsOf(users.alice)).filter((s) => s.subject === 'bob')).toEqual([]);
+    expect(await sessionsOf(users.bob)).toEqual([]);
   });
 
   it('spends a code that came back in the wrong browser: that browser is told, the requester learns why, and the same callback in their own browser signs no one in', async () => {
-    const { flow_id, authorization_url } = await startSignIn(alice, 'other');
+    const { flow_id, authorization_url } = await startSignIn(users.alice, 'other');
     const alicesBrowser = new CookieJar();
     const { answer } = await continueAtStartPage(authorization_url, alicesBrowser);
     const relayed = answer.location as string;
@@ -161,39 +137,39 @@ describe('a sign-in is completed by the user who asked for it', () => {
     expect(replayed.status).toBe(400);
     expect(replayed.text).not.toContain('Signed in');
 
-    const done = await finish(alice, flow_id);
+    const done = await finish(users.alice, flow_id);
     expect(done.isError).toBe(true);
     expect(done.structuredContent?.error).toMatchObject({ code: 'forbidden' });
     expect(done.content[0]?.text).toContain('came back in another browser');
     expect(done.content[0]?.text).toContain('oauth_authenticate_user');
-    expect((await sessionsOf(alice)).filter((s) => s.provider === 'other')).toEqual([]);
-    expect(await sessionsOf(bob)).toEqual([]);
+    expect((await sessionsOf(users.alice)).filter((s) => s.provider === 'other')).toEqual([]);
+    expect(await sessionsOf(users.bob)).toEqual([]);
   });
 
   it("lets the requester's own browser complete a sign-in that no other browser brought back", async () => {
-    const { flow_id, authorization_url } = await startSignIn(alice, 'other');
+    const { flow_id, authorization_url } = await startSignIn(users.alice, 'other');
     const alicesBrowser = new CookieJar();
     const { answer } = await continueAtStartPage(authorization_url, alicesBrowser);
     const alices = await signIn(answer.location as string, { login: 'alice', jar: alicesBrowser });
     expect((await visit(alices.finalUrl, alicesBrowser)).status).toBe(200);
-    expect((await finish(alice, flow_id)).structuredContent).toMatchObject({
+    expect((await finish(users.alice, flow_id)).structuredContent).toMatchObject({
       status: 'authenticated',
       session: { provider: 'other', subject: 'alice', completed_by: 'alice' },
     });
-    expect(await sessionsOf(bob)).toEqual([]);
+    expect(await sessionsOf(users.bob)).toEqual([]);
   });
 
   it("refuses a step-up completed by another account: the requester's session stays as it was, and no session is added", async () => {
-    const first = await startSignIn(alice, 'other');
+    const first = await startSignIn(users.alice, 'other');
     const alicesBrowser = new CookieJar();
     const { answer } = await continueAtStartPage(first.authorization_url, alicesBrowser);
     const signedIn = await signIn(answer.location as string, { login: 'alice', jar: alicesBrowser });
     expect((await visit(signedIn.finalUrl, alicesBrowser)).status).toBe(200);
-    const { session } = (await finish(alice, first.flow_id)).structuredContent as {
+    const { session } = (await finish(users.alice, first.flow_id)).structuredContent as {
       session: { session_id: string; scope: string };
     };
 
-    const stepUp = await alice.callTool('oauth_authenticate_user', {
+    const stepUp = await users.alice.callTool('oauth_authenticate_user', {
       session_id: session.session_id,
       scopes: ['email'],
       flow: 'authorization_code',
@@ -211,35 +187,38 @@ describe('a sign-in is completed by the user who asked for it', () => {
     expect(callback.status).toBe(400);
     expect(callback.text).toContain('A different account than the session');
 
-    const done = await finish(alice, flow_id);
+    const done = await finish(users.alice, flow_id);
     expect(done.isError).toBe(true);
     expect(done.structuredContent?.error).toMatchObject({ code: 'forbidden' });
     expect(done.content[0]?.text).toContain('the session was left as it was');
-    const others = (await sessionsOf(alice)).filter((s) => s.provider === 'other');
+    const others = (await sessionsOf(users.alice)).filter((s) => s.provider === 'other');
     expect(others).toEqual([
       expect.objectContaining({ session_id: session.session_id, subject: 'alice', scope: session.scope }),
     ]);
   });
 
   it('completes a sign-in with a client the user registered (the callback finds it in their namespace)', async () => {
-    const registered = await alice.callTool('oauth_register_client', { provider: 'team', name: 'mine' });
+    const registered = await users.alice.callTool('oauth_register_client', {
+      provider: 'team',
+      name: 'mine',
+    });
     expect(registered.isError, registered.content[0]?.text).toBeFalsy();
-    expect(registered.structuredContent?.redirect_uris).toEqual([`${server.origin}/oauth/callback`]);
+    expect(registered.structuredContent?.redirect_uris).toEqual([`${users.server.origin}/oauth/callback`]);
 
-    const { flow_id, authorization_url } = await startSignIn(alice, 'mine');
+    const { flow_id, authorization_url } = await startSignIn(users.alice, 'mine');
     const jar = new CookieJar();
     const { answer } = await continueAtStartPage(authorization_url, jar);
     const { finalUrl } = await signIn(answer.location as string, { login: 'alice', jar });
     const callback = await visit(finalUrl, jar);
     expect(callback.text).toContain('Signed in');
-    expect((await finish(alice, flow_id)).structuredContent).toMatchObject({
+    expect((await finish(users.alice, flow_id)).structuredContent).toMatchObject({
       status: 'authenticated',
       session: { provider: 'mine', subject: 'alice' },
     });
   });
 
   it("refuses another user approving the requester's device sign-in at the same issuer", async () => {
-    const started = await alice.callTool('oauth_authenticate_user', {
+    const started = await users.alice.callTool('oauth_authenticate_user', {
       provider: 'team',
       flow: 'device_code',
       wait_seconds: 0,
@@ -249,9 +228,9 @@ describe('a sign-in is completed by the user who asked for it', () => {
       verification_uri_complete: string;
     };
     await approveDevice(verification_uri_complete, { login: 'bob' });
-    const done = await alice.callTool('oauth_authenticate_user', { flow_id, wait_seconds: 10 });
+    const done = await users.alice.callTool('oauth_authenticate_user', { flow_id, wait_seconds: 10 });
     expect(done.isError).toBe(true);
     expect(done.content[0]?.text).toContain('A different account completed this sign-in');
-    expect((await sessionsOf(alice)).filter((s) => s.subject === 'bob')).toEqual([]);
+    expect((await sessionsOf(users.alice)).filter((s) => s.subject === 'bob')).toEqual([]);
   });
 });

@@ -7,54 +7,26 @@ import { randomBytes } from 'node:crypto';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as HttpV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_CLIENTS } from '../../src/demo/authorization-server.js';
 import { type LoopbackApi, startLoopbackApi } from '../api/loopback-api.js';
-import { useAuthorizationServer } from '../helpers/authorization-server.js';
 import {
   everything,
   type HostileAuthorizationServer,
   leakedFragments,
   startHostileAuthorizationServer,
 } from '../helpers/hostile-authorization-server.js';
-import {
-  type ConnectedClient,
-  connectClient,
-  type HttpServerProcess,
-  MCP_SCOPES,
-  mcpResourceServer,
-  startHttpProcess,
-} from '../helpers/http-server-process.js';
+import { demoProvider } from '../helpers/http-server-process.js';
 import { type ToolResult, toToolResult } from '../helpers/tool-result.js';
+import { useTwoHttpUsers } from '../helpers/two-http-users.js';
 
-const AUDIENCE = 'https://mcp.example.test/mcp';
 const CONFIG_SECRET = `cfg-${randomBytes(24).toString('base64url')}`;
 const DEPLOYMENT_IAT = `iat-${randomBytes(24).toString('base64url')}`;
 const FLOOD = 4_300;
 
-const auth = useAuthorizationServer({ resourceServers: mcpResourceServer(AUDIENCE) });
 let hostile: HostileAuthorizationServer;
 let api: LoopbackApi;
-let server: HttpServerProcess;
-let alice: ConnectedClient;
-let bob: ConnectedClient;
 const issued: string[] = [];
 let releaseSlow: () => void = () => undefined;
 let slowReached: () => void = () => undefined;
-
-const tokenFor = (accountId: string) =>
-  auth().issueAccessToken({
-    accountId,
-    clientId: DEMO_CLIENTS.public.clientId,
-    scope: MCP_SCOPES,
-    resource: AUDIENCE,
-  });
-
-/** A v1 client (it validates structuredContent against the advertised output schema), tools listed first. */
-async function v1Client(accountId: string): Promise<ConnectedClient> {
-  const client = await connectClient(server.mcpUrl, await tokenFor(accountId), 'v1');
-  await client.listTools();
-  return client;
-}
 
 /** A call that may wait longer than the SDK's default 60 s request timeout (the flood on a busy machine). */
 async function callWaiting(
@@ -63,8 +35,8 @@ async function callWaiting(
   args: Record<string, unknown>,
 ): Promise<ToolResult> {
   const client = new ClientV1({ name: 'oauth-mcp-http-tests', version: '1.0.0' });
-  const requestInit = { headers: { Authorization: `Bearer ${await tokenFor(accountId)}` } };
-  await client.connect(new HttpV1(new URL(server.mcpUrl), { requestInit }));
+  const requestInit = { headers: { Authorization: `Bearer ${await users.tokenFor(accountId)}` } };
+  await client.connect(new HttpV1(new URL(users.server.mcpUrl), { requestInit }));
   try {
     await client.listTools();
     return toToolResult(await client.callTool({ name, arguments: args }, undefined, { timeout: 280_000 }));
@@ -110,10 +82,17 @@ beforeAll(async () => {
         .end(`your token: ${seen.authorization?.replace(/^Bearer /, '')}`);
     },
   });
-  const machine = { issuer: hostile.issuer, clientId: 'machine', clientSecret: CONFIG_SECRET };
-  server = await startHttpProcess({
-    args: ['--public-url', 'https://mcp.example.test'],
-    config: {
+});
+
+afterAll(async () => {
+  await api?.close();
+  await hostile?.close();
+});
+
+const users = useTwoHttpUsers({
+  config: (issuer) => {
+    const machine = { issuer: hostile.issuer, clientId: 'machine', clientSecret: CONFIG_SECRET };
+    return {
       providers: {
         machine: { ...machine, sharedClientCredentials: true },
         dcr: { issuer: hostile.issuer, initialAccessToken: DEPLOYMENT_IAT },
@@ -122,38 +101,30 @@ beforeAll(async () => {
           initialAccessToken: DEPLOYMENT_IAT,
           sharedClientCredentials: true,
         },
-        demo: {
-          issuer: auth.issuer,
-          clientId: DEMO_CLIENTS.confidential.clientId,
-          clientSecret: DEMO_CLIENTS.confidential.clientSecret,
-        },
+        demo: demoProvider(issuer),
       },
       defaultProvider: 'machine',
       api: { allowedOrigins: [api.origin] },
-      store: { type: 'memory' },
       // Bob's API call waits while Alice floods: it must not time out first.
       timeoutMs: 120_000,
-      http: { auth: { issuer: auth.issuer, audience: AUDIENCE } },
-    },
-  });
-  alice = await v1Client('alice');
-  bob = await v1Client('bob');
-}, 60_000);
+    };
+  },
+  clients: { alice: 'v1', bob: 'v1' },
+  timeoutMs: 60_000,
+});
 
-afterAll(async () => {
-  await alice?.close();
-  await bob?.close();
-  await server?.stop();
-  await api?.close();
-  await hostile?.close();
+// A v1 client validates structuredContent against the output schema it was shown: list the tools first.
+beforeAll(async () => {
+  await users.alice.listTools();
+  await users.bob.listTools();
 });
 
 describe('what one user pastes (item 1)', () => {
   it("is no secret for another user: Bob's client still accepts his results, nothing blanked", async () => {
     for (const pasted of ['access_token_sha256', hostile.issuer, 'client_credentials', 'access_token']) {
-      await alice.callTool('oauth_inspect_token', { token: pasted });
+      await users.alice.callTool('oauth_inspect_token', { token: pasted });
     }
-    const made = await bob.callTool('oauth_client_credentials', { force_new: true });
+    const made = await users.bob.callTool('oauth_client_credentials', { force_new: true });
     expect(made.isError).toBeFalsy();
     expect(JSON.stringify(made.structuredContent)).not.toContain('[redacted]');
     expect(made.structuredContent).toMatchObject({
@@ -163,10 +134,10 @@ describe('what one user pastes (item 1)', () => {
 
   it("never breaks the paster's own results either: keys and enum values are kept", async () => {
     // Alice's own pasted value equals an enum value of the result: it is the schema's, so it stays.
-    const inspected = await alice.callTool('oauth_inspect_token', { token: 'access_token' });
+    const inspected = await users.alice.callTool('oauth_inspect_token', { token: 'access_token' });
     expect(inspected.structuredContent).toMatchObject({ token_type: 'access_token' });
     expect(JSON.stringify(inspected.structuredContent)).not.toMatch(/"\[redacted\]":/);
-    const made = await alice.callTool('oauth_client_credentials', { force_new: true });
+    const made = await users.alice.callTool('oauth_client_credentials', { force_new: true });
     expect(made.isError).toBeFalsy();
     expect(made.structuredContent).toMatchObject({
       session: { access_token_sha256: expect.stringMatching(/^[0-9a-f]{16}$/) },
@@ -176,7 +147,7 @@ describe('what one user pastes (item 1)', () => {
 
 describe('a call in flight (item 2)', () => {
   it(`keeps Bob's token redacted while Alice pastes ${FLOOD} tokens before his API answers`, async () => {
-    expect((await bob.callTool('oauth_client_credentials', { force_new: true })).isError).toBeFalsy();
+    expect((await users.bob.callTool('oauth_client_credentials', { force_new: true })).isError).toBeFalsy();
     const bobsToken = issued.at(-1) as string;
     const reached = new Promise<void>((resolve) => {
       slowReached = resolve;
@@ -186,7 +157,7 @@ describe('a call in flight (item 2)', () => {
     const pending = Array.from({ length: FLOOD }, (_, i) => `flood-${i}-${randomBytes(12).toString('hex')}`);
     const workers = Array.from({ length: 16 }, async () => {
       for (let token = pending.pop(); token; token = pending.pop()) {
-        await alice.callTool('oauth_inspect_token', { token });
+        await users.alice.callTool('oauth_inspect_token', { token });
       }
     });
     await Promise.all(workers);
@@ -200,7 +171,7 @@ describe('a call in flight (item 2)', () => {
 describe('redaction as an oracle (item 3)', () => {
   it('echoes a guess back the same whether or not it is the config client secret', async () => {
     for (const guess of [CONFIG_SECRET, `cfg-${randomBytes(24).toString('base64url')}`]) {
-      const result = await alice.callTool('oauth_call_api', {
+      const result = await users.alice.callTool('oauth_call_api', {
         url: `${api.origin}/echo`,
         method: 'POST',
         body: guess,
@@ -211,24 +182,24 @@ describe('redaction as an oracle (item 3)', () => {
   });
 
   it('still hides the config secret from a user who did not send it, and from the log', async () => {
-    const result = await bob.callTool('oauth_call_api', { url: `${api.origin}/leak` });
+    const result = await users.bob.callTool('oauth_call_api', { url: `${api.origin}/leak` });
     expect(result.isError).toBeFalsy();
     expect(everything(result)).toContain('[redacted]');
-    expect(leakedFragments(everything(result, server.stderr()), CONFIG_SECRET)).toEqual([]);
+    expect(leakedFragments(everything(result, users.server.stderr()), CONFIG_SECRET)).toEqual([]);
   });
 });
 
 describe("the deployment's initial access token (item 4)", () => {
   it('is refused to users unless the provider opts in, and the refusal says how', async () => {
     const before = hostile.requests.filter((r) => r.path === '/register').length;
-    const refused = await bob.callTool('oauth_register_client', { provider: 'dcr', redirect_uris: [] });
+    const refused = await users.bob.callTool('oauth_register_client', { provider: 'dcr', redirect_uris: [] });
     expect(refused.isError).toBe(true);
     expect(refused.structuredContent?.error).toMatchObject({ code: 'forbidden' });
     expect(refused.content[0]?.text).toContain('"sharedClientCredentials": true');
     expect(refused.content[0]?.text).toContain('initial_access_token');
     expect(hostile.requests.filter((r) => r.path === '/register').length).toBe(before);
 
-    const own = await bob.callTool('oauth_register_client', {
+    const own = await users.bob.callTool('oauth_register_client', {
       provider: 'dcr',
       redirect_uris: [],
       initial_access_token: 'bobs-own-initial-token',
@@ -236,7 +207,10 @@ describe("the deployment's initial access token (item 4)", () => {
     expect(own.content[0]?.text).toContain('client_id');
     expect(hostile.requests.at(-1)?.authorization).toBe('Bearer bobs-own-initial-token');
 
-    const shared = await bob.callTool('oauth_register_client', { provider: 'dcr-shared', redirect_uris: [] });
+    const shared = await users.bob.callTool('oauth_register_client', {
+      provider: 'dcr-shared',
+      redirect_uris: [],
+    });
     expect(shared.isError).toBeFalsy();
     expect(hostile.requests.at(-1)?.authorization).toBe(`Bearer ${DEPLOYMENT_IAT}`);
   });
@@ -244,7 +218,10 @@ describe("the deployment's initial access token (item 4)", () => {
 
 describe('the start link in the log (item 14)', () => {
   it("logs the flow id, never the start link's handle", async () => {
-    const started = await alice.callTool('oauth_authenticate_user', { provider: 'demo', wait_seconds: 0 });
+    const started = await users.alice.callTool('oauth_authenticate_user', {
+      provider: 'demo',
+      wait_seconds: 0,
+    });
     expect(started.isError).toBeFalsy();
     const { authorization_url, flow_id } = started.structuredContent as {
       authorization_url: string;
@@ -252,7 +229,7 @@ describe('the start link in the log (item 14)', () => {
     };
     const handle = /\/oauth\/start\/([\w-]{43})$/.exec(authorization_url)?.[1] as string;
     expect(handle).toBeDefined();
-    expect(server.stderr()).toContain(flow_id);
-    expect(server.stderr()).not.toContain(handle);
+    expect(users.server.stderr()).toContain(flow_id);
+    expect(users.server.stderr()).not.toContain(handle);
   });
 });

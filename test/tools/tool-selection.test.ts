@@ -2,7 +2,6 @@
 // tools/list shows and what can be called, together with --toolsets and --read-only; a pattern that
 // matches no tool stops the server at start-up and names the tools.
 
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { ALL_TOOLS } from '../../src/tools/index.js';
 import { selectTools } from '../../src/tools/registry.js';
 import { connectClient, startHttpProcess } from '../helpers/http-server-process.js';
-import { CLI, startServerProcess } from '../helpers/mcp-server-process.js';
+import { startServerProcess } from '../helpers/mcp-server-process.js';
+import { runCliSync } from '../helpers/terminal.js';
 
 async function listedWith(args: string[], env: Record<string, string> = {}) {
   const server = await startServerProcess({ config: { providers: {} }, args, env });
@@ -22,21 +22,8 @@ async function listedWith(args: string[], env: Record<string, string> = {}) {
   }
 }
 
-function startupFailure(args: string[], env: Record<string, string> = {}) {
-  const home = mkdtempSync(join(tmpdir(), 'oauth-mcp-tools-'));
-  return spawnSync(process.execPath, [CLI, ...args], {
-    input: '',
-    encoding: 'utf8',
-    timeout: 20_000,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: home,
-      XDG_CONFIG_HOME: join(home, 'config'),
-      CI: 'true',
-      ...env,
-    },
-  });
-}
+const startupFailure = (args: string[], env: Record<string, string> = {}) =>
+  runCliSync(args, mkdtempSync(join(tmpdir(), 'oauth-mcp-tools-')), env);
 
 const allNames = ALL_TOOLS.map((t) => t.name).sort();
 
