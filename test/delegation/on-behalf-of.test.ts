@@ -137,7 +137,7 @@ describe('on-behalf-of (HTTP mode)', () => {
     // The session has no refresh token: a new exchange is its renewal (the API's /whoami rejects every token).
     const exchanged = exchangesFor('alice').length;
     const seen = api.requests.length;
-    const result = await alice.callTool('oauth_call_api', {
+    const result = await users.alice.callTool('oauth_call_api', {
       provider: 'orders',
       url: `${api.origin}/whoami`,
     });
