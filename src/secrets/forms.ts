@@ -39,9 +39,12 @@ export function headHashes(value: string, size: number): Record<FormGroup, numbe
     const { shift, length } = base64Core(offset, size);
     if (length < MIN_SECRET_LENGTH) continue;
     for (const { alphabet } of SEXTETS) {
-      let head = '';
-      for (let j = 0; j < MIN_SECRET_LENGTH; j++) head += alphabet[sextet(bytes, shift + 6 * j)];
-      base64.push(headHash(head, 0));
+      // headHash of the spelling's first chars, with no string built
+      let hash = 0;
+      for (let j = 0; j < MIN_SECRET_LENGTH; j++) {
+        hash = (Math.imul(hash, 31) + alphabet.charCodeAt(sextet(bytes, shift + 6 * j))) | 0;
+      }
+      base64.push(hash);
     }
   }
   const signature = signatureStart(value);

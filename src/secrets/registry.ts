@@ -3,6 +3,7 @@
 // Each secret has an owner (a principal, or '' for the local user and requests without one) and an
 // audience: whose output it is redacted from. Logs and other operator exits see every secret.
 
+import { randomInt } from 'node:crypto';
 import { unescapedView } from './escapes.js';
 import { type FormGroup, headHash, headHashes, MIN_SECRET_LENGTH, matchForms, rollHash } from './forms.js';
 
@@ -21,6 +22,11 @@ const TRAILING_PARTIAL_ESCAPE =
 const FILTER_BITS = 20;
 /** Index keys are head hashes cut to 30 bits: small integers, which V8 keeps in a Map with no allocation. */
 const KEY_MASK = 0x3fffffff;
+/**
+ * V8 hashes integer Map keys with no seed, and a caller chooses the secrets it pastes: mixing in a seed
+ * of our own keeps them from piling their keys into one bucket of the index.
+ */
+const KEY_SEED = randomInt(KEY_MASK + 1);
 /** Keys dropped from the index leave their filter bit set until this many (or as many as remain) are stale. */
 const MIN_STALE_TO_REBUILD = 4096;
 const GROUPS: readonly FormGroup[] = ['raw', 'base64', 'signature'];
@@ -86,6 +92,9 @@ export class SecretRegistry {
   readonly #pinned = new Map<string, SecretEntry>();
   /** Per owner, insertion order is recency: learning a secret again moves it to the end. */
   readonly #buckets = new Map<string, Map<string, SecretEntry>>();
+  /** Owners by how many secrets they hold, so the largest is found with no scan of every owner's bucket. */
+  readonly #owners: Set<string>[] = [];
+  #largest = 0;
   /**
    * Per group of spellings, the key of each one's first MIN_SECRET_LENGTH chars -> the secrets spelt so.
    * Only keys are kept, not the spellings: a text is compared with the secret itself where a key turns up.
@@ -136,6 +145,7 @@ export class SecretRegistry {
       entry = newEntry(value, owner, audience);
       this.#add(entry);
       this.#learned++;
+      this.#resized(owner, bucket.size, bucket.size + 1);
     }
     // Keyed by the entry's own string: the copy just read from a record or a response is not kept too.
     bucket.set(entry.value, entry);
@@ -147,15 +157,26 @@ export class SecretRegistry {
 
   /** The owner holding the most secrets: a flood forgets the flooder's own secrets, not anyone else's. */
   #largestBucket(): [string, Map<string, SecretEntry>] {
-    let largest: [string, Map<string, SecretEntry>] = ['', new Map()];
-    for (const [owner, bucket] of this.#buckets) if (bucket.size > largest[1].size) largest = [owner, bucket];
-    return largest;
+    const owner = this.#owners[this.#largest]?.values().next().value ?? '';
+    return [owner, this.#buckets.get(owner) ?? new Map()];
+  }
+
+  #resized(owner: string, from: number, to: number): void {
+    this.#owners[from]?.delete(owner);
+    if (to > 0) {
+      const owners = this.#owners[to] ?? new Set();
+      owners.add(owner);
+      this.#owners[to] = owners;
+    }
+    this.#largest = Math.max(this.#largest, to);
+    while (this.#largest > 0 && !this.#owners[this.#largest]?.size) this.#largest--;
   }
 
   #evictOldest(owner: string, bucket: Map<string, SecretEntry>): void {
     const oldest = bucket.values().next().value;
     if (!oldest) return;
     bucket.delete(oldest.value);
+    this.#resized(owner, bucket.size + 1, bucket.size);
     if (bucket.size === 0) this.#buckets.delete(owner);
     this.#learned--;
     this.#drop(oldest);
@@ -242,7 +263,7 @@ export class SecretRegistry {
     const filter = this.#filter;
     let hash = headHash(text, 0);
     for (let i = 0; ; i++) {
-      const key = hash & KEY_MASK;
+      const key = keyOf(hash);
       const slot = slotOf(key);
       if (((filter[slot >>> 5] as number) & (1 << (slot & 31))) !== 0) {
         for (const group of GROUPS) {
@@ -267,7 +288,7 @@ export class SecretRegistry {
     for (const group of GROUPS) {
       const index = this.#index[group];
       for (const hash of hashes[group]) {
-        const key = hash & KEY_MASK;
+        const key = keyOf(hash);
         const found = index.get(key);
         if (found === undefined) {
           index.set(key, entry);
@@ -291,7 +312,7 @@ export class SecretRegistry {
     for (const group of GROUPS) {
       const index = this.#index[group];
       for (const hash of hashes[group]) {
-        const key = hash & KEY_MASK;
+        const key = keyOf(hash);
         const found = index.get(key);
         if (found === entry) {
           index.delete(key);
@@ -325,6 +346,10 @@ export class SecretRegistry {
 
 function newEntry(value: string, owner: string, audience: Audience): SecretEntry {
   return { value, size: Buffer.byteLength(value, 'utf8'), owner, audience, holds: 0, listed: true };
+}
+
+function keyOf(hash: number): number {
+  return (hash ^ KEY_SEED) & KEY_MASK;
 }
 
 /** A key's filter slot: its bits mixed (Fibonacci hashing), so keys that differ only in high bits spread. */
