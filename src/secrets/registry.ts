@@ -93,7 +93,7 @@ export class SecretRegistry {
   /** Per owner, insertion order is recency: learning a secret again moves it to the end. */
   readonly #buckets = new Map<string, Map<string, SecretEntry>>();
   /** Owners by how many secrets they hold, so the largest is found with no scan of every owner's bucket. */
-  readonly #owners: Set<string>[] = [];
+  readonly #owners = new Map<number, Set<string>>();
   #largest = 0;
   /**
    * Per group of spellings, the key of each one's first MIN_SECRET_LENGTH chars -> the secrets spelt so.
@@ -157,19 +157,17 @@ export class SecretRegistry {
 
   /** The owner holding the most secrets: a flood forgets the flooder's own secrets, not anyone else's. */
   #largestBucket(): [string, Map<string, SecretEntry>] {
-    const owner = this.#owners[this.#largest]?.values().next().value ?? '';
+    const owner = this.#owners.get(this.#largest)?.values().next().value ?? '';
     return [owner, this.#buckets.get(owner) ?? new Map()];
   }
 
   #resized(owner: string, from: number, to: number): void {
-    this.#owners[from]?.delete(owner);
-    if (to > 0) {
-      const owners = this.#owners[to] ?? new Set();
-      owners.add(owner);
-      this.#owners[to] = owners;
-    }
+    const before = this.#owners.get(from);
+    before?.delete(owner);
+    if (before?.size === 0) this.#owners.delete(from);
+    if (to > 0) this.#owners.set(to, (this.#owners.get(to) ?? new Set()).add(owner));
     this.#largest = Math.max(this.#largest, to);
-    while (this.#largest > 0 && !this.#owners[this.#largest]?.size) this.#largest--;
+    while (this.#largest > 0 && !this.#owners.has(this.#largest)) this.#largest--;
   }
 
   #evictOldest(owner: string, bucket: Map<string, SecretEntry>): void {
