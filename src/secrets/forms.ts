@@ -16,7 +16,7 @@ const SEXTETS = ['+/', '-_'].map((last) => {
   return { alphabet, table };
 });
 const JWT = /^[\w-]+\.[\w-]+\.([\w-]{16,})$/;
-/** 31^MIN_SECRET_LENGTH-1 modulo 2^32: what the first char of a window weighs in its hash. */
+/** 31^(MIN_SECRET_LENGTH - 1) modulo 2^32: what the first char of a window weighs in its hash. */
 const FIRST_WEIGHT = 31 ** (MIN_SECRET_LENGTH - 1) % 2 ** 32;
 
 /** A hash of the MIN_SECRET_LENGTH chars at `at`: a polynomial in 31 modulo 2^32, so it rolls along a text. */
