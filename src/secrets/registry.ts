@@ -285,16 +285,14 @@ export class SecretRegistry {
     const hashes = headHashes(entry.value, entry.size);
     for (const group of GROUPS) {
       const index = this.#index[group];
-      for (const hash of hashes[group]) {
-        const key = keyOf(hash);
+      for (const key of new Set(hashes[group].map(keyOf))) {
         const found = index.get(key);
         if (found === undefined) {
           index.set(key, entry);
           const slot = slotOf(key);
           this.#filter[slot >>> 5] = (this.#filter[slot >>> 5] as number) | (1 << (slot & 31));
-        } else if (Array.isArray(found)) {
-          if (!found.includes(entry)) found.push(entry);
-        } else if (found !== entry) index.set(key, [found, entry]);
+        } else if (Array.isArray(found)) found.push(entry);
+        else index.set(key, [found, entry]);
       }
     }
     this.#indexed++;
@@ -309,16 +307,16 @@ export class SecretRegistry {
     const hashes = headHashes(entry.value, entry.size);
     for (const group of GROUPS) {
       const index = this.#index[group];
-      for (const hash of hashes[group]) {
-        const key = keyOf(hash);
+      for (const key of new Set(hashes[group].map(keyOf))) {
         const found = index.get(key);
         if (found === entry) {
           index.delete(key);
           this.#stale++;
         } else if (Array.isArray(found)) {
-          const rest = found.filter((e) => e !== entry);
-          if (rest.length !== found.length)
-            index.set(key, rest.length === 1 ? (rest[0] as SecretEntry) : rest);
+          // Secrets that start alike (ID tokens of one issuer) share a list: take this one out in place.
+          found[found.indexOf(entry)] = found[found.length - 1] as SecretEntry;
+          found.pop();
+          if (found.length === 1) index.set(key, found[0] as SecretEntry);
         }
       }
     }
