@@ -1,6 +1,6 @@
 // Benchmark 10, many users on redis (HTTP mode): 10,000 distinct bearer principals each store a machine
 // token (oauth_client_credentials) in one instance backed by redis. The instance's RSS after 10,000 users
-// (after a full garbage collection) must stay within 10% of its RSS after 1,000: per-principal
+// (after a full garbage collection) must stay within 30% of its RSS after 1,000 (issue 22): per-principal
 // state is bounded, sessions live in redis. The live heap is shown beside it; redis must hold every
 // user's record.
 
@@ -49,7 +49,7 @@ export async function redisUsers({ users, connections }) {
           value: after.rss,
           unit: 'MiB',
           ratio: after.rss / baseline.rss,
-          target: ['<=', 1.1],
+          target: ['<=', 1.3],
           detail: `after ${count(CHECKPOINT)} users (and ${WARM_UP_PASSES} more calls each) ${baseline.rss.toFixed(1)} MiB; ${connections} calls at a time`,
         }),
         row({

@@ -3,10 +3,10 @@
 // Each secret has an owner (a principal, or '' for the local user and requests without one) and an
 // audience: whose output it is redacted from. Logs and other operator exits see every secret.
 
+import { randomInt } from 'node:crypto';
 import { unescapedView } from './escapes.js';
+import { type FormGroup, headHash, headHashes, MIN_SECRET_LENGTH, matchForms, rollHash } from './forms.js';
 
-/** Shorter values are not redacted (they would hit ordinary words); nor is a shorter fragment at a cut. */
-const MIN_SECRET_LENGTH = 8;
 const MAX_SECRET_LENGTH = 16_384;
 /** Learned (not pinned) secrets kept for the local owner '' (stdio, requests without a principal). */
 const DEFAULT_CAPACITY = 4096;
@@ -20,7 +20,16 @@ const TOKEN_CHAR = /[A-Za-z0-9\-._~+/=]/;
 const TRAILING_PARTIAL_ESCAPE =
   /(?:\\+(?:u[0-9A-Fa-f]{0,3}|x[0-9A-Fa-f]?)?|%(?:25)?[0-9A-Fa-f]?|&#x?[0-9A-Fa-f]*)$/;
 const FILTER_BITS = 20;
-const SLOT_MASK = (1 << FILTER_BITS) - 1;
+/** Index keys are head hashes cut to 30 bits: small integers, which V8 keeps in a Map with no allocation. */
+const KEY_MASK = 0x3fffffff;
+/**
+ * V8 hashes integer Map keys with no seed, and a caller chooses the secrets it pastes: mixing in a seed
+ * of our own keeps them from piling their keys into one bucket of the index.
+ */
+const KEY_SEED = randomInt(KEY_MASK + 1);
+/** Keys dropped from the index leave their filter bit set until this many (or as many as remain) are stale. */
+const MIN_STALE_TO_REBUILD = 4096;
+const GROUPS: readonly FormGroup[] = ['raw', 'base64', 'signature'];
 export const REDACTED = '[redacted]';
 /** The owner of pinned secrets: no principal is ever called this. */
 const PROCESS = '\u0000process';
@@ -40,7 +49,8 @@ export interface Viewer {
 
 export interface SecretEntry {
   readonly value: string;
-  readonly forms: string[];
+  /** Its length in UTF-8 bytes (its base64 spellings depend on it). */
+  readonly size: number;
   readonly owner: string;
   audience: Audience;
   /** Requests in flight that used it: it stays indexed until the last of them ends. */
@@ -54,10 +64,8 @@ export interface SecretEntry {
 /** Whether a secret's first 8+ characters count: at the end of the text (we cut it there), anywhere, or not. */
 type Cut = boolean | 'any';
 
-interface IndexedForm {
-  form: string;
-  entry: SecretEntry;
-}
+/** The entries whose spellings start with a given head (one, or several), by head key. */
+type Index = Map<number, SecretEntry | SecretEntry[]>;
 
 interface Match {
   from: number;
@@ -84,12 +92,18 @@ export class SecretRegistry {
   readonly #pinned = new Map<string, SecretEntry>();
   /** Per owner, insertion order is recency: learning a secret again moves it to the end. */
   readonly #buckets = new Map<string, Map<string, SecretEntry>>();
-  /** First MIN_SECRET_LENGTH chars of each form -> the forms that start so. */
-  readonly #anchors = new Map<string, IndexedForm[]>();
-  /** How many anchors hash to each slot (a hash of their first 4 chars)... */
-  readonly #counts = new Uint16Array(1 << FILTER_BITS);
-  /** ...and the same as one bit per slot: small enough to stay in cache, so most positions cost one lookup. */
+  /** Owners by how many secrets they hold, so the largest is found with no scan of every owner's bucket. */
+  readonly #owners = new Map<number, Set<string>>();
+  #largest = 0;
+  /**
+   * Per group of spellings, the key of each one's first MIN_SECRET_LENGTH chars -> the secrets spelt so.
+   * Only keys are kept, not the spellings: a text is compared with the secret itself where a key turns up.
+   */
+  readonly #index: Record<FormGroup, Index> = { raw: new Map(), base64: new Map(), signature: new Map() };
+  /** A bit per slot that some key hashes to: small enough to stay in cache, so most positions cost one lookup. */
   readonly #filter = new Int32Array((1 << FILTER_BITS) / 32);
+  /** Keys dropped since the filter was last rebuilt (their bits may still be set: a few more lookups, no miss). */
+  #stale = 0;
   #indexed = 0;
   #learned = 0;
 
@@ -128,11 +142,13 @@ export class SecretRegistry {
       bucket.delete(value);
       if (entry.audience !== audience) entry.audience = 'everyone';
     } else {
-      entry = { value, forms: [], owner, audience, holds: 0, listed: true };
-      this.#index(entry);
+      entry = newEntry(value, owner, audience);
+      this.#add(entry);
       this.#learned++;
+      this.#resized(owner, bucket.size, bucket.size + 1);
     }
-    bucket.set(value, entry);
+    // Keyed by the entry's own string: the copy just read from a record or a response is not kept too.
+    bucket.set(entry.value, entry);
     const quota = owner === '' ? this.#capacity : Math.min(this.#capacity, this.#perPrincipal);
     if (bucket.size > quota) this.#evictOldest(owner, bucket);
     if (this.#learned > this.#total) this.#evictOldest(...this.#largestBucket());
@@ -141,15 +157,24 @@ export class SecretRegistry {
 
   /** The owner holding the most secrets: a flood forgets the flooder's own secrets, not anyone else's. */
   #largestBucket(): [string, Map<string, SecretEntry>] {
-    let largest: [string, Map<string, SecretEntry>] = ['', new Map()];
-    for (const [owner, bucket] of this.#buckets) if (bucket.size > largest[1].size) largest = [owner, bucket];
-    return largest;
+    const owner = this.#owners.get(this.#largest)?.values().next().value ?? '';
+    return [owner, this.#buckets.get(owner) ?? new Map()];
+  }
+
+  #resized(owner: string, from: number, to: number): void {
+    const before = this.#owners.get(from);
+    before?.delete(owner);
+    if (before?.size === 0) this.#owners.delete(from);
+    if (to > 0) this.#owners.set(to, (this.#owners.get(to) ?? new Set()).add(owner));
+    this.#largest = Math.max(this.#largest, to);
+    while (this.#largest > 0 && !this.#owners.has(this.#largest)) this.#largest--;
   }
 
   #evictOldest(owner: string, bucket: Map<string, SecretEntry>): void {
     const oldest = bucket.values().next().value;
     if (!oldest) return;
     bucket.delete(oldest.value);
+    this.#resized(owner, bucket.size + 1, bucket.size);
     if (bucket.size === 0) this.#buckets.delete(owner);
     this.#learned--;
     this.#drop(oldest);
@@ -160,8 +185,8 @@ export class SecretRegistry {
     if (!isSecretLike(value)) return undefined;
     let entry = this.#pinned.get(value);
     if (!entry) {
-      entry = { value, forms: [], owner: PROCESS, audience: 'everyone', holds: 0, listed: true };
-      this.#index(entry);
+      entry = newEntry(value, PROCESS, 'everyone');
+      this.#add(entry);
       this.#pinned.set(value, entry);
     }
     return entry;
@@ -174,7 +199,7 @@ export class SecretRegistry {
 
   release(entry: SecretEntry): void {
     entry.holds--;
-    if (entry.holds === 0 && !entry.listed) this.#unindex(entry);
+    if (entry.holds === 0 && !entry.listed) this.#remove(entry);
   }
 
   /**
@@ -232,68 +257,124 @@ export class SecretRegistry {
 
   #find(text: string, cutAtEnd: Cut, viewer: Viewer | undefined): Match[] {
     const matches: Match[] = [];
+    if (text.length < MIN_SECRET_LENGTH) return matches; // an unescaped view can be shorter than its text
     const filter = this.#filter;
-    let hash = text.length >= 4 ? hash4(text, 0) : 0;
-    for (let i = 0; i + MIN_SECRET_LENGTH <= text.length; i++) {
-      if (i > 0) hash = (hash - text.charCodeAt(i - 1) * 29_791) * 31 + text.charCodeAt(i + 3);
-      const slot = hash & SLOT_MASK;
-      if (((filter[slot >>> 5] as number) & (1 << (slot & 31))) === 0) continue;
-      const forms = this.#anchors.get(text.slice(i, i + MIN_SECRET_LENGTH));
-      if (!forms) continue;
-      for (const { form, entry } of forms) {
-        const matched = commonPrefixLength(text, i, form);
-        const next = text[i + matched];
-        // A shorter prefix is often public (a client id that starts the client secret, a JWT header).
-        const cutShort =
-          cutAtEnd === 'any' ||
-          (next === undefined && cutAtEnd) ||
-          (matched * 2 >= form.length && (next === undefined || !TOKEN_CHAR.test(next)));
-        if (matched !== form.length && !cutShort) continue;
-        const share = matched / form.length;
-        if (viewer && !appliesTo(entry, viewer, share)) continue;
-        matches.push({ from: i, to: i + matched, entry, share });
+    let hash = headHash(text, 0);
+    for (let i = 0; ; i++) {
+      const key = keyOf(hash);
+      const slot = slotOf(key);
+      if (((filter[slot >>> 5] as number) & (1 << (slot & 31))) !== 0) {
+        for (const group of GROUPS) {
+          const found = this.#index[group].get(key);
+          if (found === undefined) continue;
+          for (const entry of Array.isArray(found) ? found : [found]) {
+            matchAt(text, i, entry, group, cutAtEnd, viewer, matches);
+          }
+        }
       }
+      if (i + MIN_SECRET_LENGTH >= text.length) return matches;
+      hash = rollHash(hash, text.charCodeAt(i), text.charCodeAt(i + MIN_SECRET_LENGTH));
     }
-    return matches;
   }
 
-  /** Forms are computed when a secret is first learned; a secret learned again reuses them. */
-  #index(entry: SecretEntry): void {
-    entry.forms.push(...formsOf(entry.value));
-    for (const form of entry.forms) {
-      const anchor = form.slice(0, MIN_SECRET_LENGTH);
-      const list = this.#anchors.get(anchor);
-      if (list) list.push({ form, entry });
-      else this.#anchors.set(anchor, [{ form, entry }]);
-      this.#count(hash4(anchor, 0) & SLOT_MASK, 1);
+  /**
+   * Indexes a secret by the heads of its spellings, computed from its first bytes: learning costs no
+   * encoding of the whole secret, and nothing but a few integer keys is kept beside it.
+   */
+  #add(entry: SecretEntry): void {
+    const hashes = headHashes(entry.value, entry.size);
+    for (const group of GROUPS) {
+      const index = this.#index[group];
+      for (const key of new Set(hashes[group].map(keyOf))) {
+        const found = index.get(key);
+        if (found === undefined) {
+          index.set(key, entry);
+          const slot = slotOf(key);
+          this.#filter[slot >>> 5] = (this.#filter[slot >>> 5] as number) | (1 << (slot & 31));
+        } else if (Array.isArray(found)) found.push(entry);
+        else index.set(key, [found, entry]);
+      }
     }
     this.#indexed++;
   }
 
   #drop(entry: SecretEntry): void {
     entry.listed = false;
-    if (entry.holds === 0) this.#unindex(entry);
+    if (entry.holds === 0) this.#remove(entry);
   }
 
-  /** A slot's bit is set while at least one anchor hashes to it. */
-  #count(slot: number, change: 1 | -1): void {
-    const before = this.#counts[slot] ?? 0;
-    this.#counts[slot] = before + change;
-    if (before === 0 || before + change === 0) {
-      this.#filter[slot >>> 5] = (this.#filter[slot >>> 5] ?? 0) ^ (1 << (slot & 31));
-    }
-  }
-
-  #unindex(entry: SecretEntry): void {
-    for (const form of entry.forms) {
-      const anchor = form.slice(0, MIN_SECRET_LENGTH);
-      const list = this.#anchors.get(anchor)?.filter((f) => f.entry !== entry) ?? [];
-      if (list.length > 0) this.#anchors.set(anchor, list);
-      else this.#anchors.delete(anchor);
-      this.#count(hash4(anchor, 0) & SLOT_MASK, -1);
+  #remove(entry: SecretEntry): void {
+    const hashes = headHashes(entry.value, entry.size);
+    for (const group of GROUPS) {
+      const index = this.#index[group];
+      for (const key of new Set(hashes[group].map(keyOf))) {
+        const found = index.get(key);
+        if (found === entry) {
+          index.delete(key);
+          this.#stale++;
+        } else if (Array.isArray(found)) {
+          // Secrets that start alike (ID tokens of one issuer) share a list: take this one out in place.
+          found[found.indexOf(entry)] = found[found.length - 1] as SecretEntry;
+          found.pop();
+          if (found.length === 1) index.set(key, found[0] as SecretEntry);
+        }
+      }
     }
     this.#indexed--;
+    if (this.#stale > MIN_STALE_TO_REBUILD && this.#stale > this.#keys()) this.#rebuildFilter();
   }
+
+  #keys(): number {
+    return this.#index.raw.size + this.#index.base64.size + this.#index.signature.size;
+  }
+
+  #rebuildFilter(): void {
+    this.#filter.fill(0);
+    for (const group of GROUPS) {
+      for (const key of this.#index[group].keys()) {
+        const slot = slotOf(key);
+        this.#filter[slot >>> 5] = (this.#filter[slot >>> 5] as number) | (1 << (slot & 31));
+      }
+    }
+    this.#stale = 0;
+  }
+}
+
+function newEntry(value: string, owner: string, audience: Audience): SecretEntry {
+  return { value, size: Buffer.byteLength(value, 'utf8'), owner, audience, holds: 0, listed: true };
+}
+
+function keyOf(hash: number): number {
+  return (hash ^ KEY_SEED) & KEY_MASK;
+}
+
+/** A key's filter slot: its bits mixed (Fibonacci hashing), so keys that differ only in high bits spread. */
+function slotOf(key: number): number {
+  return Math.imul(key, 0x9e3779b1) >>> (32 - FILTER_BITS);
+}
+
+/** Adds to `matches` each spelling in `group` of `entry` that `text` spells at `at` and that counts here. */
+function matchAt(
+  text: string,
+  at: number,
+  entry: SecretEntry,
+  group: FormGroup,
+  cutAtEnd: Cut,
+  viewer: Viewer | undefined,
+  matches: Match[],
+): void {
+  matchForms(text, at, entry.value, entry.size, group, (matched, length) => {
+    const next = text[at + matched];
+    // A shorter prefix is often public (a client id that starts the client secret, a JWT header).
+    const cutShort =
+      cutAtEnd === 'any' ||
+      (next === undefined && cutAtEnd) ||
+      (matched * 2 >= length && (next === undefined || !TOKEN_CHAR.test(next)));
+    if (matched !== length && !cutShort) return;
+    const share = matched / length;
+    if (viewer && !appliesTo(entry, viewer, share)) return;
+    matches.push({ from: at, to: at + matched, entry, share });
+  });
 }
 
 /**
@@ -311,38 +392,6 @@ function appliesTo(entry: SecretEntry, viewer: Viewer, share: number): boolean {
 
 function isSecretLike(value: string | undefined | null): value is string {
   return typeof value === 'string' && value.length >= MIN_SECRET_LENGTH && value.length <= MAX_SECRET_LENGTH;
-}
-
-/** The spellings of a secret that need no decoding: itself, its base64 at every alignment, a JWT's signature. */
-function formsOf(value: string): string[] {
-  const forms = new Set([value]);
-  const bytes = Buffer.from(value, 'utf8');
-  for (let offset = 0; offset < 3; offset++) {
-    // base64 of the secret after `offset` other bytes: only the chars made of the secret's bits alone
-    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
-    const core = encoded.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + bytes.length) * 8) / 6));
-    if (core.length >= MIN_SECRET_LENGTH) {
-      forms.add(core);
-      forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
-    }
-  }
-  const signature = /^[\w-]+\.[\w-]+\.([\w-]{16,})$/.exec(value)?.[1];
-  if (signature) forms.add(signature);
-  return [...forms];
-}
-
-/** A hash of the 4 chars at `at` that rolls: drop the first char (times 31^3), multiply by 31, add the next. */
-function hash4(text: string, at: number): number {
-  return (
-    ((text.charCodeAt(at) * 31 + text.charCodeAt(at + 1)) * 31 + text.charCodeAt(at + 2)) * 31 +
-    text.charCodeAt(at + 3)
-  );
-}
-
-function commonPrefixLength(text: string, at: number, form: string): number {
-  let n = MIN_SECRET_LENGTH;
-  while (n < form.length && text.charCodeAt(at + n) === form.charCodeAt(n)) n++;
-  return n;
 }
 
 function replaceSpans(text: string, matches: Match[]): string {

@@ -83,6 +83,19 @@ describe("a call's secrets stay known while it runs", () => {
     expect(registry.redact(bobs, { owner: 'bob' })).toBe('[redacted]');
   });
 
+  it('past the total, forgets the oldest secret of whoever holds the most at that moment', () => {
+    const registry = new SecretRegistry({ capacity: 100, perPrincipal: 100, total: 5 });
+    const [a0, a1, a2, a3, b0, b1, b2, c0] = Array.from({ length: 8 }, token);
+    for (const t of [a0, a1, a2, a3]) registry.learn(t, 'alice');
+    registry.learn(b0, 'bob');
+    registry.learn(c0, 'carol'); // alice holds 4: she loses a0
+    registry.learn(b1, 'bob'); // alice holds 3: she loses a1
+    registry.learn(b2, 'bob'); // bob holds 3, alice 2: he loses b0
+    const known = (t: string | undefined) => registry.redact(t ?? '') === '[redacted]';
+    expect([a0, a1, b0].map(known)).toEqual([false, false, false]);
+    expect([a2, a3, b1, b2, c0].map(known)).toEqual([true, true, true, true, true]);
+  });
+
   it('keeps a secret a call read until the call ends, even past its own quota', async () => {
     const registry = new SecretRegistry({ capacity: 8, perPrincipal: 8 });
     const used = token();

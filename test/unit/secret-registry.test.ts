@@ -71,6 +71,46 @@ describe('secret registry', () => {
     expect(registry(jwt).redact('sig=c2lnbmF0dXJlLXZhbHVlLXRoYXQtaXMtbG9uZw;')).toBe('sig=[redacted];');
   });
 
+  it.each([
+    ['ASCII', TOKEN],
+    ['not ASCII', 'pässwörd-€-😀-\ud800-Geheimnis'],
+  ])(
+    'redacts an %s secret base64-encoded at every alignment, in both alphabets, whole or cut',
+    (_kind, secret) => {
+      const r = registry(secret);
+      for (let offset = 0; offset < 3; offset++) {
+        const bytes = Buffer.concat([
+          Buffer.from('xyz'.slice(0, offset)),
+          Buffer.from(secret),
+          Buffer.from('!'),
+        ]);
+        for (const encoding of ['base64', 'base64url'] as const) {
+          const encoded = bytes.toString(encoding);
+          const core = encoded.slice(Math.ceil((offset * 8) / 6), -4);
+          expect(r.redact(`v=${encoded};`)).not.toContain(core);
+          expect(r.redact(`v=${encoded.slice(0, Math.ceil(encoded.length * 0.75))};`)).toContain(
+            '[redacted]',
+          );
+        }
+      }
+    },
+  );
+
+  it('forgets every spelling of a forgotten secret, and keeps finding the others, however many come and go', () => {
+    const r = new SecretRegistry(50);
+    const kept = 'kept-secret-0123456789';
+    for (let i = 0; i < 3000; i++) {
+      r.learn(kept);
+      r.learn(`passing-secret-${i}-${'x'.repeat(i % 7)}`);
+    }
+    const spellings = (secret: string) => [secret, Buffer.from(secret).toString('base64')];
+    // They all start alike, so they share one place in the index.
+    for (const text of spellings('passing-secret-0-')) expect(r.redact(text)).toBe(text);
+    for (const text of spellings('passing-secret-2999-xxx')) expect(r.redact(text)).toMatch(/^\[redacted\]/);
+    for (const text of spellings(kept)) expect(r.redact(text)).toMatch(/^\[redacted\].{0,4}$/);
+    expect(r.size).toBe(50);
+  });
+
   it('ignores values too short to redact safely', () => {
     expect(registry('abc12').redact('abc12 abc12')).toBe('abc12 abc12');
   });
