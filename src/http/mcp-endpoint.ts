@@ -20,8 +20,11 @@ interface McpEndpointOptions {
    * 2026-era tools/call can reach, so the server may register only that one.
    */
   factory: (tool?: string) => McpServer;
-  /** Resolves to the verified token, or to the 401/403 answer; absent when http.auth is not configured. */
-  gate?: (request: Request) => Promise<AuthInfo | Response>;
+  /**
+   * The verified token (synchronously for a token verified before: no promise per request), or the 401/403
+   * answer; absent when http.auth is not configured.
+   */
+  gate?: (request: Request) => AuthInfo | Response | Promise<AuthInfo | Response>;
   legacySessions: 'stateful' | 'stateless';
   maxBodyBytes: number;
   logger: Logger;
@@ -65,7 +68,8 @@ export class McpEndpoint {
   fetch = async (request: Request): Promise<Response> => {
     let authInfo: AuthInfo | undefined;
     if (this.#options.gate) {
-      const verdict = await this.#options.gate(request);
+      const pending = this.#options.gate(request);
+      const verdict = pending instanceof Promise ? await pending : pending;
       if (verdict instanceof Response) return verdict;
       authInfo = verdict;
     }

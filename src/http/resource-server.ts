@@ -23,7 +23,8 @@ export interface ResourceServer {
   /** The URL advertised in every `WWW-Authenticate: Bearer resource_metadata="..."` challenge. */
   metadataUrl: string;
   metadata: OAuthProtectedResourceMetadata;
-  gate(request: Request): Promise<AuthInfo | Response>;
+  /** The verified token, or the 401/403 answer; a token verified before is answered synchronously. */
+  gate(request: Request): AuthInfo | Response | Promise<AuthInfo | Response>;
   /** Attached to every tool: a tools/call without the call scopes is answered 403 before it runs. */
   toolScopeChallenge: ScopeChallengeHandler;
 }
@@ -52,6 +53,26 @@ export function createResourceServer(options: {
   });
   // Never empty: callScopes has at least one scope (config schema).
   const sessionScopes = [...new Set([...requiredScopes, ...callScopes])] as [string, ...string[]];
+  const check = async (header: string | undefined): Promise<AuthInfo | Response> => {
+    try {
+      const authInfo = await verifyBearerToken(header || undefined, {
+        verifier,
+        resourceMetadataUrl: metadataUrl,
+      });
+      const shortfall = scopeShortfall(authInfo.scopes, requiredScopes, sessionScopes);
+      if (shortfall) throw new OAuthError(OAuthErrorCode.InsufficientScope, shortfall);
+      return authInfo;
+    } catch (error) {
+      const verdict = bearerAuthChallengeResponse(error, {
+        requiredScopes: sessionScopes,
+        resourceMetadataUrl: metadataUrl,
+      });
+      if (verdict.status >= 500) {
+        logger.warn(`bearer token check failed on our side: ${(error as Error).message}`);
+      }
+      return verdict;
+    }
+  };
   return {
     metadataUrl,
     metadata: {
@@ -61,26 +82,15 @@ export function createResourceServer(options: {
       bearer_methods_supported: ['header'],
       resource_name: 'oauth-mcp',
     },
-    gate: async (request) => {
+    gate: (request) => {
       const [header] = (request.headers.get('authorization') ?? '').split(',');
-      try {
-        const authInfo = await verifyBearerToken(header || undefined, {
-          verifier,
-          resourceMetadataUrl: metadataUrl,
-        });
-        const shortfall = scopeShortfall(authInfo.scopes, requiredScopes, sessionScopes);
-        if (shortfall) throw new OAuthError(OAuthErrorCode.InsufficientScope, shortfall);
-        return authInfo;
-      } catch (error) {
-        const verdict = bearerAuthChallengeResponse(error, {
-          requiredScopes: sessionScopes,
-          resourceMetadataUrl: metadataUrl,
-        });
-        if (verdict.status >= 500) {
-          logger.warn(`bearer token check failed on our side: ${(error as Error).message}`);
-        }
-        return verdict;
+      // A token verified before passes without a promise; anything else takes the SDK's full check.
+      const [type, token] = header?.split(' ') ?? [];
+      const remembered = type?.toLowerCase() === 'bearer' && token ? verifier.remembered(token) : undefined;
+      if (remembered && !scopeShortfall(remembered.scopes, requiredScopes, sessionScopes)) {
+        return { ...remembered, resourceMetadataUrl: metadataUrl };
       }
+      return check(header);
     },
     toolScopeChallenge: ({ authInfo }) => {
       // No authInfo: the bearer gate is off (no http.auth), and it alone decides who may call.

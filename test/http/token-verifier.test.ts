@@ -3,9 +3,11 @@
 
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import type { AuthInfo } from '@modelcontextprotocol/server';
 import { exportJWK, SignJWT } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ProviderRegistry } from '../../src/auth/provider/registry.js';
+import { createResourceServer } from '../../src/http/resource-server.js';
 import { TokenVerifier } from '../../src/http/token-verifier.js';
 import { createLogger } from '../../src/log.js';
 import { guardedFetch } from '../../src/net/guarded-fetch.js';
@@ -32,8 +34,12 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-function token(typ: string, audience = AUDIENCE): Promise<string> {
-  return new SignJWT({ scope: 'mcp:tools:read mcp:tools:execute', client_id: 'host' })
+function token(
+  typ: string,
+  audience = AUDIENCE,
+  scope = 'mcp:tools:read mcp:tools:execute',
+): Promise<string> {
+  return new SignJWT({ scope, client_id: 'host' })
     .setProtectedHeader({ alg: 'RS256', kid, typ })
     .setIssuer(issuer)
     .setSubject('alice')
@@ -43,13 +49,16 @@ function token(typ: string, audience = AUDIENCE): Promise<string> {
     .sign(privateKey);
 }
 
-function verifier(jwtTypes?: string[]): TokenVerifier {
+function registry(): ProviderRegistry {
   // In the runtime the http.auth issuer is a configured URL, so it may be on loopback.
   const fetch = guardedFetch(new OutboundPolicy({ configuredUrls: [issuer] }));
-  const registry = new ProviderRegistry({ providers: {}, timeoutMs: 2_000, fetch });
+  return new ProviderRegistry({ providers: {}, timeoutMs: 2_000, fetch });
+}
+
+function verifier(jwtTypes?: string[]): TokenVerifier {
   return new TokenVerifier({
     auth: { issuer, audience: AUDIENCE, ...(jwtTypes ? { jwtTypes } : {}) },
-    registry,
+    registry: registry(),
     logger: createLogger({ write: () => undefined }),
     timeoutMs: 2_000,
   });
@@ -80,5 +89,54 @@ describe('bearer JWT verification', () => {
     await expect(
       verifier(['JWT']).verifyAccessToken(await token('JWT', 'https://other.example.test/mcp')),
     ).rejects.toThrow(/aud/);
+  });
+});
+
+describe('the bearer gate, for a token it verified before', () => {
+  const gate = () =>
+    createResourceServer({
+      auth: { issuer, audience: AUDIENCE },
+      mcpUrl: new URL(AUDIENCE),
+      registry: registry(),
+      logger: createLogger({ write: () => undefined }),
+      timeoutMs: 2_000,
+    }).gate;
+  const request = (authorization: string) => new Request(AUDIENCE, { headers: { authorization } });
+
+  it('answers it at once with the same principal and the resource metadata URL', async () => {
+    const check = gate();
+    const bearer = `Bearer ${await token('at+jwt')}`;
+    const first = (await check(request(bearer))) as AuthInfo;
+    const again = check(request(bearer));
+    expect(again).not.toBeInstanceOf(Promise);
+    expect(again).toEqual(first);
+    expect(again).toMatchObject({
+      extra: { iss: issuer, sub: 'alice' },
+      resourceMetadataUrl: 'https://mcp.example.test/.well-known/oauth-protected-resource/mcp',
+    });
+  });
+
+  it('refuses it once it has expired', async () => {
+    const check = gate();
+    const bearer = `Bearer ${await token('at+jwt')}`;
+    expect(await check(request(bearer))).not.toBeInstanceOf(Response);
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 6 * 60_000 });
+    try {
+      const refused = (await check(request(bearer))) as Response;
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('still answers 403 to one without the scopes, and 401 to it under another scheme', async () => {
+    const check = gate();
+    const narrow = await token('at+jwt', AUDIENCE, 'mcp:tools:execute');
+    for (let i = 0; i < 2; i++)
+      expect(((await check(request(`Bearer ${narrow}`))) as Response).status).toBe(403);
+    const full = await token('at+jwt');
+    expect(await check(request(`bearer ${full}`))).not.toBeInstanceOf(Response);
+    expect(((await check(request(`Basic ${full}`))) as Response).status).toBe(401);
   });
 });

@@ -5,7 +5,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { exportJWK, type JWTPayload, SignJWT } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProviderRegistry } from '../../src/auth/provider/registry.js';
 import { AccessTokenRefused, AccessTokenVerifier } from '../../src/auth/tokens/access-token.js';
 import { createLogger } from '../../src/log.js';
@@ -34,6 +34,7 @@ beforeAll(async () => {
     res.setHeader('content-type', 'application/json');
     if (req.url === '/.well-known/oauth-authorization-server') return void res.end(JSON.stringify(metadata));
     if (req.url === '/jwks') return void res.end(JSON.stringify({ keys: [jwk] }));
+    if (req.url === '/not-a-key-set') return void res.end(JSON.stringify({ issuer }));
     if (req.url === '/jwks-rotating')
       return void res.end(JSON.stringify({ keys: [rotated ? nextJwk : jwk] }));
     if (req.url === '/introspect') {
@@ -175,6 +176,30 @@ describe('JWT access tokens', () => {
     const { code, message } = await refusal(verifier().verify(await jwt()));
     expect(code).toBe('server_error');
     expect(message).toMatch(/^cannot check the token against http:\/\/127\.0\.0\.1:1\/jwks: .+/);
+  });
+
+  it('says a key set answering 404, or something that is not a key set, is a server_error, not a bad token', async () => {
+    for (const path of ['/no-such-jwks', '/not-a-key-set']) {
+      metadata.jwks_uri = `${issuer}${path}`;
+      const { code, message } = await refusal(verifier().verify(await jwt()));
+      expect(code).toBe('server_error');
+      expect(message).toContain(`cannot check the token against ${issuer}${path}: `);
+    }
+  });
+
+  it('stops remembering a JWT when it expires', async () => {
+    const v = verifier();
+    const token = await jwt({ exp: Math.floor(Date.now() / 1000) + 60 });
+    await v.verify(token);
+    expect(v.remembered(token)).toMatchObject({ sub: 'alice' });
+    // past exp and jose's 5 s clock tolerance
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 70_000 });
+    try {
+      expect(v.remembered(token)).toBeUndefined();
+      expect(await refusal(v.verify(token))).toMatchObject({ code: 'invalid_token' });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('checks a remembered JWT again once the keys were refetched (a rotation), and refuses it when its key is gone', async () => {

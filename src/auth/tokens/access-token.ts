@@ -2,7 +2,7 @@
 // opaque ones by RFC 7662 introspection (cached, bounded). The audience must be this server (RFC 8707); the
 // principal is `iss` + `sub`. http/token-verifier.ts adapts the answer to the SDK's verifier.
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import type { Config } from '../../config/index.js';
@@ -54,8 +54,10 @@ export class AccessTokenVerifier {
   /** `keysAt`: the JWKS fetch a JWT was verified against; a refetched set (rotation) voids the entry. */
   readonly #cache = new Map<
     string,
-    { info: VerifiedAccessToken; until: number; keysAt?: number | undefined }
+    { info: VerifiedAccessToken; until: number; jwt: boolean; keysAt: number | undefined }
   >();
+  /** The issuer's jwks_uri, once a JWT was verified against it (discovery is kept for the process). */
+  #jwksUri: string | undefined;
   #introspection: Promise<client.Configuration> | undefined;
 
   constructor(options: AccessTokenVerifierOptions) {
@@ -63,14 +65,10 @@ export class AccessTokenVerifier {
   }
 
   async verify(token: string): Promise<VerifiedAccessToken> {
-    const key = createHash('sha256').update(token).digest('base64url');
-    const isJwt = token.split('.').length === 3;
-    const cached = this.#cache.get(key);
-    if (cached && cached.until > Date.now() && (!isJwt || cached.keysAt === (await this.#keysAt()))) {
-      return cached.info;
-    }
-    this.#cache.delete(key);
+    const remembered = this.remembered(token);
+    if (remembered) return remembered;
 
+    const isJwt = token.split('.').length === 3;
     let info: VerifiedAccessToken;
     if (isJwt) info = await this.#verifyJwt(token);
     else if (this.#options.auth.introspection) info = await this.#introspect(token);
@@ -84,17 +82,28 @@ export class AccessTokenVerifier {
       if (oldest !== undefined) this.#cache.delete(oldest);
     }
     const until = Math.min((info.expiresAt ?? 0) * 1000, Date.now() + VERIFIED_CACHE_MAX_MS);
-    this.#cache.set(key, {
-      info,
-      until,
-      keysAt: isJwt ? await this.#keysAt() : undefined,
-    });
+    this.#cache.set(cacheKey(token), { info, until, jwt: isJwt, keysAt: isJwt ? this.#keysAt() : undefined });
     return info;
   }
 
-  async #keysAt(): Promise<number | undefined> {
-    const { jwks_uri } = await this.#metadata(this.#options.registry);
-    return jwks_uri ? jwksFetchedAt(jwks_uri, this.#options.registry.fetch) : undefined;
+  /**
+   * The answer of an earlier verify() while it holds (before the token's expiry, at most five minutes, and
+   * for a JWT only while the issuer's keys were not refetched), else undefined; synchronous, so the bearer
+   * gate answers a remembered token without a promise.
+   */
+  remembered(token: string): VerifiedAccessToken | undefined {
+    const key = cacheKey(token);
+    const cached = this.#cache.get(key);
+    if (!cached) return undefined;
+    if (cached.until > Date.now() && (!cached.jwt || cached.keysAt === this.#keysAt())) return cached.info;
+    this.#cache.delete(key);
+    return undefined;
+  }
+
+  #keysAt(): number | undefined {
+    return this.#jwksUri === undefined
+      ? undefined
+      : jwksFetchedAt(this.#jwksUri, this.#options.registry.fetch);
   }
 
   async #verifyJwt(token: string): Promise<VerifiedAccessToken> {
@@ -114,11 +123,12 @@ export class AccessTokenVerifier {
         clockTolerance: 5,
       }));
     } catch (error) {
-      if (error instanceof joseErrors.JOSEError && !(error instanceof joseErrors.JWKSTimeout)) {
+      if (error instanceof joseErrors.JOSEError && !keySetUnavailable(error)) {
         throw invalid(`The access token was refused: ${error.message}.`);
       }
       throw serverError(`cannot check the token against ${metadata.jwks_uri}: ${(error as Error).message}`);
     }
+    this.#jwksUri = metadata.jwks_uri;
     const accepted = auth.jwtTypes ?? ['at+jwt'];
     if (!accepted.some((type) => sameMediaType(type, typ))) {
       throw invalid(
@@ -179,6 +189,22 @@ export class AccessTokenVerifier {
       throw serverError(`cannot discover ${this.#options.auth.issuer}: ${(error as Error).message}`);
     }
   }
+}
+
+/**
+ * jose's errors that say the key set could not be had (no answer in time, an answer other than 200 or not
+ * JSON, or not a key set): the authorization server's fault, not the token's.
+ */
+function keySetUnavailable(error: joseErrors.JOSEError): boolean {
+  return (
+    error instanceof joseErrors.JWKSTimeout ||
+    error instanceof joseErrors.JWKSInvalid ||
+    error.code === joseErrors.JOSEError.code
+  );
+}
+
+function cacheKey(token: string): string {
+  return hash('sha256', token, 'base64url');
 }
 
 function verified(claims: Record<string, unknown>, issuer: string): VerifiedAccessToken {
