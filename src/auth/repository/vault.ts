@@ -24,8 +24,19 @@ import {
 /** The global `flowstate:<state>` and `flowstart:<handle>` index entries: which namespace holds the flow. */
 const flowStateSchema = z.object({ namespace: z.string(), flow_id: z.string() });
 
+/** Random bytes drawn from the CSPRNG in batches, as `crypto.randomUUID` does: one draw per 256 ids, not one per id. */
+const ID_BYTES = 16;
+let idPool = Buffer.alloc(0);
+let idOffset = 0;
+
 export function newId(prefix: 'ses' | 'flw'): string {
-  return `${prefix}_${randomBytes(16).toString('base64url')}`;
+  if (idOffset + ID_BYTES > idPool.length) {
+    idPool = randomBytes(ID_BYTES * 256);
+    idOffset = 0;
+  }
+  const id = idPool.toString('base64url', idOffset, idOffset + ID_BYTES);
+  idOffset += ID_BYTES;
+  return `${prefix}_${id}`;
 }
 
 /**
