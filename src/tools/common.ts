@@ -45,8 +45,16 @@ export function cappedFields(what: string) {
     });
 }
 
-/** The OAuth engine, loaded on the first tool call: start-up and tools/list need only the schemas. */
-export const oauth = () => import('../auth/index.js');
+let engineModule: Promise<typeof import('../auth/index.js')> | undefined;
+
+/**
+ * The OAuth engine, loaded on the first tool call: start-up and tools/list need only the schemas. The
+ * promise is kept: a dynamic import of a loaded module still goes through the module loader each time.
+ */
+export const oauth = () => {
+  engineModule ??= import('../auth/index.js');
+  return engineModule;
+};
 
 export const providerInput = () =>
   capped('provider', LIMITS.name).min(1).optional().describe('Default: the default one');

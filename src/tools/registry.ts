@@ -14,6 +14,7 @@ import { OAuthToolError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { redactCredentials, redactDeep, redactSecrets, withSecretScope } from '../secrets/index.js';
 import { advertisedInputSchema, advertisedOutputSchema } from './advertised-schema.js';
+import { oauth } from './common.js';
 import { messageWithNextStep } from './next-step.js';
 import { NeedsInput, TOOLSETS, type ToolContext, type ToolDefinition, type Toolset } from './tool.js';
 
@@ -88,9 +89,6 @@ function byToolPatterns(
     (allows.length === 0 || allows.some((p) => p.matches(tool))) && !denies.some((p) => p.matches(tool));
 }
 
-/** The error mapping (and oauth4webapi's error classes) loads on a tool's first failure, not at start-up. */
-const loadErrorMapping = () => import('../auth/index.js');
-
 export function registerTools(server: McpServer, tools: readonly ToolDefinition[], deps: ToolDeps): void {
   for (const tool of tools) {
     server.registerTool(
@@ -157,7 +155,7 @@ async function runInScope(
             `${tool.name} produced output that does not match its schema. This is a bug in oauth-mcp.`,
             { detail: thrown.message },
           )
-        : (await loadErrorMapping()).toToolError(thrown, { action: tool.name, signal: ctx.signal });
+        : (await oauth()).toToolError(thrown, { action: tool.name, signal: ctx.signal });
     deps.logger[error.code === 'internal' ? 'error' : 'info'](`${tool.name} failed: ${error.code}`, {
       message: error.message,
       ...(error.detail ? { detail: error.detail } : {}),
