@@ -70,6 +70,20 @@ describe('oauth_client_credentials and OIDC user scopes', () => {
     expect(error.message).not.toMatch(/Request only scopes/);
   });
 
+  it('gives two grants at once a session each that still exists, and the next grant replaces both', async () => {
+    const grant = async () =>
+      (await mcp.call('oauth_client_credentials', { provider: 'mixed', force_new: true })).structuredContent
+        .session.session_id as string;
+    const listed = async () =>
+      (await mcp.call('oauth_list_sessions', { provider: 'mixed' })).structuredContent.sessions.map(
+        (s: { session_id: string }) => s.session_id,
+      );
+    const both = await Promise.all([grant(), grant()]);
+    expect(await listed()).toEqual(expect.arrayContaining(both));
+    const third = await grant();
+    expect(await listed()).toEqual([third]);
+  });
+
   it('keeps the usual advice when invalid_scope answers a request that sent a scope', async () => {
     as.endpoints.token = () => ({ status: 400, body: { error: 'invalid_scope' } });
     const error = toolError(

@@ -65,9 +65,14 @@ export async function grantClientCredentials(
   const scope = (request.scopes ?? (settings.scopes ?? []).filter((s) => !USER_SCOPES.has(s))).join(' ');
   const resource = request.resource ?? settings.resource;
 
+  // Read while the token request is out: the reuse check below and, after a grant, the sessions it
+  // replaces (only ones stored before it, so two grants at once never remove each other's).
+  const earlier = ctx.vault.listSessions({ provider: name });
+  earlier.catch(() => undefined); // awaited below; must not go unhandled if the grant fails first
+
   if (!request.forceNew) {
     // Only a token of this provider's current server and client: the name may point elsewhere now.
-    const reusable = (await ctx.vault.listSessions({ provider: name }))
+    const reusable = (await earlier)
       .filter(
         (s) => s.grant === 'client_credentials' && !bindingMismatch(s, settings.issuer, settings.clientId),
       )
@@ -107,7 +112,7 @@ export async function grantClientCredentials(
     dpopKey,
   });
   await ctx.vault.putSession(session);
-  await dropSupersededMachineSessions(ctx, session);
+  await dropSupersededMachineSessions(ctx, session, await earlier);
   return { session, reused: false };
 }
 
@@ -126,8 +131,12 @@ function scopeNeeded(name: string, metadata: ServerMetadata, cause: OAuthToolErr
 }
 
 /** Keeps one machine session per (client, scope, resource): older ones are replaced, not accumulated. */
-async function dropSupersededMachineSessions(ctx: EngineContext, current: StoredSession): Promise<void> {
-  const older = (await ctx.vault.listSessions({ provider: current.provider })).filter(
+async function dropSupersededMachineSessions(
+  ctx: EngineContext,
+  current: StoredSession,
+  earlier: StoredSession[],
+): Promise<void> {
+  const older = earlier.filter(
     (s) =>
       s.session_id !== current.session_id &&
       s.grant === 'client_credentials' &&
