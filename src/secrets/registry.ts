@@ -282,20 +282,24 @@ export class SecretRegistry {
    * encoding of the whole secret, and nothing but a few integer keys is kept beside it.
    */
   #add(entry: SecretEntry): void {
+    this.#forEachKey(entry, (index, key) => {
+      const found = index.get(key);
+      if (found === undefined) {
+        index.set(key, entry);
+        const slot = slotOf(key);
+        this.#filter[slot >>> 5] = (this.#filter[slot >>> 5] as number) | (1 << (slot & 31));
+      } else if (Array.isArray(found)) found.push(entry);
+      else index.set(key, [found, entry]);
+    });
+    this.#indexed++;
+  }
+
+  /** Each index and key a secret is filed under: #add and #remove walk the same ones. */
+  #forEachKey(entry: SecretEntry, visit: (index: Index, key: number) => void): void {
     const hashes = headHashes(entry.value, entry.size);
     for (const group of GROUPS) {
-      const index = this.#index[group];
-      for (const key of new Set(hashes[group].map(keyOf))) {
-        const found = index.get(key);
-        if (found === undefined) {
-          index.set(key, entry);
-          const slot = slotOf(key);
-          this.#filter[slot >>> 5] = (this.#filter[slot >>> 5] as number) | (1 << (slot & 31));
-        } else if (Array.isArray(found)) found.push(entry);
-        else index.set(key, [found, entry]);
-      }
+      for (const key of new Set(hashes[group].map(keyOf))) visit(this.#index[group], key);
     }
-    this.#indexed++;
   }
 
   #drop(entry: SecretEntry): void {
@@ -304,22 +308,18 @@ export class SecretRegistry {
   }
 
   #remove(entry: SecretEntry): void {
-    const hashes = headHashes(entry.value, entry.size);
-    for (const group of GROUPS) {
-      const index = this.#index[group];
-      for (const key of new Set(hashes[group].map(keyOf))) {
-        const found = index.get(key);
-        if (found === entry) {
-          index.delete(key);
-          this.#stale++;
-        } else if (Array.isArray(found)) {
-          // Secrets that start alike (ID tokens of one issuer) share a list: take this one out in place.
-          found[found.indexOf(entry)] = found[found.length - 1] as SecretEntry;
-          found.pop();
-          if (found.length === 1) index.set(key, found[0] as SecretEntry);
-        }
+    this.#forEachKey(entry, (index, key) => {
+      const found = index.get(key);
+      if (found === entry) {
+        index.delete(key);
+        this.#stale++;
+      } else if (Array.isArray(found)) {
+        // Secrets that start alike (ID tokens of one issuer) share a list: take this one out in place.
+        found[found.indexOf(entry)] = found[found.length - 1] as SecretEntry;
+        found.pop();
+        if (found.length === 1) index.set(key, found[0] as SecretEntry);
       }
-    }
+    });
     this.#indexed--;
     if (this.#stale > MIN_STALE_TO_REBUILD && this.#stale > this.#keys()) this.#rebuildFilter();
   }
